@@ -1,0 +1,112 @@
+//! `hipaa-iam`: audit and harden AWS IAM for the HIPAA Security Rule, and produce the
+//! evidence auditors ask for.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod cmd;
+
+/// Exit status: no failing finding at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: failing findings at or above `--fail-on` (or a verification mismatch).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: the command itself could not run.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hipaa-iam",
+    version,
+    about = "Audit and harden AWS IAM for the HIPAA Security Rule, and produce the evidence auditors ask for",
+    long_about = "Audit and harden AWS IAM for the HIPAA Security Rule, and produce the evidence auditors ask for.\n\n\
+        Account data comes from the live account (the standard AWS credential chain: environment, \
+        profiles, SSO, instance roles; AWS_ENDPOINT_URL is honoured) or, with --exports DIR, from \
+        the AWS CLI's own output files.\n\n\
+        Exit status: 0 no failing finding at or above --fail-on; 1 failing findings; 2 the command \
+        could not run (bad arguments, no credentials, unreadable input)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HIPAA checks against the live account or an exports directory
+    Audit(AuditArgs),
+    /// Collect the account data from AWS into a directory (the AWS CLI's files plus a manifest)
+    Collect(CollectArgs),
+    /// List the check catalogue
+    Checks(ChecksArgs),
+}
+
+/// Where the account data comes from.
+#[derive(Debug, Args, Clone)]
+pub struct SourceArgs {
+    /// Read the account data from this exports directory instead of calling AWS
+    /// (see README: the files and the AWS CLI commands that make them)
+    #[arg(long, value_name = "DIR")]
+    pub exports: Option<PathBuf>,
+    /// Access Analyzer regions to audit, comma-separated (default: the configured region)
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// AWS profile to use (default: the standard credential chain)
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Configuration file (default: ./hipaa-iam.toml if present, else built-in defaults)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Directory to write the account data files and manifest.json into
+    #[arg(long, short, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Access Analyzer regions to collect, comma-separated (default: the configured region)
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// AWS profile to use (default: the standard credential chain)
+    #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+}
+
+/// Output format of `checks`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    /// A readable table
+    Table,
+    /// JSON
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Audit(a) => cmd::audit::run(a),
+        Command::Collect(a) => cmd::collect::run(a),
+        Command::Checks(a) => cmd::checks::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("hipaa-iam: error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

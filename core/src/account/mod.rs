@@ -1,0 +1,15 @@
+//! The account data: the AWS CLI outputs described in CHECKS.md ("Account data"), read
+//! into one [`Account`] value.
+//!
+//! There is one input shape. [`ExportSet`] holds the files (from a directory an auditor
+//! received, or collected live into memory by [`collect`]); [`Account::from_exports`]
+//! parses them. A live audit is collect-into-memory plus the same parse.
+
+pub mod collect;
+mod credential_report;
+mod exports;
+mod model;
+
+pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
+pub use exports::{file, ExportSet};
+pub use model::*;

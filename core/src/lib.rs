@@ -1,0 +1,19 @@
+//! `hipaa-iam-core`: everything that knows AWS IAM and the HIPAA Security Rule.
+//!
+//! Data flows one way: AWS (or an auditor's files) → [`account::Account`] →
+//! [`checks`] → [`report::Finding`]s → evidence. Remediation is the only writer to AWS,
+//! and it goes plan → apply.
+#![warn(missing_docs)]
+
+pub mod account;
+pub mod checks;
+pub mod config;
+pub mod error;
+pub mod manifest;
+pub mod policy;
+pub mod report;
+
+pub use error::{Error, Result};
+
+/// The version of this library (and of the `hipaa-iam` tool built from it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

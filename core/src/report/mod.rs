@@ -1,0 +1,168 @@
+//! The report model (findings) and the evidence writers built on it.
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a failing finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most serious first.
+    pub const ALL_DESC: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+    /// `critical`, `high`, `medium`, `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a severity name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding's status (CHECKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The resource fails the check.
+    Fail,
+    /// The resource passes.
+    Pass,
+    /// A valid exception covers a failure.
+    Excepted,
+    /// The data the check needs could not be read.
+    Error,
+    /// The data was not collected.
+    NotEvaluated,
+}
+
+impl Status {
+    /// `fail`, `pass`, `excepted`, `error`, `not-evaluated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Pass => "pass",
+            Status::Excepted => "excepted",
+            Status::Error => "error",
+            Status::NotEvaluated => "not-evaluated",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of resource a finding judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceType {
+    /// The account (e.g. its password policy).
+    Account,
+    /// An IAM user.
+    User,
+    /// An IAM group.
+    Group,
+    /// An IAM role.
+    Role,
+    /// A managed or inline policy.
+    Policy,
+    /// The root user.
+    Root,
+    /// An AWS region.
+    Region,
+    /// An Access Analyzer finding.
+    Finding,
+}
+
+impl ResourceType {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::Account => "account",
+            ResourceType::User => "user",
+            ResourceType::Group => "group",
+            ResourceType::Role => "role",
+            ResourceType::Policy => "policy",
+            ResourceType::Root => "root",
+            ResourceType::Region => "region",
+            ResourceType::Finding => "finding",
+        }
+    }
+}
+
+/// The exception that turned a finding into `excepted` (or that expired).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedException {
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last valid day, `YYYY-MM-DD`.
+    pub expires: String,
+    /// Whether it had expired at the time of the audit (then the finding stays `fail`).
+    pub expired: bool,
+}
+
+/// One judgement of one check on one resource: the findings model every face prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// `IAM-002`.
+    pub check_id: String,
+    /// `console-mfa`.
+    pub slug: String,
+    /// The check's title.
+    pub title: String,
+    /// The check's severity.
+    pub severity: Severity,
+    /// The outcome.
+    pub status: Status,
+    /// What kind of resource was judged.
+    pub resource_type: ResourceType,
+    /// The resource's ARN (or a stable identifier for regions and the account).
+    pub resource_arn: String,
+    /// The resource's name.
+    pub resource_name: String,
+    /// Why it has this status, in one or two sentences.
+    pub detail: String,
+    /// HIPAA Security Rule citations, e.g. `§164.312(d)`.
+    pub hipaa: Vec<String>,
+    /// How to fix it.
+    pub remediation: String,
+    /// The account data file the finding was decided from (evidence location).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    /// The exception that covers it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<AppliedException>,
+}

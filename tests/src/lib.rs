@@ -1,0 +1,178 @@
+//! Test harness shared by the workspace's tests.
+//!
+//! Tests that need AWS talk to a real moto server over HTTP. `.ci/run` starts one and
+//! exports `AWS_ENDPOINT_URL`; [`moto`] reads it, serialises the tests of one test binary
+//! that use it (cargo runs test binaries one after another), and resets moto's state.
+//! The AWS CLI used to make fixtures is `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+static MOTO_LOCK: Mutex<()> = Mutex::new(());
+
+/// The account ID moto uses by default.
+pub const MOTO_ACCOUNT_ID: &str = "123456789012";
+
+/// A reset moto server, held exclusively by one test until dropped.
+#[derive(Debug)]
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    _guard: MutexGuard<'static, ()>,
+}
+
+/// The moto endpoint from `AWS_ENDPOINT_URL`; panics with how to start one.
+pub fn moto_endpoint() -> String {
+    match std::env::var("AWS_ENDPOINT_URL") {
+        Ok(url) if !url.trim().is_empty() => url.trim_end_matches('/').to_string(),
+        _ => panic!(
+            "this test needs a moto server: run the whole suite with `.ci/run`, or start one with \
+             `scripts/moto-server.sh start` and `export AWS_ENDPOINT_URL=http://127.0.0.1:PORT` \
+             (the script prints the port) with dummy AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY"
+        ),
+    }
+}
+
+/// Takes the moto server for this test and resets its state.
+pub fn moto() -> Moto {
+    let endpoint = moto_endpoint();
+    let guard = MOTO_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = Moto { endpoint, _guard: guard };
+    moto.post("/moto-api/reset", "");
+    moto
+}
+
+impl Moto {
+    /// `host:port` of the endpoint.
+    fn authority(&self) -> String {
+        self.endpoint.trim_start_matches("http://").to_string()
+    }
+
+    /// A raw HTTP POST to the moto server (its `/moto-api/...` control endpoints); returns
+    /// the response body. Panics on a non-2xx status.
+    pub fn post(&self, path: &str, body: &str) -> String {
+        self.http("POST", path, body)
+    }
+
+    /// A raw HTTP GET to the moto server; returns the response body.
+    pub fn get(&self, path: &str) -> String {
+        self.http("GET", path, "")
+    }
+
+    fn http(&self, method: &str, path: &str, body: &str) -> String {
+        let authority = self.authority();
+        let mut stream = std::net::TcpStream::connect(&authority)
+            .unwrap_or_else(|e| panic!("cannot reach moto at {authority}: {e}; is it running?"));
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split_whitespace().nth(1).unwrap_or("");
+        assert!(status.starts_with('2'), "moto {method} {path} answered {status}: {response}");
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        if response.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        }
+    }
+
+    /// The environment that points an AWS client (the CLI, boto3, the SDK, `hipaa-iam`)
+    /// at this moto server with dummy credentials.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL".into(), self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
+            ("AWS_SESSION_TOKEN".into(), "testing".into()),
+            ("AWS_REGION".into(), "us-east-1".into()),
+            ("AWS_DEFAULT_REGION".into(), "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
+        ]
+    }
+
+    /// Runs the AWS CLI against moto with `--output json` and returns the parsed output
+    /// (`Null` for commands that print nothing). Panics with the CLI's stderr on failure.
+    pub fn aws(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.aws_raw(args);
+        assert!(
+            out.status.success(),
+            "aws {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        if text.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("aws {}: output is not JSON ({e}): {text}", args.join(" ")))
+        }
+    }
+
+    /// Runs the AWS CLI against moto and returns its raw output, success or not.
+    pub fn aws_raw(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new(aws_cli());
+        cmd.args(args).args(["--output", "json"]).envs(self.env());
+        cmd.output().unwrap_or_else(|e| panic!("cannot run the AWS CLI ({}): {e}; .ci/run installs it", aws_cli().display()))
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n.min(tail.len())]);
+        rest = tail.get(n + 2..).unwrap_or("");
+    }
+    out
+}
+
+/// The AWS CLI: `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
+pub fn aws_cli() -> PathBuf {
+    std::env::var_os("HIPAA_IAM_AWS_CLI").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("aws"))
+}
+
+/// The Python interpreter with boto3 (the test venv's): `$HIPAA_IAM_PYTHON`, or `python3`.
+pub fn python() -> PathBuf {
+    std::env::var_os("HIPAA_IAM_PYTHON").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("python3"))
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// `examples/demo-account`.
+pub fn demo_account() -> PathBuf {
+    workspace_root().join("examples").join("demo-account")
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// Writes `files` (relative path, contents) into a new temporary directory: a small
+/// exports directory for one test.
+pub fn exports_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = temp_dir();
+    for (name, contents) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+    dir
+}
