@@ -166,3 +166,24 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<AppliedException>,
 }
+
+/// The result of one audit: what every face (CLI, C ABI, PowerShell, the Action) prints
+/// or writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReport {
+    /// The tool's version.
+    pub tool_version: String,
+    /// The audited account's ID, when known.
+    pub account_id: Option<String>,
+    /// The instant the account data describes (RFC 3339).
+    pub as_of: String,
+    /// `live`, or the exports directory.
+    pub source: String,
+    /// The Access Analyzer regions audited.
+    pub regions: Vec<String>,
+    /// Every finding, in catalogue order, then by resource.
+    pub findings: Vec<Finding>,
+    /// Things the auditor should know that are not findings (an expired exception, a
+    /// managed policy missing from the data, ...).
+    pub warnings: Vec<String>,
+}
