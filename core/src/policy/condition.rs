@@ -205,7 +205,7 @@ fn value_matches(op: Operator, v: &CondValue, actual: &str, ctx: &Context) -> Tr
         Operator::Bool | Operator::Null => tri(v.text.eq_ignore_ascii_case(actual)),
         Operator::StringEquals | Operator::StringNotEquals => match &v.template {
             None => tri(v.text == actual),
-            Some(t) => t.resolve_literal(ctx).map_or(Tri::Unknown, |s| tri(s == actual)),
+            Some(t) => t.equals(actual, ctx).map_or(Tri::Unknown, tri),
         },
         Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase => match &v.template {
             None => tri(eq_ignore_case(&v.text, actual)),
@@ -215,9 +215,7 @@ fn value_matches(op: Operator, v: &CondValue, actual: &str, ctx: &Context) -> Tr
         },
         Operator::StringLike | Operator::StringNotLike => match (&v.like, &v.template) {
             (Some(p), _) => tri(p.matches(actual)),
-            (None, Some(t)) => t
-                .resolve_pattern(ctx, false)
-                .map_or(Tri::Unknown, |p| tri(p.matches(actual))),
+            (None, Some(t)) => t.matches(actual, ctx, false).map_or(Tri::Unknown, tri),
             (None, None) => tri(v.text == actual),
         },
     }

@@ -75,9 +75,7 @@ impl ResourcePattern {
     pub fn matches(&self, resource: &str, ctx: &Context) -> Tri {
         match &self.template {
             None => tri(self.pattern.matches(resource)),
-            Some(t) => t
-                .resolve_pattern(ctx, false)
-                .map_or(Tri::Unknown, |p| tri(p.matches(resource))),
+            Some(t) => t.matches(resource, ctx, false).map_or(Tri::Unknown, tri),
         }
     }
 }

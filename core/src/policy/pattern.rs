@@ -56,7 +56,7 @@ impl Pattern {
         Pattern::from_toks(text.to_string(), toks, case_insensitive)
     }
 
-    pub(crate) fn from_toks(text: String, toks: Vec<Tok>, fold: bool) -> Pattern {
+    fn from_toks(text: String, toks: Vec<Tok>, fold: bool) -> Pattern {
         let first_wild = toks
             .iter()
             .position(|t| !matches!(t, Tok::Lit(_)))
@@ -108,6 +108,7 @@ impl Pattern {
     }
 
     /// Whether `text` matches the whole pattern.
+    #[inline]
     pub fn matches(&self, text: &str) -> bool {
         let s = text.as_bytes();
         match self.kind {
@@ -127,6 +128,7 @@ impl std::fmt::Display for Pattern {
     }
 }
 
+#[inline]
 fn eq_bytes(lit: &[u8], s: &[u8], fold: bool) -> bool {
     if fold {
         lit.len() == s.len() && lit.iter().zip(s).all(|(a, b)| *a == b.to_ascii_lowercase())

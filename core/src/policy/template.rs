@@ -1,8 +1,10 @@
 //! Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`, `${*}`) in
 //! resources and condition values, resolved from the request context at evaluation time.
 
+use std::cell::RefCell;
+
 use super::context::Context;
-use super::pattern::{Pattern, Tok};
+use super::pattern::{glob, Tok};
 
 /// A piece of a text with policy variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,34 +89,46 @@ impl Template {
         Some(out)
     }
 
-    /// The text as a pattern: wildcards in the written text stay wildcards, variable
-    /// values and escapes are literal. `None` as for [`Template::resolve_literal`].
-    pub(crate) fn resolve_pattern(&self, ctx: &Context, fold: bool) -> Option<Pattern> {
-        let lit = |b: u8| Tok::Lit(if fold { b.to_ascii_lowercase() } else { b });
-        let mut toks = Vec::new();
-        let mut text = String::new();
+    /// Whether `actual` equals the text with every variable replaced (all of it literal,
+    /// for `StringEquals`), without allocating; `None` as for [`Template::resolve_literal`].
+    pub(crate) fn equals(&self, actual: &str, ctx: &Context) -> Option<bool> {
+        let mut rest = Some(actual);
+        let mut buf = [0u8; 4];
         for p in &self.parts {
-            match p {
-                Part::Text(t) => {
-                    text.push_str(t);
-                    toks.extend(t.bytes().map(|b| match b {
+            let piece: &str = match p {
+                Part::Text(t) => t,
+                Part::Escaped(c) => c.encode_utf8(&mut buf),
+                Part::Var { key, default } => Template::value(key, default, ctx)?,
+            };
+            rest = rest.and_then(|r| r.strip_prefix(piece));
+        }
+        Some(rest == Some(""))
+    }
+
+    /// Whether `actual` matches the text as a pattern: wildcards in the written text stay
+    /// wildcards, variable values and escapes are literal. `None` as for
+    /// [`Template::resolve_literal`]. Reuses a per-thread buffer: no allocation once warm.
+    pub(crate) fn matches(&self, actual: &str, ctx: &Context, fold: bool) -> Option<bool> {
+        thread_local! {
+            static TOKS: RefCell<Vec<Tok>> = const { RefCell::new(Vec::new()) };
+        }
+        let lit = |b: u8| Tok::Lit(if fold { b.to_ascii_lowercase() } else { b });
+        TOKS.with(|cell| {
+            let mut toks = cell.borrow_mut();
+            toks.clear();
+            for p in &self.parts {
+                match p {
+                    Part::Text(t) => toks.extend(t.bytes().map(|b| match b {
                         b'*' => Tok::Star,
                         b'?' => Tok::One,
                         b => lit(b),
-                    }));
-                }
-                Part::Escaped(c) => {
-                    text.push(*c);
-                    toks.push(lit(*c as u8));
-                }
-                Part::Var { key, default } => {
-                    let v = Template::value(key, default, ctx)?;
-                    text.push_str(v);
-                    toks.extend(v.bytes().map(lit));
+                    })),
+                    Part::Escaped(c) => toks.push(lit(*c as u8)),
+                    Part::Var { key, default } => toks.extend(Template::value(key, default, ctx)?.bytes().map(lit)),
                 }
             }
-        }
-        Some(Pattern::from_toks(text, toks, fold))
+            Some(glob(&toks, actual.as_bytes(), fold))
+        })
     }
 }
 
@@ -132,9 +146,16 @@ mod tests {
         );
 
         let t = Template::parse("home/${aws:UserName}/${*}").expect("template");
-        let p = t.resolve_pattern(&ctx, false).expect("resolved");
-        assert!(p.matches("home/alice/*"));
-        assert!(!p.matches("home/alice/x"));
+        assert_eq!(t.matches("home/alice/*", &ctx, false), Some(true));
+        assert_eq!(t.matches("home/alice/x", &ctx, false), Some(false));
+        assert_eq!(t.matches("home/ALICE/*", &ctx, true), Some(true));
+        let t = Template::parse("home/${aws:username}/*").expect("template");
+        assert_eq!(t.matches("home/alice/notes", &ctx, false), Some(true));
+        assert_eq!(t.matches("home/bob/notes", &ctx, false), Some(false));
+        assert_eq!(t.matches("home/bob/notes", &Context::new(), false), None);
+        assert_eq!(t.equals("home/alice/*", &ctx), Some(true));
+        assert_eq!(t.equals("home/alice/x", &ctx), Some(false));
+        assert_eq!(t.equals("home/alice/", &ctx), Some(false));
 
         let t = Template::parse("team/${aws:PrincipalTag/team, 'none'}").expect("template");
         assert_eq!(t.resolve_literal(&ctx).as_deref(), Some("team/none"));
