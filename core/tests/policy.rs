@@ -603,3 +603,78 @@ fn evaluation_is_fast() {
     // Generous for unoptimised test builds; the release build is far below 1 µs.
     assert!(per < std::time::Duration::from_micros(20), "{per:?} per evaluation");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn corpus() -> Vec<Document> {
+        vec![
+            deny_without_mfa("BoolIfExists"),
+            seed_boundary(),
+            doc(json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:Get*", "iam:?et*"], "Resource": ["arn:aws:s3:::a*", "*"]},
+                {"Effect": "Deny", "NotAction": "s3:*", "NotResource": "arn:aws:s3:::a/${aws:username}",
+                 "Condition": {"StringLike": {"aws:PrincipalTag/team": "a*"}}},
+                {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})),
+        ]
+    }
+
+    fn context(mfa: u8, team: Option<&str>, user: bool) -> Context {
+        let mut ctx = match mfa {
+            0 => Context::new(),
+            1 => Context::new().absent(MFA),
+            2 => Context::new().with(MFA, "false"),
+            _ => Context::new().with(MFA, "true"),
+        };
+        if let Some(t) = team {
+            ctx = ctx.with("aws:PrincipalTag/team", t);
+        }
+        if user {
+            ctx = ctx.with_principal("a", "AIDAA", "123456789012");
+        }
+        ctx
+    }
+
+    proptest! {
+        #[test]
+        fn deny_all_wins_and_admin_fills_the_gaps(
+            action in "(s3|iam|ec2|sts):(Get|Put|Create|Change)[A-Za-z]{0,6}",
+            resource in "(\\*|arn:aws:s3:::a[a-z/]{0,4}|arn:aws:iam::123456789012:user/[a-z]{1,3})",
+            mfa in 0u8..4,
+            team in proptest::option::of("[ab]{1,3}"),
+            user in any::<bool>(),
+            subset in proptest::collection::vec(any::<bool>(), 3),
+        ) {
+            let corpus = corpus();
+            let ctx = context(mfa, team.as_deref(), user);
+            let docs: Vec<&Document> = corpus.iter().zip(&subset).filter(|(_, keep)| **keep).map(|(d, _)| d).collect();
+            let base = evaluate(&docs, &action, &resource, &ctx);
+            // The same request with different case in the action decides the same way.
+            let upper = evaluate(&docs, &action.to_uppercase(), &resource, &ctx);
+            prop_assert_eq!(&base, &upper);
+
+            let deny_all = doc(json!({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}));
+            let admin = admin();
+            let mut with_deny = docs.clone();
+            with_deny.push(&deny_all);
+            prop_assert_eq!(evaluate(&with_deny, &action, &resource, &ctx).decision, Decision::Denied);
+
+            let mut with_admin = docs.clone();
+            with_admin.push(&admin);
+            let e = evaluate(&with_admin, &action, &resource, &ctx);
+            let expected = if base.is_denied() { Decision::Denied } else { Decision::Allowed };
+            prop_assert_eq!(e.decision, expected);
+            prop_assert!(!e.conditional_allow);
+
+            // A boundary of AdministratorAccess changes nothing; an empty identity grants nothing.
+            let p = Principal::new(docs.clone(), Some(&admin));
+            prop_assert_eq!(p.evaluate(&action, &resource, &ctx).decision, base.decision);
+            prop_assert_ne!(Principal::new(vec![], Some(&admin)).evaluate(&action, &resource, &ctx).decision, Decision::Allowed);
+
+            // Conditional flags never contradict the decision.
+            prop_assert!(!(base.is_allowed() && base.conditional_allow));
+            prop_assert!(!(base.is_denied() && base.conditional_deny));
+        }
+    }
+}
