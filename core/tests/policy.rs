@@ -220,7 +220,16 @@ fn boundary_limits_everything() {
     let read = doc(json!({"Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}));
     let p = Principal::new(vec![&read], Some(&a));
     assert!(!p.allows_everything());
-    assert_eq!(p.evaluate("iam:CreateUser", "*", &ctx).decision, Decision::NotGranted);
+    let e = p.evaluate("iam:CreateUser", "*", &ctx);
+    assert_eq!(e.decision, Decision::NotGranted);
+    assert_eq!(
+        e.explain(&[&read], Some(&a)),
+        "not granted: the boundary allows it (statement 1 (boundary)) but no identity policy does"
+    );
+    assert_eq!(
+        p.evaluate("s3:GetObject", "*", &ctx).explain(&[&read], Some(&a)),
+        "allowed by statement 1 (document 1), statement 1 (boundary)"
+    );
 }
 
 #[test]

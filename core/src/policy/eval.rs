@@ -94,8 +94,15 @@ impl Evaluation {
             Decision::Allowed => format!("allowed by {}", list(Effect::Allow, false)),
             Decision::NotGranted => {
                 let allows = list(Effect::Allow, false);
+                let definite = |in_boundary: bool| {
+                    self.matched
+                        .iter()
+                        .any(|m| m.effect == Effect::Allow && !m.conditional && m.boundary == in_boundary)
+                };
                 if allows.is_empty() {
                     "not granted by any statement".to_string()
+                } else if definite(true) && !definite(false) {
+                    format!("not granted: the boundary allows it ({allows}) but no identity policy does")
                 } else {
                     format!("not granted: allowed by {allows} but not by the boundary")
                 }
