@@ -12,7 +12,11 @@ use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
 /// Runs the audit.
 pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     // Validate the arguments before touching AWS or the disk.
-    let only = if args.checks.is_empty() { None } else { Some(checks::parse_ids(&args.checks)?) };
+    let only = if args.checks.is_empty() {
+        None
+    } else {
+        Some(checks::parse_ids(&args.checks)?)
+    };
     let loaded = Config::load(args.config.as_deref(), &checks::ids())?;
     let mut config = loaded.config;
     if !args.source.regions.is_empty() {
@@ -61,7 +65,14 @@ pub fn threshold(fail_on: FailOn) -> Option<Severity> {
 /// 0 when no `fail` finding is at or above `fail_on`, else 1.
 pub fn exit_status(report: &AuditReport, fail_on: FailOn) -> u8 {
     match threshold(fail_on) {
-        Some(min) if report.findings.iter().any(|f| f.status == Status::Fail && f.severity >= min) => EXIT_FINDINGS,
+        Some(min)
+            if report
+                .findings
+                .iter()
+                .any(|f| f.status == Status::Fail && f.severity >= min) =>
+        {
+            EXIT_FINDINGS
+        }
         _ => EXIT_OK,
     }
 }
@@ -78,7 +89,10 @@ impl Style {
     pub fn detect(is_terminal: bool) -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let width = if is_terminal { terminal_width() } else { None };
-        Style { colour: is_terminal && !no_color, width }
+        Style {
+            colour: is_terminal && !no_color,
+            width,
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
@@ -103,7 +117,10 @@ impl Style {
 
 /// The terminal's width: `COLUMNS`, else the terminal's own size.
 pub fn terminal_width() -> Option<usize> {
-    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
         return Some(c.max(40));
     }
     terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
@@ -134,13 +151,23 @@ fn catalogue_index(id: &str) -> usize {
 }
 
 fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) -> std::io::Result<()> {
-    let head = format!("  {} {} {:<26} {:<name_w$}  ", style.status(f.status), f.check_id, f.slug, f.resource_name);
+    let head = format!(
+        "  {} {} {:<26} {:<name_w$}  ",
+        style.status(f.status),
+        f.check_id,
+        f.slug,
+        f.resource_name
+    );
     // The visible width of the head (without colour codes).
-    let head_w = 2 + 8 + 1 + f.check_id.len() + 1 + 26.max(f.slug.len()) + 1 + name_w.max(f.resource_name.chars().count()) + 2;
+    let head_w =
+        2 + 8 + 1 + f.check_id.len() + 1 + 26.max(f.slug.len()) + 1 + name_w.max(f.resource_name.chars().count()) + 2;
     let mut detail = f.detail.clone();
     if let Some(e) = &f.exception {
         if f.status == Status::Excepted {
-            detail = format!("{detail} [excepted until {} by {}: {}]", e.expires, e.approved_by, e.reason);
+            detail = format!(
+                "{detail} [excepted until {} by {}: {}]",
+                e.expires, e.approved_by, e.reason
+            );
         } else if e.expired {
             detail = format!("{detail} [exception expired {}]", e.expires);
         }
@@ -177,8 +204,11 @@ pub fn write_table(
         .unwrap_or(0)
         .min(32);
     for sev in Severity::ALL_DESC {
-        let mut rows: Vec<&Finding> =
-            report.findings.iter().filter(|f| f.severity == sev && (verbose || f.status != Status::Pass)).collect();
+        let mut rows: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == sev && (verbose || f.status != Status::Pass))
+            .collect();
         if rows.is_empty() {
             continue;
         }
@@ -198,14 +228,22 @@ pub fn write_table(
     if !verbose {
         let mut passes: Vec<(&str, &str, usize)> = Vec::new();
         for c in CATALOGUE {
-            let n = report.findings.iter().filter(|f| f.check_id == c.id && f.status == Status::Pass).count();
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.check_id == c.id && f.status == Status::Pass)
+                .count();
             if n > 0 {
                 passes.push((c.id, c.slug, n));
             }
         }
         if !passes.is_empty() {
             writeln!(out)?;
-            writeln!(out, "{}", style.paint("1;32", "PASSED (counts per check; --verbose lists them)"))?;
+            writeln!(
+                out,
+                "{}",
+                style.paint("1;32", "PASSED (counts per check; --verbose lists them)")
+            )?;
             for (id, slug, n) in passes {
                 writeln!(out, "  {id} {slug:<26} {n} pass")?;
             }
@@ -215,8 +253,16 @@ pub fn write_table(
     writeln!(out, "{}", summary_line(report))?;
     match threshold(fail_on) {
         Some(min) => {
-            let failing = report.findings.iter().filter(|f| f.status == Status::Fail && f.severity >= min).count();
-            writeln!(out, "fail-on {}: {failing} failing finding(s) at or above it", min.as_str())?;
+            let failing = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity >= min)
+                .count();
+            writeln!(
+                out,
+                "fail-on {}: {failing} failing finding(s) at or above it",
+                min.as_str()
+            )?;
         }
         None => writeln!(out, "fail-on none: findings do not fail the run")?,
     }
@@ -232,7 +278,11 @@ pub fn summary_line(report: &AuditReport) -> String {
     let failing: Vec<String> = Severity::ALL_DESC
         .iter()
         .map(|sev| {
-            let n = report.findings.iter().filter(|f| f.status == Status::Fail && f.severity == *sev).count();
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == *sev)
+                .count();
             format!("{n} {}", sev.as_str())
         })
         .collect();

@@ -15,7 +15,11 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         ListFormat::Table => {
-            let width = if std::io::stdout().is_terminal() { super::audit::terminal_width() } else { None };
+            let width = if std::io::stdout().is_terminal() {
+                super::audit::terminal_width()
+            } else {
+                None
+            };
             write_table(&mut out, width)
         }
     };
@@ -45,8 +49,17 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 /// The table; titles wrap to `width` (the terminal's) with a hanging indent.
 fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()> {
     let slug_w = CATALOGUE.iter().map(|c| c.slug.len()).max().unwrap_or(4);
-    let fix_w = CATALOGUE.iter().filter_map(|c| c.remediate).map(str::len).max().unwrap_or(9).max(9);
-    let head = format!("{:<7}  {:<slug_w$}  {:<8}  {:<8}  {:<fix_w$}  ", "ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE");
+    let fix_w = CATALOGUE
+        .iter()
+        .filter_map(|c| c.remediate)
+        .map(str::len)
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    let head = format!(
+        "{:<7}  {:<slug_w$}  {:<8}  {:<8}  {:<fix_w$}  ",
+        "ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE"
+    );
     let indent = head.chars().count();
     writeln!(out, "{head}TITLE")?;
     for c in CATALOGUE {
@@ -71,7 +84,11 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
         }
     }
     writeln!(out)?;
-    writeln!(out, "{} checks. `hipaa-iam checks --format json` gives descriptions, HIPAA citations and remediation.", CATALOGUE.len())
+    writeln!(
+        out,
+        "{} checks. `hipaa-iam checks --format json` gives descriptions, HIPAA citations and remediation.",
+        CATALOGUE.len()
+    )
 }
 
 #[cfg(test)]

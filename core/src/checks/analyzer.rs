@@ -18,10 +18,16 @@ pub(crate) fn audited_regions(account: &Account, config: &Config) -> Vec<String>
 }
 
 fn region_arn(account: &Account, region: &str) -> String {
-    format!("arn:aws:access-analyzer:{region}:{}:analyzer/*", account.account_id.as_deref().unwrap_or(""))
+    format!(
+        "arn:aws:access-analyzer:{region}:{}:analyzer/*",
+        account.account_id.as_deref().unwrap_or("")
+    )
 }
 
-const NO_DATA: RegionAnalyzers = RegionAnalyzers { analyzers: Collected::No, findings: Collected::No };
+const NO_DATA: RegionAnalyzers = RegionAnalyzers {
+    analyzers: Collected::No,
+    findings: Collected::No,
+};
 
 /// One finding when no region is audited at all.
 fn no_region(account: &Account, id: &str) -> Vec<Finding> {
@@ -55,14 +61,29 @@ pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Findin
                     Some(a) => (Status::Pass, format!("ACTIVE {} analyzer {}", a.analyzer_type, a.name)),
                     None if list.is_empty() => (Status::Fail, format!("no analyzer in {region}")),
                     None => {
-                        let seen: Vec<String> =
-                            list.iter().map(|a| format!("{} ({} {})", a.name, a.analyzer_type, a.status)).collect();
-                        (Status::Fail, format!("no ACTIVE external-access analyzer in {region}; found {}", seen.join(", ")))
+                        let seen: Vec<String> = list
+                            .iter()
+                            .map(|a| format!("{} ({} {})", a.name, a.analyzer_type, a.status))
+                            .collect();
+                        (
+                            Status::Fail,
+                            format!(
+                                "no ACTIVE external-access analyzer in {region}; found {}",
+                                seen.join(", ")
+                            ),
+                        )
                     }
                 },
                 other => unavailable(other, &path).unwrap_or((Status::NotEvaluated, String::new())),
             };
-            let mut f = finding(id, ResourceType::Region, &region_arn(account, region), region, status, detail);
+            let mut f = finding(
+                id,
+                ResourceType::Region,
+                &region_arn(account, region),
+                region,
+                status,
+                detail,
+            );
             if data.analyzers.get().is_some() {
                 f.source_file = Some(path);
             }
@@ -83,7 +104,14 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
         let data = account.access_analyzer.get(region).unwrap_or(&NO_DATA);
         let path = file::analyzer_findings(region);
         let region_finding = |status, detail| {
-            let mut f = finding(id, ResourceType::Region, &region_arn(account, region), region, status, detail);
+            let mut f = finding(
+                id,
+                ResourceType::Region,
+                &region_arn(account, region),
+                region,
+                status,
+                detail,
+            );
             if data.findings.get().is_some() {
                 f.source_file = Some(path.clone());
             }
@@ -94,12 +122,19 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
                 let external: Vec<_> = list
                     .iter()
                     .filter(|f| f.status.eq_ignore_ascii_case("ACTIVE"))
-                    .filter(|f| f.finding_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("ExternalAccess")))
+                    .filter(|f| {
+                        f.finding_type
+                            .as_deref()
+                            .is_none_or(|t| t.eq_ignore_ascii_case("ExternalAccess"))
+                    })
                     .collect();
                 if external.is_empty() {
                     out.push(region_finding(
                         Status::Pass,
-                        format!("no ACTIVE external-access finding in {region} ({} finding(s) in total)", list.len()),
+                        format!(
+                            "no ACTIVE external-access finding in {region} ({} finding(s) in total)",
+                            list.len()
+                        ),
                     ));
                 }
                 for af in external {

@@ -67,7 +67,10 @@ fn unused(account: &Account, row: &CredentialRow, max: i64) -> (Vec<String>, Vec
     };
     if row.has_password() {
         let created = row.password_last_changed.at().or(row.user_creation_time.at());
-        judge("console password".into(), last_activity(row.password_last_used, created));
+        judge(
+            "console password".into(),
+            last_activity(row.password_last_used, created),
+        );
     }
     for (n, key) in row.active_keys() {
         let created = key.last_rotated.at().or(row.user_creation_time.at());
@@ -82,7 +85,10 @@ pub(crate) fn unused_credentials(account: &Account, config: &Config) -> Vec<Find
     per_user_report(account, "IAM-013", |_, row| {
         let (stale, fresh) = unused(account, row, max);
         if !stale.is_empty() {
-            (Status::Fail, format!("unused for more than {max} days: {}", stale.join("; ")))
+            (
+                Status::Fail,
+                format!("unused for more than {max} days: {}", stale.join("; ")),
+            )
         } else if fresh.is_empty() {
             (Status::Pass, "no console password and no active access key".into())
         } else {

@@ -7,8 +7,10 @@
 mod analyzer;
 mod catalogue;
 mod credentials;
+mod enforcement;
 mod mfa;
 mod password;
+mod policies;
 mod root;
 mod users;
 
@@ -29,9 +31,14 @@ pub static CHECKS: &[(&str, CheckFn)] = &[
     ("IAM-001", password::password_policy),
     ("IAM-002", mfa::console_mfa),
     ("IAM-003", mfa::user_mfa),
+    ("IAM-004", enforcement::mfa_enforcement_policy),
+    ("IAM-005", enforcement::human_users_enforced),
     ("IAM-006", users::user_in_group),
     ("IAM-007", users::no_direct_policies),
     ("IAM-008", users::permissions_boundary),
+    ("IAM-009", policies::boundary_guardrails),
+    ("IAM-010", policies::user_admin_access),
+    ("IAM-011", policies::service_wildcards),
     ("IAM-012", credentials::access_key_rotation),
     ("IAM-013", credentials::unused_credentials),
     ("IAM-014", credentials::single_active_key),
@@ -42,6 +49,8 @@ pub static CHECKS: &[(&str, CheckFn)] = &[
     ("IAM-019", analyzer::analyzer_enabled),
     ("IAM-020", analyzer::analyzer_findings),
     ("IAM-021", users::group_not_empty),
+    ("IAM-022", policies::role_admin_access),
+    ("IAM-023", policies::privilege_escalation),
 ];
 
 /// The check function of `id` (case-insensitive).
@@ -129,9 +138,7 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             f.status = Status::Excepted;
         }
     }
-    let ran = |id: &str| {
-        !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)))
-    };
+    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
     for (i, ex) in config.exceptions.iter().enumerate() {
         if !used.contains(&i) && ran(&ex.check) {
             warnings.push(format!(
@@ -185,7 +192,8 @@ fn data_warnings(account: &Account) -> Vec<String> {
         .map(|(arn, by)| {
             format!(
                 "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
-                 are unknown; checks treat it as granting nothing and enforcing nothing"
+                 are unknown; checks assume it denies nothing, and access that might depend on it is \
+                 not-evaluated rather than passed"
             )
         })
         .collect()
@@ -226,9 +234,13 @@ pub(crate) fn unavailable<T>(data: &Collected<T>, file: &str) -> Option<(Status,
     match data {
         Collected::Yes(_) => None,
         Collected::No => Some((Status::NotEvaluated, format!("{file} was not collected"))),
-        Collected::Failed { call, reason } => {
-            Some((Status::Error, format!("{file} could not be collected: {call} failed: {reason}")))
+        Collected::Failed { call, reason } if call == file => {
+            Some((Status::Error, format!("{file} could not be collected: {reason}")))
         }
+        Collected::Failed { call, reason } => Some((
+            Status::Error,
+            format!("{file} could not be collected: {call} failed: {reason}"),
+        )),
     }
 }
 
@@ -254,7 +266,11 @@ pub(crate) fn per_user_report(
                     format!("the user has no row in {file} (created after the report was generated?)"),
                 ),
             };
-            from_source(finding(id, ResourceType::User, &u.arn, &u.user_name, status, detail), account, "credential_report")
+            from_source(
+                finding(id, ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                "credential_report",
+            )
         })
         .collect()
 }

@@ -10,7 +10,11 @@ pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding
     let id = "IAM-001";
     let account_id = account.account_id.clone().unwrap_or_default();
     let arn = format!("arn:aws:iam::{account_id}:account-password-policy");
-    let name = if account_id.is_empty() { "account".to_string() } else { account_id.clone() };
+    let name = if account_id.is_empty() {
+        "account".to_string()
+    } else {
+        account_id.clone()
+    };
     let want = &config.password_policy;
     let (status, detail) = match &account.password_policy {
         Collected::Yes(None) => (Status::Fail, "the account has no password policy (IAM defaults apply: 8 characters, no complexity, no expiry, no reuse prevention)".to_string()),
@@ -62,5 +66,9 @@ pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding
         }
         other => unavailable(other, file::PASSWORD_POLICY).unwrap_or((Status::NotEvaluated, String::new())),
     };
-    vec![from_source(finding(id, ResourceType::Account, &arn, &name, status, detail), account, "password_policy")]
+    vec![from_source(
+        finding(id, ResourceType::Account, &arn, &name, status, detail),
+        account,
+        "password_policy",
+    )]
 }

@@ -30,21 +30,35 @@ fn root_data(account: &Account, summary_decides: bool) -> RootData<'_> {
     }
     let report = match unavailable(&account.credential_report, file::CREDENTIAL_REPORT) {
         Some(x) => x,
-        None => (Status::NotEvaluated, format!("{} has no <root_account> row", file::CREDENTIAL_REPORT)),
+        None => (
+            Status::NotEvaluated,
+            format!("{} has no <root_account> row", file::CREDENTIAL_REPORT),
+        ),
     };
     if !summary_decides {
         return RootData::Missing(report.0, report.1);
     }
-    let summary = unavailable(&account.account_summary, file::ACCOUNT_SUMMARY)
-        .unwrap_or((Status::NotEvaluated, String::new()));
+    let summary =
+        unavailable(&account.account_summary, file::ACCOUNT_SUMMARY).unwrap_or((Status::NotEvaluated, String::new()));
     // Error when a source failed; otherwise the data was not collected.
-    let status = if report.0 == Status::Error || summary.0 == Status::Error { Status::Error } else { Status::NotEvaluated };
+    let status = if report.0 == Status::Error || summary.0 == Status::Error {
+        Status::Error
+    } else {
+        Status::NotEvaluated
+    };
     RootData::Missing(status, format!("{}; {}", report.1, summary.1))
 }
 
 fn root_finding(account: &Account, id: &str, status: Status, detail: String, source: Option<&str>) -> Finding {
     let account_id = account.account_id.clone().unwrap_or_default();
-    let mut f = finding(id, ResourceType::Root, &format!("arn:aws:iam::{account_id}:root"), "<root_account>", status, detail);
+    let mut f = finding(
+        id,
+        ResourceType::Root,
+        &format!("arn:aws:iam::{account_id}:root"),
+        "<root_account>",
+        status,
+        detail,
+    );
     f.source_file = source.and_then(|k| account.sources.get(k).cloned());
     f
 }
@@ -52,10 +66,21 @@ fn root_finding(account: &Account, id: &str, status: Status, detail: String, sou
 /// Whether root has MFA, with the source that says so.
 fn root_has_mfa(account: &Account) -> Result<(bool, &'static str, String), (Status, String)> {
     match root_data(account, true) {
-        RootData::Row(row) => Ok((row.mfa_active, "credential_report", "the credential report's root row".into())),
+        RootData::Row(row) => Ok((
+            row.mfa_active,
+            "credential_report",
+            "the credential report's root row".into(),
+        )),
         RootData::Summary(s) => match s.get("AccountMFAEnabled") {
-            Some(v) => Ok((*v > 0, "account_summary", format!("the account summary (AccountMFAEnabled = {v})"))),
-            None => Err((Status::NotEvaluated, format!("{} has no AccountMFAEnabled", file::ACCOUNT_SUMMARY))),
+            Some(v) => Ok((
+                *v > 0,
+                "account_summary",
+                format!("the account summary (AccountMFAEnabled = {v})"),
+            )),
+            None => Err((
+                Status::NotEvaluated,
+                format!("{} has no AccountMFAEnabled", file::ACCOUNT_SUMMARY),
+            )),
         },
         RootData::Missing(s, d) => Err((s, d)),
     }
@@ -64,10 +89,20 @@ fn root_has_mfa(account: &Account) -> Result<(bool, &'static str, String), (Stat
 /// IAM-015 root-mfa.
 pub(crate) fn root_mfa(account: &Account, _config: &Config) -> Vec<Finding> {
     let f = match root_has_mfa(account) {
-        Ok((true, src, how)) => root_finding(account, "IAM-015", Status::Pass, format!("root has MFA (per {how})"), Some(src)),
-        Ok((false, src, how)) => {
-            root_finding(account, "IAM-015", Status::Fail, format!("the root user has no MFA device (per {how})"), Some(src))
-        }
+        Ok((true, src, how)) => root_finding(
+            account,
+            "IAM-015",
+            Status::Pass,
+            format!("root has MFA (per {how})"),
+            Some(src),
+        ),
+        Ok((false, src, how)) => root_finding(
+            account,
+            "IAM-015",
+            Status::Fail,
+            format!("the root user has no MFA device (per {how})"),
+            Some(src),
+        ),
         Err((s, d)) => root_finding(account, "IAM-015", s, d, None),
     };
     vec![f]
@@ -108,8 +143,15 @@ pub(crate) fn root_hardware_mfa(account: &Account, _config: &Config) -> Vec<Find
                 }
             }
             other => {
-                let (s, d) = unavailable(other, file::VIRTUAL_MFA_DEVICES).unwrap_or((Status::NotEvaluated, String::new()));
-                root_finding(account, id, s, format!("{d}: cannot tell a virtual from a hardware device"), None)
+                let (s, d) =
+                    unavailable(other, file::VIRTUAL_MFA_DEVICES).unwrap_or((Status::NotEvaluated, String::new()));
+                root_finding(
+                    account,
+                    id,
+                    s,
+                    format!("{d}: cannot tell a virtual from a hardware device"),
+                    None,
+                )
             }
         },
     };
@@ -179,7 +221,13 @@ pub(crate) fn root_recent_use(account: &Account, config: &Config) -> Vec<Finding
                 .map(|(what, t)| format!("root {what} used {} ({} days ago)", day(t), days_since(account, t)))
                 .collect();
             if recent.is_empty() {
-                root_finding(account, id, Status::Pass, format!("root not used in the last {window} days"), Some("credential_report"))
+                root_finding(
+                    account,
+                    id,
+                    Status::Pass,
+                    format!("root not used in the last {window} days"),
+                    Some("credential_report"),
+                )
             } else {
                 root_finding(
                     account,
@@ -191,11 +239,23 @@ pub(crate) fn root_recent_use(account: &Account, config: &Config) -> Vec<Finding
             }
         }
         RootData::Summary(_) => unreachable_summary(account, id),
-        RootData::Missing(s, d) => root_finding(account, id, s, format!("{d} (only the root row records root use)"), None),
+        RootData::Missing(s, d) => root_finding(
+            account,
+            id,
+            s,
+            format!("{d} (only the root row records root use)"),
+            None,
+        ),
     };
     vec![f]
 }
 
 fn unreachable_summary(account: &Account, id: &str) -> Finding {
-    root_finding(account, id, Status::NotEvaluated, "the account summary does not record root use".into(), None)
+    root_finding(
+        account,
+        id,
+        Status::NotEvaluated,
+        "the account summary does not record root use".into(),
+        None,
+    )
 }

@@ -19,7 +19,11 @@ pub(crate) fn user_in_group(account: &Account, _config: &Config) -> Vec<Finding>
             } else {
                 (Status::Pass, format!("member of {}", u.group_list.join(", ")))
             };
-            from_source(finding("IAM-006", ResourceType::User, &u.arn, &u.user_name, status, detail), account, SOURCE)
+            from_source(
+                finding("IAM-006", ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                SOURCE,
+            )
         })
         .collect()
 }
@@ -32,7 +36,11 @@ pub(crate) fn no_direct_policies(account: &Account, _config: &Config) -> Vec<Fin
         .map(|u| {
             let mut parts = Vec::new();
             if !u.attached_managed_policies.is_empty() {
-                let names: Vec<&str> = u.attached_managed_policies.iter().map(|p| p.policy_name.as_str()).collect();
+                let names: Vec<&str> = u
+                    .attached_managed_policies
+                    .iter()
+                    .map(|p| p.policy_name.as_str())
+                    .collect();
                 parts.push(format!("attached managed {}", names.join(", ")));
             }
             if !u.user_policy_list.is_empty() {
@@ -42,9 +50,16 @@ pub(crate) fn no_direct_policies(account: &Account, _config: &Config) -> Vec<Fin
             let (status, detail) = if parts.is_empty() {
                 (Status::Pass, "no policy attached to the user directly".to_string())
             } else {
-                (Status::Fail, format!("policies on the user itself: {}", parts.join("; ")))
+                (
+                    Status::Fail,
+                    format!("policies on the user itself: {}", parts.join("; ")),
+                )
             };
-            from_source(finding("IAM-007", ResourceType::User, &u.arn, &u.user_name, status, detail), account, SOURCE)
+            from_source(
+                finding("IAM-007", ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                SOURCE,
+            )
         })
         .collect()
 }
@@ -62,18 +77,28 @@ pub(crate) fn permissions_boundary(account: &Account, config: &Config) -> Vec<Fi
         .iter()
         .map(|u| {
             let (status, detail) = match &u.permissions_boundary {
-                None => (Status::Fail, format!("the user has no permissions boundary ({want} required)")),
+                None => (
+                    Status::Fail,
+                    format!("the user has no permissions boundary ({want} required)"),
+                ),
                 Some(b) => {
                     let arn = &b.permissions_boundary_arn;
                     let aws_managed = arn.split(':').nth(4) == Some("aws");
                     if policy_name_of(arn) == want && !aws_managed {
                         (Status::Pass, format!("boundary {arn}"))
                     } else {
-                        (Status::Fail, format!("the user's boundary is {arn}, not the configured {want}"))
+                        (
+                            Status::Fail,
+                            format!("the user's boundary is {arn}, not the configured {want}"),
+                        )
                     }
                 }
             };
-            from_source(finding("IAM-008", ResourceType::User, &u.arn, &u.user_name, status, detail), account, SOURCE)
+            from_source(
+                finding("IAM-008", ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                SOURCE,
+            )
         })
         .collect()
 }
@@ -90,7 +115,11 @@ pub(crate) fn group_not_empty(account: &Account, _config: &Config) -> Vec<Findin
             } else {
                 (Status::Pass, format!("{members} member(s)"))
             };
-            from_source(finding("IAM-021", ResourceType::Group, &g.arn, &g.group_name, status, detail), account, SOURCE)
+            from_source(
+                finding("IAM-021", ResourceType::Group, &g.arn, &g.group_name, status, detail),
+                account,
+                SOURCE,
+            )
         })
         .collect()
 }
