@@ -71,7 +71,8 @@ impl Exception {
 
     /// Whether it covers a finding of `check_id` on a resource with this ARN or name.
     pub fn covers(&self, check_id: &str, arn: &str, name: &str) -> bool {
-        self.check.eq_ignore_ascii_case(check_id) && (glob_match(&self.resource, arn) || glob_match(&self.resource, name))
+        self.check.eq_ignore_ascii_case(check_id)
+            && (glob_match(&self.resource, arn) || glob_match(&self.resource, name))
     }
 }
 
@@ -173,7 +174,10 @@ impl Config {
                     format!("line {line}: ")
                 })
                 .unwrap_or_default();
-            Error::Config { path: path.to_path_buf(), message: format!("{location}{}", e.message()) }
+            Error::Config {
+                path: path.to_path_buf(),
+                message: format!("{location}{}", e.message()),
+            }
         })?;
         let line_of = |needle: &str| -> String {
             text.lines()
@@ -186,7 +190,10 @@ impl Config {
             if !known(id) {
                 return Err(Error::Config {
                     path: path.to_path_buf(),
-                    message: format!("{}skip_checks: unknown check ID {id:?} (see `hipaa-iam checks`)", line_of(id)),
+                    message: format!(
+                        "{}skip_checks: unknown check ID {id:?} (see `hipaa-iam checks`)",
+                        line_of(id)
+                    ),
                 });
             }
         }
@@ -194,7 +201,11 @@ impl Config {
             if !known(&ex.check) {
                 return Err(Error::Config {
                     path: path.to_path_buf(),
-                    message: format!("{}exception: unknown check ID {:?} (see `hipaa-iam checks`)", line_of(&ex.check), ex.check),
+                    message: format!(
+                        "{}exception: unknown check ID {:?} (see `hipaa-iam checks`)",
+                        line_of(&ex.check),
+                        ex.check
+                    ),
                 });
             }
             if ex.resource.trim().is_empty() || ex.reason.trim().is_empty() || ex.approved_by.trim().is_empty() {
@@ -218,7 +229,10 @@ impl Config {
         ] {
             if v < 0 {
                 let key = name.rsplit('.').next().unwrap_or(name);
-                return Err(Error::Config { path: path.to_path_buf(), message: format!("{}{name} must not be negative", line_of(key)) });
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: format!("{}{name} must not be negative", line_of(key)),
+                });
             }
         }
         Ok(cfg)
@@ -234,15 +248,25 @@ impl Config {
         match path {
             Some(p) => {
                 let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
-                let text = String::from_utf8(bytes.clone())
-                    .map_err(|_| Error::Config { path: p.clone(), message: "not valid UTF-8".into() })?;
+                let text = String::from_utf8(bytes.clone()).map_err(|_| Error::Config {
+                    path: p.clone(),
+                    message: "not valid UTF-8".into(),
+                })?;
                 let config = Config::parse(&p, &text, known_checks)?;
-                Ok(LoadedConfig { config, path: Some(p), sha256: crate::manifest::sha256_hex(&bytes) })
+                Ok(LoadedConfig {
+                    config,
+                    path: Some(p),
+                    sha256: crate::manifest::sha256_hex(&bytes),
+                })
             }
             None => {
                 let config = Config::default();
                 let canonical = toml::to_string(&config).unwrap_or_default();
-                Ok(LoadedConfig { config, path: None, sha256: crate::manifest::sha256_hex(canonical.as_bytes()) })
+                Ok(LoadedConfig {
+                    config,
+                    path: None,
+                    sha256: crate::manifest::sha256_hex(canonical.as_bytes()),
+                })
             }
         }
     }

@@ -13,7 +13,14 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
         ListFormat::Table => {
             println!("{:<8} {:<26} {:<9} {:<8} TITLE", "ID", "SLUG", "SEVERITY", "RESOURCE");
             for c in CATALOGUE {
-                println!("{:<8} {:<26} {:<9} {:<8} {}", c.id, c.slug, c.severity.as_str(), c.resource_type.as_str(), c.title);
+                println!(
+                    "{:<8} {:<26} {:<9} {:<8} {}",
+                    c.id,
+                    c.slug,
+                    c.severity.as_str(),
+                    c.resource_type.as_str(),
+                    c.title
+                );
             }
         }
     }

@@ -24,7 +24,10 @@ pub fn decode_document(value: &serde_json::Value) -> Result<serde_json::Value, S
             let text = if s.trim_start().starts_with('{') {
                 s.clone()
             } else {
-                percent_encoding::percent_decode_str(s).decode_utf8().map_err(|e| e.to_string())?.into_owned()
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8()
+                    .map_err(|e| e.to_string())?
+                    .into_owned()
             };
             serde_json::from_str(&text).map_err(|e| format!("policy document is not valid JSON: {e}"))
         }
