@@ -293,7 +293,6 @@ async fn a_failed_policy_stops_its_dependents_and_nothing_else() {
                             .unwrap(),
                     )
                     .build()
-                    .unwrap()
             }),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
@@ -495,7 +494,7 @@ async fn create_user_with_boundary_and_console_password_makes_these_calls_and_ne
                     && r.password() == Some(SECRET)
                     && r.password_reset_required() == Some(true)
             })
-            .then_output(|| CreateLoginProfileOutput::builder().build().unwrap()),
+            .then_output(|| CreateLoginProfileOutput::builder().build()),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
     let secrets = Secrets {
