@@ -40,6 +40,8 @@ enum Command {
     Collect(CollectArgs),
     /// List the check catalogue
     Checks(ChecksArgs),
+    /// Plan and apply a hardening step of the guide (prints the plan; applies with --yes)
+    Remediate(cmd::remediate::RemediateArgs),
 }
 
 /// Where the account data comes from.
@@ -137,6 +139,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::Collect(a) => cmd::collect::run(a),
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Remediate(a) => cmd::remediate::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod remediate;
 
 use hipaa_iam_core::account::Account;
 
