@@ -34,7 +34,7 @@ fn deny_without_mfa() -> String {
 /// bob, a console administrator in no group; svc, a programmatic user whose group lets it
 /// attach policies to itself; an empty group; an administrator role.
 fn build(m: &Moto) {
-    let boundary = include_str!("../../core/tests/fixtures/permissions_boundary.json");
+    let boundary = include_str!("../../core/tests/data/permissions_boundary.json");
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     m.aws(&[
         "iam",

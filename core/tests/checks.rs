@@ -2,7 +2,7 @@
 //! and is `not-evaluated` (or `error`) where the data it needs is absent. The accounts are
 //! exports directories under `tests/fixtures/` or built here with a compact builder that
 //! writes the AWS CLI's JSON shapes.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::field_reassign_with_default)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -56,7 +56,7 @@ fn admin_doc() -> Value {
 }
 
 fn boundary_doc() -> Value {
-    serde_json::from_str(include_str!("fixtures/permissions_boundary.json")).unwrap()
+    serde_json::from_str(include_str!("data/permissions_boundary.json")).unwrap()
 }
 
 /// A credential report row.

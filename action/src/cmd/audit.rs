@@ -77,6 +77,9 @@ pub fn exit_status(report: &AuditReport, fail_on: FailOn) -> u8 {
     }
 }
 
+/// The width of the status column (`NOT-EVALUATED`).
+const STATUS_W: usize = 13;
+
 /// Terminal styling: ANSI colours on a terminal, nothing when piped or with `NO_COLOR`.
 pub struct Style {
     colour: bool,
@@ -104,7 +107,7 @@ impl Style {
     }
 
     fn status(&self, s: Status) -> String {
-        let label = format!("{:<8}", s.as_str().to_uppercase());
+        let label = format!("{:<STATUS_W$}", s.as_str().to_uppercase());
         let code = match s {
             Status::Fail => "1;31",
             Status::Excepted | Status::Error => "33",

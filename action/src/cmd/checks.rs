@@ -46,7 +46,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The table; titles wrap to `width` (the terminal's) with a hanging indent.
+/// The table; titles wrap to `width` (the terminal's) with a hanging indent, and the
+/// REMEDIATE column is left out when the terminal is too narrow for it.
 fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()> {
     let slug_w = CATALOGUE.iter().map(|c| c.slug.len()).max().unwrap_or(4);
     let fix_w = CATALOGUE
@@ -56,23 +57,31 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
         .max()
         .unwrap_or(9)
         .max(9);
-    let head = format!(
-        "{:<7}  {:<slug_w$}  {:<8}  {:<8}  {:<fix_w$}  ",
-        "ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE"
-    );
+    let row = |id: &str, slug: &str, sev: &str, res: &str, fix: &str, with_fix: bool| {
+        let mut r = format!("{id:<7}  {slug:<slug_w$}  {sev:<8}  {res:<8}  ");
+        if with_fix {
+            r.push_str(&format!("{fix:<fix_w$}  "));
+        }
+        r
+    };
+    let full = row("ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE", true)
+        .chars()
+        .count();
+    let with_fix = width.is_none_or(|w| w >= full + 30);
+    let head = row("ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE", with_fix);
     let indent = head.chars().count();
     writeln!(out, "{head}TITLE")?;
     for c in CATALOGUE {
-        let prefix = format!(
-            "{:<7}  {:<slug_w$}  {:<8}  {:<8}  {:<fix_w$}  ",
+        let prefix = row(
             c.id,
             c.slug,
             c.severity.as_str(),
             c.resource_type.as_str(),
-            c.remediate.unwrap_or("-")
+            c.remediate.unwrap_or("-"),
+            with_fix,
         );
         let lines = match width {
-            Some(w) if w > indent + 20 => wrap(c.title, w - indent),
+            Some(w) if w > indent + 10 => wrap(c.title, w - indent),
             _ => vec![c.title.to_string()],
         };
         for (i, line) in lines.iter().enumerate() {
@@ -84,11 +93,14 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
         }
     }
     writeln!(out)?;
-    writeln!(
-        out,
+    let footer = format!(
         "{} checks. `hipaa-iam checks --format json` gives descriptions, HIPAA citations and remediation.",
         CATALOGUE.len()
-    )
+    );
+    for line in wrap(&footer, width.unwrap_or(usize::MAX)) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -107,9 +119,16 @@ mod tests {
     #[test]
     fn table_wraps_titles_to_the_width() {
         let mut buf = Vec::new();
-        write_table(&mut buf, Some(90)).unwrap_or_default();
+        write_table(&mut buf, Some(90)).expect("write to memory");
         let text = String::from_utf8_lossy(&buf);
         assert!(text.lines().all(|l| l.chars().count() <= 90), "{text}");
         assert!(text.contains("IAM-023"));
+        assert!(
+            !text.contains("REMEDIATE"),
+            "too narrow for the REMEDIATE column: {text}"
+        );
+        let mut wide = Vec::new();
+        write_table(&mut wide, Some(160)).expect("write to memory");
+        assert!(String::from_utf8_lossy(&wide).contains("REMEDIATE"));
     }
 }

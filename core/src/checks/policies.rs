@@ -89,7 +89,7 @@ impl<'a> Labelled<'a> {
                 d.statements()
                     .iter()
                     .filter(|s| s.grants_everything())
-                    .map(move |s| format!("{label}, statement {}", s.label()))
+                    .map(move |s| format!("{label} [{}]", s.label()))
             })
             .collect()
     }
@@ -103,7 +103,7 @@ impl<'a> Labelled<'a> {
             .filter_map(|m| {
                 let label = self.labels.get(m.document)?;
                 let s = self.docs.get(m.document)?.statements().get(m.statement)?;
-                Some(format!("{label} {}", s.label()))
+                Some(format!("{label} [{}]", s.label()))
             })
             .collect();
         names.join(", ")
