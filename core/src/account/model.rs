@@ -209,7 +209,8 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedPolicy {
-    /// Name.
+    /// Name (when the data omits it, as moto does, the last segment of the ARN).
+    #[serde(default)]
     pub policy_name: String,
     /// ID.
     #[serde(default)]
@@ -590,6 +591,9 @@ impl Account {
         let mut roles = auth.role_detail_list;
         roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));
         let mut policies = auth.policies;
+        for p in policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
+            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
+        }
         policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
         let account_id = set

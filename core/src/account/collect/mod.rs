@@ -336,9 +336,9 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
             manifest.not_collected.insert(name.to_string(), reason);
         }
     };
-    match password_policy(&clients.iam).await? {
-        Some(result) => record(file::PASSWORD_POLICY, result),
-        None => {} // NoSuchEntity: the account has no password policy, so no file.
+    // `None` is NoSuchEntity: the account has no password policy, so no file.
+    if let Some(result) = password_policy(&clients.iam).await? {
+        record(file::PASSWORD_POLICY, result);
     }
     record(file::ACCOUNT_SUMMARY, account_summary(&clients.iam).await?);
     record(file::VIRTUAL_MFA_DEVICES, virtual_mfa_devices(&clients.iam).await?);
