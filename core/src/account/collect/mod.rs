@@ -135,7 +135,10 @@ pub async fn collect_to_dir(profile: Option<&str>, regions: &[String], dir: &Pat
 /// Account-data files left in `dir` by an earlier collection that this one did not
 /// produce are removed, so the directory never mixes two collections.
 pub fn write_collection(set: &ExportSet, dir: &Path) -> Result<Manifest> {
-    let mut manifest = set.manifest.clone().unwrap_or_else(Manifest::new);
+    let mut manifest = match &set.manifest {
+        Some(m) => m.clone(),
+        None => Manifest::new(),
+    };
     manifest.files.clear();
     remove_stale(set, dir)?;
     set.write_dir(dir, &mut manifest)?;
@@ -226,15 +229,22 @@ impl Failure {
             SdkError::ServiceError(ctx) => {
                 let status = ctx.raw().status().as_u16();
                 let e = ctx.err();
-                Failure {
-                    code: e.code().map_or_else(|| format!("HTTP {status}"), str::to_string),
-                    message: e.message().map_or_else(context, str::to_string),
-                    answered: true,
+                match e.code() {
+                    Some(code) => Failure {
+                        code: code.to_string(),
+                        message: e.message().map_or_else(context, str::to_string),
+                        answered: true,
+                    },
+                    None => Failure {
+                        code: format!("HTTP {status}"),
+                        message: not_aws_error(ctx.raw()),
+                        answered: true,
+                    },
                 }
             }
             SdkError::ResponseError(ctx) => Failure {
                 code: format!("HTTP {}", ctx.raw().status().as_u16()),
-                message: context(),
+                message: not_aws_error(ctx.raw()),
                 answered: true,
             },
             SdkError::TimeoutError(_) => Failure {
@@ -274,6 +284,17 @@ impl Failure {
             code: self.code,
             message: self.message,
         }
+    }
+}
+
+/// The message for an answer that is not an AWS error (e.g. a proxy's or an emulator's
+/// HTML page): the start of the body.
+fn not_aws_error(response: &HttpResponse) -> String {
+    let body = response.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+    if body.trim().is_empty() {
+        "the response is not an AWS error and has no body".into()
+    } else {
+        shorten(&format!("the response is not an AWS error: {body}"))
     }
 }
 
@@ -336,9 +357,9 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
             manifest.not_collected.insert(name.to_string(), reason);
         }
     };
-    match password_policy(&clients.iam).await? {
-        Some(result) => record(file::PASSWORD_POLICY, result),
-        None => {} // NoSuchEntity: the account has no password policy, so no file.
+    // `None` is NoSuchEntity: the account has no password policy, so no file.
+    if let Some(result) = password_policy(&clients.iam).await? {
+        record(file::PASSWORD_POLICY, result);
     }
     record(file::ACCOUNT_SUMMARY, account_summary(&clients.iam).await?);
     record(file::VIRTUAL_MFA_DEVICES, virtual_mfa_devices(&clients.iam).await?);
@@ -580,7 +601,7 @@ async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -
                 result.not_collected.insert(analyzers_file, f.reason());
                 result.not_collected.insert(
                     findings_file,
-                    format!("not attempted: ListAnalyzers failed ({})", f.reason()),
+                    format!("not attempted: ListAnalyzers failed ({})", f.code),
                 );
                 return Ok(result);
             }
