@@ -40,6 +40,10 @@ enum Command {
     Collect(CollectArgs),
     /// List the check catalogue
     Checks(ChecksArgs),
+    /// MFA report (Audit-MFA): one row per IAM user with MFA status, console access, device and group
+    Mfa(cmd::mfa::MfaArgs),
+    /// Check an evidence or collected directory against its manifest.json (exit 1 on any change)
+    Verify(cmd::verify::VerifyArgs),
 }
 
 /// Where the account data comes from.
@@ -101,6 +105,8 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::Collect(a) => cmd::collect::run(a),
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Mfa(a) => cmd::mfa::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -31,7 +31,13 @@ struct U<'a> {
 }
 
 fn u<'a>(name: &'a str, console: bool, mfa: bool, groups: &'a [&'a str]) -> U<'a> {
-    U { name, console, mfa, groups, password_last_used: if console { "2026-11-01T08:00:00+00:00" } else { "N/A" } }
+    U {
+        name,
+        console,
+        mfa,
+        groups,
+        password_last_used: if console { "2026-11-01T08:00:00+00:00" } else { "N/A" },
+    }
 }
 
 fn arn(name: &str) -> String {
@@ -113,7 +119,10 @@ fn export_set(users: &[U], virtual_mfa: Option<&[&str]>) -> ExportSet {
     }
     let report = w.into_inner().unwrap();
     let mut files = BTreeMap::new();
-    files.insert("authorization-details.json".to_string(), serde_json::to_vec(&auth).unwrap());
+    files.insert(
+        "authorization-details.json".to_string(),
+        serde_json::to_vec(&auth).unwrap(),
+    );
     files.insert("credential-report.csv".to_string(), report);
     if let Some(names) = virtual_mfa {
         let devices = serde_json::json!({ "VirtualMFADevices": names.iter().map(|n| serde_json::json!({
@@ -123,9 +132,16 @@ fn export_set(users: &[U], virtual_mfa: Option<&[&str]>) -> ExportSet {
         })).chain(std::iter::once(serde_json::json!({
             "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/unassigned"),
         }))).collect::<Vec<_>>() });
-        files.insert("virtual-mfa-devices.json".to_string(), serde_json::to_vec(&devices).unwrap());
+        files.insert(
+            "virtual-mfa-devices.json".to_string(),
+            serde_json::to_vec(&devices).unwrap(),
+        );
     }
-    ExportSet { dir: None, files, manifest: None }
+    ExportSet {
+        dir: None,
+        files,
+        manifest: None,
+    }
 }
 
 fn account(users: &[U], virtual_mfa: Option<&[&str]>) -> Account {
@@ -133,7 +149,11 @@ fn account(users: &[U], virtual_mfa: Option<&[&str]>) -> Account {
 }
 
 fn defaults() -> LoadedConfig {
-    LoadedConfig { config: Config::default(), path: None, sha256: sha256_hex(b"defaults") }
+    LoadedConfig {
+        config: Config::default(),
+        path: None,
+        sha256: sha256_hex(b"defaults"),
+    }
 }
 
 fn finding(check_id: &str, status: Status, name: &str) -> Finding {
@@ -205,7 +225,10 @@ fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 fn column(headers: &[String], rows: &[Vec<String>], name: &str) -> Vec<String> {
-    let i = headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {headers:?}"));
+    let i = headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {headers:?}"));
     rows.iter().map(|r| r[i].clone()).collect()
 }
 
@@ -216,9 +239,15 @@ fn sorted(v: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
 }
 
 fn formula_fixture() -> (Account, AuditReport) {
-    let users: Vec<U> = FORMULA_NAMES.iter().map(|n| u(n, true, false, &["human-users"])).collect();
+    let users: Vec<U> = FORMULA_NAMES
+        .iter()
+        .map(|n| u(n, true, false, &["human-users"]))
+        .collect();
     let acct = account(&users, Some(&[]));
-    let mut findings: Vec<Finding> = FORMULA_NAMES.iter().map(|n| finding("IAM-002", Status::Fail, n)).collect();
+    let mut findings: Vec<Finding> = FORMULA_NAMES
+        .iter()
+        .map(|n| finding("IAM-002", Status::Fail, n))
+        .collect();
     findings.extend(FORMULA_NAMES.iter().map(|n| finding("IAM-006", Status::Pass, n)));
     // A title that is itself a formula: the register's description cell begins with it.
     let mut evil = finding("IAM-014", Status::Fail, "=HYPERLINK(\"http://x\")");
@@ -247,21 +276,37 @@ fn formula_names_round_trip_through_every_csv() {
 
     let (h, rows) = read_csv(&std::fs::read(out.path().join("mfa_audit.csv")).unwrap());
     assert_eq!(h, mfa::CSV_HEADERS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-    assert_eq!(column(&h, &rows, "UserName"), sorted(FORMULA_NAMES), "mfa_audit.csv is sorted by name");
+    assert_eq!(
+        column(&h, &rows, "UserName"),
+        sorted(FORMULA_NAMES),
+        "mfa_audit.csv is sorted by name"
+    );
 
     for file in ["IAM-002_console-mfa.csv", "IAM-006_user-in-group.csv"] {
         let (h, rows) = read_csv(&std::fs::read(out.path().join(file)).unwrap());
-        assert_eq!(sorted(column(&h, &rows, "ResourceName")), sorted(FORMULA_NAMES), "{file}");
+        assert_eq!(
+            sorted(column(&h, &rows, "ResourceName")),
+            sorted(FORMULA_NAMES),
+            "{file}"
+        );
         let arns = column(&h, &rows, "ResourceArn");
         assert!(FORMULA_NAMES.iter().all(|n| arns.contains(&arn(n))), "{file}: {arns:?}");
-        assert!(column(&h, &rows, "Hipaa").iter().all(|c| c.contains("§164.312(d)") || c.contains("; ")));
+        assert!(column(&h, &rows, "Hipaa")
+            .iter()
+            .all(|c| c.contains("§164.312(d)") || c.contains("; ")));
     }
 
     let (h, rows) = read_csv(&std::fs::read(out.path().join("risk_register.csv")).unwrap());
     assert_eq!(h, register::HEADERS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
     let descriptions = column(&h, &rows, "Risk Description");
-    assert!(descriptions.iter().any(|d| d.starts_with("=cmd|' /C calc'!A0")), "{descriptions:?}");
-    let iam002 = &descriptions[column(&h, &rows, "Risk ID").iter().position(|id| id == "IAM-002").unwrap()];
+    assert!(
+        descriptions.iter().any(|d| d.starts_with("=cmd|' /C calc'!A0")),
+        "{descriptions:?}"
+    );
+    let iam002 = &descriptions[column(&h, &rows, "Risk ID")
+        .iter()
+        .position(|id| id == "IAM-002")
+        .unwrap()];
     for name in &FORMULA_NAMES[..5] {
         assert!(iam002.contains(name), "{name} in {iam002}");
     }
@@ -272,7 +317,11 @@ fn formula_names_round_trip_through_every_csv() {
     let names = column(&h, &rows, "ResourceName");
     assert_eq!(names.len(), rep.findings.len());
     for n in FORMULA_NAMES.iter().chain(["=HYPERLINK(\"http://x\")"].iter()) {
-        assert_eq!(names.iter().filter(|x| x == n).count(), if n.starts_with("=H") { 1 } else { 2 }, "{n}");
+        assert_eq!(
+            names.iter().filter(|x| x == n).count(),
+            if n.starts_with("=H") { 1 } else { 2 },
+            "{n}"
+        );
     }
 }
 
@@ -290,12 +339,18 @@ fn excel_option_adds_the_bom_to_every_csv_and_only_to_csv() {
 #[test]
 fn mfa_rows_report_status_device_group_and_compliance() {
     let users = [
-        U { password_last_used: "N/A", ..u("carol", true, true, &["human-users", "admins"]) },
+        U {
+            password_last_used: "N/A",
+            ..u("carol", true, true, &["human-users", "admins"])
+        },
         u("alice", true, false, &["human-users"]),
         u("bob", true, true, &["human-users"]),
         u("svc-ci", false, false, &["ci"]),
         u("dave", true, true, &[]),
-        U { password_last_used: "no_information", ..u("erin", false, true, &["human-users"]) },
+        U {
+            password_last_used: "no_information",
+            ..u("erin", false, true, &["human-users"])
+        },
     ];
     let rows = mfa::rows(&account(&users, Some(&["bob"])), &Config::default());
     let names: Vec<&str> = rows.iter().map(|r| r.user_name.as_str()).collect();
@@ -307,7 +362,10 @@ fn mfa_rows_report_status_device_group_and_compliance() {
     assert_eq!(row("alice").mfa_device_type, MfaDeviceType::None);
     assert_eq!(row("alice").password_last_used, "2026-11-01T08:00:00Z");
 
-    assert_eq!((row("bob").mfa, row("bob").mfa_device_type), (MfaStatus::HasMfa, MfaDeviceType::Virtual));
+    assert_eq!(
+        (row("bob").mfa, row("bob").mfa_device_type),
+        (MfaStatus::HasMfa, MfaDeviceType::Virtual)
+    );
     assert!(row("bob").compliant && row("bob").in_mfa_group);
 
     assert_eq!(row("carol").mfa_device_type, MfaDeviceType::Hardware);
@@ -315,7 +373,10 @@ fn mfa_rows_report_status_device_group_and_compliance() {
     assert_eq!(row("carol").password_last_used, "never");
     assert!(row("carol").compliant);
 
-    assert!(!row("dave").in_mfa_group && !row("dave").compliant, "MFA but outside the MFA group");
+    assert!(
+        !row("dave").in_mfa_group && !row("dave").compliant,
+        "MFA but outside the MFA group"
+    );
     assert_eq!(row("erin").password_last_used, "N/A");
     assert!(row("erin").compliant);
     assert!(!row("svc-ci").console_access && !row("svc-ci").compliant);
@@ -326,17 +387,36 @@ fn mfa_rows_report_status_device_group_and_compliance() {
     assert_eq!(bob.mfa_device_type, MfaDeviceType::Unknown);
 
     // The configured group name is the MFA group.
-    let cfg = Config { human_users_group: "ci".into(), ..Config::default() };
+    let cfg = Config {
+        human_users_group: "ci".into(),
+        ..Config::default()
+    };
     let rows = mfa::rows(&account(&users, None), &cfg);
     assert!(rows.iter().find(|r| r.user_name == "svc-ci").unwrap().in_mfa_group);
     assert!(!rows.iter().find(|r| r.user_name == "bob").unwrap().in_mfa_group);
 
-    let table = mfa::to_table(&mfa::rows(&account(&users, Some(&["bob"])), &Config::default()), "human-users", false);
+    let table = mfa::to_table(
+        &mfa::rows(&account(&users, Some(&["bob"])), &Config::default()),
+        "human-users",
+        false,
+    );
     assert!(!table.contains('\x1b'), "plain table has no escape codes");
     let alice = table.lines().find(|l| l.starts_with("alice")).unwrap();
-    assert!(alice.contains("NO_MFA") && alice.contains("HIPAA compliance gap") && alice.contains("console access without MFA"), "{alice}");
-    assert!(table.lines().find(|l| l.starts_with("bob")).unwrap().contains("compliant"));
-    assert!(table.contains("6 users, 3 compliant, 3 with a compliance gap"), "{table}");
+    assert!(
+        alice.contains("NO_MFA")
+            && alice.contains("HIPAA compliance gap")
+            && alice.contains("console access without MFA"),
+        "{alice}"
+    );
+    assert!(table
+        .lines()
+        .find(|l| l.starts_with("bob"))
+        .unwrap()
+        .contains("compliant"));
+    assert!(
+        table.contains("6 users, 3 compliant, 3 with a compliance gap"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -365,16 +445,31 @@ fn register_open_accepted_closed_and_expired_exception() {
     assert_eq!(status("IAM-005"), Some(RiskStatus::Accepted));
     assert_eq!(status("IAM-006"), Some(RiskStatus::Closed));
     assert_eq!(status("IAM-008"), Some(RiskStatus::Open));
-    assert_eq!(status("IAM-012"), Some(RiskStatus::Open), "an exception past its date does not accept the risk");
+    assert_eq!(
+        status("IAM-012"),
+        Some(RiskStatus::Open),
+        "an exception past its date does not accept the risk"
+    );
     assert_eq!(status("IAM-019"), None);
 
     let accepted = rows.iter().find(|r| r.risk_id == "IAM-005").unwrap();
     for part in ["break-glass account kept in a safe", "CISO Jane Roe", "2027-01-31"] {
         assert!(accepted.mitigation.contains(part), "{}", accepted.mitigation);
     }
-    assert!(rows.iter().find(|r| r.risk_id == "IAM-008").unwrap().mitigation.contains("EXPIRED"));
-    assert_eq!(rows.iter().find(|r| r.risk_id == "IAM-002").unwrap().evidence, "IAM-002_console-mfa.csv (2 rows)");
-    assert_eq!(rows.iter().find(|r| r.risk_id == "IAM-008").unwrap().hipaa_standard, "§164.308(a)(4)(ii)(B); §164.312(a)(1)");
+    assert!(rows
+        .iter()
+        .find(|r| r.risk_id == "IAM-008")
+        .unwrap()
+        .mitigation
+        .contains("EXPIRED"));
+    assert_eq!(
+        rows.iter().find(|r| r.risk_id == "IAM-002").unwrap().evidence,
+        "IAM-002_console-mfa.csv (2 rows)"
+    );
+    assert_eq!(
+        rows.iter().find(|r| r.risk_id == "IAM-008").unwrap().hipaa_standard,
+        "§164.308(a)(4)(ii)(B); §164.312(a)(1)"
+    );
 
     let md = register::to_markdown(&rep, &rows);
     assert!(md.contains("| Risk ID | Risk Description | HIPAA Standard | Mitigation Applied | Status | Evidence |"));
@@ -382,7 +477,10 @@ fn register_open_accepted_closed_and_expired_exception() {
 
     // The register CSV file names the per-check CSV it points at, and that file has that many rows.
     let out = tempfile::tempdir().unwrap();
-    let acct = account(&[u("alice", true, false, &[]), u("bob", true, true, &["human-users"])], None);
+    let acct = account(
+        &[u("alice", true, false, &[]), u("bob", true, true, &["human-users"])],
+        None,
+    );
     write_evidence(out.path(), &rep, &acct, &defaults(), &EvidenceOptions::default()).unwrap();
     let (h, reg) = read_csv(&std::fs::read(out.path().join("risk_register.csv")).unwrap());
     for ev in column(&h, &reg, "Evidence") {
@@ -418,7 +516,10 @@ fn summary_has_counts_open_risks_fixes_and_warnings() {
     assert!(md.contains("## Accepted risks") && md.contains("CISO Jane Roe"));
     assert!(md.contains("## Not evaluated or failed to run") && md.contains("IAM-019"));
     assert!(md.contains("arn:aws:iam::aws:policy/Missing"));
-    assert!(md.contains("extra leading apostrophe"), "the neutralising rule is documented");
+    assert!(
+        md.contains("extra leading apostrophe"),
+        "the neutralising rule is documented"
+    );
 }
 
 fn sarif_schema() -> jsonschema::Validator {
@@ -440,11 +541,17 @@ fn sarif_schema() -> jsonschema::Validator {
         }
     }
     assert!(fix(&mut schema) > 0);
-    jsonschema::options().should_validate_formats(true).build(&schema).unwrap()
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
 }
 
 fn assert_valid_sarif(validator: &jsonschema::Validator, log: &serde_json::Value) {
-    let errors: Vec<String> = validator.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
 }
 
@@ -472,7 +579,11 @@ fn sarif_validates_and_locates_results() {
     let r002 = rules.iter().find(|r| r["id"] == "IAM-002").unwrap();
     assert_eq!(r002["defaultConfiguration"]["level"], "error");
     assert!(r002["help"]["text"].as_str().unwrap().contains("§164.312(d)"));
-    assert!(r002["properties"]["tags"].as_array().unwrap().iter().any(|t| t == "HIPAA §164.312(a)(1)"));
+    assert!(r002["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "HIPAA §164.312(a)(1)"));
 
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 3, "two fails and one excepted; no pass or error");
@@ -482,11 +593,22 @@ fn sarif_validates_and_locates_results() {
     assert_eq!(results[0]["level"], "error");
     let ex = results.iter().find(|r| r["ruleId"] == "IAM-005").unwrap();
     assert_eq!(ex["suppressions"][0]["status"], "accepted");
-    assert!(ex["suppressions"][0]["justification"].as_str().unwrap().contains("CISO Jane Roe"));
-    assert_eq!(ex["ruleIndex"], checks::CATALOGUE.iter().position(|c| c.id == "IAM-005").unwrap());
+    assert!(ex["suppressions"][0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("CISO Jane Roe"));
+    assert_eq!(
+        ex["ruleIndex"],
+        checks::CATALOGUE.iter().position(|c| c.id == "IAM-005").unwrap()
+    );
 
     // Fingerprints: stable across runs (different time, other findings), distinct per resource.
-    let fp = |r: &serde_json::Value| r["partialFingerprints"]["hipaaIamResource/v1"].as_str().unwrap().to_string();
+    let fp = |r: &serde_json::Value| {
+        r["partialFingerprints"]["hipaaIamResource/v1"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let mut later = report("exports/acme prod", vec![findings[1].clone()]);
     later.as_of = "2027-01-01T00:00:00Z".into();
     let later_log: serde_json::Value = serde_json::from_str(&render(Format::Sarif, &later, &defaults())).unwrap();
@@ -494,13 +616,21 @@ fn sarif_validates_and_locates_results() {
     assert_ne!(fp(&results[0]), fp(&results[1]));
 
     // A live audit locates results at the configuration file.
-    let cfg = LoadedConfig { config: Config::default(), path: Some(PathBuf::from("config/hipaa-iam.toml")), sha256: "00".into() };
-    let live: serde_json::Value = serde_json::from_str(&render(Format::Sarif, &report("live", findings), &cfg)).unwrap();
+    let cfg = LoadedConfig {
+        config: Config::default(),
+        path: Some(PathBuf::from("config/hipaa-iam.toml")),
+        sha256: "00".into(),
+    };
+    let live: serde_json::Value =
+        serde_json::from_str(&render(Format::Sarif, &report("live", findings), &cfg)).unwrap();
     assert_valid_sarif(&validator, &live);
     assert_eq!(loc(&live["runs"][0]["results"][0]), "config/hipaa-iam.toml");
-    let live_default: serde_json::Value =
-        serde_json::from_str(&render(Format::Sarif, &report("live", vec![finding("IAM-002", Status::Fail, "x")]), &defaults()))
-            .unwrap();
+    let live_default: serde_json::Value = serde_json::from_str(&render(
+        Format::Sarif,
+        &report("live", vec![finding("IAM-002", Status::Fail, "x")]),
+        &defaults(),
+    ))
+    .unwrap();
     assert_eq!(loc(&live_default["runs"][0]["results"][0]), "hipaa-iam.toml");
 }
 
@@ -534,7 +664,10 @@ fn junit_parses_as_xml_with_the_expected_counts() {
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned();
+                        let v = a
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .unwrap()
+                            .into_owned();
                         (a.key.into_inner().to_string(), v)
                     })
                     .collect();
@@ -553,12 +686,20 @@ fn junit_parses_as_xml_with_the_expected_counts() {
     assert_eq!(counts["testcase"], 6, "one per resource");
     assert_eq!((counts["failure"], counts["error"], counts["skipped"]), (1, 1, 2));
     assert_eq!(
-        [&root_attrs["tests"], &root_attrs["failures"], &root_attrs["errors"], &root_attrs["skipped"]],
+        [
+            &root_attrs["tests"],
+            &root_attrs["failures"],
+            &root_attrs["errors"],
+            &root_attrs["skipped"]
+        ],
         ["6", "1", "1", "2"]
     );
     let s002 = suite_attrs.iter().find(|a| a["name"] == "IAM-002 console-mfa").unwrap();
     assert_eq!((s002["tests"].as_str(), s002["failures"].as_str()), ("2", "1"));
-    assert!(names.contains(&"user a<b&\"c\"".to_string()), "escaped names round-trip: {names:?}");
+    assert!(
+        names.contains(&"user a<b&\"c\"".to_string()),
+        "escaped names round-trip: {names:?}"
+    );
 }
 
 fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -566,7 +707,11 @@ fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            let bytes = if e.path().is_file() { std::fs::read(e.path()).unwrap() } else { b"<dir>".to_vec() };
+            let bytes = if e.path().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                b"<dir>".to_vec()
+            };
             (e.file_name().to_string_lossy().into_owned(), bytes)
         })
         .collect()
@@ -576,7 +721,11 @@ fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn manifest_records_every_file_and_the_config() {
     let (acct, rep) = formula_fixture();
     let out = tempfile::tempdir().unwrap();
-    let cfg = LoadedConfig { config: Config::default(), path: Some(PathBuf::from("hipaa-iam.toml")), sha256: "ab12".into() };
+    let cfg = LoadedConfig {
+        config: Config::default(),
+        path: Some(PathBuf::from("hipaa-iam.toml")),
+        sha256: "ab12".into(),
+    };
     let manifest = write_evidence(out.path(), &rep, &acct, &cfg, &EvidenceOptions::default()).unwrap();
     let on_disk = Manifest::read(&out.path().join("manifest.json")).unwrap();
     assert_eq!(on_disk, manifest);
@@ -597,7 +746,12 @@ fn manifest_records_every_file_and_the_config() {
     ];
     assert_eq!(manifest.files.keys().map(String::as_str).collect::<Vec<_>>(), expected);
     let files = listing(out.path());
-    assert_eq!(files.len(), expected.len() + 1, "the listed files and the manifest, no temporaries: {:?}", files.keys());
+    assert_eq!(
+        files.len(),
+        expected.len() + 1,
+        "the listed files and the manifest, no temporaries: {:?}",
+        files.keys()
+    );
     for (name, hash) in &manifest.files {
         assert_eq!(&sha256_hex(&files[name]), hash, "{name}");
     }
@@ -631,8 +785,15 @@ fn a_failed_write_leaves_the_previous_evidence_intact_and_no_partial_files() {
     let err = write_evidence(out.path(), &changed, &acct, &defaults(), &EvidenceOptions::default()).unwrap_err();
     assert!(err.to_string().contains("summary.md"), "{err}");
     std::fs::remove_dir(&blocker).unwrap();
-    assert_eq!(listing(out.path()), before, "previous evidence untouched, no temporary files left");
-    assert!(Manifest::read(&out.path().join("manifest.json")).unwrap().verify(out.path()).is_empty());
+    assert_eq!(
+        listing(out.path()),
+        before,
+        "previous evidence untouched, no temporary files left"
+    );
+    assert!(Manifest::read(&out.path().join("manifest.json"))
+        .unwrap()
+        .verify(out.path())
+        .is_empty());
 
     // A directory where an evidence file belongs: refused before anything is written.
     std::fs::remove_file(out.path().join("risk_register.md")).unwrap();

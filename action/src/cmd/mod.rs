@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod mfa;
+pub mod verify;
 
 use hipaa_iam_core::account::Account;
 

@@ -42,7 +42,10 @@ pub struct CsvTable {
 impl CsvTable {
     /// An empty table with these column names.
     pub fn new(headers: &[&str]) -> Self {
-        CsvTable { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+        CsvTable {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Appends a row.

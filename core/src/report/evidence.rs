@@ -108,8 +108,14 @@ pub fn render_files(
     json.push(b'\n');
     files.push((FINDINGS_JSON.to_string(), json));
     let rows = register::rows(report);
-    files.push((REGISTER_CSV.to_string(), register::to_csv(&rows).to_bytes(options.excel)));
-    files.push((REGISTER_MD.to_string(), register::to_markdown(report, &rows).into_bytes()));
+    files.push((
+        REGISTER_CSV.to_string(),
+        register::to_csv(&rows).to_bytes(options.excel),
+    ));
+    files.push((
+        REGISTER_MD.to_string(),
+        register::to_markdown(report, &rows).into_bytes(),
+    ));
     files.push((SUMMARY_MD.to_string(), summary::markdown(report, config).into_bytes()));
     Ok(files)
 }
@@ -131,7 +137,13 @@ pub fn manifest_for(
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     m.regions = report.regions.clone();
     m.source = Some(report.source.clone());
-    m.config = Some(config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<defaults>".into()));
+    m.config = Some(
+        config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "<defaults>".into()),
+    );
     m.config_sha256 = Some(config.sha256.clone());
     for (name, bytes) in files {
         m.add_file(name, bytes);
@@ -184,7 +196,11 @@ pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
 pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     if let Ok(meta) = std::fs::metadata(dir) {
         if !meta.is_dir() {
-            return Err(Error::input(dir, "", "the output directory is an existing file, not a directory"));
+            return Err(Error::input(
+                dir,
+                "",
+                "the output directory is an existing file, not a directory",
+            ));
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -194,7 +210,11 @@ pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result
         }
         let target = dir.join(name);
         if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-            return Err(Error::input(&target, "", "a directory is in the way of this evidence file"));
+            return Err(Error::input(
+                &target,
+                "",
+                "a directory is in the way of this evidence file",
+            ));
         }
     }
     let mut written: Vec<PathBuf> = Vec::new();

@@ -36,7 +36,12 @@ struct Counts {
 }
 
 fn counts<'a>(findings: impl Iterator<Item = &'a Finding>) -> Counts {
-    let mut c = Counts { tests: 0, failures: 0, errors: 0, skipped: 0 };
+    let mut c = Counts {
+        tests: 0,
+        failures: 0,
+        errors: 0,
+        skipped: 0,
+    };
     for f in findings {
         c.tests += 1;
         match f.status {
@@ -64,7 +69,10 @@ pub fn render(report: &AuditReport) -> String {
     ));
     for (check_id, findings) in by_check(report) {
         let c = counts(findings.iter().copied());
-        let title = findings.first().map(|f| format!("{check_id} {}", f.slug)).unwrap_or_else(|| check_id.to_string());
+        let title = findings
+            .first()
+            .map(|f| format!("{check_id} {}", f.slug))
+            .unwrap_or_else(|| check_id.to_string());
         s.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
             xml_escape(&title),
@@ -74,7 +82,11 @@ pub fn render(report: &AuditReport) -> String {
             c.skipped
         ));
         for f in findings {
-            let name = if f.resource_name.is_empty() { &f.resource_arn } else { &f.resource_name };
+            let name = if f.resource_name.is_empty() {
+                &f.resource_arn
+            } else {
+                &f.resource_name
+            };
             s.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
                 xml_escape(&format!("hipaa-iam.{}", f.check_id)),
@@ -109,7 +121,10 @@ pub fn render(report: &AuditReport) -> String {
                         .exception
                         .as_ref()
                         .map(|e| {
-                            format!("accepted risk: {} (approved by {}, expires {})", e.reason, e.approved_by, e.expires)
+                            format!(
+                                "accepted risk: {} (approved by {}, expires {})",
+                                e.reason, e.approved_by, e.expires
+                            )
                         })
                         .unwrap_or_else(|| "accepted risk".to_string());
                     s.push_str(&format!(

@@ -118,7 +118,9 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
             let console_access = cred.is_some_and(|r| r.has_password());
             let has_virtual = virtual_devices.is_some_and(|devices| {
                 devices.iter().any(|d| {
-                    d.user.as_ref().is_some_and(|u| u.arn == user.arn || u.user_name.as_deref() == Some(&user.user_name))
+                    d.user
+                        .as_ref()
+                        .is_some_and(|u| u.arn == user.arn || u.user_name.as_deref() == Some(&user.user_name))
                 })
             });
             let mfa_device_type = if has_virtual {
@@ -158,8 +160,16 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
 }
 
 /// The columns of `mfa_audit.csv`.
-pub const CSV_HEADERS: [&str; 8] =
-    ["UserName", "MFA", "ConsoleAccess", "MfaDeviceType", "InMfaGroup", "Groups", "PasswordLastUsed", "Compliant"];
+pub const CSV_HEADERS: [&str; 8] = [
+    "UserName",
+    "MFA",
+    "ConsoleAccess",
+    "MfaDeviceType",
+    "InMfaGroup",
+    "Groups",
+    "PasswordLastUsed",
+    "Compliant",
+];
 
 /// The rows as `mfa_audit.csv` (through the one CSV writer: formula cells neutralised).
 pub fn to_csv(rows: &[MfaRow]) -> CsvTable {
@@ -183,7 +193,12 @@ pub fn to_csv(rows: &[MfaRow]) -> CsvTable {
 /// `styled`: colours and symbols for a terminal; otherwise plain ASCII markers, for pipes
 /// and `NO_COLOR`.
 pub fn to_table(rows: &[MfaRow], mfa_group: &str, styled: bool) -> String {
-    let name_w = rows.iter().map(|r| r.user_name.chars().count()).max().unwrap_or(0).max("USER".len());
+    let name_w = rows
+        .iter()
+        .map(|r| r.user_name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("USER".len());
     let mut out = String::new();
     out.push_str(&format!(
         "{:<name_w$}  {:<7}  {:<7}  {:<8}  {:<9}  RESULT\n",
@@ -208,7 +223,12 @@ pub fn to_table(rows: &[MfaRow], mfa_group: &str, styled: bool) -> String {
         ));
     }
     let gaps = rows.iter().filter(|r| !r.compliant).count();
-    out.push_str(&format!("\n{} users, {} compliant, {} with a compliance gap\n", rows.len(), rows.len() - gaps, gaps));
+    out.push_str(&format!(
+        "\n{} users, {} compliant, {} with a compliance gap\n",
+        rows.len(),
+        rows.len() - gaps,
+        gaps
+    ));
     out
 }
 

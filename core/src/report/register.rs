@@ -65,7 +65,15 @@ pub struct RiskRow {
 /// The name of a check's evidence CSV: `IAM-002_console-mfa.csv`.
 pub fn check_csv_name(check_id: &str, slug: &str) -> String {
     let clean = |s: &str| -> String {
-        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
     };
     format!("{}_{}.csv", clean(check_id), clean(slug))
 }
@@ -80,7 +88,10 @@ pub fn by_check(report: &AuditReport) -> Vec<(&str, Vec<&Finding>)> {
         }
         groups.entry(f.check_id.as_str()).or_default().push(f);
     }
-    order.into_iter().map(|id| (id, groups.remove(id).unwrap_or_default())).collect()
+    order
+        .into_iter()
+        .map(|id| (id, groups.remove(id).unwrap_or_default()))
+        .collect()
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -92,7 +103,11 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn names(findings: &[(&Finding, Status)], status: Status, limit: usize) -> String {
-    let all: Vec<&str> = findings.iter().filter(|(_, s)| *s == status).map(|(f, _)| f.resource_name.as_str()).collect();
+    let all: Vec<&str> = findings
+        .iter()
+        .filter(|(_, s)| *s == status)
+        .map(|(f, _)| f.resource_name.as_str())
+        .collect();
     let mut s = all.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
     if all.len() > limit {
         s.push_str(&format!(" and {} more", all.len() - limit));
@@ -133,8 +148,12 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
         let Some(first) = plain.first().copied() else { continue };
         let findings: Vec<(&Finding, Status)> = plain.iter().map(|f| (*f, effective_status(f, as_of))).collect();
         let count = |s: Status| findings.iter().filter(|(_, st)| *st == s).count();
-        let (fail, excepted, pass, errors) =
-            (count(Status::Fail), count(Status::Excepted), count(Status::Pass), count(Status::Error));
+        let (fail, excepted, pass, errors) = (
+            count(Status::Fail),
+            count(Status::Excepted),
+            count(Status::Pass),
+            count(Status::Error),
+        );
         let status = if fail > 0 {
             RiskStatus::Open
         } else if excepted > 0 {
@@ -156,17 +175,29 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
                 names(&findings, Status::Fail, 5)
             ),
             RiskStatus::Accepted => {
-                format!("{}: {} of {} fail under an accepted exception", first.title, excepted, plural(judged, resource))
+                format!(
+                    "{}: {} of {} fail under an accepted exception",
+                    first.title,
+                    excepted,
+                    plural(judged, resource)
+                )
             }
             RiskStatus::Closed => format!("{}: all {} pass", first.title, plural(judged, resource)),
         };
         let remediation = info.map(|i| i.remediation).unwrap_or(first.remediation.as_str());
         let mut exceptions: Vec<String> = Vec::new();
-        for (f, _) in findings.iter().filter(|(_, s)| matches!(s, Status::Excepted | Status::Fail)) {
+        for (f, _) in findings
+            .iter()
+            .filter(|(_, s)| matches!(s, Status::Excepted | Status::Fail))
+        {
             if let Some(e) = &f.exception {
                 let text = format!(
                     "{} {}: {} (approved by {}, expires {})",
-                    if lapsed(e, as_of) { "EXPIRED exception for" } else { "exception for" },
+                    if lapsed(e, as_of) {
+                        "EXPIRED exception for"
+                    } else {
+                        "exception for"
+                    },
                     f.resource_name,
                     e.reason,
                     e.approved_by,
@@ -186,7 +217,10 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
             mitigation.push_str(&format!("; {}", exceptions.join("; ")));
         }
         if errors > 0 {
-            mitigation.push_str(&format!("; {} could not be evaluated (error)", plural(errors, resource)));
+            mitigation.push_str(&format!(
+                "; {} could not be evaluated (error)",
+                plural(errors, resource)
+            ));
         }
         out.push(RiskRow {
             risk_id: check_id.to_string(),
@@ -195,7 +229,11 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
             hipaa_standard: first.hipaa.join("; "),
             mitigation,
             status,
-            evidence: format!("{} ({})", check_csv_name(check_id, &first.slug), plural(findings.len(), "row")),
+            evidence: format!(
+                "{} ({})",
+                check_csv_name(check_id, &first.slug),
+                plural(findings.len(), "row")
+            ),
             severity: first.severity,
             fail_count: fail,
             excepted_count: excepted,
@@ -206,7 +244,14 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
 }
 
 /// The register's columns: the guide's five plus Evidence.
-pub const HEADERS: [&str; 6] = ["Risk ID", "Risk Description", "HIPAA Standard", "Mitigation Applied", "Status", "Evidence"];
+pub const HEADERS: [&str; 6] = [
+    "Risk ID",
+    "Risk Description",
+    "HIPAA Standard",
+    "Mitigation Applied",
+    "Status",
+    "Evidence",
+];
 
 /// `risk_register.csv`.
 pub fn to_csv(rows: &[RiskRow]) -> CsvTable {

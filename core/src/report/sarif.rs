@@ -77,7 +77,11 @@ pub fn location_of(report: &AuditReport, finding: &Finding, config: &LoadedConfi
 
 /// The stable fingerprint of a finding: check and resource.
 pub fn fingerprint(finding: &Finding) -> String {
-    let resource = if finding.resource_arn.is_empty() { &finding.resource_name } else { &finding.resource_arn };
+    let resource = if finding.resource_arn.is_empty() {
+        &finding.resource_name
+    } else {
+        &finding.resource_arn
+    };
     sha256_hex(format!("{}\u{0}{}", finding.check_id, resource).as_bytes())
 }
 

@@ -5,7 +5,13 @@ use super::{AuditReport, Severity, Status};
 use crate::checks;
 use crate::config::LoadedConfig;
 
-const STATUSES: [Status; 5] = [Status::Fail, Status::Excepted, Status::Pass, Status::Error, Status::NotEvaluated];
+const STATUSES: [Status; 5] = [
+    Status::Fail,
+    Status::Excepted,
+    Status::Pass,
+    Status::Error,
+    Status::NotEvaluated,
+];
 
 /// The summary in Markdown: account and time, counts by severity and status, the open
 /// risks, the top fixes with their `hipaa-iam remediate` commands, accepted risks,
@@ -14,15 +20,27 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
     let rows = register::rows(report);
     let mut s = String::new();
     s.push_str("# HIPAA IAM audit summary\n\n");
-    s.push_str(&format!("- Account: {}\n", md_cell(report.account_id.as_deref().unwrap_or("(unknown)"))));
+    s.push_str(&format!(
+        "- Account: {}\n",
+        md_cell(report.account_id.as_deref().unwrap_or("(unknown)"))
+    ));
     s.push_str(&format!("- Data as of: {}\n", md_cell(&report.as_of)));
     s.push_str(&format!("- Source: {}\n", md_cell(&report.source)));
     if !report.regions.is_empty() {
-        s.push_str(&format!("- Access Analyzer regions: {}\n", md_cell(&report.regions.join(", "))));
+        s.push_str(&format!(
+            "- Access Analyzer regions: {}\n",
+            md_cell(&report.regions.join(", "))
+        ));
     }
     s.push_str(&format!(
         "- Configuration: {} (SHA-256 {})\n",
-        md_cell(&config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<defaults>".into())),
+        md_cell(
+            &config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "<defaults>".into())
+        ),
         config.sha256
     ));
     s.push_str(&format!("- Tool: hipaa-iam {}\n\n", md_cell(&report.tool_version)));
@@ -50,14 +68,21 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
     for sev in Severity::ALL_DESC {
         s.push_str(&format!("| {} |", sev.as_str()));
         for st in STATUSES {
-            let n = report.findings.iter().filter(|f| f.severity == sev && f.status == st).count();
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == sev && f.status == st)
+                .count();
             s.push_str(&format!(" {n} |"));
         }
         s.push('\n');
     }
     s.push_str("| **total** |");
     for st in STATUSES {
-        s.push_str(&format!(" {} |", report.findings.iter().filter(|f| f.status == st).count()));
+        s.push_str(&format!(
+            " {} |",
+            report.findings.iter().filter(|f| f.status == st).count()
+        ));
     }
     s.push_str("\n\n");
 
@@ -72,7 +97,12 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
 
     s.push_str("## Top fixes\n\n");
     let mut fixes: Vec<&RiskRow> = open.clone();
-    fixes.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.fail_count.cmp(&a.fail_count)).then(a.risk_id.cmp(&b.risk_id)));
+    fixes.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.fail_count.cmp(&a.fail_count))
+            .then(a.risk_id.cmp(&b.risk_id))
+    });
     if fixes.is_empty() {
         s.push_str("Nothing to fix.\n\n");
     }
@@ -106,9 +136,14 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
 
     let undecided: Vec<String> = register::by_check(report)
         .into_iter()
-        .filter(|(_, fs)| fs.iter().any(|f| matches!(f.status, Status::Error | Status::NotEvaluated)))
+        .filter(|(_, fs)| {
+            fs.iter()
+                .any(|f| matches!(f.status, Status::Error | Status::NotEvaluated))
+        })
         .map(|(id, fs)| {
-            let f = fs.iter().find(|f| matches!(f.status, Status::Error | Status::NotEvaluated));
+            let f = fs
+                .iter()
+                .find(|f| matches!(f.status, Status::Error | Status::NotEvaluated));
             format!(
                 "- **{}** ({}): {}",
                 md_cell(id),
