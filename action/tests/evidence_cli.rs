@@ -14,11 +14,16 @@ use hipaa_iam_core::report::{write_evidence, AuditReport, EvidenceOptions, Findi
 const ACCOUNT: &str = "123456789012";
 
 fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
+    hipaa_iam_env(args, cwd, &[])
+}
+
+fn hipaa_iam_env(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("AWS_PROFILE")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap()
 }
@@ -399,6 +404,32 @@ fn mfa_matches_the_guides_method_on_moto() {
         "hipaa-iam mfa agrees with list-users + list-mfa-devices for every user"
     );
 
+    // Live: the collector against moto gives the same rows.
+    let live = hipaa_iam_env(&["mfa", "--save-csv", "live.csv"], cwd.path(), &moto.env());
+    assert_eq!(live.status.code(), Some(0), "{:?}", text(&live));
+    let live_rows = read_csv(&std::fs::read(cwd.path().join("live.csv")).unwrap());
+    let got: BTreeMap<String, &str> = live_rows
+        .iter()
+        .map(|r| (r["UserName"].clone(), r["MFA"].as_str()))
+        .collect();
+    assert_eq!(
+        got, expected,
+        "live hipaa-iam mfa agrees with list-users + list-mfa-devices for every user"
+    );
+    for (a, b) in live_rows.iter().zip(rows.iter()) {
+        for col in [
+            "UserName",
+            "MFA",
+            "ConsoleAccess",
+            "MfaDeviceType",
+            "InMfaGroup",
+            "Groups",
+            "Compliant",
+        ] {
+            assert_eq!(a[col], b[col], "{col} of {}", a["UserName"]);
+        }
+    }
+
     let row = |n: &str| rows.iter().find(|r| r["UserName"] == n).unwrap();
     assert_eq!(row("bob")["MfaDeviceType"], "virtual");
     assert_eq!(row("=1+2")["MfaDeviceType"], "virtual");
@@ -409,4 +440,84 @@ fn mfa_matches_the_guides_method_on_moto() {
     assert_eq!(row("bob")["Compliant"], "true");
     assert_eq!(row("@SUM")["Compliant"], "false");
     assert_eq!(row("@SUM")["InMfaGroup"], "true");
+}
+
+#[test]
+fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
+    let demo = hipaa_iam_tests::demo_account();
+    let demo = demo.to_str().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let out = hipaa_iam(
+        &[
+            "audit",
+            "--exports",
+            demo,
+            "--fail-on",
+            "none",
+            "--format",
+            "sarif",
+            "--output-dir",
+            "evidence",
+        ],
+        cwd.path(),
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "the demo account has gaps");
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.contains("demo-account/"), "{uri}");
+    }
+
+    let dir = cwd.path().join("evidence");
+    let findings: AuditReport = serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap();
+    let fails = findings.findings.iter().filter(|f| f.status == Status::Fail).count();
+    let excepted = findings
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Excepted)
+        .count();
+    assert_eq!(results.len(), fails + excepted);
+    for name in [
+        "mfa_audit.csv",
+        "risk_register.csv",
+        "risk_register.md",
+        "summary.md",
+        "manifest.json",
+    ] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    let register = read_csv(&std::fs::read(dir.join("risk_register.csv")).unwrap());
+    assert!(register.iter().any(|r| r["Status"] == "Open"));
+    let ok = hipaa_iam(&["verify", dir.to_str().unwrap()], cwd.path());
+    assert_eq!(ok.status.code(), Some(0), "{:?}", text(&ok));
+
+    for (format, check) in [
+        ("junit", "<testsuites"),
+        ("markdown", "# HIPAA IAM audit summary"),
+        ("csv", "CheckId,Slug"),
+    ] {
+        let out = hipaa_iam(
+            &["audit", "--exports", demo, "--fail-on", "none", "--format", format],
+            cwd.path(),
+        );
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert!(stdout.contains(check), "{format}: {stdout}");
+    }
+
+    // An output path that is an existing file: exit 2 naming it, the file unchanged.
+    std::fs::write(cwd.path().join("taken"), b"keep").unwrap();
+    let out = hipaa_iam(
+        &["audit", "--exports", demo, "--fail-on", "none", "--output-dir", "taken"],
+        cwd.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("taken"), "{:?}", text(&out));
+    assert_eq!(std::fs::read(cwd.path().join("taken")).unwrap(), b"keep");
 }
