@@ -40,6 +40,10 @@ enum Command {
     Collect(CollectArgs),
     /// List the check catalogue
     Checks(ChecksArgs),
+    /// MFA report (Audit-MFA): one row per IAM user with MFA status, console access, device and group
+    Mfa(cmd::mfa::MfaArgs),
+    /// Check an evidence or collected directory against its manifest.json (exit 1 on any change)
+    Verify(cmd::verify::VerifyArgs),
     /// Plan and apply a hardening step of the guide (prints the plan; applies with --yes)
     Remediate(cmd::remediate::RemediateArgs),
 }
@@ -78,6 +82,13 @@ pub struct AuditArgs {
     /// List passing findings one by one in the table instead of counting them per check
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also write the evidence files (CSVs, findings.json, risk register, summary.md,
+    /// manifest.json) into this directory (default when given without a value: reports)
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
+    pub output_dir: Option<PathBuf>,
+    /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// Output format of `audit`.
@@ -87,6 +98,14 @@ pub enum AuditFormat {
     Table,
     /// The findings model (AuditReport) as JSON
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// JUnit XML: one test suite per check, one test case per resource
+    Junit,
+    /// CSV, one row per finding (formula cells neutralised)
+    Csv,
+    /// The Markdown summary (summary.md)
+    Markdown,
 }
 
 /// The `--fail-on` threshold.
@@ -139,6 +158,8 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::Collect(a) => cmd::collect::run(a),
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Mfa(a) => cmd::mfa::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
         Command::Remediate(a) => cmd::remediate::run(a),
     };
     match result {

@@ -1,11 +1,13 @@
-//! `hipaa-iam audit`: runs the checks and prints the findings (a table, or the findings
-//! model as JSON); the exit status says whether failing findings reach `--fail-on`.
+//! `hipaa-iam audit`: runs the checks and prints the findings (a table, the findings
+//! model as JSON, or SARIF / JUnit / CSV / Markdown from `hipaa_iam_core::report`), writes
+//! the evidence directory with `--output-dir`; the exit status says whether failing
+//! findings reach `--fail-on`.
 
 use std::io::{IsTerminal, Write};
 
 use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::config::Config;
-use hipaa_iam_core::report::{AuditReport, Finding, Severity, Status};
+use hipaa_iam_core::report::{self, AuditReport, Finding, Severity, Status};
 
 use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
 
@@ -17,13 +19,13 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     } else {
         Some(checks::parse_ids(&args.checks)?)
     };
-    let loaded = Config::load(args.config.as_deref(), &checks::ids())?;
-    let mut config = loaded.config;
+    let mut loaded = Config::load(args.config.as_deref(), &checks::ids())?;
     if !args.source.regions.is_empty() {
-        config.regions = args.source.regions.clone();
+        loaded.config.regions = args.source.regions.clone();
     }
+    let config = &loaded.config;
     let account = super::load_account(&args.source, &config.regions)?;
-    let mut report = checks::audit(&account, &config, only.as_deref());
+    let mut report = checks::audit(&account, config, only.as_deref());
     report.source = match &args.source.exports {
         Some(dir) => dir.display().to_string(),
         None => "live".to_string(),
@@ -46,8 +48,23 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             let style = Style::detect(std::io::stdout().is_terminal());
             write_table(&mut out, &report, &style, args.verbose, args.fail_on)
         }
+        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, &report, &loaded).as_bytes()),
+        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, &report, &loaded).as_bytes()),
+        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, &report, &loaded).as_bytes()),
+        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, &report, &loaded).as_bytes()),
     };
     written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
+    drop(out);
+    if let Some(dir) = &args.output_dir {
+        let options = report::EvidenceOptions { excel: args.excel };
+        let manifest = report::write_evidence(dir, &report, &account, &loaded, &options)?;
+        eprintln!(
+            "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
+            dir.display(),
+            manifest.files.len(),
+            dir.display()
+        );
+    }
     Ok(exit_status(&report, args.fail_on))
 }
 

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod mfa;
 pub mod remediate;
+pub mod verify;
 
 use hipaa_iam_core::account::Account;
 

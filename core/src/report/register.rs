@@ -97,6 +97,8 @@ pub fn by_check(report: &AuditReport) -> Vec<(&str, Vec<&Finding>)> {
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
+    } else if let Some(stem) = word.strip_suffix('y') {
+        format!("{n} {stem}ies")
     } else {
         format!("{n} {word}s")
     }
