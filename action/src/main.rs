@@ -40,6 +40,12 @@ enum Command {
     Collect(CollectArgs),
     /// List the check catalogue
     Checks(ChecksArgs),
+    /// MFA report (Audit-MFA): one row per IAM user with MFA status, console access, device and group
+    Mfa(cmd::mfa::MfaArgs),
+    /// Check an evidence or collected directory against its manifest.json (exit 1 on any change)
+    Verify(cmd::verify::VerifyArgs),
+    /// Plan and apply a hardening step of the guide (prints the plan; applies with --yes)
+    Remediate(cmd::remediate::RemediateArgs),
 }
 
 /// Where the account data comes from.
@@ -64,6 +70,57 @@ pub struct AuditArgs {
     /// Configuration file (default: ./hipaa-iam.toml if present, else built-in defaults)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Exit with status 1 when a failing finding has this severity or a higher one
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Run only these checks, comma-separated (e.g. IAM-002,IAM-004)
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// List passing findings one by one in the table instead of counting them per check
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Also write the evidence files (CSVs, findings.json, risk register, summary.md,
+    /// manifest.json) into this directory (default when given without a value: reports)
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
+    pub output_dir: Option<PathBuf>,
+    /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
+    #[arg(long)]
+    pub excel: bool,
+}
+
+/// Output format of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A readable table grouped by severity, with a one-line summary
+    Table,
+    /// The findings model (AuditReport) as JSON
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// JUnit XML: one test suite per check, one test case per resource
+    Junit,
+    /// CSV, one row per finding (formula cells neutralised)
+    Csv,
+    /// The Markdown summary (summary.md)
+    Markdown,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only critical failing findings fail the run
+    Critical,
+    /// High or critical
+    High,
+    /// Medium or above
+    Medium,
+    /// Any failing finding
+    Low,
+    /// Never fail the run on findings
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +158,9 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::Collect(a) => cmd::collect::run(a),
         Command::Checks(a) => cmd::checks::run(a),
+        Command::Mfa(a) => cmd::mfa::run(a),
+        Command::Verify(a) => cmd::verify::run(a),
+        Command::Remediate(a) => cmd::remediate::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

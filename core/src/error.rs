@@ -54,11 +54,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An [`Error::Io`] for `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// An [`Error::Input`] for `path` at `location`.
     pub fn input(path: impl Into<PathBuf>, location: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Input { path: path.into(), location: location.into(), message: message.into() }
+        Error::Input {
+            path: path.into(),
+            location: location.into(),
+            message: message.into(),
+        }
     }
 }

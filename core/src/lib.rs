@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod manifest;
 pub mod policy;
+pub mod remediate;
 pub mod report;
 
 pub use error::{Error, Result};

@@ -3,6 +3,9 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod mfa;
+pub mod remediate;
+pub mod verify;
 
 use hipaa_iam_core::account::Account;
 
@@ -21,9 +24,16 @@ pub fn load_account(source: &SourceArgs, config_regions: &[String]) -> hipaa_iam
     match &source.exports {
         Some(dir) => Account::read_dir(dir),
         None => {
-            let regions = if source.regions.is_empty() { config_regions.to_vec() } else { source.regions.clone() };
+            let regions = if source.regions.is_empty() {
+                config_regions.to_vec()
+            } else {
+                source.regions.clone()
+            };
             let rt = runtime()?;
-            let set = rt.block_on(hipaa_iam_core::account::collect::collect_live(source.profile.as_deref(), &regions))?;
+            let set = rt.block_on(hipaa_iam_core::account::collect::collect_live(
+                source.profile.as_deref(),
+                &regions,
+            ))?;
             Account::from_exports(&set)
         }
     }

@@ -86,7 +86,11 @@ impl CredentialRow {
 
     /// The active access keys, with their slot number (1 or 2).
     pub fn active_keys(&self) -> impl Iterator<Item = (usize, &AccessKeyInfo)> {
-        self.access_keys.iter().enumerate().filter(|(_, k)| k.active).map(|(i, k)| (i + 1, k))
+        self.access_keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.active)
+            .map(|(i, k)| (i + 1, k))
     }
 }
 
@@ -125,21 +129,34 @@ impl CredentialReport {
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
         let bytes = crate::account::model::strip_bom(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::input(path, "", "the file is empty (expected the credential report CSV with its header line)"));
+            return Err(Error::input(
+                path,
+                "",
+                "the file is empty (expected the credential report CSV with its header line)",
+            ));
         }
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(bytes);
         let headers = rdr
             .headers()
             .map_err(|e| Error::input(path, "line 1", format!("unreadable header: {e}")))?
             .clone();
-        let col: HashMap<String, usize> =
-            headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect();
+        let col: HashMap<String, usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
+            .collect();
         let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !col.contains_key(*c)).collect();
         if !missing.is_empty() {
             return Err(Error::input(
                 path,
                 "line 1",
-                format!("missing column(s) {} (is this an IAM credential report?)", missing.join(", ")),
+                format!(
+                    "missing column(s) {} (is this an IAM credential report?)",
+                    missing.join(", ")
+                ),
             ));
         }
         let mut rows = Vec::new();
@@ -167,7 +184,12 @@ impl CredentialReport {
                 "true" => PasswordEnabled::Yes,
                 "false" => PasswordEnabled::No,
                 "not_supported" => PasswordEnabled::NotSupported,
-                other => return Err(ctx("password_enabled", format!("expected true, false or not_supported, found {other:?}"))),
+                other => {
+                    return Err(ctx(
+                        "password_enabled",
+                        format!("expected true, false or not_supported, found {other:?}"),
+                    ))
+                }
             };
             let user = cell("user").to_string();
             if user.is_empty() {
@@ -185,7 +207,11 @@ impl CredentialReport {
             });
         }
         let index = rows.iter().enumerate().map(|(i, r)| (r.user.clone(), i)).collect();
-        Ok(CredentialReport { generated: None, rows, index })
+        Ok(CredentialReport {
+            generated: None,
+            rows,
+            index,
+        })
     }
 
     /// The row of user `name` (`<root_account>` for root).

@@ -63,9 +63,16 @@ impl ExportSet {
     pub fn read_dir(dir: &Path) -> Result<Self> {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
         if !meta.is_dir() {
-            return Err(Error::input(dir, "", "not a directory (expected an exports directory, see `hipaa-iam audit --help`)"));
+            return Err(Error::input(
+                dir,
+                "",
+                "not a directory (expected an exports directory, see `hipaa-iam audit --help`)",
+            ));
         }
-        let mut set = ExportSet { dir: Some(dir.to_path_buf()), ..Default::default() };
+        let mut set = ExportSet {
+            dir: Some(dir.to_path_buf()),
+            ..Default::default()
+        };
         for name in [
             file::AUTHORIZATION_DETAILS,
             file::CREDENTIAL_REPORT,
@@ -136,7 +143,10 @@ impl ExportSet {
 
     /// Why `name` was not collected, when the manifest says.
     pub fn not_collected_reason(&self, name: &str) -> Option<&str> {
-        self.manifest.as_ref().and_then(|m| m.not_collected.get(name)).map(String::as_str)
+        self.manifest
+            .as_ref()
+            .and_then(|m| m.not_collected.get(name))
+            .map(String::as_str)
     }
 
     /// Writes every file into `dir` (created if needed) and then `manifest.json` with the

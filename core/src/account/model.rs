@@ -185,7 +185,9 @@ pub struct Role {
 impl Role {
     /// Whether this is a service-linked role (path `/aws-service-role/`).
     pub fn is_service_linked(&self) -> bool {
-        self.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/"))
+        self.path
+            .as_deref()
+            .is_some_and(|p| p.starts_with("/aws-service-role/"))
     }
 }
 
@@ -209,7 +211,8 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedPolicy {
-    /// Name.
+    /// Name. Some producers (moto) leave it out; it is then the last segment of the ARN.
+    #[serde(default)]
     pub policy_name: String,
     /// ID.
     #[serde(default)]
@@ -362,7 +365,8 @@ impl Analyzer {
     /// An ACTIVE analyzer of external access (account or organization zone of trust).
     pub fn is_active_external_access(&self) -> bool {
         self.status.eq_ignore_ascii_case("ACTIVE")
-            && (self.analyzer_type.eq_ignore_ascii_case("ACCOUNT") || self.analyzer_type.eq_ignore_ascii_case("ORGANIZATION"))
+            && (self.analyzer_type.eq_ignore_ascii_case("ACCOUNT")
+                || self.analyzer_type.eq_ignore_ascii_case("ORGANIZATION"))
     }
 }
 
@@ -450,6 +454,28 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(path, "", "the file is empty (expected JSON)"));
     }
+    // Every file of the account data is one JSON object (serde would otherwise read a
+    // top-level array positionally as a struct, e.g. `[]` as an empty account).
+    if let Some(pos) = bytes.iter().position(|b| !b.is_ascii_whitespace()) {
+        if bytes[pos] != b'{' {
+            let before = &bytes[..pos];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = pos - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+            let found = match bytes[pos] {
+                b'[' => "an array",
+                b'"' => "a string",
+                b'-' | b'0'..=b'9' => "a number",
+                b't' | b'f' => "a boolean",
+                b'n' => "null",
+                _ => "something that is not JSON",
+            };
+            return Err(Error::input(
+                path,
+                format!("line {line} column {column}"),
+                format!("expected a JSON object (the AWS CLI's `--output json`), found {found}"),
+            ));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -487,7 +513,8 @@ impl Account {
     pub fn from_exports(set: &ExportSet) -> Result<Account> {
         let mut sources = BTreeMap::new();
         let collected = |name: &str| -> Option<(String, String)> {
-            set.not_collected_reason(name).map(|r| (name.to_string(), r.to_string()))
+            set.not_collected_reason(name)
+                .map(|r| (name.to_string(), r.to_string()))
         };
 
         let auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
@@ -590,13 +617,19 @@ impl Account {
         let mut roles = auth.role_detail_list;
         roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));
         let mut policies = auth.policies;
+        for p in policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
+            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
+        }
         policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
-        let account_id = set
-            .manifest
-            .as_ref()
-            .and_then(|m| m.account_id.clone())
-            .or_else(|| account_id_from_arns(users.iter().map(|u| u.arn.as_str()).chain(groups.iter().map(|g| g.arn.as_str()))));
+        let account_id = set.manifest.as_ref().and_then(|m| m.account_id.clone()).or_else(|| {
+            account_id_from_arns(
+                users
+                    .iter()
+                    .map(|u| u.arn.as_str())
+                    .chain(groups.iter().map(|g| g.arn.as_str())),
+            )
+        });
 
         let mut account = Account {
             account_id,
@@ -620,9 +653,24 @@ impl Account {
     }
 
     fn reindex(&mut self) {
-        self.user_index = self.users.iter().enumerate().map(|(i, u)| (u.user_name.clone(), i)).collect();
-        self.group_index = self.groups.iter().enumerate().map(|(i, g)| (g.group_name.clone(), i)).collect();
-        self.policy_index = self.policies.iter().enumerate().map(|(i, p)| (p.arn.clone(), i)).collect();
+        self.user_index = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.user_name.clone(), i))
+            .collect();
+        self.group_index = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.group_name.clone(), i))
+            .collect();
+        self.policy_index = self
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.clone(), i))
+            .collect();
     }
 
     /// The user named `name`.
@@ -642,7 +690,9 @@ impl Account {
 
     /// The managed policy named `name` that this account owns (customer-managed).
     pub fn customer_policy_named(&self, name: &str) -> Option<&ManagedPolicy> {
-        self.policies.iter().find(|p| !p.is_aws_managed() && p.policy_name == name)
+        self.policies
+            .iter()
+            .find(|p| !p.is_aws_managed() && p.policy_name == name)
     }
 
     /// The groups `user` is a member of (those present in the data).
@@ -652,12 +702,18 @@ impl Account {
 
     /// The members of the group named `group`.
     pub fn members_of<'a>(&'a self, group: &'a str) -> impl Iterator<Item = &'a User> + 'a {
-        self.users.iter().filter(move |u| u.group_list.iter().any(|g| g == group))
+        self.users
+            .iter()
+            .filter(move |u| u.group_list.iter().any(|g| g == group))
     }
 
     /// The documents of `attached` managed policies (default versions) plus `inline`.
     /// A managed policy missing from the data is reported in the second list by ARN.
-    pub fn documents<'a>(&'a self, attached: &'a [AttachedPolicy], inline: &'a [InlinePolicy]) -> (Vec<&'a PolicyDoc>, Vec<&'a str>) {
+    pub fn documents<'a>(
+        &'a self,
+        attached: &'a [AttachedPolicy],
+        inline: &'a [InlinePolicy],
+    ) -> (Vec<&'a PolicyDoc>, Vec<&'a str>) {
         let mut docs = Vec::new();
         let mut missing = Vec::new();
         for a in attached {
@@ -685,7 +741,9 @@ impl Account {
 
     /// The boundary document of a user or role, when it has one and it is in the data.
     pub fn boundary_document(&self, boundary: Option<&Boundary>) -> Option<&PolicyDoc> {
-        boundary.and_then(|b| self.policy(&b.permissions_boundary_arn)).and_then(ManagedPolicy::default_document)
+        boundary
+            .and_then(|b| self.policy(&b.permissions_boundary_arn))
+            .and_then(ManagedPolicy::default_document)
     }
 
     /// The credential report row of `user`, if the report was collected and has one.

@@ -1,0 +1,436 @@
+//! `hipaa-iam remediate`: print a plan, and apply it with `--yes` or after confirmation.
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use hipaa_iam_core::account::Account;
+use hipaa_iam_core::config::Config;
+use hipaa_iam_core::remediate::{
+    self, AnalyzerOptions, BoundaryOptions, Clients, CreateUserOptions, Expect, GroupMembershipOptions, Outcome,
+    Password, Plan, Remediation, SdkConfig, Secrets, Status,
+};
+use hipaa_iam_core::{Error, Result};
+use serde_json::{json, Value};
+
+use crate::{SourceArgs, EXIT_OK};
+
+/// The remediations.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Name {
+    /// Set the configured password policy (never weakens a stronger setting)
+    PasswordPolicy,
+    /// Create the deny-without-MFA policy and the human-users group, and attach it
+    MfaEnforcement,
+    /// Add console users (or --users) to the human-users group
+    GroupMembership,
+    /// Create the boundary policy and set it as the boundary of the users that lack it
+    PermissionsBoundary,
+    /// Create an ACCOUNT Access Analyzer in each audited region that has none
+    AccessAnalyzer,
+    /// Provision a user: boundary, human-users group, optional console password
+    CreateUser,
+}
+
+impl From<Name> for Remediation {
+    fn from(n: Name) -> Self {
+        match n {
+            Name::PasswordPolicy => Remediation::PasswordPolicy,
+            Name::MfaEnforcement => Remediation::MfaEnforcement,
+            Name::GroupMembership => Remediation::GroupMembership,
+            Name::PermissionsBoundary => Remediation::PermissionsBoundary,
+            Name::AccessAnalyzer => Remediation::AccessAnalyzer,
+            Name::CreateUser => Remediation::CreateUser,
+        }
+    }
+}
+
+/// Output format of `remediate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable text
+    Table,
+    /// One JSON document: the plan and, when applied, the results
+    Json,
+}
+
+/// `hipaa-iam remediate`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Each remediation computes a plan from the current account data and prints it. \
+    It is applied only with --yes, or after a confirmation when standard input is a terminal. \
+    Applying is idempotent: what exists in the right state is left alone.\n\n\
+    Exit status: 0 every step done, already in place or skipped (or the plan was only printed); \
+    1 a step failed; 2 the remediation could not run."
+)]
+pub struct RemediateArgs {
+    /// The remediation
+    #[arg(value_enum)]
+    pub name: Name,
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply the plan without asking
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    pub yes: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Configuration file (default: ./hipaa-iam.toml if present, else built-in defaults)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// group-membership, permissions-boundary: only these users (comma-separated)
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub users: Vec<String>,
+    /// permissions-boundary: the boundary document (default: the hardening guide's)
+    #[arg(long, value_name = "FILE")]
+    pub policy_file: Option<PathBuf>,
+    /// permissions-boundary: replace a different existing boundary
+    #[arg(long)]
+    pub replace: bool,
+    /// create-user: the new user's name
+    #[arg(long, value_name = "NAME")]
+    pub user_name: Option<String>,
+    /// create-user: no permissions boundary
+    #[arg(long)]
+    pub no_boundary: bool,
+    /// create-user: a console password that must be changed at first sign-in (read from
+    /// standard input when it is not a terminal, else generated and shown once)
+    #[arg(long)]
+    pub console: bool,
+}
+
+fn only_for(flag: &str, set: bool, allowed: &[Name], name: Name) -> Result<()> {
+    if set
+        && !allowed
+            .iter()
+            .any(|a| std::mem::discriminant(a) == std::mem::discriminant(&name))
+    {
+        let list: Vec<&str> = allowed.iter().map(|a| Remediation::from(*a).as_str()).collect();
+        return Err(Error::InvalidArgument(format!(
+            "{flag} applies only to {}",
+            list.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn check_flags(args: &RemediateArgs) -> Result<()> {
+    use Name::*;
+    only_for(
+        "--users",
+        !args.users.is_empty(),
+        &[GroupMembership, PermissionsBoundary],
+        args.name,
+    )?;
+    only_for(
+        "--policy-file",
+        args.policy_file.is_some(),
+        &[PermissionsBoundary],
+        args.name,
+    )?;
+    only_for("--replace", args.replace, &[PermissionsBoundary], args.name)?;
+    only_for("--user-name", args.user_name.is_some(), &[CreateUser], args.name)?;
+    only_for("--no-boundary", args.no_boundary, &[CreateUser], args.name)?;
+    only_for("--console", args.console, &[CreateUser], args.name)?;
+    if let Some(u) = args.users.iter().find(|u| u.trim().is_empty()) {
+        return Err(Error::InvalidArgument(format!("--users: empty user name in {u:?}")));
+    }
+    if matches!(args.name, CreateUser) {
+        let name = args
+            .user_name
+            .as_deref()
+            .ok_or_else(|| Error::InvalidArgument("create-user needs --user-name NAME".into()))?;
+        remediate::validate_user_name(name)?;
+    }
+    Ok(())
+}
+
+/// Reads and validates `--policy-file` with the project's policy parser.
+fn read_policy_file(path: &std::path::Path) -> Result<Value> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let value: Value = hipaa_iam_core::account::parse_json(path, &bytes)?;
+    let doc = hipaa_iam_core::policy::decode_document(&value).map_err(|m| Error::input(path, "", m))?;
+    hipaa_iam_core::policy::Document::from_json(&doc)
+        .map_err(|m| Error::input(path, "", format!("not a valid policy document: {m}")))?;
+    Ok(doc)
+}
+
+/// Runs a remediation.
+pub fn run(args: RemediateArgs) -> Result<u8> {
+    check_flags(&args)?;
+    let loaded = Config::load(args.config.as_deref(), &hipaa_iam_core::checks::ids())?;
+    let config = loaded.config;
+    let policy_document = args.policy_file.as_deref().map(read_policy_file).transpose()?;
+    let rt = super::runtime()?;
+    let sdk = rt.block_on(hipaa_iam_core::account::collect::sdk_config(
+        args.source.profile.as_deref(),
+    ));
+    let regions: Vec<String> = if !args.source.regions.is_empty() {
+        args.source.regions.clone()
+    } else if !config.regions.is_empty() {
+        config.regions.clone()
+    } else {
+        sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
+    };
+    let mut account = super::load_account(&args.source, &regions)?;
+    if account.account_id.is_none() {
+        account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
+    }
+    let plan = make_plan(&args, &account, &config, policy_document, &regions)?;
+
+    let apply = if args.dry_run {
+        false
+    } else if args.yes {
+        true
+    } else if std::io::stdin().is_terminal() {
+        print_plan(&plan, &args, None);
+        return confirm_and_apply(&plan, &args, &config, &rt, &sdk, &regions);
+    } else {
+        false
+    };
+    if !apply {
+        print_plan(&plan, &args, None);
+        if !args.dry_run {
+            let note = "Not applied: standard input is not a terminal. Run again with --yes to apply this plan.";
+            if args.format == Format::Json {
+                eprintln!("{note}");
+            } else {
+                println!("{note}");
+            }
+        }
+        return Ok(EXIT_OK);
+    }
+    let secrets = secrets(&plan, &args, &config, false)?;
+    execute(&plan, &args, &rt, &sdk, &regions, secrets)
+}
+
+fn confirm_and_apply(
+    plan: &Plan,
+    args: &RemediateArgs,
+    config: &Config,
+    rt: &tokio::runtime::Runtime,
+    sdk: &SdkConfig,
+    regions: &[String],
+) -> Result<u8> {
+    eprint!(
+        "Apply these {} steps to account {}? [y/N] ",
+        plan.steps.len(),
+        plan.account_id
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    if !matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        eprintln!("Not applied.");
+        return Ok(EXIT_OK);
+    }
+    let secrets = secrets(plan, args, config, true)?;
+    execute(plan, args, rt, sdk, regions, secrets)
+}
+
+fn make_plan(
+    args: &RemediateArgs,
+    account: &Account,
+    config: &Config,
+    policy_document: Option<Value>,
+    regions: &[String],
+) -> Result<Plan> {
+    match args.name {
+        Name::PasswordPolicy => remediate::password_policy(account, config),
+        Name::MfaEnforcement => remediate::mfa_enforcement(account, config),
+        Name::GroupMembership => remediate::group_membership(
+            account,
+            config,
+            &GroupMembershipOptions {
+                users: args.users.clone(),
+            },
+        ),
+        Name::PermissionsBoundary => remediate::permissions_boundary(
+            account,
+            config,
+            &BoundaryOptions {
+                users: args.users.clone(),
+                policy_document,
+                replace: args.replace,
+                today: remediate::today(),
+            },
+        ),
+        Name::AccessAnalyzer => remediate::access_analyzer(
+            account,
+            config,
+            &AnalyzerOptions {
+                regions: regions.to_vec(),
+            },
+        ),
+        Name::CreateUser => remediate::create_user(
+            account,
+            config,
+            &CreateUserOptions {
+                user_name: args.user_name.clone().unwrap_or_default(),
+                boundary: !args.no_boundary,
+                console: args.console,
+            },
+        ),
+    }
+}
+
+/// The secrets of the plan: for a console password, the one read from standard input
+/// (when it is not a terminal) or a generated one. Never printed here.
+fn secrets(plan: &Plan, args: &RemediateArgs, config: &Config, interactive: bool) -> Result<Secrets> {
+    let wants_password = plan
+        .steps
+        .iter()
+        .any(|s| matches!(s.call, remediate::Call::CreateLoginProfile { .. }) && s.expect == Expect::Change);
+    if !args.console || !wants_password {
+        return Ok(Secrets::default());
+    }
+    let password = if !interactive && !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        if line.is_empty() {
+            return Err(Error::InvalidArgument(
+                "--console: standard input is empty; pipe the password in, or run on a terminal to have one generated"
+                    .into(),
+            ));
+        }
+        let password = Password::new(line);
+        remediate::check_password(&password, &config.password_policy)?;
+        Generated::No(password)
+    } else {
+        Generated::Yes(remediate::generate_password(&config.password_policy)?)
+    };
+    Ok(match password {
+        Generated::No(p) => Secrets {
+            console_password: Some(p),
+            generated: false,
+        },
+        Generated::Yes(p) => Secrets {
+            console_password: Some(p),
+            generated: true,
+        },
+    })
+}
+
+enum Generated {
+    Yes(Password),
+    No(Password),
+}
+
+fn execute(
+    plan: &Plan,
+    args: &RemediateArgs,
+    rt: &tokio::runtime::Runtime,
+    sdk: &SdkConfig,
+    regions: &[String],
+    secrets: Secrets,
+) -> Result<u8> {
+    let clients = Clients::new(sdk, regions);
+    let outcomes = rt.block_on(remediate::apply(plan, &clients, &secrets));
+    // A generated password is shown once, here, and only when it was set.
+    let shown = secrets
+        .console_password
+        .as_ref()
+        .filter(|_| secrets.generated)
+        .filter(|_| {
+            outcomes
+                .iter()
+                .any(|o| o.id == "create-login-profile" && o.status == Status::Done)
+        });
+    print_plan(plan, args, Some((&outcomes, shown)));
+    Ok(remediate::exit_status(&outcomes))
+}
+
+fn arguments_line(call: &remediate::Call) -> String {
+    let args = call.arguments();
+    let mut parts = Vec::new();
+    if let Value::Object(map) = &args {
+        for (k, v) in map {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => continue,
+                other => other.to_string(),
+            };
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    format!("{} {}", call.operation(), parts.join(" "))
+}
+
+fn counts(outcomes: &[Outcome]) -> Value {
+    let n = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    json!({
+        "done": n(Status::Done),
+        "already_in_place": n(Status::AlreadyInPlace),
+        "skipped": n(Status::Skipped),
+        "failed": n(Status::Failed),
+    })
+}
+
+/// Prints the plan, and the results when it was applied.
+fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>, Option<&Password>)>) {
+    if args.format == Format::Json {
+        let mut doc = json!({
+            "remediation": plan.remediation,
+            "account_id": plan.account_id,
+            "dry_run": args.dry_run,
+            "applied": applied.is_some(),
+            "plan": plan.steps,
+        });
+        if let Some((outcomes, shown)) = applied {
+            doc["results"] = json!(outcomes);
+            doc["summary"] = counts(outcomes);
+            if let Some(p) = shown {
+                doc["generated_console_password"] = json!(p.expose());
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return;
+    }
+    if applied.is_none() {
+        println!("Plan: {} for account {}", plan.remediation.as_str(), plan.account_id);
+        if plan.steps.is_empty() {
+            println!("  nothing to do");
+        }
+        for (i, s) in plan.steps.iter().enumerate() {
+            let expect = match &s.expect {
+                Expect::Change => "change".to_string(),
+                Expect::InPlace => "in place".to_string(),
+                Expect::Skip(why) => format!("skip: {why}"),
+            };
+            println!("  {}. {} [{expect}]", i + 1, s.id);
+            println!("     {}", s.description);
+            println!("     {}", arguments_line(&s.call));
+            if !s.depends_on.is_empty() {
+                println!("     after: {}", s.depends_on.join(", "));
+            }
+        }
+        return;
+    }
+    let Some((outcomes, shown)) = applied else { return };
+    println!("Results: {} for account {}", plan.remediation.as_str(), plan.account_id);
+    for o in outcomes.iter() {
+        println!("  {:<17} {:<28} {}", o.status.label(), o.id, o.detail);
+        if let Some(prev) = &o.previous {
+            println!("  {:<17} {:<28} previous: {prev}", "", "");
+        }
+    }
+    let c = counts(outcomes);
+    println!(
+        "Summary: {} done, {} already in place, {} skipped, {} failed",
+        c["done"], c["already_in_place"], c["skipped"], c["failed"]
+    );
+    if let Some(p) = shown {
+        println!();
+        println!("Temporary console password (shown once; the user must change it at first sign-in):");
+        println!("  {}", p.expose());
+    }
+}
