@@ -66,6 +66,42 @@ pub struct AuditArgs {
     /// Configuration file (default: ./hipaa-iam.toml if present, else built-in defaults)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Exit with status 1 when a failing finding has this severity or a higher one
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Run only these checks, comma-separated (e.g. IAM-002,IAM-004)
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub checks: Vec<String>,
+    /// List passing findings one by one in the table instead of counting them per check
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Output format of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A readable table grouped by severity, with a one-line summary
+    Table,
+    /// The findings model (AuditReport) as JSON
+    Json,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only critical failing findings fail the run
+    Critical,
+    /// High or critical
+    High,
+    /// Medium or above
+    Medium,
+    /// Any failing finding
+    Low,
+    /// Never fail the run on findings
+    None,
 }
 
 #[derive(Debug, Args)]

@@ -59,7 +59,9 @@ pub struct Exception {
     pub reason: String,
     /// Who approved it.
     pub approved_by: String,
-    /// The last day it is valid (inclusive), `YYYY-MM-DD`.
+    /// The last day it is valid (inclusive): a TOML date (`2026-12-31`) or a string
+    /// `"2026-12-31"`.
+    #[serde(deserialize_with = "de_date")]
     pub expires: NaiveDate,
 }
 
@@ -74,6 +76,18 @@ impl Exception {
         self.check.eq_ignore_ascii_case(check_id)
             && (glob_match(&self.resource, arn) || glob_match(&self.resource, name))
     }
+}
+
+/// Reads a date given as a TOML local date or a `YYYY-MM-DD` string.
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    use serde::de::Error as _;
+    let text = match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => s,
+        toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
+        other => return Err(D::Error::custom(format!("expected a date YYYY-MM-DD, found {other}"))),
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| D::Error::custom(format!("expected a date YYYY-MM-DD, found {text:?} ({e})")))
 }
 
 /// Case-sensitive glob match with `*` (any run) and `?` (one character).
@@ -148,6 +162,20 @@ impl Default for Config {
     }
 }
 
+/// The positions of the values validated after parsing, for errors that name the line.
+#[derive(Debug, Default, Deserialize)]
+struct Spans {
+    #[serde(default)]
+    skip_checks: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    exception: Vec<ExceptionSpans>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ExceptionSpans {
+    check: toml::Spanned<String>,
+}
+
 /// The name of the configuration file looked for in the current directory.
 pub const DEFAULT_FILE: &str = "hipaa-iam.toml";
 
@@ -179,60 +207,67 @@ impl Config {
                 message: format!("{location}{}", e.message()),
             }
         })?;
-        let line_of = |needle: &str| -> String {
-            text.lines()
-                .position(|l| l.contains(needle))
-                .map(|i| format!("line {}: ", i + 1))
-                .unwrap_or_default()
+        let spans: Spans = toml::from_str(text).unwrap_or_default();
+        let line_at = |span: std::ops::Range<usize>| -> String {
+            format!(
+                "line {}: ",
+                text[..span.start.min(text.len())].matches('\n').count() + 1
+            )
+        };
+        let err = |message: String| Error::Config {
+            path: path.to_path_buf(),
+            message,
         };
         let known = |id: &str| known_checks.iter().any(|k| k.eq_ignore_ascii_case(id));
-        for id in &cfg.skip_checks {
+        for (i, id) in cfg.skip_checks.iter().enumerate() {
             if !known(id) {
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "{}skip_checks: unknown check ID {id:?} (see `hipaa-iam checks`)",
-                        line_of(id)
-                    ),
-                });
+                let at = spans.skip_checks.get(i).map(|s| line_at(s.span())).unwrap_or_default();
+                return Err(err(format!(
+                    "{at}skip_checks: unknown check ID {id:?} (see `hipaa-iam checks`)"
+                )));
             }
         }
-        for ex in &cfg.exceptions {
+        for (i, ex) in cfg.exceptions.iter().enumerate() {
+            let sp = spans.exception.get(i);
             if !known(&ex.check) {
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "{}exception: unknown check ID {:?} (see `hipaa-iam checks`)",
-                        line_of(&ex.check),
-                        ex.check
-                    ),
-                });
+                let at = sp.map(|s| line_at(s.check.span())).unwrap_or_default();
+                return Err(err(format!(
+                    "{at}exception: unknown check ID {:?} (see `hipaa-iam checks`)",
+                    ex.check
+                )));
             }
-            if ex.resource.trim().is_empty() || ex.reason.trim().is_empty() || ex.approved_by.trim().is_empty() {
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "{}exception for {}: resource, reason and approved_by must not be empty",
-                        line_of(&ex.check),
+            for (field, value) in [
+                ("resource", &ex.resource),
+                ("reason", &ex.reason),
+                ("approved_by", &ex.approved_by),
+            ] {
+                if value.trim().is_empty() {
+                    let at = sp.map(|s| line_at(s.check.span())).unwrap_or_default();
+                    return Err(err(format!(
+                        "{at}exception for {}: {field} must not be empty",
                         ex.check
-                    ),
-                });
+                    )));
+                }
             }
         }
-        for (name, v) in [
-            ("access_key_max_age_days", cfg.access_key_max_age_days),
-            ("unused_credentials_days", cfg.unused_credentials_days),
-            ("root_recent_use_days", cfg.root_recent_use_days),
-            ("password_policy.minimum_length", cfg.password_policy.minimum_length),
-            ("password_policy.max_age_days", cfg.password_policy.max_age_days),
-            ("password_policy.reuse_prevention", cfg.password_policy.reuse_prevention),
+        let p = &cfg.password_policy;
+        for (name, v, min, max) in [
+            ("access_key_max_age_days", cfg.access_key_max_age_days, 1, 36_500),
+            ("unused_credentials_days", cfg.unused_credentials_days, 1, 36_500),
+            ("root_recent_use_days", cfg.root_recent_use_days, 0, 36_500),
+            // The ranges AWS accepts for the account password policy.
+            ("password_policy.minimum_length", p.minimum_length, 6, 128),
+            ("password_policy.max_age_days", p.max_age_days, 1, 1095),
+            ("password_policy.reuse_prevention", p.reuse_prevention, 0, 24),
         ] {
-            if v < 0 {
+            if v < min || v > max {
                 let key = name.rsplit('.').next().unwrap_or(name);
-                return Err(Error::Config {
-                    path: path.to_path_buf(),
-                    message: format!("{}{name} must not be negative", line_of(key)),
-                });
+                let at = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(key))
+                    .map(|i| format!("line {}: ", i + 1))
+                    .unwrap_or_default();
+                return Err(err(format!("{at}{name} is {v}; it must be between {min} and {max}")));
             }
         }
         Ok(cfg)
@@ -279,5 +314,216 @@ impl Config {
     /// Whether `check_id` is skipped.
     pub fn is_skipped(&self, check_id: &str) -> bool {
         self.skip_checks.iter().any(|c| c.eq_ignore_ascii_case(check_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn ids() -> Vec<&'static str> {
+        crate::checks::ids()
+    }
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(Path::new("hipaa-iam.toml"), text, &ids())
+    }
+
+    fn message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn the_example_file_documents_every_key_with_its_default() {
+        let text = include_str!("../../hipaa-iam.example.toml");
+        assert_eq!(parse(text).unwrap(), Config::default());
+        // Every key of the configuration (and of each table) appears in the example.
+        let value = toml::Value::try_from(Config::default()).unwrap();
+        let mut keys = Vec::new();
+        for (k, v) in value.as_table().unwrap() {
+            keys.push(k.clone());
+            if let Some(t) = v.as_table() {
+                keys.extend(t.keys().cloned());
+            }
+        }
+        keys.extend(["check", "resource", "reason", "approved_by", "expires"].map(String::from));
+        for k in keys {
+            assert!(
+                text.contains(&format!("{k} ="))
+                    || text.contains(&format!("[[{k}]]"))
+                    || text.contains(&format!("[{k}]")),
+                "{k} is not documented"
+            );
+        }
+        // The commented exception is valid once uncommented.
+        let uncommented: String = text
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let cfg = parse(&uncommented).unwrap();
+        assert_eq!(cfg.exceptions.len(), 1);
+        assert_eq!(cfg.exceptions[0].expires, NaiveDate::from_ymd_opt(2027, 6, 30).unwrap());
+    }
+
+    #[test]
+    fn every_threshold_is_read() {
+        let cfg = parse(
+            r#"
+human_users_group = "clinicians"
+mfa_policy_name = "mfa-or-nothing"
+boundary_policy_name = "pb"
+access_key_max_age_days = 45
+unused_credentials_days = 60
+root_recent_use_days = 7
+regions = ["us-east-1", "eu-west-1"]
+skip_checks = ["iam-016"]
+[password_policy]
+minimum_length = 16
+require_symbols = false
+require_numbers = false
+require_uppercase = false
+require_lowercase = false
+max_age_days = 60
+reuse_prevention = 12
+allow_users_to_change = false
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.human_users_group, "clinicians");
+        assert_eq!(cfg.mfa_policy_name, "mfa-or-nothing");
+        assert_eq!(cfg.boundary_policy_name, "pb");
+        assert_eq!(
+            (
+                cfg.access_key_max_age_days,
+                cfg.unused_credentials_days,
+                cfg.root_recent_use_days
+            ),
+            (45, 60, 7)
+        );
+        assert_eq!(cfg.regions, ["us-east-1", "eu-west-1"]);
+        assert!(cfg.is_skipped("IAM-016"));
+        let p = &cfg.password_policy;
+        assert_eq!((p.minimum_length, p.max_age_days, p.reuse_prevention), (16, 60, 12));
+        assert!(
+            !(p.require_symbols
+                || p.require_numbers
+                || p.require_uppercase
+                || p.require_lowercase
+                || p.allow_users_to_change)
+        );
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let m = message("human_users_group = \"x\"\nhuman_user_group = \"y\"\n");
+        assert!(m.contains("line 2") && m.contains("human_user_group"), "{m}");
+        let m = message("[password_policy]\nminimum_length = 14\nminimum_lenght = 20\n");
+        assert!(m.contains("line 3") && m.contains("minimum_lenght"), "{m}");
+        let m = message("[[exception]]\ncheck = \"IAM-002\"\nresource = \"a\"\nreason = \"r\"\napproved_by = \"b\"\nexpires = 2030-01-01\nexpiry = 1\n");
+        assert!(m.contains("line 7") && m.contains("expiry"), "{m}");
+    }
+
+    #[test]
+    fn bad_dates_name_the_line() {
+        for bad in ["\"2026-13-01\"", "\"next year\"", "2026-12-31T10:00:00Z", "20261231"] {
+            let text = format!("[[exception]]\ncheck = \"IAM-002\"\nresource = \"a\"\nreason = \"r\"\napproved_by = \"b\"\nexpires = {bad}\n");
+            let m = message(&text);
+            assert!(m.contains("line 6") && m.contains("YYYY-MM-DD"), "{bad}: {m}");
+        }
+        let ok = "[[exception]]\ncheck = \"IAM-002\"\nresource = \"a\"\nreason = \"r\"\napproved_by = \"b\"\nexpires = \"2026-12-31\"\n";
+        assert_eq!(
+            parse(ok).unwrap().exceptions[0].expires,
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
+    }
+
+    #[test]
+    fn unknown_check_ids_name_the_line() {
+        let m = message("# IAM-999 is mentioned in a comment\nskip_checks = [\n  \"IAM-001\",\n  \"IAM-999\",\n]\n");
+        assert!(m.contains("line 4") && m.contains("IAM-999"), "{m}");
+        let m = message("[[exception]]\ncheck = \"IAM-002\"\nresource = \"a\"\nreason = \"r\"\napproved_by = \"b\"\nexpires = 2030-01-01\n\n[[exception]]\ncheck = \"IAM-099\"\nresource = \"a\"\nreason = \"r\"\napproved_by = \"b\"\nexpires = 2030-01-01\n");
+        assert!(m.contains("line 9") && m.contains("IAM-099"), "{m}");
+        let m = message("[[exception]]\ncheck = \"IAM-002\"\nresource = \"a\"\nreason = \" \"\napproved_by = \"b\"\nexpires = 2030-01-01\n");
+        assert!(m.contains("line 2") && m.contains("reason"), "{m}");
+    }
+
+    #[test]
+    fn out_of_range_thresholds_name_the_line() {
+        let m = message("regions = []\naccess_key_max_age_days = -5\n");
+        assert!(m.contains("line 2") && m.contains("access_key_max_age_days"), "{m}");
+        let m = message("[password_policy]\nreuse_prevention = 30\n");
+        assert!(m.contains("line 2") && m.contains("between 0 and 24"), "{m}");
+        let m = message("access_key_max_age_days = \"ninety\"\n");
+        assert!(m.contains("line 1"), "{m}");
+    }
+
+    #[test]
+    fn load_reads_the_explicit_file_and_hashes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "root_recent_use_days = 3\n").unwrap();
+        let loaded = Config::load(Some(&path), &ids()).unwrap();
+        assert_eq!(loaded.config.root_recent_use_days, 3);
+        assert_eq!(
+            loaded.sha256,
+            crate::manifest::sha256_hex(b"root_recent_use_days = 3\n")
+        );
+        let missing = Config::load(Some(&dir.path().join("nope.toml")), &ids())
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("nope.toml"), "{missing}");
+    }
+
+    #[test]
+    fn exceptions_cover_by_name_or_arn_and_expire_after_their_day() {
+        let ex = Exception {
+            check: "IAM-002".into(),
+            resource: "arn:aws:iam::*:user/svc-*".into(),
+            reason: "r".into(),
+            approved_by: "a".into(),
+            expires: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        };
+        assert!(ex.covers("iam-002", "arn:aws:iam::123456789012:user/svc-batch", "svc-batch"));
+        assert!(!ex.covers("IAM-003", "arn:aws:iam::123456789012:user/svc-batch", "svc-batch"));
+        assert!(!ex.covers("IAM-002", "arn:aws:iam::123456789012:user/alice", "alice"));
+        assert!(ex.is_valid_on(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()));
+        assert!(!ex.is_valid_on(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()));
+    }
+
+    /// A plainly recursive glob matcher: the reference.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| reference(rest, &t[i..])),
+            Some(('?', rest)) => !t.is_empty() && reference(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && reference(rest, &t[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_match_agrees_with_the_reference(pattern in "[ab*?/:]{0,8}", text in "[ab/:é]{0,10}") {
+            let p: Vec<char> = pattern.chars().collect();
+            let t: Vec<char> = text.chars().collect();
+            proptest::prop_assert_eq!(glob_match(&pattern, &text), reference(&p, &t));
+        }
+
+        #[test]
+        fn a_pattern_built_from_the_text_matches_it(text in "[a-z:/-]{0,12}", cut in 0usize..12) {
+            let cut = cut.min(text.len());
+            let pattern = format!("{}*", &text[..cut]);
+            proptest::prop_assert!(glob_match(&pattern, &text));
+        }
     }
 }

@@ -40,7 +40,10 @@ pub fn moto_endpoint() -> String {
 pub fn moto() -> Moto {
     let endpoint = moto_endpoint();
     let guard = MOTO_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let moto = Moto { endpoint, _guard: guard };
+    let moto = Moto {
+        endpoint,
+        _guard: guard,
+    };
     moto.post("/moto-api/reset", "");
     moto
 }
@@ -75,7 +78,10 @@ impl Moto {
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let status = response.split_whitespace().nth(1).unwrap_or("");
-        assert!(status.starts_with('2'), "moto {method} {path} answered {status}: {response}");
+        assert!(
+            status.starts_with('2'),
+            "moto {method} {path} answered {status}: {response}"
+        );
         let body = response.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
         if response.to_ascii_lowercase().contains("transfer-encoding: chunked") {
             dechunk(body)
@@ -114,7 +120,8 @@ impl Moto {
         if text.trim().is_empty() {
             serde_json::Value::Null
         } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("aws {}: output is not JSON ({e}): {text}", args.join(" ")))
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("aws {}: output is not JSON ({e}): {text}", args.join(" ")))
         }
     }
 
@@ -122,7 +129,12 @@ impl Moto {
     pub fn aws_raw(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = Command::new(aws_cli());
         cmd.args(args).args(["--output", "json"]).envs(self.env());
-        cmd.output().unwrap_or_else(|e| panic!("cannot run the AWS CLI ({}): {e}; .ci/run installs it", aws_cli().display()))
+        cmd.output().unwrap_or_else(|e| {
+            panic!(
+                "cannot run the AWS CLI ({}): {e}; .ci/run installs it",
+                aws_cli().display()
+            )
+        })
     }
 }
 
@@ -142,12 +154,16 @@ fn dechunk(body: &str) -> String {
 
 /// The AWS CLI: `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
 pub fn aws_cli() -> PathBuf {
-    std::env::var_os("HIPAA_IAM_AWS_CLI").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("aws"))
+    std::env::var_os("HIPAA_IAM_AWS_CLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("aws"))
 }
 
 /// The Python interpreter with boto3 (the test venv's): `$HIPAA_IAM_PYTHON`, or `python3`.
 pub fn python() -> PathBuf {
-    std::env::var_os("HIPAA_IAM_PYTHON").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("python3"))
+    std::env::var_os("HIPAA_IAM_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
 /// The workspace root.

@@ -1,32 +1,302 @@
-//! `hipaa-iam audit`.
+//! `hipaa-iam audit`: runs the checks and prints the findings (a table, or the findings
+//! model as JSON); the exit status says whether failing findings reach `--fail-on`.
 
-use hipaa_iam_core::account::Collected;
+use std::io::{IsTerminal, Write};
+
+use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::config::Config;
+use hipaa_iam_core::report::{AuditReport, Finding, Severity, Status};
 
-use crate::{AuditArgs, EXIT_OK};
+use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
 
-/// Runs the audit. (For now: a summary of the account data.)
+/// Runs the audit.
 pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
-    let loaded = Config::load(args.config.as_deref(), &hipaa_iam_core::checks::ids())?;
-    let account = super::load_account(&args.source, &loaded.config.regions)?;
-    println!("Account {}", account.account_id.as_deref().unwrap_or("(unknown)"));
-    println!(
-        "  users {}  groups {}  roles {}  managed policies {}",
-        account.users.len(),
-        account.groups.len(),
-        account.roles.len(),
-        account.policies.len()
+    // Validate the arguments before touching AWS or the disk.
+    let only = if args.checks.is_empty() {
+        None
+    } else {
+        Some(checks::parse_ids(&args.checks)?)
+    };
+    let loaded = Config::load(args.config.as_deref(), &checks::ids())?;
+    let mut config = loaded.config;
+    if !args.source.regions.is_empty() {
+        config.regions = args.source.regions.clone();
+    }
+    let account = super::load_account(&args.source, &config.regions)?;
+    let mut report = checks::audit(&account, &config, only.as_deref());
+    report.source = match &args.source.exports {
+        Some(dir) => dir.display().to_string(),
+        None => "live".to_string(),
+    };
+
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for w in &report.warnings {
+        let _ = writeln!(err, "hipaa-iam: warning: {w}");
+    }
+    drop(err);
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match args.format {
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+        AuditFormat::Table => {
+            let style = Style::detect(std::io::stdout().is_terminal());
+            write_table(&mut out, &report, &style, args.verbose, args.fail_on)
+        }
+    };
+    written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
+    Ok(exit_status(&report, args.fail_on))
+}
+
+/// The lowest severity that fails the run, or `None` when nothing does.
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::None => None,
+    }
+}
+
+/// 0 when no `fail` finding is at or above `fail_on`, else 1.
+pub fn exit_status(report: &AuditReport, fail_on: FailOn) -> u8 {
+    match threshold(fail_on) {
+        Some(min)
+            if report
+                .findings
+                .iter()
+                .any(|f| f.status == Status::Fail && f.severity >= min) =>
+        {
+            EXIT_FINDINGS
+        }
+        _ => EXIT_OK,
+    }
+}
+
+/// The width of the status column (`NOT-EVALUATED`).
+const STATUS_W: usize = 13;
+
+/// Terminal styling: ANSI colours on a terminal, nothing when piped or with `NO_COLOR`.
+pub struct Style {
+    colour: bool,
+    /// The terminal's width, when printing to one.
+    pub width: Option<usize>,
+}
+
+impl Style {
+    /// Colour only on a terminal and never with `NO_COLOR` set (to anything non-empty).
+    pub fn detect(is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = if is_terminal { terminal_width() } else { None };
+        Style {
+            colour: is_terminal && !no_color,
+            width,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn status(&self, s: Status) -> String {
+        let label = format!("{:<STATUS_W$}", s.as_str().to_uppercase());
+        let code = match s {
+            Status::Fail => "1;31",
+            Status::Excepted | Status::Error => "33",
+            Status::NotEvaluated => "2",
+            Status::Pass => "32",
+        };
+        self.paint(code, &label)
+    }
+}
+
+/// The terminal's width: `COLUMNS`, else the terminal's own size.
+pub fn terminal_width() -> Option<usize> {
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+    {
+        return Some(c.max(40));
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
+}
+
+/// Cuts `text` to `max` characters, with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+fn status_rank(s: Status) -> u8 {
+    match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Excepted => 2,
+        Status::NotEvaluated => 3,
+        Status::Pass => 4,
+    }
+}
+
+fn catalogue_index(id: &str) -> usize {
+    CATALOGUE.iter().position(|c| c.id == id).unwrap_or(usize::MAX)
+}
+
+fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) -> std::io::Result<()> {
+    let head = format!(
+        "  {} {} {:<26} {:<name_w$}  ",
+        style.status(f.status),
+        f.check_id,
+        f.slug,
+        f.resource_name
     );
-    match &account.credential_report {
-        Collected::Yes(report) => {
-            let users: Vec<_> = report.rows.iter().filter(|r| !r.is_root()).collect();
-            let with_mfa = users.iter().filter(|r| r.mfa_active).count();
-            println!("  MFA: {with_mfa} of {} users have an MFA device", users.len());
-            for r in users.iter().filter(|r| !r.mfa_active) {
-                println!("    no MFA: {}", r.user);
+    // The visible width of the head (without colour codes).
+    let head_w =
+        2 + 8 + 1 + f.check_id.len() + 1 + 26.max(f.slug.len()) + 1 + name_w.max(f.resource_name.chars().count()) + 2;
+    let mut detail = f.detail.clone();
+    if let Some(e) = &f.exception {
+        if f.status == Status::Excepted {
+            detail = format!(
+                "{detail} [excepted until {} by {}: {}]",
+                e.expires, e.approved_by, e.reason
+            );
+        } else if e.expired {
+            detail = format!("{detail} [exception expired {}]", e.expires);
+        }
+    }
+    let detail = match style.width {
+        Some(w) if w > head_w + 10 => truncate(&detail, w - head_w),
+        _ => detail,
+    };
+    writeln!(out, "{head}{detail}")
+}
+
+/// The readable table: findings that are not passes grouped by severity (failing first),
+/// passes summarised per check (listed with `verbose`), then the one-line summary.
+pub fn write_table(
+    out: &mut impl Write,
+    report: &AuditReport,
+    style: &Style,
+    verbose: bool,
+    fail_on: FailOn,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "hipaa-iam audit of account {} (data as of {}, from {})",
+        report.account_id.as_deref().unwrap_or("(unknown)"),
+        report.as_of,
+        if report.source.is_empty() { "-" } else { &report.source }
+    )?;
+    let name_w = report
+        .findings
+        .iter()
+        .filter(|f| verbose || f.status != Status::Pass)
+        .map(|f| f.resource_name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    for sev in Severity::ALL_DESC {
+        let mut rows: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == sev && (verbose || f.status != Status::Pass))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_by_key(|f| (status_rank(f.status), catalogue_index(&f.check_id)));
+        writeln!(out)?;
+        let heading_code = match sev {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            Severity::Low => "1",
+        };
+        writeln!(out, "{}", style.paint(heading_code, &sev.as_str().to_uppercase()))?;
+        for f in rows {
+            write_row(out, f, style, name_w)?;
+        }
+    }
+    if !verbose {
+        let mut passes: Vec<(&str, &str, usize)> = Vec::new();
+        for c in CATALOGUE {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.check_id == c.id && f.status == Status::Pass)
+                .count();
+            if n > 0 {
+                passes.push((c.id, c.slug, n));
             }
         }
-        _ => println!("  MFA: credential report not collected"),
+        if !passes.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}",
+                style.paint("1;32", "PASSED (counts per check; --verbose lists them)")
+            )?;
+            for (id, slug, n) in passes {
+                writeln!(out, "  {id} {slug:<26} {n} pass")?;
+            }
+        }
     }
-    Ok(EXIT_OK)
+    writeln!(out)?;
+    writeln!(out, "{}", summary_line(report))?;
+    match threshold(fail_on) {
+        Some(min) => {
+            let failing = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity >= min)
+                .count();
+            writeln!(
+                out,
+                "fail-on {}: {failing} failing finding(s) at or above it",
+                min.as_str()
+            )?;
+        }
+        None => writeln!(out, "fail-on none: findings do not fail the run")?,
+    }
+    Ok(())
+}
+
+/// `23 checks, 412 findings: 5 critical, 12 high, 3 medium, 0 low failing; 380 passed, ...`.
+pub fn summary_line(report: &AuditReport) -> String {
+    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.check_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count();
+    let failing: Vec<String> = Severity::ALL_DESC
+        .iter()
+        .map(|sev| {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity == *sev)
+                .count();
+            format!("{n} {}", sev.as_str())
+        })
+        .collect();
+    format!(
+        "{} checks, {} findings: {} failing; {} passed, {} excepted, {} error, {} not evaluated",
+        ids.len(),
+        report.findings.len(),
+        failing.join(", "),
+        count(Status::Pass),
+        count(Status::Excepted),
+        count(Status::Error),
+        count(Status::NotEvaluated)
+    )
 }

@@ -1,14 +1,17 @@
 //! `hipaa-iam collect`.
 
+use hipaa_iam_core::account::collect;
+
 use crate::{CollectArgs, EXIT_OK};
 
-/// Collects the account data into a directory.
+/// Collects the account data into a directory and says on stderr what was collected.
 pub fn run(args: CollectArgs) -> hipaa_iam_core::Result<u8> {
     let rt = super::runtime()?;
-    rt.block_on(hipaa_iam_core::account::collect::collect_to_dir(
+    let set = rt.block_on(collect::collect_to_dir(
         args.profile.as_deref(),
         &args.regions,
         &args.output,
     ))?;
+    eprint!("{}", collect::summary(&set, &args.output));
     Ok(EXIT_OK)
 }

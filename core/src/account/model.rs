@@ -211,7 +211,8 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedPolicy {
-    /// Name.
+    /// Name. Some producers (moto) leave it out; it is then the last segment of the ARN.
+    #[serde(default)]
     pub policy_name: String,
     /// ID.
     #[serde(default)]
@@ -453,6 +454,28 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(path, "", "the file is empty (expected JSON)"));
     }
+    // Every file of the account data is one JSON object (serde would otherwise read a
+    // top-level array positionally as a struct, e.g. `[]` as an empty account).
+    if let Some(pos) = bytes.iter().position(|b| !b.is_ascii_whitespace()) {
+        if bytes[pos] != b'{' {
+            let before = &bytes[..pos];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = pos - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+            let found = match bytes[pos] {
+                b'[' => "an array",
+                b'"' => "a string",
+                b'-' | b'0'..=b'9' => "a number",
+                b't' | b'f' => "a boolean",
+                b'n' => "null",
+                _ => "something that is not JSON",
+            };
+            return Err(Error::input(
+                path,
+                format!("line {line} column {column}"),
+                format!("expected a JSON object (the AWS CLI's `--output json`), found {found}"),
+            ));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -594,6 +617,9 @@ impl Account {
         let mut roles = auth.role_detail_list;
         roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));
         let mut policies = auth.policies;
+        for p in policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
+            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
+        }
         policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
         let account_id = set.manifest.as_ref().and_then(|m| m.account_id.clone()).or_else(|| {

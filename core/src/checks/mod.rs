@@ -1,16 +1,286 @@
 //! The checks: pure functions of the account data and the configuration.
+//!
+//! Each check is a `fn(&Account, &Config) -> Vec<Finding>` registered in [`CHECKS`] beside
+//! its catalogue entry. [`audit`] runs them, applies the configured exceptions and returns
+//! the [`AuditReport`] every face prints.
 
+mod analyzer;
 mod catalogue;
+mod credentials;
+mod enforcement;
+mod mfa;
+mod password;
+mod policies;
+mod root;
+mod users;
 
 pub use catalogue::{ids, info, CheckInfo, CATALOGUE};
 
-use crate::account::Account;
-use crate::config::Config;
-use crate::report::Finding;
+use std::collections::BTreeSet;
 
-/// Runs the checks (all, or those in `only`) and returns their findings in a
-/// deterministic order.
+use crate::account::{Account, Collected, CredentialRow, User};
+use crate::config::Config;
+use crate::report::{AppliedException, AuditReport, Finding, ResourceType, Status};
+use crate::{Error, Result};
+
+/// A check: a pure function of the account data and the configuration.
+pub type CheckFn = fn(&Account, &Config) -> Vec<Finding>;
+
+/// Every implemented check, by catalogue ID.
+pub static CHECKS: &[(&str, CheckFn)] = &[
+    ("IAM-001", password::password_policy),
+    ("IAM-002", mfa::console_mfa),
+    ("IAM-003", mfa::user_mfa),
+    ("IAM-004", enforcement::mfa_enforcement_policy),
+    ("IAM-005", enforcement::human_users_enforced),
+    ("IAM-006", users::user_in_group),
+    ("IAM-007", users::no_direct_policies),
+    ("IAM-008", users::permissions_boundary),
+    ("IAM-009", policies::boundary_guardrails),
+    ("IAM-010", policies::user_admin_access),
+    ("IAM-011", policies::service_wildcards),
+    ("IAM-012", credentials::access_key_rotation),
+    ("IAM-013", credentials::unused_credentials),
+    ("IAM-014", credentials::single_active_key),
+    ("IAM-015", root::root_mfa),
+    ("IAM-016", root::root_hardware_mfa),
+    ("IAM-017", root::root_access_keys),
+    ("IAM-018", root::root_recent_use),
+    ("IAM-019", analyzer::analyzer_enabled),
+    ("IAM-020", analyzer::analyzer_findings),
+    ("IAM-021", users::group_not_empty),
+    ("IAM-022", policies::role_admin_access),
+    ("IAM-023", policies::privilege_escalation),
+];
+
+/// The check function of `id` (case-insensitive).
+pub fn check_fn(id: &str) -> Option<CheckFn> {
+    CHECKS.iter().find(|(c, _)| c.eq_ignore_ascii_case(id)).map(|(_, f)| *f)
+}
+
+/// Parses a list of check IDs given by a user (`IAM-002,IAM-004`): each must be in the
+/// catalogue; the error names the first unknown one. Returns the canonical IDs.
+pub fn parse_ids(list: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for raw in list {
+        let id = raw.trim();
+        if id.is_empty() {
+            continue;
+        }
+        match info(id) {
+            Some(c) => out.push(c.id.to_string()),
+            None => {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown check ID {id:?} (known: IAM-001 ... IAM-{:03}; see `hipaa-iam checks`)",
+                    CATALOGUE.len()
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the checks (all, or those in `only`) minus the configured `skip_checks` and
+/// returns their findings, in catalogue order and then by resource name. Exceptions are
+/// not applied (see [`audit`]).
 pub fn run(account: &Account, config: &Config, only: Option<&[String]>) -> Vec<Finding> {
-    let _ = (account, config, only);
-    Vec::new()
+    let mut findings = Vec::new();
+    for entry in CATALOGUE {
+        if config.is_skipped(entry.id) {
+            continue;
+        }
+        if let Some(only) = only {
+            if !only.iter().any(|o| o.eq_ignore_ascii_case(entry.id)) {
+                continue;
+            }
+        }
+        if let Some(f) = check_fn(entry.id) {
+            let mut fs = f(account, config);
+            fs.sort_by(|a, b| (&a.resource_name, &a.resource_arn).cmp(&(&b.resource_name, &b.resource_arn)));
+            findings.extend(fs);
+        }
+    }
+    findings
+}
+
+/// Runs the checks and applies the exceptions: a valid exception turns `fail` into
+/// `excepted`; an expired one leaves `fail`, is recorded on the finding
+/// (`exception.expired`) and is warned about. Exceptions are judged against the date of
+/// `account.as_of`. The report's `source` is left empty for the caller to fill in.
+pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> AuditReport {
+    let mut findings = run(account, config, only);
+    let mut warnings = data_warnings(account);
+    let today = account.as_of.date_naive();
+    let mut used = BTreeSet::new();
+    for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
+        let Some((i, ex)) = config
+            .exceptions
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.covers(&f.check_id, &f.resource_arn, &f.resource_name))
+        else {
+            continue;
+        };
+        used.insert(i);
+        let expired = !ex.is_valid_on(today);
+        f.exception = Some(AppliedException {
+            reason: ex.reason.clone(),
+            approved_by: ex.approved_by.clone(),
+            expires: ex.expires.to_string(),
+            expired,
+        });
+        if expired {
+            warnings.push(format!(
+                "the exception for {} on {} (approved by {}) expired on {}: the finding stays failing",
+                f.check_id, f.resource_name, ex.approved_by, ex.expires
+            ));
+        } else {
+            f.status = Status::Excepted;
+        }
+    }
+    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
+    for (i, ex) in config.exceptions.iter().enumerate() {
+        if !used.contains(&i) && ran(&ex.check) {
+            warnings.push(format!(
+                "the exception for {} on {:?} matches no failing finding (is it still needed?)",
+                ex.check, ex.resource
+            ));
+        }
+    }
+    AuditReport {
+        tool_version: crate::VERSION.to_string(),
+        account_id: account.account_id.clone(),
+        as_of: account.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source: String::new(),
+        regions: analyzer::audited_regions(account, config),
+        findings,
+        warnings,
+    }
+}
+
+/// Warnings about the data itself: managed policies referenced but absent.
+fn data_warnings(account: &Account) -> Vec<String> {
+    let mut missing = BTreeSet::new();
+    let mut note = |arn: &str, by: String| {
+        if account.policy(arn).and_then(|p| p.default_document()).is_none() {
+            missing.insert((arn.to_string(), by));
+        }
+    };
+    for u in &account.users {
+        for a in &u.attached_managed_policies {
+            note(&a.policy_arn, format!("user {}", u.user_name));
+        }
+        if let Some(b) = &u.permissions_boundary {
+            note(&b.permissions_boundary_arn, format!("user {} (boundary)", u.user_name));
+        }
+    }
+    for g in &account.groups {
+        for a in &g.attached_managed_policies {
+            note(&a.policy_arn, format!("group {}", g.group_name));
+        }
+    }
+    for r in &account.roles {
+        for a in &r.attached_managed_policies {
+            note(&a.policy_arn, format!("role {}", r.role_name));
+        }
+        if let Some(b) = &r.permissions_boundary {
+            note(&b.permissions_boundary_arn, format!("role {} (boundary)", r.role_name));
+        }
+    }
+    missing
+        .into_iter()
+        .map(|(arn, by)| {
+            format!(
+                "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
+                 are unknown; checks assume it denies nothing, and access that might depend on it is \
+                 not-evaluated rather than passed"
+            )
+        })
+        .collect()
+}
+
+/// A finding of check `id` (which must be in the catalogue) with its catalogue fields.
+pub(crate) fn finding(id: &str, rt: ResourceType, arn: &str, name: &str, status: Status, detail: String) -> Finding {
+    let c = info(id).unwrap_or(&CATALOGUE[0]);
+    let remediation = match c.remediate {
+        Some(r) => format!("{} Run: hipaa-iam remediate {r}", c.remediation),
+        None => c.remediation.to_string(),
+    };
+    Finding {
+        check_id: c.id.to_string(),
+        slug: c.slug.to_string(),
+        title: c.title.to_string(),
+        severity: c.severity,
+        status,
+        resource_type: rt,
+        resource_arn: arn.to_string(),
+        resource_name: name.to_string(),
+        detail,
+        hipaa: c.hipaa.iter().map(|h| h.to_string()).collect(),
+        remediation,
+        source_file: None,
+        exception: None,
+    }
+}
+
+/// Sets the finding's evidence file from `account.sources[key]`.
+pub(crate) fn from_source(mut f: Finding, account: &Account, key: &str) -> Finding {
+    f.source_file = account.sources.get(key).cloned();
+    f
+}
+
+/// The status and detail for data that is not available.
+pub(crate) fn unavailable<T>(data: &Collected<T>, file: &str) -> Option<(Status, String)> {
+    match data {
+        Collected::Yes(_) => None,
+        Collected::No => Some((Status::NotEvaluated, format!("{file} was not collected"))),
+        Collected::Failed { call, reason } if call == file => {
+            Some((Status::Error, format!("{file} could not be collected: {reason}")))
+        }
+        Collected::Failed { call, reason } => Some((
+            Status::Error,
+            format!("{file} could not be collected: {call} failed: {reason}"),
+        )),
+    }
+}
+
+/// One finding per user from the credential report: `judge` decides users that have a
+/// row; users without a row, or every user when the report is missing, are
+/// `not-evaluated` (or `error`).
+pub(crate) fn per_user_report(
+    account: &Account,
+    id: &str,
+    judge: impl Fn(&User, &CredentialRow) -> (Status, String),
+) -> Vec<Finding> {
+    let file = crate::account::file::CREDENTIAL_REPORT;
+    let missing = unavailable(&account.credential_report, file);
+    account
+        .users
+        .iter()
+        .map(|u| {
+            let (status, detail) = match (&missing, account.credential_row(&u.user_name)) {
+                (Some((s, d)), _) => (*s, d.clone()),
+                (None, Some(row)) => judge(u, row),
+                (None, None) => (
+                    Status::NotEvaluated,
+                    format!("the user has no row in {file} (created after the report was generated?)"),
+                ),
+            };
+            from_source(
+                finding(id, ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                "credential_report",
+            )
+        })
+        .collect()
+}
+
+/// Whole days from `t` to the account's `as_of`.
+pub(crate) fn days_since(account: &Account, t: chrono::DateTime<chrono::Utc>) -> i64 {
+    (account.as_of - t).num_days()
+}
+
+/// `2026-11-22`.
+pub(crate) fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
 }

@@ -1,23 +1,50 @@
 //! IAM policy documents: parsing and evaluation.
+//!
+//! A [`Document`] is parsed and compiled once (wildcards, conditions, policy variables) and
+//! then evaluated many times without allocating:
+//!
+//! - [`evaluate`] answers "is action A on resource R allowed, denied or not granted under
+//!   context C" for a set of documents, explicit deny winning;
+//! - [`Principal::evaluate`] does the same for identity policies intersected with a
+//!   permissions boundary;
+//! - [`Principal::allows_everything`] and [`Document::wildcard_allows`] answer the symbolic
+//!   questions of the admin-access and wildcard checks.
+//!
+//! What the evaluator cannot decide (an operator it does not understand, a condition key
+//! the [`Context`] does not know, a policy variable without a value) makes a statement
+//! *conditional*: a conditional `Allow` never makes an allow definite, and a conditional
+//! `Deny` never counts as a definite deny.
+//!
+//! ```
+//! use hipaa_iam_core::policy::{evaluate, Context, Decision, Document};
+//! let doc = Document::from_json(&serde_json::json!({
+//!     "Version": "2012-10-17",
+//!     "Statement": {"Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*",
+//!                   "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}
+//! })).unwrap();
+//! let keys = Context::new().absent("aws:MultiFactorAuthPresent");
+//! assert_eq!(evaluate(&[&doc], "s3:GetObject", "*", &keys).decision, Decision::Denied);
+//! assert_eq!(evaluate(&[&doc], "iam:ChangePassword", "*", &keys).decision, Decision::NotGranted);
+//! ```
 
-/// A parsed policy document.
-#[derive(Debug, Clone)]
-pub struct Document {
-    _raw: serde_json::Value,
-}
+mod condition;
+mod context;
+mod document;
+mod eval;
+mod pattern;
+mod template;
 
-impl Document {
-    /// Compiles a policy document given as a JSON object.
-    pub fn from_json(value: &serde_json::Value) -> Result<Document, String> {
-        if !value.is_object() {
-            return Err("a policy document must be a JSON object".into());
-        }
-        Ok(Document { _raw: value.clone() })
-    }
-}
+pub use condition::{Condition, Operator, Tri};
+pub use context::{Context, KeyState};
+pub use document::{
+    covers_every_action, Actions, Document, Effect, ResourcePattern, Resources, Statement, WildcardAllow,
+    WildcardScope, VERSION_2012,
+};
+pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
+pub use pattern::Pattern;
 
 /// Turns a document given as a JSON object, a JSON string, or a URL-encoded JSON string
-/// into a JSON object.
+/// into a JSON object (as raw IAM API responses carry them URL-encoded).
 pub fn decode_document(value: &serde_json::Value) -> Result<serde_json::Value, String> {
     match value {
         serde_json::Value::String(s) => {
@@ -26,11 +53,20 @@ pub fn decode_document(value: &serde_json::Value) -> Result<serde_json::Value, S
             } else {
                 percent_encoding::percent_decode_str(s)
                     .decode_utf8()
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("policy document is not valid URL-encoded UTF-8: {e}"))?
                     .into_owned()
             };
-            serde_json::from_str(&text).map_err(|e| format!("policy document is not valid JSON: {e}"))
+            let json: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("policy document is not valid JSON: {e}"))?;
+            if !json.is_object() {
+                return Err("a policy document must be a JSON object".into());
+            }
+            Ok(json)
         }
-        other => Ok(other.clone()),
+        serde_json::Value::Object(_) => Ok(value.clone()),
+        other => Err(format!(
+            "a policy document must be a JSON object or string, found {}",
+            condition::kind(other)
+        )),
     }
 }

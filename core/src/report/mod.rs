@@ -2,6 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod csv_file;
+pub mod evidence;
+pub mod junit;
+pub mod mfa;
+pub mod register;
+mod render;
+pub mod sarif;
+pub mod summary;
+
+pub use evidence::{write_evidence, EvidenceOptions};
+pub use render::{render, Format};
+
 /// How serious a failing finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,0 +1,640 @@
+//! The live collector: calls AWS and produces the same files the AWS CLI would.
+//!
+//! A collection makes a fixed, small number of calls whatever the size of the account
+//! (never one per user): STS `GetCallerIdentity`; IAM `GetAccountAuthorizationDetails`
+//! (pages of 1000), the credential report (generate, poll, get), `GetAccountPasswordPolicy`,
+//! `GetAccountSummary`, `ListVirtualMFADevices` (pages of 1000); and per audited region,
+//! concurrently, Access Analyzer `ListAnalyzers` and `ListFindingsV2` for the region's
+//! ACTIVE external-access analyzer.
+//!
+//! The work takes SDK clients ([`Clients`]) so that tests can hand in mocked ones;
+//! [`collect_live`] and [`collect_to_dir`] build them from the standard credential chain.
+
+mod cli_json;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::SdkConfig;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use serde_json::Value;
+
+use super::{file, ExportSet};
+use crate::manifest::Manifest;
+use crate::{Error, Result};
+
+/// The retry configuration of every client: the SDK's adaptive mode (client-side rate
+/// limiting plus exponential backoff on throttling and transient errors), 8 attempts.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::adaptive().with_max_attempts(8)
+}
+
+/// The AWS SDK configuration from the standard credential chain (environment, profiles,
+/// SSO, IMDS; `AWS_ENDPOINT_URL` honoured), with [`retry_config`].
+pub async fn sdk_config(profile: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(retry_config());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    loader.load().await
+}
+
+/// The SDK clients a collection uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// IAM (global).
+    pub iam: aws_sdk_iam::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
+    /// Access Analyzer, one client per audited region.
+    pub access_analyzer: BTreeMap<String, aws_sdk_accessanalyzer::Client>,
+}
+
+impl Clients {
+    /// Clients for `regions` from `config`; with no regions, the configuration's region.
+    /// Access Analyzer clients retry at most 3 times: the source is optional, and a region
+    /// where it is unavailable should not hold the collection up for a minute.
+    pub fn new(config: &SdkConfig, regions: &[String]) -> Result<Clients> {
+        let regions: Vec<String> = if regions.is_empty() {
+            match config.region() {
+                Some(r) => vec![r.to_string()],
+                None => {
+                    return Err(Error::InvalidArgument(
+                        "no AWS region configured: set AWS_REGION (or a profile's region) or pass --regions".into(),
+                    ))
+                }
+            }
+        } else {
+            regions.to_vec()
+        };
+        let mut access_analyzer = BTreeMap::new();
+        for region in regions {
+            if region.trim().is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(Error::InvalidArgument(format!(
+                    "--regions: `{region}` is not an AWS region name"
+                )));
+            }
+            let conf = aws_sdk_accessanalyzer::config::Builder::from(config)
+                .region(aws_sdk_accessanalyzer::config::Region::new(region.clone()))
+                .retry_config(retry_config().with_max_attempts(3))
+                .build();
+            access_analyzer.insert(region, aws_sdk_accessanalyzer::Client::from_conf(conf));
+        }
+        Ok(Clients {
+            iam: aws_sdk_iam::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            access_analyzer,
+        })
+    }
+}
+
+/// Tunables of a collection.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The first wait between credential report polls; it doubles each time.
+    pub report_poll_initial: Duration,
+    /// The longest wait between two polls.
+    pub report_poll_max: Duration,
+    /// How long to wait in total for the credential report before giving up.
+    pub report_max_wait: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            report_poll_initial: Duration::from_millis(500),
+            report_poll_max: Duration::from_secs(8),
+            report_max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Collects the account data from the live account into memory (the files plus a
+/// manifest whose `not_collected` records what failed).
+pub async fn collect_live(profile: Option<&str>, regions: &[String]) -> Result<ExportSet> {
+    let config = sdk_config(profile).await;
+    let clients = Clients::new(&config, regions)?;
+    collect(&clients, &Options::default()).await
+}
+
+/// Collects the account data and writes it, with `manifest.json`, into `dir`. Returns
+/// what was collected ([`summary`] describes it).
+pub async fn collect_to_dir(profile: Option<&str>, regions: &[String], dir: &Path) -> Result<ExportSet> {
+    let mut set = collect_live(profile, regions).await?;
+    let manifest = write_collection(&set, dir)?;
+    set.dir = Some(dir.to_path_buf());
+    set.manifest = Some(manifest);
+    Ok(set)
+}
+
+/// Writes a collected set into `dir` with a fresh manifest (the SHA-256 of every file).
+/// Account-data files left in `dir` by an earlier collection that this one did not
+/// produce are removed, so the directory never mixes two collections.
+pub fn write_collection(set: &ExportSet, dir: &Path) -> Result<Manifest> {
+    let mut manifest = set.manifest.clone().unwrap_or_else(Manifest::new);
+    manifest.files.clear();
+    remove_stale(set, dir)?;
+    set.write_dir(dir, &mut manifest)?;
+    Ok(manifest)
+}
+
+fn remove_stale(set: &ExportSet, dir: &Path) -> Result<()> {
+    let mut candidates: Vec<String> = [
+        file::AUTHORIZATION_DETAILS,
+        file::CREDENTIAL_REPORT,
+        file::PASSWORD_POLICY,
+        file::ACCOUNT_SUMMARY,
+        file::VIRTUAL_MFA_DEVICES,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let aa = dir.join(file::ACCESS_ANALYZER_DIR);
+    if aa.is_dir() {
+        for entry in std::fs::read_dir(&aa).map_err(|e| Error::io(&aa, e))? {
+            let entry = entry.map_err(|e| Error::io(&aa, e))?;
+            let region = entry.file_name().to_string_lossy().into_owned();
+            candidates.push(file::analyzers(&region));
+            candidates.push(file::analyzer_findings(&region));
+        }
+    }
+    for name in candidates {
+        let path = dir.join(&name);
+        if !set.files.contains_key(&name) && path.is_file() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A few lines saying what was collected.
+pub fn summary(set: &ExportSet, dir: &Path) -> String {
+    let mut out = String::new();
+    let m = set.manifest.clone().unwrap_or_default();
+    out.push_str(&format!(
+        "Collected account {} (as {}) into {}\n",
+        m.account_id.as_deref().unwrap_or("(unknown)"),
+        m.caller_arn.as_deref().unwrap_or("(unknown)"),
+        dir.display()
+    ));
+    if let Some(Ok(v)) = set
+        .get(file::AUTHORIZATION_DETAILS)
+        .map(serde_json::from_slice::<Value>)
+    {
+        let n = |k: &str| v.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+        out.push_str(&format!(
+            "  users {}  groups {}  roles {}  managed policies {}\n",
+            n("UserDetailList"),
+            n("GroupDetailList"),
+            n("RoleDetailList"),
+            n("Policies")
+        ));
+    }
+    if let Some(t) = &m.credential_report_generated_at {
+        out.push_str(&format!("  credential report generated at {t}\n"));
+    }
+    out.push_str(&format!(
+        "  files: {}\n",
+        set.files.keys().cloned().collect::<Vec<_>>().join(", ")
+    ));
+    for (name, reason) in &m.not_collected {
+        out.push_str(&format!("  not collected: {name}: {reason}\n"));
+    }
+    out
+}
+
+/// An AWS call's failure: AWS's error code and message, and whether AWS answered (a
+/// service error) or the request never got an answer (network, timeout).
+#[derive(Debug, Clone)]
+struct Failure {
+    code: String,
+    message: String,
+    answered: bool,
+}
+
+impl Failure {
+    fn of<E>(err: &SdkError<E, HttpResponse>) -> Failure
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let context = || shorten(&DisplayErrorContext(err).to_string());
+        match err {
+            SdkError::ServiceError(ctx) => {
+                let status = ctx.raw().status().as_u16();
+                let e = ctx.err();
+                Failure {
+                    code: e.code().map_or_else(|| format!("HTTP {status}"), str::to_string),
+                    message: e.message().map_or_else(context, str::to_string),
+                    answered: true,
+                }
+            }
+            SdkError::ResponseError(ctx) => Failure {
+                code: format!("HTTP {}", ctx.raw().status().as_u16()),
+                message: context(),
+                answered: true,
+            },
+            SdkError::TimeoutError(_) => Failure {
+                code: "Timeout".into(),
+                message: context(),
+                answered: false,
+            },
+            SdkError::DispatchFailure(_) => Failure {
+                code: "DispatchFailure".into(),
+                message: context(),
+                answered: false,
+            },
+            SdkError::ConstructionFailure(_) => Failure {
+                code: "ConstructionFailure".into(),
+                message: context(),
+                answered: false,
+            },
+            _ => Failure {
+                code: "Unknown".into(),
+                message: context(),
+                answered: false,
+            },
+        }
+    }
+
+    fn is(&self, code: &str) -> bool {
+        self.code == code
+    }
+
+    fn reason(&self) -> String {
+        format!("{}: {}", self.code, self.message)
+    }
+
+    fn into_error(self, operation: &str) -> Error {
+        Error::Aws {
+            operation: operation.to_string(),
+            code: self.code,
+            message: self.message,
+        }
+    }
+}
+
+/// Keeps a message readable when a server answers with a whole HTML page.
+fn shorten(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 300 {
+        let cut: String = one_line.chars().take(300).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}
+
+/// The result of one optional source.
+enum Optional<T> {
+    Got(T),
+    Failed(String),
+}
+
+/// Runs the collection with `clients`: every file, and a manifest (account, caller,
+/// credential report time, regions, not-collected reasons; file hashes).
+pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
+    // Access Analyzer regions run concurrently with each other and with the IAM calls.
+    let mut region_tasks = Vec::new();
+    for (region, client) in &clients.access_analyzer {
+        let (region, client) = (region.clone(), client.clone());
+        region_tasks.push((
+            region.clone(),
+            tokio::spawn(async move { collect_region(&client, &region).await }),
+        ));
+    }
+
+    let identity = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| Failure::of(&e).into_error("GetCallerIdentity"))?;
+
+    let mut set = ExportSet::default();
+    let mut manifest = Manifest::new();
+    manifest.source = Some("live".into());
+    manifest.account_id = identity.account().map(str::to_string);
+    manifest.caller_arn = identity.arn().map(str::to_string);
+    manifest.regions = clients.access_analyzer.keys().cloned().collect();
+
+    // Start the credential report first: AWS builds it while the other calls run.
+    let started = generate_report(&clients.iam).await?;
+
+    let auth = authorization_details(&clients.iam).await?;
+    set.files
+        .insert(file::AUTHORIZATION_DETAILS.into(), cli_json::pretty(&auth));
+
+    let mut record = |name: &str, result: Optional<Value>| match result {
+        Optional::Got(v) => {
+            set.files.insert(name.to_string(), cli_json::pretty(&v));
+        }
+        Optional::Failed(reason) => {
+            manifest.not_collected.insert(name.to_string(), reason);
+        }
+    };
+    match password_policy(&clients.iam).await? {
+        Some(result) => record(file::PASSWORD_POLICY, result),
+        None => {} // NoSuchEntity: the account has no password policy, so no file.
+    }
+    record(file::ACCOUNT_SUMMARY, account_summary(&clients.iam).await?);
+    record(file::VIRTUAL_MFA_DEVICES, virtual_mfa_devices(&clients.iam).await?);
+
+    let (csv, generated) = credential_report(&clients.iam, opts, started).await?;
+    set.files.insert(file::CREDENTIAL_REPORT.into(), csv);
+    manifest.credential_report_generated_at = generated;
+
+    for (region, task) in region_tasks {
+        let result = task.await.map_err(|e| Error::Aws {
+            operation: "ListAnalyzers".into(),
+            code: "InternalError".into(),
+            message: format!("the collection task of region {region} failed: {e}"),
+        })??;
+        set.files.extend(result.files);
+        manifest.not_collected.extend(result.not_collected);
+    }
+
+    for (name, bytes) in &set.files {
+        manifest.add_file(name, bytes);
+    }
+    set.manifest = Some(manifest);
+    Ok(set)
+}
+
+/// `GetAccountAuthorizationDetails`, every page (`MaxItems` 1000), merged into one
+/// document as `aws iam get-account-authorization-details` prints it.
+async fn authorization_details(iam: &aws_sdk_iam::Client) -> Result<Value> {
+    let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut marker: Option<String> = None;
+    loop {
+        let page = iam
+            .get_account_authorization_details()
+            .max_items(1000)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| Failure::of(&e).into_error("GetAccountAuthorizationDetails"))?;
+        users.extend(page.user_detail_list().iter().map(cli_json::user_detail));
+        groups.extend(page.group_detail_list().iter().map(cli_json::group_detail));
+        roles.extend(page.role_detail_list().iter().map(cli_json::role_detail));
+        policies.extend(page.policies().iter().map(cli_json::managed_policy));
+        match (page.is_truncated(), page.marker()) {
+            (true, Some(m)) if !m.is_empty() => {
+                if marker.as_deref() == Some(m) {
+                    return Err(Error::Aws {
+                        operation: "GetAccountAuthorizationDetails".into(),
+                        code: "InvalidPagination".into(),
+                        message: format!("the service returned the same Marker twice ({m}); stopping"),
+                    });
+                }
+                marker = Some(m.to_string());
+            }
+            _ => break,
+        }
+    }
+    Ok(cli_json::Obj::new()
+        .put("UserDetailList", users)
+        .put("GroupDetailList", groups)
+        .put("RoleDetailList", roles)
+        .put("Policies", policies)
+        .build())
+}
+
+/// `GetAccountPasswordPolicy`: `None` when the account has none (NoSuchEntity).
+async fn password_policy(iam: &aws_sdk_iam::Client) -> Result<Option<Optional<Value>>> {
+    match iam.get_account_password_policy().send().await {
+        Ok(out) => Ok(Some(match out.password_policy() {
+            Some(p) => Optional::Got(cli_json::password_policy(p)),
+            None => Optional::Failed("InvalidResponse: the response has no PasswordPolicy".into()),
+        })),
+        Err(e) => {
+            let f = Failure::of(&e);
+            if f.is("NoSuchEntity") {
+                Ok(None)
+            } else {
+                optional_failure("GetAccountPasswordPolicy", f).map(Some)
+            }
+        }
+    }
+}
+
+/// An optional source's failure: recorded when AWS answered (AccessDenied, not
+/// implemented, ...); an error when the request got no answer at all.
+fn optional_failure<T>(operation: &str, f: Failure) -> Result<Optional<T>> {
+    if f.answered {
+        Ok(Optional::Failed(f.reason()))
+    } else {
+        Err(f.into_error(operation))
+    }
+}
+
+async fn account_summary(iam: &aws_sdk_iam::Client) -> Result<Optional<Value>> {
+    match iam.get_account_summary().send().await {
+        Ok(out) => Ok(Optional::Got(cli_json::account_summary(out.summary_map()))),
+        Err(e) => optional_failure("GetAccountSummary", Failure::of(&e)),
+    }
+}
+
+/// `ListVirtualMFADevices`, every page, every assignment status (the API's default).
+async fn virtual_mfa_devices(iam: &aws_sdk_iam::Client) -> Result<Optional<Value>> {
+    let mut devices = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match iam
+            .list_virtual_mfa_devices()
+            .max_items(1000)
+            .set_marker(marker.clone())
+            .send()
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return optional_failure("ListVirtualMFADevices", Failure::of(&e)),
+        };
+        devices.extend(page.virtual_mfa_devices().iter().map(cli_json::virtual_mfa_device));
+        match (page.is_truncated(), page.marker()) {
+            (true, Some(m)) if !m.is_empty() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    Ok(Optional::Got(
+        cli_json::Obj::new().put("VirtualMFADevices", devices).build(),
+    ))
+}
+
+/// Whether a `GenerateCredentialReport` answer says the report is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportState {
+    Complete,
+    Pending,
+}
+
+/// One `GenerateCredentialReport` call. LimitExceeded (too many generations at once) is
+/// "pending": the caller backs off and asks again.
+async fn generate_report(iam: &aws_sdk_iam::Client) -> Result<ReportState> {
+    match iam.generate_credential_report().send().await {
+        Ok(out) => Ok(match out.state() {
+            Some(aws_sdk_iam::types::ReportStateType::Complete) => ReportState::Complete,
+            _ => ReportState::Pending,
+        }),
+        Err(e) => {
+            let f = Failure::of(&e);
+            if f.is("LimitExceeded") {
+                Ok(ReportState::Pending)
+            } else {
+                Err(f.into_error("GenerateCredentialReport"))
+            }
+        }
+    }
+}
+
+/// Polls until the credential report is complete, then gets it: the CSV bytes and its
+/// `GeneratedTime`. Waits double from `report_poll_initial` up to `report_poll_max`; the
+/// total wait is bounded by `report_max_wait`.
+async fn credential_report(
+    iam: &aws_sdk_iam::Client,
+    opts: &Options,
+    first: ReportState,
+) -> Result<(Vec<u8>, Option<String>)> {
+    let deadline = tokio::time::Instant::now() + opts.report_max_wait;
+    let mut delay = opts.report_poll_initial;
+    let mut wait = |operation: &'static str, why: String| {
+        let now = tokio::time::Instant::now();
+        let this = delay;
+        delay = (delay * 2).min(opts.report_poll_max);
+        if now + this > deadline {
+            Err(Error::Aws {
+                operation: operation.into(),
+                code: "Timeout".into(),
+                message: format!(
+                    "the credential report was not ready within {} s ({why})",
+                    opts.report_max_wait.as_secs()
+                ),
+            })
+        } else {
+            Ok(tokio::time::sleep(this))
+        }
+    };
+    let mut state = first;
+    loop {
+        while state != ReportState::Complete {
+            wait("GenerateCredentialReport", "still being generated".into())?.await;
+            state = generate_report(iam).await?;
+        }
+        match iam.get_credential_report().send().await {
+            Ok(out) => {
+                let csv = out.content().map(|b| b.as_ref().to_vec()).ok_or_else(|| Error::Aws {
+                    operation: "GetCredentialReport".into(),
+                    code: "InvalidResponse".into(),
+                    message: "the response has no Content".into(),
+                })?;
+                return Ok((csv, out.generated_time().map(cli_json::timestamp_string)));
+            }
+            Err(e) => {
+                let f = Failure::of(&e);
+                if f.is("ReportInProgress") {
+                    wait("GetCredentialReport", f.reason())?.await;
+                } else if f.is("ReportNotPresent") || f.is("ReportExpired") {
+                    state = generate_report(iam).await?;
+                } else {
+                    return Err(f.into_error("GetCredentialReport"));
+                }
+            }
+        }
+    }
+}
+
+/// What one region contributed.
+#[derive(Debug, Default)]
+struct RegionResult {
+    files: BTreeMap<String, Vec<u8>>,
+    not_collected: BTreeMap<String, String>,
+}
+
+/// `ListAnalyzers` and, for the region's ACTIVE external-access analyzer (ACCOUNT
+/// preferred over ORGANIZATION), `ListFindingsV2`. Failures are recorded, not fatal,
+/// unless the request got no answer at all.
+async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -> Result<RegionResult> {
+    let mut result = RegionResult::default();
+    let analyzers_file = file::analyzers(region);
+    let findings_file = file::analyzer_findings(region);
+
+    let mut analyzers = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        match client.list_analyzers().set_next_token(token.clone()).send().await {
+            Ok(page) => {
+                analyzers.extend(page.analyzers().iter().cloned());
+                match page.next_token() {
+                    Some(t) if !t.is_empty() && token.as_deref() != Some(t) => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                let f = Failure::of(&e);
+                if !f.answered {
+                    return Err(f.into_error("ListAnalyzers"));
+                }
+                result.not_collected.insert(analyzers_file, f.reason());
+                result.not_collected.insert(
+                    findings_file,
+                    format!("not attempted: ListAnalyzers failed ({})", f.reason()),
+                );
+                return Ok(result);
+            }
+        }
+    }
+    let listing = cli_json::Obj::new()
+        .put(
+            "analyzers",
+            analyzers.iter().map(cli_json::analyzer).collect::<Vec<_>>(),
+        )
+        .build();
+    result.files.insert(analyzers_file, cli_json::pretty(&listing));
+
+    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, Type};
+    let active = |t: Type| {
+        analyzers
+            .iter()
+            .find(|a| *a.status() == AnalyzerStatus::Active && *a.r#type() == t)
+    };
+    let Some(analyzer) = active(Type::Account).or_else(|| active(Type::Organization)) else {
+        // No analyzer of external access: nothing to list (IAM-019 reports the region).
+        return Ok(result);
+    };
+
+    let mut findings = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        match client
+            .list_findings_v2()
+            .analyzer_arn(analyzer.arn())
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
+            Ok(page) => {
+                findings.extend(page.findings().iter().map(cli_json::finding));
+                match page.next_token() {
+                    Some(t) if !t.is_empty() && token.as_deref() != Some(t) => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+            Err(e) => {
+                let f = Failure::of(&e);
+                if !f.answered {
+                    return Err(f.into_error("ListFindingsV2"));
+                }
+                result.not_collected.insert(findings_file, f.reason());
+                return Ok(result);
+            }
+        }
+    }
+    result.files.insert(
+        findings_file,
+        cli_json::pretty(&cli_json::Obj::new().put("findings", findings).build()),
+    );
+    Ok(result)
+}

@@ -1,0 +1,219 @@
+//! MFA enforcement: IAM-004 mfa-enforcement-policy and IAM-005 human-users-enforced.
+//!
+//! A group enforces MFA when its policies (some policy alone, or all of them together)
+//! definitely deny sensitive actions on `*` both when `aws:MultiFactorAuthPresent` is
+//! `false` (console sign-in without MFA) and when the key is absent (requests signed with
+//! long-term access keys), and do not deny the MFA self-service actions in either case.
+
+use super::policies::Labelled;
+use super::{finding, from_source, per_user_report};
+use crate::account::{Account, Group};
+use crate::config::Config;
+use crate::policy::{evaluate, Context, Document};
+use crate::report::{Finding, ResourceType, Status};
+
+/// Actions that must be denied without MFA.
+pub(crate) const SENSITIVE: &[&str] = &["s3:GetObject", "iam:CreateUser", "ec2:RunInstances"];
+
+/// Actions a user without MFA needs to set MFA up; they must not be denied.
+pub(crate) const SELF_SERVICE: &[&str] = &[
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:ResyncMFADevice",
+    "iam:GetUser",
+    "iam:ChangePassword",
+    "sts:GetSessionToken",
+];
+
+const KEY: &str = "aws:MultiFactorAuthPresent";
+
+/// The two contexts in which MFA is missing.
+fn contexts() -> [(Context, &'static str); 2] {
+    [
+        (
+            Context::new().with(KEY, "false"),
+            "aws:MultiFactorAuthPresent is false (console sign-in without MFA)",
+        ),
+        (
+            Context::new().absent(KEY),
+            "aws:MultiFactorAuthPresent is absent (requests signed with long-term access keys)",
+        ),
+    ]
+}
+
+/// What a set of documents fails to do, one sentence per gap; empty = it enforces MFA.
+fn gaps(docs: &[&Document]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (ctx, when) in contexts() {
+        let open: Vec<&str> = SENSITIVE
+            .iter()
+            .copied()
+            .filter(|a| !evaluate(docs, a, "*", &ctx).is_denied())
+            .collect();
+        if !open.is_empty() {
+            out.push(format!("{} not denied on * when {when}", open.join(", ")));
+        }
+        let blocked: Vec<&str> = SELF_SERVICE
+            .iter()
+            .copied()
+            .filter(|a| evaluate(docs, a, "*", &ctx).is_denied())
+            .collect();
+        if !blocked.is_empty() {
+            out.push(format!(
+                "MFA self-service {} denied when {when}: users cannot set up MFA",
+                blocked.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Whether a document denies on `Bool` (not `BoolIfExists`) of aws:MultiFactorAuthPresent.
+fn uses_plain_bool(json: &serde_json::Value) -> bool {
+    let statements = match json.get("Statement") {
+        Some(serde_json::Value::Array(a)) => a.iter().collect(),
+        Some(s) => vec![s],
+        None => Vec::new(),
+    };
+    statements.iter().any(|s| {
+        s.get("Effect").and_then(|e| e.as_str()) == Some("Deny")
+            && s.get("Condition").and_then(|c| c.as_object()).is_some_and(|c| {
+                c.iter().any(|(op, keys)| {
+                    op.eq_ignore_ascii_case("Bool")
+                        && keys
+                            .as_object()
+                            .is_some_and(|k| k.keys().any(|k| k.eq_ignore_ascii_case(KEY)))
+                })
+            })
+    })
+}
+
+/// IAM-004's verdict on one group.
+pub(crate) struct GroupVerdict {
+    pub enforces: bool,
+    pub detail: String,
+}
+
+/// Whether `group`'s policies enforce MFA.
+pub(crate) fn group_verdict(account: &Account, group: &Group) -> GroupVerdict {
+    let mut l = Labelled::default();
+    let owner = format!("group {}", group.group_name);
+    l.add_group(account, group, &owner);
+    let missing = if l.missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (managed policy {} is not in the data: assumed to deny nothing)",
+            l.missing.join(", ")
+        )
+    };
+    if l.docs.is_empty() {
+        return GroupVerdict {
+            enforces: false,
+            detail: format!("no policy is attached to the group{missing}"),
+        };
+    }
+    let set_gaps = gaps(&l.docs);
+    if set_gaps.is_empty() {
+        return GroupVerdict {
+            enforces: true,
+            detail: format!(
+                "the group's policies ({}) deny {} on * both without MFA at the console and with long-term access keys, and leave MFA self-service allowed",
+                l.labels.join(", "),
+                SENSITIVE.join(", ")
+            ),
+        };
+    }
+    for (doc, label) in l.docs.iter().zip(&l.labels) {
+        if gaps(&[doc]).is_empty() {
+            return GroupVerdict {
+                enforces: true,
+                detail: format!("{label} enforces MFA on its own"),
+            };
+        }
+    }
+    let mut detail = format!(
+        "no policy of the group effectively denies access without MFA: {}",
+        set_gaps.join("; ")
+    );
+    let plain_bool: Vec<&String> = l
+        .jsons
+        .iter()
+        .zip(&l.labels)
+        .filter(|(j, _)| uses_plain_bool(j))
+        .map(|(_, label)| label)
+        .collect();
+    if !plain_bool.is_empty() {
+        detail.push_str(&format!(
+            ". {} uses Bool instead of BoolIfExists on aws:MultiFactorAuthPresent: requests signed with long-term access keys carry no such key, so they bypass the deny",
+            plain_bool.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    detail.push_str(&missing);
+    GroupVerdict {
+        enforces: false,
+        detail,
+    }
+}
+
+/// IAM-004 mfa-enforcement-policy: the configured human-users group.
+pub(crate) fn mfa_enforcement_policy(account: &Account, config: &Config) -> Vec<Finding> {
+    let name = &config.human_users_group;
+    let (arn, status, detail) = match account.group(name) {
+        None => (
+            format!(
+                "arn:aws:iam::{}:group/{name}",
+                account.account_id.as_deref().unwrap_or("")
+            ),
+            Status::Fail,
+            format!("the group {name} does not exist"),
+        ),
+        Some(g) => {
+            let v = group_verdict(account, g);
+            (
+                g.arn.clone(),
+                if v.enforces { Status::Pass } else { Status::Fail },
+                v.detail,
+            )
+        }
+    };
+    vec![from_source(
+        finding("IAM-004", ResourceType::Group, &arn, name, status, detail),
+        account,
+        "authorization",
+    )]
+}
+
+/// IAM-005 human-users-enforced.
+pub(crate) fn human_users_enforced(account: &Account, _config: &Config) -> Vec<Finding> {
+    let verdicts: std::collections::HashMap<&str, GroupVerdict> = account
+        .groups
+        .iter()
+        .map(|g| (g.group_name.as_str(), group_verdict(account, g)))
+        .collect();
+    per_user_report(account, "IAM-005", |u, row| {
+        if !row.has_password() {
+            return (Status::Pass, "the user has no console password".into());
+        }
+        match u
+            .group_list
+            .iter()
+            .find(|g| verdicts.get(g.as_str()).is_some_and(|v| v.enforces))
+        {
+            Some(g) => (Status::Pass, format!("member of {g}, whose policies enforce MFA")),
+            None if u.group_list.is_empty() => (
+                Status::Fail,
+                "console user in no group: nothing denies access without MFA".into(),
+            ),
+            None => (
+                Status::Fail,
+                format!(
+                    "console user whose groups ({}) do not enforce MFA (see IAM-004)",
+                    u.group_list.join(", ")
+                ),
+            ),
+        }
+    })
+}

@@ -1,0 +1,74 @@
+//! IAM-001: the account password policy.
+
+use super::{finding, from_source, unavailable};
+use crate::account::{file, Account, Collected};
+use crate::config::Config;
+use crate::report::{Finding, ResourceType, Status};
+
+/// IAM-001 password-policy.
+pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding> {
+    let id = "IAM-001";
+    let account_id = account.account_id.clone().unwrap_or_default();
+    let arn = format!("arn:aws:iam::{account_id}:account-password-policy");
+    let name = if account_id.is_empty() {
+        "account".to_string()
+    } else {
+        account_id.clone()
+    };
+    let want = &config.password_policy;
+    let (status, detail) = match &account.password_policy {
+        Collected::Yes(None) => (Status::Fail, "the account has no password policy (IAM defaults apply: 8 characters, no complexity, no expiry, no reuse prevention)".to_string()),
+        Collected::Yes(Some(p)) => {
+            let mut unmet = Vec::new();
+            match p.minimum_password_length {
+                Some(n) if n >= want.minimum_length => {}
+                n => unmet.push(format!(
+                    "MinimumPasswordLength is {} (at least {} required)",
+                    n.map_or("unset".to_string(), |n| n.to_string()),
+                    want.minimum_length
+                )),
+            }
+            for (required, has, field) in [
+                (want.require_symbols, p.require_symbols, "RequireSymbols"),
+                (want.require_numbers, p.require_numbers, "RequireNumbers"),
+                (want.require_uppercase, p.require_uppercase_characters, "RequireUppercaseCharacters"),
+                (want.require_lowercase, p.require_lowercase_characters, "RequireLowercaseCharacters"),
+                (want.allow_users_to_change, p.allow_users_to_change_password, "AllowUsersToChangePassword"),
+            ] {
+                if required && !has {
+                    unmet.push(format!("{field} is false"));
+                }
+            }
+            match (p.expire_passwords || p.max_password_age.is_some(), p.max_password_age) {
+                (true, Some(d)) if d > 0 && d <= want.max_age_days => {}
+                (_, Some(d)) if d > 0 => {
+                    unmet.push(format!("MaxPasswordAge is {d} days (at most {} required)", want.max_age_days))
+                }
+                _ => unmet.push(format!("passwords do not expire (MaxPasswordAge of at most {} days required)", want.max_age_days)),
+            }
+            match p.password_reuse_prevention {
+                Some(n) if n >= want.reuse_prevention => {}
+                n => {
+                    if want.reuse_prevention > 0 {
+                        unmet.push(format!(
+                            "PasswordReusePrevention is {} (at least {} required)",
+                            n.map_or("unset".to_string(), |n| n.to_string()),
+                            want.reuse_prevention
+                        ))
+                    }
+                }
+            }
+            if unmet.is_empty() {
+                (Status::Pass, "the password policy meets every configured requirement".to_string())
+            } else {
+                (Status::Fail, format!("unmet: {}", unmet.join("; ")))
+            }
+        }
+        other => unavailable(other, file::PASSWORD_POLICY).unwrap_or((Status::NotEvaluated, String::new())),
+    };
+    vec![from_source(
+        finding(id, ResourceType::Account, &arn, &name, status, detail),
+        account,
+        "password_policy",
+    )]
+}

@@ -1,0 +1,502 @@
+//! Checks decided by evaluating policy documents (never by names): IAM-009
+//! boundary-guardrails, IAM-010 user-admin-access, IAM-011 service-wildcards, IAM-022
+//! role-admin-access, IAM-023 privilege-escalation.
+//!
+//! A managed policy referenced but absent from the data is treated conservatively: it is
+//! assumed to deny nothing (and a missing boundary to restrict nothing), and a user or role
+//! that is not found to have the access from the documents present is `not-evaluated`
+//! rather than passed, since the missing document might grant it.
+
+use super::{finding, from_source};
+use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
+use crate::config::Config;
+use crate::policy::{evaluate, Context, Decision, Document, Effect, Evaluation, Principal, WildcardScope};
+use crate::report::{Finding, ResourceType, Status};
+
+const SOURCE: &str = "authorization";
+
+/// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
+/// and the ARNs of attached managed policies missing from the data.
+#[derive(Default)]
+pub(crate) struct Labelled<'a> {
+    pub docs: Vec<&'a Document>,
+    pub jsons: Vec<&'a serde_json::Value>,
+    pub labels: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+impl<'a> Labelled<'a> {
+    fn add(&mut self, account: &'a Account, attached: &'a [AttachedPolicy], inline: &'a [InlinePolicy], owner: &str) {
+        for a in attached {
+            match account.policy(&a.policy_arn).and_then(ManagedPolicy::default_document) {
+                Some(d) => {
+                    self.docs.push(&d.document);
+                    self.jsons.push(&d.json);
+                    self.labels.push(format!("{} (attached to {owner})", a.policy_name));
+                }
+                None => self.missing.push(a.policy_arn.clone()),
+            }
+        }
+        for p in inline {
+            self.docs.push(&p.policy_document.document);
+            self.jsons.push(&p.policy_document.json);
+            self.labels.push(format!("inline {} on {owner}", p.policy_name));
+        }
+    }
+
+    /// A group's policies.
+    pub fn add_group(&mut self, account: &'a Account, g: &'a crate::account::Group, owner: &str) {
+        self.add(account, &g.attached_managed_policies, &g.group_policy_list, owner);
+    }
+
+    /// A user's policies: its own and its groups'.
+    pub fn user(account: &'a Account, u: &'a User) -> Labelled<'a> {
+        let mut l = Labelled::default();
+        l.add(
+            account,
+            &u.attached_managed_policies,
+            &u.user_policy_list,
+            &format!("user {}", u.user_name),
+        );
+        for g in account.groups_of(u) {
+            l.add(
+                account,
+                &g.attached_managed_policies,
+                &g.group_policy_list,
+                &format!("group {}", g.group_name),
+            );
+        }
+        l
+    }
+
+    fn role(account: &'a Account, r: &'a Role) -> Labelled<'a> {
+        let mut l = Labelled::default();
+        l.add(
+            account,
+            &r.attached_managed_policies,
+            &r.role_policy_list,
+            &format!("role {}", r.role_name),
+        );
+        l
+    }
+
+    /// The labels of the documents with a statement granting everything.
+    fn granting_everything(&self) -> Vec<String> {
+        self.docs
+            .iter()
+            .zip(&self.labels)
+            .flat_map(|(d, label)| {
+                d.statements()
+                    .iter()
+                    .filter(|s| s.grants_everything())
+                    .map(move |s| format!("{label} [{}]", s.label()))
+            })
+            .collect()
+    }
+
+    /// The labels of the statements that definitely allowed an evaluation.
+    fn allowed_by(&self, e: &Evaluation) -> String {
+        let names: Vec<String> = e
+            .matched
+            .iter()
+            .filter(|m| !m.boundary && m.effect == Effect::Allow && !m.conditional)
+            .filter_map(|m| {
+                let label = self.labels.get(m.document)?;
+                let s = self.docs.get(m.document)?.statements().get(m.statement)?;
+                Some(format!("{label} [{}]", s.label()))
+            })
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// The boundary of a user or role: `Ok(Some)` the document, `Ok(None)` none set,
+/// `Err(arn)` set but missing from the data.
+fn boundary<'a>(account: &'a Account, b: Option<&'a crate::account::Boundary>) -> Result<Option<&'a Document>, String> {
+    match b {
+        None => Ok(None),
+        Some(b) => account
+            .boundary_document(Some(b))
+            .map(|d: &PolicyDoc| Some(&d.document))
+            .ok_or_else(|| b.permissions_boundary_arn.clone()),
+    }
+}
+
+/// The admin verdict of a principal, shared by IAM-010, IAM-022 and IAM-023.
+pub(crate) struct AdminVerdict {
+    pub status: Status,
+    pub detail: String,
+}
+
+fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, String>, what: &str) -> AdminVerdict {
+    let b = boundary.as_ref().ok().copied().flatten();
+    let principal = Principal::new(labelled.docs.clone(), b);
+    let missing_note = if labelled.missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; managed policy {} is not in the data (assumed to deny nothing)",
+            labelled.missing.join(", ")
+        )
+    };
+    if principal.allows_everything() {
+        let via = labelled.granting_everything().join("; ");
+        let bnote = match boundary {
+            Ok(Some(_)) => " and the permissions boundary allows everything too",
+            Ok(None) => " and no permissions boundary limits it",
+            Err(_) => " (the permissions boundary is not in the data: assumed to restrict nothing)",
+        };
+        return AdminVerdict {
+            status: Status::Fail,
+            detail: format!("{what} every action on every resource through {via}{bnote}{missing_note}"),
+        };
+    }
+    if !labelled.missing.is_empty() {
+        return AdminVerdict {
+            status: Status::NotEvaluated,
+            detail: format!(
+                "the policies present do not grant full access, but managed policy {} is not in the data and might",
+                labelled.missing.join(", ")
+            ),
+        };
+    }
+    let why = if labelled.granting_everything().is_empty() {
+        "no unconditional Allow of * on *".to_string()
+    } else {
+        match b {
+            Some(_) => "an Allow of * on * exists, but the permissions boundary or a Deny limits it".to_string(),
+            None => "an Allow of * on * exists, but a Deny statement removes part of it".to_string(),
+        }
+    };
+    AdminVerdict {
+        status: Status::Pass,
+        detail: format!("not full access: {why}"),
+    }
+}
+
+/// Whether `user` is an administrator (IAM-010's verdict).
+pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
+    let l = Labelled::user(account, u);
+    admin_verdict(
+        &l,
+        &boundary(account, u.permissions_boundary.as_ref()),
+        "the user's policies allow",
+    )
+}
+
+/// IAM-010 user-admin-access.
+pub(crate) fn user_admin_access(account: &Account, _config: &Config) -> Vec<Finding> {
+    account
+        .users
+        .iter()
+        .map(|u| {
+            let v = user_admin(account, u);
+            from_source(
+                finding("IAM-010", ResourceType::User, &u.arn, &u.user_name, v.status, v.detail),
+                account,
+                SOURCE,
+            )
+        })
+        .collect()
+}
+
+/// IAM-022 role-admin-access.
+pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Finding> {
+    account
+        .roles
+        .iter()
+        .filter(|r| !r.is_service_linked())
+        .map(|r| {
+            let l = Labelled::role(account, r);
+            let v = admin_verdict(
+                &l,
+                &boundary(account, r.permissions_boundary.as_ref()),
+                "the role's policies allow",
+            );
+            from_source(
+                finding("IAM-022", ResourceType::Role, &r.arn, &r.role_name, v.status, v.detail),
+                account,
+                SOURCE,
+            )
+        })
+        .collect()
+}
+
+/// IAM-011 service-wildcards: customer-managed and inline policies.
+pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut judge = |arn: &str, name: &str, doc: &Document| {
+        let hits: Vec<String> = doc
+            .wildcard_allows()
+            .iter()
+            .map(|w| {
+                let what = match &w.scope {
+                    WildcardScope::Everything => format!("\"{}\" (every action)", w.action),
+                    WildcardScope::Service(s) => format!("\"{}\" (all of {s})", w.action),
+                    WildcardScope::EverythingExcept(_) => format!("NotAction [{}] (every other action)", w.action),
+                };
+                let sid = w
+                    .sid
+                    .clone()
+                    .unwrap_or_else(|| format!("statement {}", w.statement + 1));
+                let cond = if w.conditional { ", with conditions" } else { "" };
+                format!("{sid} allows {what} on *{cond}")
+            })
+            .collect();
+        let (status, detail) = if hits.is_empty() {
+            (Status::Pass, "no service-wide wildcard on resource *".to_string())
+        } else {
+            (Status::Fail, hits.join("; "))
+        };
+        out.push(from_source(
+            finding("IAM-011", ResourceType::Policy, arn, name, status, detail),
+            account,
+            SOURCE,
+        ));
+    };
+    for p in account.policies.iter().filter(|p| !p.is_aws_managed()) {
+        if let Some(d) = p.default_document() {
+            judge(&p.arn, &p.policy_name, &d.document);
+        }
+    }
+    for u in &account.users {
+        for p in &u.user_policy_list {
+            judge(
+                &u.arn,
+                &format!("{}/{}", u.user_name, p.policy_name),
+                &p.policy_document.document,
+            );
+        }
+    }
+    for g in &account.groups {
+        for p in &g.group_policy_list {
+            judge(
+                &g.arn,
+                &format!("{}/{}", g.group_name, p.policy_name),
+                &p.policy_document.document,
+            );
+        }
+    }
+    for r in account.roles.iter().filter(|r| !r.is_service_linked()) {
+        for p in &r.role_policy_list {
+            judge(
+                &r.arn,
+                &format!("{}/{}", r.role_name, p.policy_name),
+                &p.policy_document.document,
+            );
+        }
+    }
+    out
+}
+
+/// What the boundary must deny (IAM-009), each on `*`.
+const GUARDRAILS: &[&str] = &[
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreateUser",
+    "iam:CreateRole",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AddUserToGroup",
+    "iam:PassRole",
+    "organizations:LeaveOrganization",
+    "organizations:CreateAccount",
+    "account:CloseAccount",
+    "account:PutAlternateContact",
+];
+
+/// IAM-009 boundary-guardrails.
+pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Finding> {
+    let name = &config.boundary_policy_name;
+    let Some(policy) = account.customer_policy_named(name) else {
+        let arn = format!(
+            "arn:aws:iam::{}:policy/{name}",
+            account.account_id.as_deref().unwrap_or("")
+        );
+        return vec![from_source(
+            finding(
+                "IAM-009",
+                ResourceType::Policy,
+                &arn,
+                name,
+                Status::NotEvaluated,
+                format!("the boundary policy {name} does not exist (IAM-008 fails every user without it)"),
+            ),
+            account,
+            SOURCE,
+        )];
+    };
+    let (status, detail) = match policy.default_document() {
+        None => (
+            Status::Error,
+            format!("the policy {} has no default version document in the data", policy.arn),
+        ),
+        Some(doc) => {
+            let ctx = Context::new();
+            let open: Vec<&str> = GUARDRAILS
+                .iter()
+                .copied()
+                .filter(|a| {
+                    let e = evaluate(&[&doc.document], a, "*", &ctx);
+                    // A boundary caps permissions: an action it does not grant is blocked too.
+                    e.decision == Decision::Allowed || e.conditional_allow
+                })
+                .collect();
+            if open.is_empty() {
+                (Status::Pass, "the boundary denies (or does not grant) every privilege-tampering and account-administration action on *".to_string())
+            } else {
+                (
+                    Status::Fail,
+                    format!("the boundary lets through on *: {}", open.join(", ")),
+                )
+            }
+        }
+    };
+    vec![from_source(
+        finding(
+            "IAM-009",
+            ResourceType::Policy,
+            &policy.arn,
+            &policy.policy_name,
+            status,
+            detail,
+        ),
+        account,
+        SOURCE,
+    )]
+}
+
+/// IAM-023 privilege-escalation.
+pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
+    let compute = ["ec2:RunInstances", "lambda:CreateFunction"];
+    account
+        .users
+        .iter()
+        .filter_map(|u| {
+            let admin = user_admin(account, u);
+            if admin.status == Status::Fail {
+                // Administrators are reported by IAM-010.
+                return None;
+            }
+            let l = Labelled::user(account, u);
+            let b = boundary(account, u.permissions_boundary.as_ref());
+            let principal = Principal::new(l.docs.clone(), b.as_ref().ok().copied().flatten());
+            let ctx = Context::new().with_principal(
+                &u.user_name,
+                u.user_id.as_deref().unwrap_or(""),
+                account.account_id.as_deref().unwrap_or(""),
+            );
+            let mut paths: Vec<String> = Vec::new();
+            let mut try_path = |action: &str, resource: &str| -> bool {
+                let e = principal.evaluate(action, resource, &ctx);
+                if e.is_allowed() {
+                    paths.push(format!("{action} on {resource} (allowed by {})", l.allowed_by(&e)));
+                    true
+                } else {
+                    false
+                }
+            };
+            for action in ["iam:AttachUserPolicy", "iam:PutUserPolicy"] {
+                try_path(action, &u.arn);
+            }
+            // Taking over another identity's credentials.
+            for other in account.users.iter().filter(|o| o.user_name != u.user_name) {
+                for action in [
+                    "iam:CreateAccessKey",
+                    "iam:CreateLoginProfile",
+                    "iam:UpdateLoginProfile",
+                ] {
+                    try_path(action, &other.arn);
+                }
+            }
+            for g in account.groups_of(u) {
+                for action in ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"] {
+                    try_path(action, &g.arn);
+                }
+            }
+            for g in &account.groups {
+                try_path("iam:AddUserToGroup", &g.arn);
+            }
+            let mut own_policies: Vec<&str> = u
+                .attached_managed_policies
+                .iter()
+                .map(|a| a.policy_arn.as_str())
+                .collect();
+            for g in account.groups_of(u) {
+                own_policies.extend(g.attached_managed_policies.iter().map(|a| a.policy_arn.as_str()));
+            }
+            own_policies.sort_unstable();
+            own_policies.dedup();
+            for arn in own_policies
+                .iter()
+                .filter(|a| account.policy(a).is_some_and(|p| !p.is_aws_managed()))
+            {
+                for action in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
+                    try_path(action, arn);
+                }
+            }
+            let roles: Vec<&Role> = account.roles.iter().filter(|r| !r.is_service_linked()).collect();
+            for r in &roles {
+                try_path("iam:UpdateAssumeRolePolicy", &r.arn);
+            }
+            let can_compute: Vec<&str> = compute
+                .iter()
+                .copied()
+                .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
+                .collect();
+            if !can_compute.is_empty() {
+                for r in &roles {
+                    let e = principal.evaluate("iam:PassRole", &r.arn, &ctx);
+                    if e.is_allowed() {
+                        paths.push(format!(
+                            "iam:PassRole on {} with {} (allowed by {})",
+                            r.arn,
+                            can_compute.join(" / "),
+                            l.allowed_by(&e)
+                        ));
+                    }
+                }
+            }
+            let (status, detail) = if !paths.is_empty() {
+                let shown: Vec<&String> = paths.iter().take(5).collect();
+                let more = if paths.len() > 5 {
+                    format!(" and {} more", paths.len() - 5)
+                } else {
+                    String::new()
+                };
+                let shown: Vec<&str> = shown.iter().map(|s| s.as_str()).collect();
+                (Status::Fail, format!("escalation paths: {}{more}", shown.join("; ")))
+            } else if !l.missing.is_empty() || b.is_err() {
+                let mut gone = l.missing.clone();
+                if let Err(arn) = &b {
+                    gone.push(arn.clone());
+                }
+                (
+                    Status::NotEvaluated,
+                    format!(
+                        "no escalation path in the policies present, but {} is not in the data",
+                        gone.join(", ")
+                    ),
+                )
+            } else {
+                (
+                    Status::Pass,
+                    "no known escalation path is definitely allowed".to_string(),
+                )
+            };
+            Some(from_source(
+                finding("IAM-023", ResourceType::User, &u.arn, &u.user_name, status, detail),
+                account,
+                SOURCE,
+            ))
+        })
+        .collect()
+}

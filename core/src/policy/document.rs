@@ -1,0 +1,474 @@
+//! Parsing and compiling policy documents.
+
+use serde_json::{Map, Value};
+
+use super::condition::{self, kind, Condition, Tri};
+use super::context::Context;
+use super::pattern::Pattern;
+use super::template::Template;
+
+/// The policy language version that has policy variables.
+pub const VERSION_2012: &str = "2012-10-17";
+
+/// A statement's effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Effect {
+    /// `"Allow"`.
+    Allow,
+    /// `"Deny"`.
+    Deny,
+}
+
+/// The actions a statement is about.
+#[derive(Debug, Clone)]
+pub enum Actions {
+    /// `Action`: the listed patterns (case-insensitive).
+    Action(Vec<Pattern>),
+    /// `NotAction`: every action except the listed patterns.
+    NotAction(Vec<Pattern>),
+}
+
+/// The resources a statement is about.
+#[derive(Debug, Clone)]
+pub enum Resources {
+    /// `Resource`: the listed patterns (case-sensitive).
+    Resource(Vec<ResourcePattern>),
+    /// `NotResource`: every resource except the listed patterns.
+    NotResource(Vec<ResourcePattern>),
+    /// Neither is present (a trust policy): matches no resource.
+    Missing,
+}
+
+/// A resource pattern: an ARN with `*`/`?` wildcards, possibly with policy variables.
+#[derive(Debug, Clone)]
+pub struct ResourcePattern {
+    pattern: Pattern,
+    template: Option<Template>,
+}
+
+impl ResourcePattern {
+    fn new(text: &str, variables: bool) -> ResourcePattern {
+        let template = if variables { Template::parse(text) } else { None };
+        ResourcePattern {
+            pattern: Pattern::new(text, false),
+            template,
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        self.pattern.as_str()
+    }
+
+    /// Whether it has policy variables (`${...}`), resolved at evaluation time.
+    pub fn has_variables(&self) -> bool {
+        self.template.is_some()
+    }
+
+    /// Whether the pattern matches every resource (`*`).
+    pub fn matches_everything(&self) -> bool {
+        self.template.is_none() && self.pattern.matches_everything()
+    }
+
+    /// Whether `resource` matches; [`Tri::Unknown`] when a policy variable has no value in
+    /// `ctx` (and no default).
+    pub fn matches(&self, resource: &str, ctx: &Context) -> Tri {
+        match &self.template {
+            None => tri(self.pattern.matches(resource)),
+            Some(t) => t.matches(resource, ctx, false).map_or(Tri::Unknown, tri),
+        }
+    }
+}
+
+fn tri(b: bool) -> Tri {
+    if b {
+        Tri::Yes
+    } else {
+        Tri::No
+    }
+}
+
+/// One statement of a policy document.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    index: usize,
+    sid: Option<String>,
+    effect: Effect,
+    actions: Actions,
+    resources: Resources,
+    principal: Option<Value>,
+    not_principal: Option<Value>,
+    conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// The statement's position in its document (0-based).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// `Sid`, if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// A name for messages: `Sid` when present, otherwise `statement N` (1-based).
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) if !s.is_empty() => s.clone(),
+            _ => format!("statement {}", self.index + 1),
+        }
+    }
+
+    /// `Effect`.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// `Action` or `NotAction`.
+    pub fn actions(&self) -> &Actions {
+        &self.actions
+    }
+
+    /// `Resource`, `NotResource`, or neither.
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    /// `Principal` as written (trust and resource policies); not evaluated.
+    pub fn principal(&self) -> Option<&Value> {
+        self.principal.as_ref()
+    }
+
+    /// `NotPrincipal` as written; not evaluated.
+    pub fn not_principal(&self) -> Option<&Value> {
+        self.not_principal.as_ref()
+    }
+
+    /// The conditions (AND'ed); empty when the statement has no `Condition`.
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// Whether `action` (any case) is covered by `Action` / not excluded by `NotAction`.
+    pub fn matches_action(&self, action: &str) -> bool {
+        match &self.actions {
+            Actions::Action(ps) => ps.iter().any(|p| p.matches(action)),
+            Actions::NotAction(ps) => !ps.iter().any(|p| p.matches(action)),
+        }
+    }
+
+    /// Whether `resource` is covered by `Resource` / not excluded by `NotResource`.
+    pub fn matches_resource(&self, resource: &str, ctx: &Context) -> Tri {
+        let any = |ps: &[ResourcePattern]| {
+            let mut r = Tri::No;
+            for p in ps {
+                r = r.or(p.matches(resource, ctx));
+                if r == Tri::Yes {
+                    break;
+                }
+            }
+            r
+        };
+        match &self.resources {
+            Resources::Resource(ps) => any(ps),
+            Resources::NotResource(ps) => !any(ps),
+            Resources::Missing => Tri::No,
+        }
+    }
+
+    /// Whether the statement applies to this request: [`Tri::Unknown`] when that depends on a
+    /// condition or a policy variable the evaluator cannot decide (a *conditional* statement).
+    pub fn applies(&self, action: &str, resource: &str, ctx: &Context) -> Tri {
+        if !self.matches_action(action) {
+            return Tri::No;
+        }
+        let mut r = self.matches_resource(resource, ctx);
+        for c in &self.conditions {
+            if r == Tri::No {
+                break;
+            }
+            r = r.and(c.evaluate(ctx));
+        }
+        r
+    }
+
+    /// An unconditional `Allow` of every action on every resource: an `Action` pattern that
+    /// covers every action ([`covers_every_action`]) and a `Resource` pattern that is only
+    /// `*`s. `NotAction` and `NotResource` never count: each entry excludes something.
+    pub fn grants_everything(&self) -> bool {
+        self.effect == Effect::Allow
+            && self.conditions.is_empty()
+            && matches!(&self.actions, Actions::Action(ps) if ps.iter().any(covers_every_action))
+            && matches!(&self.resources, Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything))
+    }
+
+    /// A `Deny` without conditions: it removes something from any grant.
+    pub fn is_unconditional_deny(&self) -> bool {
+        self.effect == Effect::Deny && self.conditions.is_empty()
+    }
+}
+
+/// Whether an action pattern matches every IAM action (`service:name`, both parts
+/// non-empty): only `*`s, or `S:N` where `S` and `N` each consist of `*`s and at most one
+/// `?` (e.g. `*:*`, `?*:*`).
+pub fn covers_every_action(p: &Pattern) -> bool {
+    if p.matches_everything() {
+        return true;
+    }
+    let side = |s: &str| s.contains('*') && s.chars().all(|c| c == '*' || c == '?') && s.matches('?').count() <= 1;
+    match p.as_str().split_once(':') {
+        Some((service, name)) => side(service) && side(name),
+        None => false,
+    }
+}
+
+/// What an `Allow` on resource `*` covers, for [`Document::wildcard_allows`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum WildcardScope {
+    /// Every action (`*`, `*:*`).
+    Everything,
+    /// Every action of one service (`s3:*`): the service as written.
+    Service(String),
+    /// `NotAction`: every action except these patterns.
+    EverythingExcept(Vec<String>),
+}
+
+/// An `Allow` statement granting whole services (or everything) on resource `*`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WildcardAllow {
+    /// The statement's position in the document (0-based).
+    pub statement: usize,
+    /// Its `Sid`, if any.
+    pub sid: Option<String>,
+    /// The action pattern as written (`NotAction` statements: the excluded patterns joined
+    /// with `, `).
+    pub action: String,
+    /// What the pattern covers.
+    pub scope: WildcardScope,
+    /// Whether the statement has conditions.
+    pub conditional: bool,
+}
+
+/// A parsed, compiled policy document: parse once, evaluate many times.
+#[derive(Debug, Clone)]
+pub struct Document {
+    version: Option<String>,
+    id: Option<String>,
+    statements: Vec<Statement>,
+}
+
+impl Document {
+    /// Compiles a policy document given as a JSON object (see [`super::decode_document`] for
+    /// strings). Errors name the field: `Statement[2].Effect: expected Allow or Deny`.
+    ///
+    /// Policy variables (`${aws:username}`) are recognised when `Version` is `2012-10-17`;
+    /// with an older or missing version they are literal text, as in AWS.
+    pub fn from_json(value: &Value) -> Result<Document, String> {
+        let Value::Object(obj) = value else {
+            return Err(format!(
+                "a policy document must be a JSON object, found {}",
+                kind(value)
+            ));
+        };
+        let version = optional_string(obj, "Version", "Version")?;
+        let id = optional_string(obj, "Id", "Id")?;
+        let variables = version.as_deref() == Some(VERSION_2012);
+        let statements = match obj.get("Statement") {
+            None => return Err("Statement: missing".into()),
+            Some(Value::Object(s)) => vec![compile_statement(s, 0, "Statement", variables)?],
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let path = format!("Statement[{i}]");
+                    match s {
+                        Value::Object(s) => compile_statement(s, i, &path, variables),
+                        other => Err(format!("{path}: expected an object, found {}", kind(other))),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "Statement: expected an object or an array, found {}",
+                    kind(other)
+                ))
+            }
+        };
+        Ok(Document {
+            version,
+            id,
+            statements,
+        })
+    }
+
+    /// `Version`, if any.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// `Id`, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The statements, in order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// Whether this document alone allows every action on every resource: a statement that
+    /// [grants everything](Statement::grants_everything) and no
+    /// [unconditional deny](Statement::is_unconditional_deny).
+    pub fn allows_everything(&self) -> bool {
+        self.statements.iter().any(Statement::grants_everything)
+            && !self.statements.iter().any(Statement::is_unconditional_deny)
+    }
+
+    /// `Allow` statements (with or without conditions) that grant every action, or every
+    /// action of a service (`s3:*`, `*:*`), or everything but a `NotAction` list, on a
+    /// `Resource` of only `*`s. One entry per such action pattern.
+    pub fn wildcard_allows(&self) -> Vec<WildcardAllow> {
+        let mut out = Vec::new();
+        for s in &self.statements {
+            let on_everything =
+                matches!(&s.resources, Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything));
+            if s.effect != Effect::Allow || !on_everything {
+                continue;
+            }
+            let conditional = !s.conditions.is_empty();
+            let mut push = |action: String, scope: WildcardScope| {
+                out.push(WildcardAllow {
+                    statement: s.index,
+                    sid: s.sid.clone(),
+                    action,
+                    scope,
+                    conditional,
+                })
+            };
+            match &s.actions {
+                Actions::Action(ps) => {
+                    for p in ps {
+                        if covers_every_action(p) {
+                            push(p.as_str().to_string(), WildcardScope::Everything);
+                        } else if let Some((service, name)) = p.as_str().split_once(':') {
+                            if !name.is_empty() && name.chars().all(|c| c == '*') {
+                                push(p.as_str().to_string(), WildcardScope::Service(service.to_string()));
+                            }
+                        }
+                    }
+                }
+                Actions::NotAction(ps) => {
+                    let excluded: Vec<String> = ps.iter().map(|p| p.as_str().to_string()).collect();
+                    push(excluded.join(", "), WildcardScope::EverythingExcept(excluded));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn optional_string(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!("{path}: expected a string, found {}", kind(other))),
+    }
+}
+
+fn string_list(v: &Value, path: &str) -> Result<Vec<String>, String> {
+    let list = match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("{path}[{i}]: expected a string, found {}", kind(other))),
+            })
+            .collect::<Result<_, _>>()?,
+        other => {
+            return Err(format!(
+                "{path}: expected a string or an array of strings, found {}",
+                kind(other)
+            ))
+        }
+    };
+    if list.is_empty() {
+        return Err(format!("{path}: must not be empty"));
+    }
+    Ok(list)
+}
+
+/// The value of exactly one of `key` / `not_key`.
+fn one_of<'a>(
+    s: &'a Map<String, Value>,
+    key: &str,
+    not_key: &str,
+    path: &str,
+) -> Result<Option<(bool, &'a Value)>, String> {
+    match (s.get(key), s.get(not_key)) {
+        (Some(_), Some(_)) => Err(format!("{path}: has both {key} and {not_key}")),
+        (Some(v), None) => Ok(Some((false, v))),
+        (None, Some(v)) => Ok(Some((true, v))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn compile_statement(s: &Map<String, Value>, index: usize, path: &str, variables: bool) -> Result<Statement, String> {
+    let sid = optional_string(s, "Sid", &format!("{path}.Sid"))?;
+    let effect = match s.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(Value::String(e)) => return Err(format!("{path}.Effect: expected Allow or Deny, found {e:?}")),
+        Some(other) => return Err(format!("{path}.Effect: expected Allow or Deny, found {}", kind(other))),
+        None => return Err(format!("{path}.Effect: missing (expected Allow or Deny)")),
+    };
+    let actions = match one_of(s, "Action", "NotAction", path)? {
+        None => return Err(format!("{path}: has neither Action nor NotAction")),
+        Some((not, v)) => {
+            let field = if not { "NotAction" } else { "Action" };
+            let ps = string_list(v, &format!("{path}.{field}"))?
+                .iter()
+                .map(|a| Pattern::new(a, true))
+                .collect();
+            if not {
+                Actions::NotAction(ps)
+            } else {
+                Actions::Action(ps)
+            }
+        }
+    };
+    let resources = match one_of(s, "Resource", "NotResource", path)? {
+        None => Resources::Missing,
+        Some((not, v)) => {
+            let field = if not { "NotResource" } else { "Resource" };
+            let ps = string_list(v, &format!("{path}.{field}"))?
+                .iter()
+                .map(|r| ResourcePattern::new(r, variables))
+                .collect();
+            if not {
+                Resources::NotResource(ps)
+            } else {
+                Resources::Resource(ps)
+            }
+        }
+    };
+    let conditions = match s.get("Condition") {
+        None => Vec::new(),
+        Some(block) => condition::compile(block, &format!("{path}.Condition"), variables)?,
+    };
+    if s.contains_key("Principal") && s.contains_key("NotPrincipal") {
+        return Err(format!("{path}: has both Principal and NotPrincipal"));
+    }
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        actions,
+        resources,
+        principal: s.get("Principal").cloned(),
+        not_principal: s.get("NotPrincipal").cloned(),
+        conditions,
+    })
+}

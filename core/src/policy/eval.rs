@@ -1,0 +1,272 @@
+//! Evaluating requests against sets of documents and against a principal (identity policies
+//! intersected with a permissions boundary).
+
+use super::condition::Tri;
+use super::context::Context;
+use super::document::{Document, Effect};
+
+/// The outcome of an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Decision {
+    /// An `Allow` applies for certain and no `Deny` does.
+    Allowed,
+    /// A `Deny` applies for certain (explicit deny wins).
+    Denied,
+    /// Nothing definitely allows it (the implicit deny), and nothing definitely denies it.
+    NotGranted,
+}
+
+/// A statement that matched the request's action and resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct MatchedStatement {
+    /// Whether the statement is in the permissions boundary ([`Principal::evaluate`]).
+    pub boundary: bool,
+    /// The index of its document in the list evaluated (the identity list for a
+    /// principal; 0 for the boundary).
+    pub document: usize,
+    /// Its index in the document ([`Document::statements`]).
+    pub statement: usize,
+    /// Its effect.
+    pub effect: Effect,
+    /// Whether it applies only under conditions (or policy variables) that could not be
+    /// decided from the context.
+    pub conditional: bool,
+}
+
+/// The answer to "is this action on this resource allowed", with what decided it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Evaluation {
+    /// The decision, counting only statements that apply for certain.
+    pub decision: Decision,
+    /// The decision is [`Decision::NotGranted`] but a conditional `Allow` matched: the
+    /// request may be allowed when its undecided conditions hold (for a principal: both
+    /// the identity policies and the boundary allow or may allow).
+    pub conditional_allow: bool,
+    /// The decision is not [`Decision::Denied`] but a conditional `Deny` matched: the request
+    /// may be denied in practice, which never counts as a definite deny.
+    pub conditional_deny: bool,
+    /// Every statement that matched the action and resource and whose conditions were not
+    /// definitely false, in evaluation order.
+    pub matched: Vec<MatchedStatement>,
+}
+
+impl Evaluation {
+    /// Whether the decision is [`Decision::Allowed`].
+    pub fn is_allowed(&self) -> bool {
+        self.decision == Decision::Allowed
+    }
+
+    /// Whether the decision is [`Decision::Denied`].
+    pub fn is_denied(&self) -> bool {
+        self.decision == Decision::Denied
+    }
+
+    /// A short English explanation naming the deciding statements by `Sid` (or position),
+    /// e.g. `denied by DenyAllActionsIfNoMFA (document 1)`. `docs` and `boundary` are
+    /// what was evaluated.
+    pub fn explain(&self, docs: &[&Document], boundary: Option<&Document>) -> String {
+        let name = |m: &MatchedStatement| {
+            let doc = if m.boundary {
+                boundary
+            } else {
+                docs.get(m.document).copied()
+            };
+            let label = doc
+                .and_then(|d| d.statements().get(m.statement))
+                .map_or_else(|| format!("statement {}", m.statement + 1), |s| s.label());
+            if m.boundary {
+                format!("{label} (boundary)")
+            } else {
+                format!("{label} (document {})", m.document + 1)
+            }
+        };
+        let list = |effect: Effect, conditional: bool| {
+            let names: Vec<String> = self
+                .matched
+                .iter()
+                .filter(|m| m.effect == effect && m.conditional == conditional)
+                .map(name)
+                .collect();
+            names.join(", ")
+        };
+        let mut out = match self.decision {
+            Decision::Denied => format!("denied by {}", list(Effect::Deny, false)),
+            Decision::Allowed => format!("allowed by {}", list(Effect::Allow, false)),
+            Decision::NotGranted => {
+                let allows = list(Effect::Allow, false);
+                let definite = |in_boundary: bool| {
+                    self.matched
+                        .iter()
+                        .any(|m| m.effect == Effect::Allow && !m.conditional && m.boundary == in_boundary)
+                };
+                if allows.is_empty() {
+                    "not granted by any statement".to_string()
+                } else if definite(true) && !definite(false) {
+                    format!("not granted: the boundary allows it ({allows}) but no identity policy does")
+                } else {
+                    format!("not granted: allowed by {allows} but not by the boundary")
+                }
+            }
+        };
+        if self.conditional_allow {
+            out.push_str(&format!(
+                "; may be allowed under conditions by {}",
+                list(Effect::Allow, true)
+            ));
+        }
+        if self.conditional_deny {
+            out.push_str(&format!(
+                "; may be denied under conditions by {}",
+                list(Effect::Deny, true)
+            ));
+        }
+        out
+    }
+}
+
+/// What one layer (a document set) says, before the layers are combined.
+#[derive(Debug, Default, Clone, Copy)]
+struct Layer {
+    allowed: bool,
+    denied: bool,
+    maybe_allowed: bool,
+    maybe_denied: bool,
+}
+
+fn scan<'a>(
+    docs: impl Iterator<Item = &'a Document>,
+    boundary: bool,
+    action: &str,
+    resource: &str,
+    ctx: &Context,
+    matched: &mut Vec<MatchedStatement>,
+) -> Layer {
+    let mut layer = Layer::default();
+    for (d, doc) in docs.enumerate() {
+        for s in doc.statements() {
+            let applies = s.applies(action, resource, ctx);
+            if applies == Tri::No {
+                continue;
+            }
+            let conditional = applies == Tri::Unknown;
+            match (s.effect(), conditional) {
+                (Effect::Allow, false) => layer.allowed = true,
+                (Effect::Allow, true) => layer.maybe_allowed = true,
+                (Effect::Deny, false) => layer.denied = true,
+                (Effect::Deny, true) => layer.maybe_denied = true,
+            }
+            matched.push(MatchedStatement {
+                boundary,
+                document: d,
+                statement: s.index(),
+                effect: s.effect(),
+                conditional,
+            });
+        }
+    }
+    layer
+}
+
+/// Evaluates `action` (any case) on `resource` (an ARN, or `*`) against `docs` (identity
+/// policies of one principal, or any set that applies together) under `ctx`.
+///
+/// A statement applies when its action, resource and conditions match; when that depends
+/// on something undecidable (an operator the evaluator does not understand, a key the
+/// context does not know, a policy variable without a value) it is *conditional*. The
+/// decision counts only statements that apply for certain: any `Deny` wins, then any
+/// `Allow`; otherwise the action is not granted. Conditional statements are reported in
+/// [`Evaluation::conditional_allow`] / [`Evaluation::conditional_deny`]: a conditional
+/// `Allow` never makes an allow definite, and a conditional `Deny` is never a definite deny.
+pub fn evaluate(docs: &[&Document], action: &str, resource: &str, ctx: &Context) -> Evaluation {
+    let mut matched = Vec::new();
+    let l = scan(docs.iter().copied(), false, action, resource, ctx, &mut matched);
+    let decision = if l.denied {
+        Decision::Denied
+    } else if l.allowed {
+        Decision::Allowed
+    } else {
+        Decision::NotGranted
+    };
+    Evaluation {
+        decision,
+        conditional_allow: decision == Decision::NotGranted && l.maybe_allowed,
+        conditional_deny: decision != Decision::Denied && l.maybe_denied,
+        matched,
+    }
+}
+
+/// The policies that decide what a user or role may do: its identity policies (user or
+/// role, inline and attached, and for a user those of its groups), intersected with its
+/// permissions boundary when it has one.
+#[derive(Debug, Clone, Default)]
+pub struct Principal<'a> {
+    /// Identity policy documents.
+    pub identity: Vec<&'a Document>,
+    /// The permissions boundary document, if one is set.
+    pub boundary: Option<&'a Document>,
+}
+
+impl<'a> Principal<'a> {
+    /// A principal with these identity documents and boundary.
+    pub fn new(identity: Vec<&'a Document>, boundary: Option<&'a Document>) -> Principal<'a> {
+        Principal { identity, boundary }
+    }
+
+    /// The effective decision: allowed only when the identity policies allow and the
+    /// boundary (if any) allows; a definite deny in either wins. In
+    /// [`Evaluation::matched`], boundary statements have `boundary: true`.
+    pub fn evaluate(&self, action: &str, resource: &str, ctx: &Context) -> Evaluation {
+        let mut matched = Vec::new();
+        let id = scan(
+            self.identity.iter().copied(),
+            false,
+            action,
+            resource,
+            ctx,
+            &mut matched,
+        );
+        let b = match self.boundary {
+            Some(doc) => scan(std::iter::once(doc), true, action, resource, ctx, &mut matched),
+            None => Layer {
+                allowed: true,
+                ..Layer::default()
+            },
+        };
+        let decision = if id.denied || b.denied {
+            Decision::Denied
+        } else if id.allowed && b.allowed {
+            Decision::Allowed
+        } else {
+            Decision::NotGranted
+        };
+        Evaluation {
+            decision,
+            conditional_allow: decision == Decision::NotGranted
+                && (id.allowed || id.maybe_allowed)
+                && (b.allowed || b.maybe_allowed),
+            conditional_deny: decision != Decision::Denied && (id.maybe_denied || b.maybe_denied),
+            matched,
+        }
+    }
+
+    /// Whether the principal may do everything (IAM-010, IAM-022), decided from the
+    /// documents only: some identity statement [grants everything](super::Statement::grants_everything)
+    /// (an unconditional `Allow` of `*` on `*`), the boundary, when set, grants everything
+    /// too, and no unconditional `Deny` exists in the identity policies or the boundary
+    /// (each removes something). Conditional statements neither grant nor remove.
+    pub fn allows_everything(&self) -> bool {
+        let statements = || {
+            self.identity
+                .iter()
+                .chain(self.boundary.iter())
+                .flat_map(|d| d.statements())
+        };
+        self.identity
+            .iter()
+            .any(|d| d.statements().iter().any(|s| s.grants_everything()))
+            && self
+                .boundary
+                .is_none_or(|b| b.statements().iter().any(|s| s.grants_everything()))
+            && !statements().any(|s| s.is_unconditional_deny())
+    }
+}

@@ -1,0 +1,169 @@
+//! Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`, `${*}`) in
+//! resources and condition values, resolved from the request context at evaluation time.
+
+use std::cell::RefCell;
+
+use super::context::Context;
+use super::pattern::{glob, Tok};
+
+/// A piece of a text with policy variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    /// Text as written (its `*` and `?` are wildcards where the text is a pattern).
+    Text(String),
+    /// A literal character from `${*}`, `${?}` or `${$}`.
+    Escaped(char),
+    /// A context key (lower-cased) with an optional default value.
+    Var { key: String, default: Option<String> },
+}
+
+/// A text that contains at least one policy variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Template {
+    parts: Vec<Part>,
+}
+
+impl Template {
+    /// Parses `text`; `None` when it has no `${...}` (then it is a plain text/pattern).
+    pub(crate) fn parse(text: &str) -> Option<Template> {
+        if !text.contains("${") {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut rest = text;
+        let mut literal = String::new();
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start + 2..].find('}') else { break };
+            literal.push_str(&rest[..start]);
+            let inner = rest[start + 2..start + 2 + len].trim();
+            rest = &rest[start + 2 + len + 1..];
+            let part = match inner {
+                "*" => Part::Escaped('*'),
+                "?" => Part::Escaped('?'),
+                "$" => Part::Escaped('$'),
+                _ => {
+                    let (key, default) = match inner.split_once(',') {
+                        Some((k, d)) => {
+                            let d = d.trim();
+                            let d = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
+                            (k.trim(), Some(d.to_string()))
+                        }
+                        None => (inner, None),
+                    };
+                    Part::Var {
+                        key: key.to_ascii_lowercase(),
+                        default,
+                    }
+                }
+            };
+            if !literal.is_empty() {
+                parts.push(Part::Text(std::mem::take(&mut literal)));
+            }
+            parts.push(part);
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            parts.push(Part::Text(literal));
+        }
+        parts
+            .iter()
+            .any(|p| !matches!(p, Part::Text(_)))
+            .then_some(Template { parts })
+    }
+
+    fn value<'a>(key: &str, default: &'a Option<String>, ctx: &'a Context) -> Option<&'a str> {
+        ctx.single_value(key).or(default.as_deref())
+    }
+
+    /// The text with every variable replaced, all of it literal (for `StringEquals`);
+    /// `None` when a variable has no single value in `ctx` and no default.
+    pub(crate) fn resolve_literal(&self, ctx: &Context) -> Option<String> {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => out.push_str(t),
+                Part::Escaped(c) => out.push(*c),
+                Part::Var { key, default } => out.push_str(Template::value(key, default, ctx)?),
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether `actual` equals the text with every variable replaced (all of it literal,
+    /// for `StringEquals`), without allocating; `None` as for [`Template::resolve_literal`].
+    pub(crate) fn equals(&self, actual: &str, ctx: &Context) -> Option<bool> {
+        let mut rest = Some(actual);
+        let mut buf = [0u8; 4];
+        for p in &self.parts {
+            let piece: &str = match p {
+                Part::Text(t) => t,
+                Part::Escaped(c) => c.encode_utf8(&mut buf),
+                Part::Var { key, default } => Template::value(key, default, ctx)?,
+            };
+            rest = rest.and_then(|r| r.strip_prefix(piece));
+        }
+        Some(rest == Some(""))
+    }
+
+    /// Whether `actual` matches the text as a pattern: wildcards in the written text stay
+    /// wildcards, variable values and escapes are literal. `None` as for
+    /// [`Template::resolve_literal`]. Reuses a per-thread buffer: no allocation once warm.
+    pub(crate) fn matches(&self, actual: &str, ctx: &Context, fold: bool) -> Option<bool> {
+        thread_local! {
+            static TOKS: RefCell<Vec<Tok>> = const { RefCell::new(Vec::new()) };
+        }
+        let lit = |b: u8| Tok::Lit(if fold { b.to_ascii_lowercase() } else { b });
+        TOKS.with(|cell| {
+            let mut toks = cell.borrow_mut();
+            toks.clear();
+            for p in &self.parts {
+                match p {
+                    Part::Text(t) => toks.extend(t.bytes().map(|b| match b {
+                        b'*' => Tok::Star,
+                        b'?' => Tok::One,
+                        b => lit(b),
+                    })),
+                    Part::Escaped(c) => toks.push(lit(*c as u8)),
+                    Part::Var { key, default } => toks.extend(Template::value(key, default, ctx)?.bytes().map(lit)),
+                }
+            }
+            Some(glob(&toks, actual.as_bytes(), fold))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_variables_and_escapes() {
+        let ctx = Context::new().with_principal("alice", "AIDAEXAMPLE", "123456789012");
+        let t = Template::parse("arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}").expect("template");
+        assert_eq!(
+            t.resolve_literal(&ctx).as_deref(),
+            Some("arn:aws:iam::123456789012:user/alice")
+        );
+
+        let t = Template::parse("home/${aws:UserName}/${*}").expect("template");
+        assert_eq!(t.matches("home/alice/*", &ctx, false), Some(true));
+        assert_eq!(t.matches("home/alice/x", &ctx, false), Some(false));
+        assert_eq!(t.matches("home/ALICE/*", &ctx, true), Some(true));
+        let t = Template::parse("home/${aws:username}/*").expect("template");
+        assert_eq!(t.matches("home/alice/notes", &ctx, false), Some(true));
+        assert_eq!(t.matches("home/bob/notes", &ctx, false), Some(false));
+        assert_eq!(t.matches("home/bob/notes", &Context::new(), false), None);
+        assert_eq!(t.equals("home/alice/*", &ctx), Some(true));
+        assert_eq!(t.equals("home/alice/x", &ctx), Some(false));
+        assert_eq!(t.equals("home/alice/", &ctx), Some(false));
+
+        let t = Template::parse("team/${aws:PrincipalTag/team, 'none'}").expect("template");
+        assert_eq!(t.resolve_literal(&ctx).as_deref(), Some("team/none"));
+
+        let t = Template::parse("x/${aws:sourceip}").expect("template");
+        assert_eq!(t.resolve_literal(&ctx), None);
+
+        assert!(Template::parse("no variables here *").is_none());
+        assert!(Template::parse("unterminated ${aws:username").is_none());
+    }
+}

@@ -1,0 +1,239 @@
+//! The evidence directory (`audit --output-dir`, default `reports/`): `mfa_audit.csv`, one
+//! CSV per check that has findings, `findings.json`, `risk_register.csv` and `.md`,
+//! `summary.md`, and `manifest.json` with the SHA-256 of every other file.
+//!
+//! Integrity: everything is rendered in memory first; then every file is written to a
+//! temporary name in the output directory; only when all of them are written are they
+//! renamed into place, `manifest.json` last. A run that fails before the renames leaves
+//! the previous evidence untouched and removes its temporary files.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::csv_file::CsvTable;
+use super::register::{self, check_csv_name};
+use super::{mfa, summary, AuditReport, Finding};
+use crate::account::{file, Account};
+use crate::config::LoadedConfig;
+use crate::manifest::Manifest;
+use crate::{Error, Result};
+
+/// The default output directory.
+pub const DEFAULT_DIR: &str = "reports";
+/// The MFA report's file name.
+pub const MFA_CSV: &str = "mfa_audit.csv";
+/// The findings as JSON (the [`AuditReport`]).
+pub const FINDINGS_JSON: &str = "findings.json";
+/// The register as CSV.
+pub const REGISTER_CSV: &str = "risk_register.csv";
+/// The register as Markdown.
+pub const REGISTER_MD: &str = "risk_register.md";
+/// The summary.
+pub const SUMMARY_MD: &str = "summary.md";
+
+/// Options of the evidence writer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvidenceOptions {
+    /// Prepend the UTF-8 byte-order mark to every CSV (for Excel).
+    pub excel: bool,
+}
+
+/// The columns of the findings CSVs (per check, and `audit --format csv`).
+pub const FINDING_HEADERS: [&str; 17] = [
+    "CheckId",
+    "Slug",
+    "Title",
+    "Severity",
+    "Status",
+    "ResourceType",
+    "ResourceArn",
+    "ResourceName",
+    "Detail",
+    "Hipaa",
+    "Remediation",
+    "SourceFile",
+    "ExceptionReason",
+    "ExceptionApprovedBy",
+    "ExceptionExpires",
+    "ExceptionExpired",
+    "AsOf",
+];
+
+/// Findings as a CSV table, one row per finding; HIPAA citations joined with `; `.
+pub fn findings_csv<'a>(report: &AuditReport, findings: impl IntoIterator<Item = &'a Finding>) -> CsvTable {
+    let mut t = CsvTable::new(&FINDING_HEADERS);
+    for f in findings {
+        let ex = f.exception.as_ref();
+        t.push(vec![
+            f.check_id.clone(),
+            f.slug.clone(),
+            f.title.clone(),
+            f.severity.as_str().to_string(),
+            f.status.as_str().to_string(),
+            f.resource_type.as_str().to_string(),
+            f.resource_arn.clone(),
+            f.resource_name.clone(),
+            f.detail.clone(),
+            f.hipaa.join("; "),
+            f.remediation.clone(),
+            f.source_file.clone().unwrap_or_default(),
+            ex.map(|e| e.reason.clone()).unwrap_or_default(),
+            ex.map(|e| e.approved_by.clone()).unwrap_or_default(),
+            ex.map(|e| e.expires.clone()).unwrap_or_default(),
+            ex.map(|e| e.expired.to_string()).unwrap_or_default(),
+            report.as_of.clone(),
+        ]);
+    }
+    t
+}
+
+/// Every evidence file, rendered in memory, by file name (`manifest.json` excluded).
+pub fn render_files(
+    report: &AuditReport,
+    account: &Account,
+    config: &LoadedConfig,
+    options: &EvidenceOptions,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mfa_rows = mfa::rows(account, &config.config);
+    files.push((MFA_CSV.to_string(), mfa::to_csv(&mfa_rows).to_bytes(options.excel)));
+    for (check_id, findings) in register::by_check(report) {
+        let slug = findings.first().map(|f| f.slug.as_str()).unwrap_or("");
+        let table = findings_csv(report, findings.iter().copied());
+        files.push((check_csv_name(check_id, slug), table.to_bytes(options.excel)));
+    }
+    let mut json = serde_json::to_vec_pretty(report)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the findings: {e}")))?;
+    json.push(b'\n');
+    files.push((FINDINGS_JSON.to_string(), json));
+    let rows = register::rows(report);
+    files.push((REGISTER_CSV.to_string(), register::to_csv(&rows).to_bytes(options.excel)));
+    files.push((REGISTER_MD.to_string(), register::to_markdown(report, &rows).into_bytes()));
+    files.push((SUMMARY_MD.to_string(), summary::markdown(report, config).into_bytes()));
+    Ok(files)
+}
+
+/// The manifest of an evidence directory: tool, time, account, the credential report's
+/// time, regions, source, the configuration and its hash, and the SHA-256 of `files`.
+pub fn manifest_for(
+    report: &AuditReport,
+    account: &Account,
+    config: &LoadedConfig,
+    files: &[(String, Vec<u8>)],
+) -> Manifest {
+    let mut m = Manifest::new();
+    m.account_id = report.account_id.clone().or_else(|| account.account_id.clone());
+    m.credential_report_generated_at = account
+        .credential_report
+        .get()
+        .and_then(|r| r.generated)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    m.regions = report.regions.clone();
+    m.source = Some(report.source.clone());
+    m.config = Some(config.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<defaults>".into()));
+    m.config_sha256 = Some(config.sha256.clone());
+    for (name, bytes) in files {
+        m.add_file(name, bytes);
+    }
+    m
+}
+
+/// Writes the evidence into `dir` (created if needed) and returns its manifest.
+///
+/// Everything is rendered first, then written to temporary files in `dir`, then renamed
+/// into place (`manifest.json` last). Files listed by the previous `manifest.json` of the
+/// directory that this run does not write (e.g. the CSV of a check that no longer has
+/// findings) are removed after the renames, so the directory matches its manifest.
+pub fn write_evidence(
+    dir: &Path,
+    report: &AuditReport,
+    account: &Account,
+    config: &LoadedConfig,
+    options: &EvidenceOptions,
+) -> Result<Manifest> {
+    let mut files = render_files(report, account, config, options)?;
+    let manifest = manifest_for(report, account, config, &files);
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
+    json.push(b'\n');
+    let previous: Option<Manifest> = Manifest::read(&dir.join(file::MANIFEST)).ok();
+    files.push((file::MANIFEST.to_string(), json));
+    write_files_atomically(dir, &files)?;
+    if let Some(prev) = previous.filter(|m| m.tool == "hipaa-iam") {
+        let written: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        for stale in prev.files.keys().filter(|n| !written.contains(n.as_str())) {
+            // Only plain names this writer could have written; never a path elsewhere.
+            if !stale.contains(['/', '\\']) && !stale.starts_with('.') {
+                let _ = std::fs::remove_file(dir.join(stale));
+            }
+        }
+    }
+    Ok(manifest)
+}
+
+/// The temporary name of `name` in `dir` while it is being written.
+pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes `files` (plain names) into `dir` all-or-nothing as far as the file system
+/// allows: every target is checked, every file is written and synced under a temporary
+/// name, and only then are they renamed in order. On any failure before the renames,
+/// the temporary files are removed and the directory is left as it was.
+pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if !meta.is_dir() {
+            return Err(Error::input(dir, "", "the output directory is an existing file, not a directory"));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for (name, _) in files {
+        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
+        }
+        let target = dir.join(name);
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            return Err(Error::input(&target, "", "a directory is in the way of this evidence file"));
+        }
+    }
+    let mut written: Vec<PathBuf> = Vec::new();
+    let cleanup = |written: &[PathBuf]| {
+        for t in written {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (name, bytes) in files {
+        let tmp = temp_name(dir, name);
+        // A leftover of an earlier run of the same process id that died mid-write.
+        if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        let result = (|| -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        match result {
+            Ok(()) => written.push(tmp),
+            Err(e) => {
+                // create_new: an existing file at the temporary name is not ours to delete.
+                if e.kind() != std::io::ErrorKind::AlreadyExists && tmp.is_file() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                cleanup(&written);
+                return Err(Error::io(&tmp, e));
+            }
+        }
+    }
+    for (i, (name, _)) in files.iter().enumerate() {
+        if let Err(e) = std::fs::rename(&written[i], dir.join(name)) {
+            cleanup(&written[i..]);
+            return Err(Error::io(dir.join(name), e));
+        }
+    }
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

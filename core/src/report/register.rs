@@ -1,0 +1,273 @@
+//! The risk register (the hardening guide's format plus an Evidence column), generated
+//! from the findings: one row per check that has at least one `fail` or `excepted`
+//! finding, plus a row per check that passed (status Closed), so an auditor sees
+//! coverage, not only gaps.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::csv_file::CsvTable;
+use chrono::{DateTime, NaiveDate};
+
+use super::{AppliedException, AuditReport, Finding, Status};
+use crate::checks;
+
+/// A register row's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RiskStatus {
+    /// At least one failing finding (an expired exception does not cover one).
+    Open,
+    /// Every failure is covered by a valid exception.
+    Accepted,
+    /// No failure.
+    Closed,
+}
+
+impl RiskStatus {
+    /// `Open`, `Accepted`, `Closed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "Open",
+            RiskStatus::Accepted => "Accepted",
+            RiskStatus::Closed => "Closed",
+        }
+    }
+}
+
+/// One row of the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskRow {
+    /// The check ID (`IAM-002`).
+    pub risk_id: String,
+    /// The check's slug.
+    pub slug: String,
+    /// What the risk is, and how many resources it concerns.
+    pub description: String,
+    /// HIPAA citations, `; `-joined.
+    pub hipaa_standard: String,
+    /// What is in place, accepted or still to do.
+    pub mitigation: String,
+    /// Open / Accepted / Closed.
+    pub status: RiskStatus,
+    /// The CSV file that backs the row and its row count.
+    pub evidence: String,
+    /// The severity of a failure of the check.
+    pub severity: super::Severity,
+    /// Failing findings.
+    pub fail_count: usize,
+    /// Excepted findings.
+    pub excepted_count: usize,
+    /// Passing findings.
+    pub pass_count: usize,
+}
+
+/// The name of a check's evidence CSV: `IAM-002_console-mfa.csv`.
+pub fn check_csv_name(check_id: &str, slug: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    };
+    format!("{}_{}.csv", clean(check_id), clean(slug))
+}
+
+/// The findings grouped by check, in the report's (catalogue) order.
+pub fn by_check(report: &AuditReport) -> Vec<(&str, Vec<&Finding>)> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &report.findings {
+        if !groups.contains_key(f.check_id.as_str()) {
+            order.push(f.check_id.as_str());
+        }
+        groups.entry(f.check_id.as_str()).or_default().push(f);
+    }
+    order.into_iter().map(|id| (id, groups.remove(id).unwrap_or_default())).collect()
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn names(findings: &[(&Finding, Status)], status: Status, limit: usize) -> String {
+    let all: Vec<&str> = findings.iter().filter(|(_, s)| *s == status).map(|(f, _)| f.resource_name.as_str()).collect();
+    let mut s = all.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
+    if all.len() > limit {
+        s.push_str(&format!(" and {} more", all.len() - limit));
+    }
+    s
+}
+
+/// The date of the data (`as_of`), against which exception expiry is judged.
+fn as_of_date(report: &AuditReport) -> Option<NaiveDate> {
+    DateTime::parse_from_rfc3339(&report.as_of).ok().map(|t| t.date_naive())
+}
+
+/// Whether an exception no longer covers its finding: flagged expired, or its last valid
+/// day is before the data's date.
+fn lapsed(e: &AppliedException, as_of: Option<NaiveDate>) -> bool {
+    e.expired
+        || match (NaiveDate::parse_from_str(&e.expires, "%Y-%m-%d"), as_of) {
+            (Ok(expires), Some(today)) => expires < today,
+            _ => false,
+        }
+}
+
+/// A finding's status for the register: `excepted` under an exception that has lapsed
+/// counts as `fail` (an expired exception keeps a risk Open).
+pub fn effective_status(f: &Finding, as_of: Option<NaiveDate>) -> Status {
+    match (&f.status, &f.exception) {
+        (Status::Excepted, Some(e)) if lapsed(e, as_of) => Status::Fail,
+        (s, _) => *s,
+    }
+}
+
+/// The register rows, in check order. Checks whose findings are all `error` or
+/// `not-evaluated` have no row (nothing was decided; the summary lists them).
+pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
+    let mut out = Vec::new();
+    let as_of = as_of_date(report);
+    for (check_id, plain) in by_check(report) {
+        let Some(first) = plain.first().copied() else { continue };
+        let findings: Vec<(&Finding, Status)> = plain.iter().map(|f| (*f, effective_status(f, as_of))).collect();
+        let count = |s: Status| findings.iter().filter(|(_, st)| *st == s).count();
+        let (fail, excepted, pass, errors) =
+            (count(Status::Fail), count(Status::Excepted), count(Status::Pass), count(Status::Error));
+        let status = if fail > 0 {
+            RiskStatus::Open
+        } else if excepted > 0 {
+            RiskStatus::Accepted
+        } else if pass > 0 {
+            RiskStatus::Closed
+        } else {
+            continue;
+        };
+        let info = checks::info(check_id);
+        let resource = first.resource_type.as_str();
+        let judged = fail + excepted + pass;
+        let description = match status {
+            RiskStatus::Open => format!(
+                "{}: {} of {} fail ({})",
+                first.title,
+                fail,
+                plural(judged, resource),
+                names(&findings, Status::Fail, 5)
+            ),
+            RiskStatus::Accepted => {
+                format!("{}: {} of {} fail under an accepted exception", first.title, excepted, plural(judged, resource))
+            }
+            RiskStatus::Closed => format!("{}: all {} pass", first.title, plural(judged, resource)),
+        };
+        let remediation = info.map(|i| i.remediation).unwrap_or(first.remediation.as_str());
+        let mut exceptions: Vec<String> = Vec::new();
+        for (f, _) in findings.iter().filter(|(_, s)| matches!(s, Status::Excepted | Status::Fail)) {
+            if let Some(e) = &f.exception {
+                let text = format!(
+                    "{} {}: {} (approved by {}, expires {})",
+                    if lapsed(e, as_of) { "EXPIRED exception for" } else { "exception for" },
+                    f.resource_name,
+                    e.reason,
+                    e.approved_by,
+                    e.expires
+                );
+                if !exceptions.contains(&text) {
+                    exceptions.push(text);
+                }
+            }
+        }
+        let mut mitigation = match status {
+            RiskStatus::Open => format!("Not yet applied: {remediation}"),
+            RiskStatus::Accepted => "Risk accepted".to_string(),
+            RiskStatus::Closed => format!("In place: {}", first.title),
+        };
+        if !exceptions.is_empty() {
+            mitigation.push_str(&format!("; {}", exceptions.join("; ")));
+        }
+        if errors > 0 {
+            mitigation.push_str(&format!("; {} could not be evaluated (error)", plural(errors, resource)));
+        }
+        out.push(RiskRow {
+            risk_id: check_id.to_string(),
+            slug: first.slug.clone(),
+            description,
+            hipaa_standard: first.hipaa.join("; "),
+            mitigation,
+            status,
+            evidence: format!("{} ({})", check_csv_name(check_id, &first.slug), plural(findings.len(), "row")),
+            severity: first.severity,
+            fail_count: fail,
+            excepted_count: excepted,
+            pass_count: pass,
+        });
+    }
+    out
+}
+
+/// The register's columns: the guide's five plus Evidence.
+pub const HEADERS: [&str; 6] = ["Risk ID", "Risk Description", "HIPAA Standard", "Mitigation Applied", "Status", "Evidence"];
+
+/// `risk_register.csv`.
+pub fn to_csv(rows: &[RiskRow]) -> CsvTable {
+    let mut t = CsvTable::new(&HEADERS);
+    for r in rows {
+        t.push(vec![
+            r.risk_id.clone(),
+            r.description.clone(),
+            r.hipaa_standard.clone(),
+            r.mitigation.clone(),
+            r.status.as_str().to_string(),
+            r.evidence.clone(),
+        ]);
+    }
+    t
+}
+
+/// `risk_register.md`: the same rows as a Markdown table.
+pub fn to_markdown(report: &AuditReport, rows: &[RiskRow]) -> String {
+    let mut s = String::new();
+    s.push_str("# HIPAA IAM risk register\n\n");
+    s.push_str(&format!(
+        "Account {}, data as of {}.\n\n",
+        md_cell(report.account_id.as_deref().unwrap_or("(unknown)")),
+        md_cell(&report.as_of)
+    ));
+    s.push_str(&markdown_table(rows));
+    s
+}
+
+/// The register rows as a Markdown table (also used by the summary).
+pub fn markdown_table(rows: &[RiskRow]) -> String {
+    let mut s = format!("| {} |\n|{}\n", HEADERS.join(" | "), "---|".repeat(HEADERS.len()));
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            md_cell(&r.risk_id),
+            md_cell(&r.description),
+            md_cell(&r.hipaa_standard),
+            md_cell(&r.mitigation),
+            r.status.as_str(),
+            md_cell(&r.evidence)
+        ));
+    }
+    s
+}
+
+/// Text made safe for a Markdown table cell: pipes, backslashes, HTML and Markdown
+/// emphasis characters escaped, line breaks flattened.
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

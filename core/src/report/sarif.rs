@@ -1,0 +1,200 @@
+//! SARIF 2.1.0 (`audit --format sarif`), for GitHub code scanning and other SARIF readers.
+//!
+//! One rule per check of the catalogue, with its help text and HIPAA citations (as
+//! properties and tags). A result for every `fail` finding, and for every `excepted` one
+//! with an accepted suppression. Code scanning rejects results without a file location,
+//! so each is located at the account data file it was decided from (under the exports
+//! directory) or, for a live audit, at the configuration file, line 1.
+
+use serde_json::{json, Value};
+
+use super::{AuditReport, Finding, Severity, Status};
+use crate::checks::CATALOGUE;
+use crate::config::LoadedConfig;
+use crate::manifest::sha256_hex;
+
+/// The schema URI written into the log.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub's `security-severity` (a CVSS-like score that sets the alert's severity).
+fn security_severity(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+/// A path as a relative URI reference: `/` separators, and every byte outside the
+/// unreserved set and `/` percent-encoded.
+fn uri_for(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The file a finding is located at.
+pub fn location_of(report: &AuditReport, finding: &Finding, config: &LoadedConfig) -> String {
+    let config_file = || {
+        config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| crate::config::DEFAULT_FILE.to_string())
+    };
+    if report.source == "live" {
+        return config_file();
+    }
+    match &finding.source_file {
+        Some(file) => {
+            let dir = report.source.trim_end_matches(['/', '\\']);
+            if dir.is_empty() {
+                file.clone()
+            } else {
+                format!("{dir}/{file}")
+            }
+        }
+        None => config_file(),
+    }
+}
+
+/// The stable fingerprint of a finding: check and resource.
+pub fn fingerprint(finding: &Finding) -> String {
+    let resource = if finding.resource_arn.is_empty() { &finding.resource_name } else { &finding.resource_arn };
+    sha256_hex(format!("{}\u{0}{}", finding.check_id, resource).as_bytes())
+}
+
+/// The SARIF log as a JSON value.
+pub fn to_value(report: &AuditReport, config: &LoadedConfig) -> Value {
+    let rules: Vec<Value> = CATALOGUE
+        .iter()
+        .map(|c| {
+            let mut tags: Vec<String> = vec!["security".into(), "hipaa".into(), "iam".into()];
+            tags.extend(c.hipaa.iter().map(|h| format!("HIPAA {h}")));
+            let fix = match c.remediate {
+                Some(cmd) => format!("{}\n\nFix: `hipaa-iam remediate {cmd} --dry-run`, then without `--dry-run`.", c.remediation),
+                None => c.remediation.to_string(),
+            };
+            json!({
+                "id": c.id,
+                "name": c.slug,
+                "shortDescription": { "text": c.title },
+                "fullDescription": { "text": c.description },
+                "help": {
+                    "text": format!("{}\n\n{}\n\nHIPAA: {}", c.description, fix, c.hipaa.join(", ")),
+                    "markdown": format!("**{}**\n\n{}\n\n{}\n\nHIPAA Security Rule: {}", c.title, c.description, fix, c.hipaa.join(", ")),
+                },
+                "defaultConfiguration": { "level": level(c.severity) },
+                "properties": {
+                    "tags": tags,
+                    "precision": "high",
+                    "problem.severity": level(c.severity),
+                    "security-severity": security_severity(c.severity),
+                    "severity": c.severity.as_str(),
+                    "hipaa": c.hipaa,
+                    "resourceType": c.resource_type.as_str(),
+                },
+            })
+        })
+        .collect();
+
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Excepted))
+        .map(|f| {
+            let rule_index = CATALOGUE.iter().position(|c| c.id == f.check_id);
+            let mut r = json!({
+                "ruleId": f.check_id,
+                "level": level(f.severity),
+                "message": { "text": format!("{} {}: {}", f.resource_type.as_str(), f.resource_name, f.detail) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_for(&location_of(report, f, config)) },
+                        "region": { "startLine": 1 },
+                    },
+                    "logicalLocations": [{
+                        "name": f.resource_name,
+                        "fullyQualifiedName": f.resource_arn,
+                        "kind": f.resource_type.as_str(),
+                    }],
+                }],
+                "partialFingerprints": { "hipaaIamResource/v1": fingerprint(f) },
+                "properties": {
+                    "resourceArn": f.resource_arn,
+                    "resourceName": f.resource_name,
+                    "resourceType": f.resource_type.as_str(),
+                    "status": f.status.as_str(),
+                    "hipaa": f.hipaa,
+                    "remediation": f.remediation,
+                },
+            });
+            if let (Some(i), Some(obj)) = (rule_index, r.as_object_mut()) {
+                obj.insert("ruleIndex".into(), json!(i));
+            }
+            if f.status == Status::Excepted {
+                let justification = f
+                    .exception
+                    .as_ref()
+                    .map(|e| format!("{} (approved by {}, expires {})", e.reason, e.approved_by, e.expires))
+                    .unwrap_or_else(|| "accepted risk".to_string());
+                if let Some(obj) = r.as_object_mut() {
+                    obj.insert(
+                        "suppressions".into(),
+                        json!([{ "kind": "external", "status": "accepted", "justification": justification }]),
+                    );
+                }
+            }
+            r
+        })
+        .collect();
+
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "hipaa-iam",
+                    "version": report.tool_version,
+                    "semanticVersion": report.tool_version,
+                    "informationUri": "https://github.com/hipaa-iam/hipaa-iam",
+                    "rules": rules,
+                },
+            },
+            "automationDetails": { "id": format!("hipaa-iam/{}/", report.account_id.as_deref().unwrap_or("unknown")) },
+            "results": results,
+            "properties": {
+                "accountId": report.account_id,
+                "asOf": report.as_of,
+                "source": report.source,
+                "regions": report.regions,
+                "warnings": report.warnings,
+            },
+        }],
+    })
+}
+
+/// The SARIF log, pretty-printed.
+pub fn render(report: &AuditReport, config: &LoadedConfig) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(report, config)).unwrap_or_default();
+    s.push('\n');
+    s
+}
