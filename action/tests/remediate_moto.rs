@@ -86,6 +86,71 @@ fn run_json(m: &Moto, args: &[&str], stdin: Option<&str>, status: i32) -> Value 
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
+/// Runs `hipaa-iam remediate` live (the account data collected from moto) with
+/// `--format json`.
+fn run_live_json(m: &Moto, args: &[&str], status: i32) -> Value {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("remediate")
+        .args(args)
+        .args(["--format", "json"])
+        .envs(m.env())
+        .current_dir(cwd.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(status),
+        "hipaa-iam remediate {args:?}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// `hipaa-iam audit --format json --checks CHECKS` of the live (moto) account: the
+/// (check, resource, status) of each finding.
+fn audit(m: &Moto, checks: &str) -> Vec<(String, String, String)> {
+    let cwd = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["audit", "--format", "json", "--checks", checks])
+        .envs(m.env())
+        .current_dir(cwd.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "audit failed: {stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap().to_string();
+            (field("check_id"), field("resource_name"), field("status"))
+        })
+        .collect()
+}
+
+fn assert_audit_passes(m: &Moto, checks: &str, resources: &[&str]) {
+    let findings = audit(m, checks);
+    for r in resources {
+        assert!(
+            findings.iter().any(|(_, name, _)| name == r),
+            "no {checks} finding for {r}: {findings:?}"
+        );
+    }
+    for (check, name, status) in &findings {
+        if resources.is_empty() || resources.contains(&name.as_str()) {
+            assert_eq!(status, "pass", "{check} {name}: {findings:?}");
+        }
+    }
+    assert!(!findings.is_empty(), "{checks}: no findings");
+}
+
 fn statuses(doc: &Value) -> Vec<(String, String)> {
     doc["results"]
         .as_array()
@@ -126,6 +191,7 @@ fn password_policy_is_raised_without_weakening_and_is_idempotent() {
         "5",
     ]);
     let before = password_policy(&m);
+    assert_eq!(audit(&m, "IAM-001")[0].2, "fail");
 
     let dry = run_json(&m, &["password-policy", "--dry-run"], None, 0);
     assert_eq!(dry["applied"], false);
@@ -167,6 +233,7 @@ fn password_policy_is_raised_without_weakening_and_is_idempotent() {
     assert_eq!(again["plan"][0]["expect"], "in_place");
     assert_all(&again, "already_in_place");
     assert_eq!(password_policy(&m), after);
+    assert_audit_passes(&m, "IAM-001", &[]);
 }
 
 const BOOL_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:*","sts:GetSessionToken"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}"#;
@@ -279,9 +346,24 @@ fn mfa_enforcement_replaces_a_bool_policy_with_a_new_version_creates_the_group_a
 }
 
 #[test]
-fn mfa_enforcement_on_an_empty_account_creates_everything_once() {
+fn mfa_enforcement_live_on_an_account_without_it_creates_everything_once() {
     let m = moto();
-    let applied = run_json(&m, &["mfa-enforcement", "--yes"], None, 0);
+    m.aws(&["iam", "create-user", "--user-name", "alice"]);
+    m.aws(&[
+        "iam",
+        "create-login-profile",
+        "--user-name",
+        "alice",
+        "--password",
+        "Initial-Passw0rd!x",
+    ]);
+    let dry = run_live_json(&m, &["mfa-enforcement", "--dry-run"], 0);
+    assert_eq!(dry["applied"], false);
+    assert!(!m
+        .aws_raw(&["iam", "get-group", "--group-name", "human-users"])
+        .status
+        .success());
+    let applied = run_live_json(&m, &["mfa-enforcement", "--yes"], 0);
     assert_eq!(
         statuses(&applied),
         [
@@ -295,8 +377,15 @@ fn mfa_enforcement_on_an_empty_account_creates_everything_once() {
         ["Document"]
         .clone();
     assert_eq!(doc, guide_mfa_doc());
-    let again = run_json(&m, &["mfa-enforcement", "--yes"], None, 0);
+    let again = run_live_json(&m, &["mfa-enforcement", "--yes"], 0);
     assert_all(&again, "already_in_place");
+    assert_audit_passes(&m, "IAM-004", &["human-users"]);
+
+    // Then group-membership, live: alice (console) is enforced.
+    assert_eq!(audit(&m, "IAM-005")[0].2, "fail");
+    let joined = run_live_json(&m, &["group-membership", "--yes"], 0);
+    assert_eq!(statuses(&joined), [("add-user:alice".to_string(), "done".to_string())]);
+    assert_audit_passes(&m, "IAM-005,IAM-006", &["alice"]);
 }
 
 fn groups_of(m: &Moto, user: &str) -> Vec<String> {
@@ -376,6 +465,7 @@ fn group_membership_adds_console_users_to_human_users() {
     let carol = run_json(&m, &["group-membership", "--users", "carol", "--yes"], None, 0);
     assert_all(&carol, "done");
     assert_eq!(groups_of(&m, "carol"), ["human-users"]);
+    assert_audit_passes(&m, "IAM-006", &["alice", "bob", "carol", "dave"]);
     let dir = snapshot(&m);
     let out = run(&m, dir.path(), &["group-membership", "--users", "zed", "--yes"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -463,6 +553,7 @@ fn create_user_provisions_once_and_never_shows_the_password() {
     assert!(stdout.contains("3 already in place"), "{stdout}");
     let again = run_json(&m, &[&args[..], &["--yes"]].concat(), Some(&format!("{SECRET}\n")), 0);
     assert_all(&again, "already_in_place");
+    assert_audit_passes(&m, "IAM-006", &["analyst.jane"]);
 
     // A password that does not meet the policy is refused before any change, unnamed.
     let dir = snapshot(&m);
