@@ -408,3 +408,45 @@ fn the_step_summary_matches_the_snapshot() {
         "the step summary changed; rerun with HIPAA_IAM_BLESS=1 to accept it"
     );
 }
+
+#[test]
+fn github_output_follows_github_actions_and_keeps_machine_formats_clean() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let output = tmp.path().join("output");
+    let summary = tmp.path().join("summary");
+    let audit = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+            .args(["audit", "--exports", "examples/demo-account", "--format", "json"])
+            .args(extra)
+            .current_dir(root())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .expect("run hipaa-iam")
+    };
+    // On by itself under GitHub Actions: the JSON on stdout stays JSON, the annotations go
+    // to stderr, the outputs and summary are appended.
+    let out = audit(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let _: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is only the JSON report");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("::error title=")).count(),
+        15,
+        "{stderr}"
+    );
+    let outputs = std::fs::read_to_string(&output).expect("GITHUB_OUTPUT written");
+    assert_eq!(outputs, "failed=true\nfail-count=15\nreport-dir=\nsarif-file=\n");
+    assert!(std::fs::read_to_string(&summary)
+        .expect("summary")
+        .contains("# HIPAA IAM audit summary"));
+
+    // --no-github: nothing GitHub-specific, and the files are left alone.
+    std::fs::remove_file(&output).expect("rm");
+    std::fs::remove_file(&summary).expect("rm");
+    let out = audit(&["--no-github"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("::error"));
+    assert!(!output.exists() && !summary.exists());
+}

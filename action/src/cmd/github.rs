@@ -178,6 +178,47 @@ mod tests {
         assert_eq!(escape_property("IAM-002 a:b,c%\n"), "IAM-002 a%3Ab%2Cc%25%0A");
     }
 
+    fn demo_report() -> AuditReport {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account");
+        let account = hipaa_iam_core::account::Account::read_dir(&dir).expect("the demo account");
+        let config = hipaa_iam_core::config::Config::default();
+        hipaa_iam_core::checks::audit(&account, &config, None)
+    }
+
+    #[test]
+    fn annotations_are_capped_and_count_the_rest() {
+        let report = demo_report();
+        let failing = failing(&report, FailOn::High);
+        assert_eq!(failing.len(), 15);
+        let lines = annotations(&failing, FailOn::High, 5);
+        assert_eq!(lines.len(), 6);
+        assert!(
+            lines[..5].iter().all(|l| l.starts_with("::error title=IAM-")),
+            "{lines:?}"
+        );
+        assert!(
+            lines[0].starts_with("::error title=IAM-002 console-mfa::"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("[critical; §164.312(d); §164.312(a)(1)]"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[5].starts_with("::warning::10 more failing findings at or above high are not annotated"),
+            "{}",
+            lines[5]
+        );
+        assert_eq!(annotations(&failing, FailOn::High, MAX_ANNOTATIONS).len(), 15);
+        assert!(failing_none_is_empty(&report));
+    }
+
+    fn failing_none_is_empty(report: &AuditReport) -> bool {
+        failing(report, FailOn::None).is_empty() && failing(report, FailOn::Low).len() == 25
+    }
+
     #[test]
     fn outputs_use_the_delimiter_form_for_line_breaks() {
         let s = outputs(3, Some(Path::new("a\nb")), None);
