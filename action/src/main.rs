@@ -89,6 +89,20 @@ pub struct AuditArgs {
     /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
     #[arg(long)]
     pub excel: bool,
+    /// Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning)
+    #[arg(long, value_name = "FILE")]
+    pub sarif_file: Option<PathBuf>,
+    /// Also write the findings as JUnit XML to this file
+    #[arg(long, value_name = "FILE")]
+    pub junit_file: Option<PathBuf>,
+    /// GitHub Actions output: append the summary to $GITHUB_STEP_SUMMARY, annotate failing
+    /// findings at or above --fail-on, write step outputs to $GITHUB_OUTPUT (failed,
+    /// fail-count, report-dir, sarif-file). On by itself when GITHUB_ACTIONS=true
+    #[arg(long, conflicts_with = "no_github")]
+    pub github: bool,
+    /// No GitHub Actions output, even when GITHUB_ACTIONS=true
+    #[arg(long)]
+    pub no_github: bool,
 }
 
 /// Output format of `audit`.

@@ -60,6 +60,39 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             dir.display()
         );
     }
+    // After the evidence directory, which may be where these go.
+    for (path, format) in [
+        (&args.sarif_file, report::Format::Sarif),
+        (&args.junit_file, report::Format::Junit),
+    ] {
+        if let Some(path) = path {
+            hipaa_iam_core::manifest::write_atomic(path, report::render(format, &report, &loaded).as_bytes())?;
+        }
+    }
+    if super::github::enabled(args.github, args.no_github) {
+        // Annotations follow a readable report on stdout; after a machine-readable one
+        // (JSON, SARIF, JUnit, CSV) they go to stderr, which the runner reads as well.
+        let (dir, sarif) = (args.output_dir.as_deref(), args.sarif_file.as_deref());
+        if matches!(args.format, AuditFormat::Table | AuditFormat::Markdown) {
+            super::github::write(
+                &mut std::io::stdout().lock(),
+                &report,
+                &loaded,
+                args.fail_on,
+                dir,
+                sarif,
+            )?;
+        } else {
+            super::github::write(
+                &mut std::io::stderr().lock(),
+                &report,
+                &loaded,
+                args.fail_on,
+                dir,
+                sarif,
+            )?;
+        }
+    }
     Ok(exit_status(&report, args.fail_on))
 }
 

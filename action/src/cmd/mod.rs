@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod github;
 pub mod mfa;
 pub mod remediate;
 pub mod verify;

@@ -1,0 +1,235 @@
+//! `audit --github` (on by itself when `GITHUB_ACTIONS=true`): the GitHub Actions output of
+//! an audit, so the composite action's YAML stays small.
+//!
+//! - The Markdown summary (`core::report::summary`) is appended to `$GITHUB_STEP_SUMMARY`,
+//!   after one line that says what `--fail-on` decided.
+//! - `::error` annotations, one per failing finding at or above `--fail-on` (most serious
+//!   first, at most [`MAX_ANNOTATIONS`], then one `::warning` that counts the rest).
+//! - Step outputs appended to `$GITHUB_OUTPUT`: `failed`, `fail-count`, `report-dir`,
+//!   `sarif-file`.
+//!
+//! Workflow commands are escaped as the runner unescapes them (`%`, CR and LF in the
+//! message; also `:` and `,` in properties). Findings never hold secrets (the account
+//! model keeps no secret parts of keys), and nothing here prints the environment.
+
+use std::io::Write;
+use std::path::Path;
+
+use hipaa_iam_core::checks::CATALOGUE;
+use hipaa_iam_core::config::LoadedConfig;
+use hipaa_iam_core::report::{summary, AuditReport, Finding, Status};
+
+use super::audit::threshold;
+use crate::FailOn;
+
+/// At most this many `::error` annotations per run (GitHub shows only the first few per
+/// step anyway); the rest are counted in one `::warning`.
+pub const MAX_ANNOTATIONS: usize = 50;
+
+/// Whether the GitHub output is on: `--github`, or `GITHUB_ACTIONS=true` unless `--no-github`.
+pub fn enabled(github: bool, no_github: bool) -> bool {
+    if no_github {
+        return false;
+    }
+    github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// Escapes a workflow command's message (`%`, `\r`, `\n`).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (the message rules plus `:` and `,`).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The failing findings at or above `fail_on`, most serious first, then in catalogue order.
+pub fn failing(report: &AuditReport, fail_on: FailOn) -> Vec<&Finding> {
+    let Some(min) = threshold(fail_on) else {
+        return Vec::new();
+    };
+    let mut v: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail && f.severity >= min)
+        .collect();
+    let index = |id: &str| CATALOGUE.iter().position(|c| c.id == id).unwrap_or(usize::MAX);
+    v.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(index(&a.check_id).cmp(&index(&b.check_id)))
+    });
+    v
+}
+
+/// The annotation lines: `::error title=IAM-002 console-mfa::nurse.kim: detail`, capped
+/// at `max`, then a `::warning::` with the number left out.
+pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = failing
+        .iter()
+        .take(max)
+        .map(|f| {
+            format!(
+                "::error title={}::{}",
+                escape_property(&format!("{} {}", f.check_id, f.slug)),
+                escape_data(&format!(
+                    "{}: {} [{}; {}]",
+                    f.resource_name,
+                    f.detail,
+                    f.severity.as_str(),
+                    f.hipaa.join("; ")
+                ))
+            )
+        })
+        .collect();
+    if failing.len() > max {
+        let min = threshold(fail_on).map(|s| s.as_str()).unwrap_or("none");
+        lines.push(format!(
+            "::warning::{} more failing findings at or above {min} are not annotated; see the job summary and the report directory",
+            failing.len() - max
+        ));
+    }
+    lines
+}
+
+/// The step summary: what `--fail-on` decided, then the audit summary.
+pub fn step_summary(report: &AuditReport, config: &LoadedConfig, fail_on: FailOn, fail_count: usize) -> String {
+    let verdict = match threshold(fail_on) {
+        None => "> fail-on none: findings do not fail the step.\n\n".to_string(),
+        Some(min) if fail_count == 0 => {
+            format!(
+                "> fail-on {}: no failing finding at or above it; the step passes.\n\n",
+                min.as_str()
+            )
+        }
+        Some(min) => format!(
+            "> fail-on {}: **{fail_count} failing finding{} at or above it; the step fails.**\n\n",
+            min.as_str(),
+            if fail_count == 1 { "" } else { "s" }
+        ),
+    };
+    format!("{verdict}{}\n", summary::markdown(report, config))
+}
+
+/// The step outputs in `$GITHUB_OUTPUT` syntax (`name=value` lines; values are paths and
+/// numbers, and a value with a line break uses the delimiter form).
+pub fn outputs(fail_count: usize, report_dir: Option<&Path>, sarif_file: Option<&Path>) -> String {
+    let path = |p: Option<&Path>| p.map(|p| p.display().to_string()).unwrap_or_default();
+    let mut s = String::new();
+    for (name, value) in [
+        ("failed", (fail_count > 0).to_string()),
+        ("fail-count", fail_count.to_string()),
+        ("report-dir", path(report_dir)),
+        ("sarif-file", path(sarif_file)),
+    ] {
+        if value.contains('\n') || value.contains('\r') {
+            let delimiter = format!("hipaa_iam_{}", hipaa_iam_core::manifest::sha256_hex(value.as_bytes()));
+            s.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
+        } else {
+            s.push_str(&format!("{name}={value}\n"));
+        }
+    }
+    s
+}
+
+fn append(var: &str, text: &str) -> hipaa_iam_core::Result<()> {
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = Path::new(&path);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| hipaa_iam_core::Error::io(path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| hipaa_iam_core::Error::io(path, e))
+}
+
+/// Writes the GitHub output of an audit: annotations to `out`, the summary to
+/// `$GITHUB_STEP_SUMMARY` and the outputs to `$GITHUB_OUTPUT` (each skipped when unset).
+pub fn write(
+    out: &mut impl Write,
+    report: &AuditReport,
+    config: &LoadedConfig,
+    fail_on: FailOn,
+    report_dir: Option<&Path>,
+    sarif_file: Option<&Path>,
+) -> hipaa_iam_core::Result<()> {
+    let failing = failing(report, fail_on);
+    for line in annotations(&failing, fail_on, MAX_ANNOTATIONS) {
+        writeln!(out, "{line}").map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
+    }
+    append(
+        "GITHUB_STEP_SUMMARY",
+        &step_summary(report, config, fail_on, failing.len()),
+    )?;
+    append("GITHUB_OUTPUT", &outputs(failing.len(), report_dir, sarif_file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_the_runner() {
+        assert_eq!(escape_data("50%\r\nnext: a,b"), "50%25%0D%0Anext: a,b");
+        assert_eq!(escape_property("IAM-002 a:b,c%\n"), "IAM-002 a%3Ab%2Cc%25%0A");
+    }
+
+    fn demo_report() -> AuditReport {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account");
+        let account = hipaa_iam_core::account::Account::read_dir(&dir).expect("the demo account");
+        let config = hipaa_iam_core::config::Config::default();
+        hipaa_iam_core::checks::audit(&account, &config, None)
+    }
+
+    #[test]
+    fn annotations_are_capped_and_count_the_rest() {
+        let report = demo_report();
+        let failing = failing(&report, FailOn::High);
+        assert_eq!(failing.len(), 15);
+        let lines = annotations(&failing, FailOn::High, 5);
+        assert_eq!(lines.len(), 6);
+        assert!(
+            lines[..5].iter().all(|l| l.starts_with("::error title=IAM-")),
+            "{lines:?}"
+        );
+        assert!(
+            lines[0].starts_with("::error title=IAM-002 console-mfa::"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("[critical; §164.312(d); §164.312(a)(1)]"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[5].starts_with("::warning::10 more failing findings at or above high are not annotated"),
+            "{}",
+            lines[5]
+        );
+        assert_eq!(annotations(&failing, FailOn::High, MAX_ANNOTATIONS).len(), 15);
+        assert!(failing_none_is_empty(&report));
+    }
+
+    fn failing_none_is_empty(report: &AuditReport) -> bool {
+        failing(report, FailOn::None).is_empty() && failing(report, FailOn::Low).len() == 25
+    }
+
+    #[test]
+    fn outputs_use_the_delimiter_form_for_line_breaks() {
+        let s = outputs(3, Some(Path::new("a\nb")), None);
+        assert!(
+            s.starts_with("failed=true\nfail-count=3\nreport-dir<<hipaa_iam_"),
+            "{s}"
+        );
+        assert!(s.ends_with("sarif-file=\n"), "{s}");
+        assert_eq!(
+            outputs(0, None, None),
+            "failed=false\nfail-count=0\nreport-dir=\nsarif-file=\n"
+        );
+    }
+}
