@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod api;
 pub mod checks;
 pub mod config;
 pub mod error;

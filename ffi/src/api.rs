@@ -61,3 +61,261 @@ pub unsafe extern "C" fn hipaa_iam_checks(request_json: *const c_char, out_json:
         unsafe { json_call(request_json, out_json, |_: Empty| Ok(hipaa_iam_core::checks::CATALOGUE)) }
     })
 }
+
+/// The request of [`hipaa_iam_audit`], [`hipaa_iam_mfa_report`] and
+/// [`hipaa_iam_write_evidence`].
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct AuditRequest {
+    /// Exports directory; absent = collect live with the standard AWS credential chain.
+    exports_dir: Option<std::path::PathBuf>,
+    /// AWS profile for a live collection.
+    profile: Option<String>,
+    /// Access Analyzer regions.
+    regions: Vec<String>,
+    /// Configuration file.
+    config_path: Option<std::path::PathBuf>,
+    /// Configuration as TOML text (instead of a file).
+    config: Option<String>,
+    /// Only these check IDs.
+    checks: Option<Vec<String>>,
+    /// `hipaa_iam_write_evidence`: the output directory (default `reports`).
+    output_dir: Option<std::path::PathBuf>,
+    /// `hipaa_iam_write_evidence`: prepend a UTF-8 BOM to CSVs for Excel.
+    excel: bool,
+}
+
+impl AuditRequest {
+    fn run(&self) -> Result<hipaa_iam_core::api::Audit, FfiError> {
+        use hipaa_iam_core::api;
+        if self.config.is_some() && self.config_path.is_some() {
+            return Err(FfiError::new(
+                HipaaIamStatus::InvalidArgument,
+                "request: give either config (TOML text) or config_path, not both",
+            ));
+        }
+        let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?;
+        let source =
+            api::Source { exports_dir: self.exports_dir.clone(), profile: self.profile.clone(), regions: self.regions.clone() };
+        Ok(crate::runtime().block_on(api::audit(&source, config, self.checks.as_deref()))?)
+    }
+}
+
+/// Runs the audit. Request: `{"exports_dir": "DIR"}` for offline data (omit it to collect
+/// live with the standard AWS credential chain), optionally `"profile"`, `"regions": [..]`,
+/// `"config_path": "FILE"` or `"config": "TOML text"`, `"checks": ["IAM-002", ..]`.
+/// Response: the findings report, the same JSON `hipaa-iam audit --format json` prints.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_audit(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe { json_call(request_json, out_json, |r: AuditRequest| Ok(r.run()?.report)) }
+    })
+}
+
+/// The MFA report (the hardening guide's Audit-MFA): one row per IAM user, sorted by name,
+/// with `UserName`, `MFA` (`HAS_MFA`/`NO_MFA`/`UNKNOWN`), `ConsoleAccess`, `MfaDeviceType`,
+/// `InMfaGroup`, `Groups`, `PasswordLastUsed`, `Compliant`, as `hipaa-iam mfa` shows.
+/// Request: as [`hipaa_iam_audit`] (`checks` is ignored). Response: a JSON array of rows.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_mfa_report(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: AuditRequest| {
+                let audit = r.run()?;
+                Ok(hipaa_iam_core::report::mfa::rows(&audit.account, &audit.config.config))
+            })
+        }
+    })
+}
+
+/// Runs the audit and writes the evidence directory (`mfa_audit.csv`, one CSV per check
+/// with findings, `findings.json`, the risk register, `summary.md`, `manifest.json`), as
+/// `hipaa-iam audit --output-dir` does. Request: as [`hipaa_iam_audit`] plus
+/// `"output_dir": "DIR"` (default `reports`) and `"excel": true` for a UTF-8 BOM on CSVs.
+/// Response: the manifest (tool, version, time, account, the SHA-256 of every file).
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_write_evidence(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: AuditRequest| {
+                let dir = r.output_dir.clone().unwrap_or_else(|| "reports".into());
+                let audit = r.run()?;
+                let options = hipaa_iam_core::report::EvidenceOptions { excel: r.excel };
+                Ok(hipaa_iam_core::report::write_evidence(&dir, &audit.report, &audit.account, &audit.config, &options)?)
+            })
+        }
+    })
+}
+
+/// The request of [`hipaa_iam_remediation_plan`] and [`hipaa_iam_remediation_apply`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemediationRequest {
+    /// `password-policy`, `mfa-enforcement`, `group-membership`, `permissions-boundary`,
+    /// `access-analyzer` or `create-user`.
+    remediation: hipaa_iam_core::remediate::Remediation,
+    /// Plan from this exports directory instead of the live account (apply always acts
+    /// on the live account).
+    #[serde(default)]
+    exports_dir: Option<std::path::PathBuf>,
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    config_path: Option<std::path::PathBuf>,
+    #[serde(default)]
+    config: Option<String>,
+    /// create-user with `console`: the temporary password (must meet the configured
+    /// policy). Omitted: one is generated and returned once as
+    /// `generated_console_password`. Never logged.
+    #[serde(default)]
+    console_password: Option<String>,
+    /// group-membership, permissions-boundary: only these users.
+    #[serde(default)]
+    users: Vec<String>,
+    /// permissions-boundary: a boundary document file.
+    #[serde(default)]
+    policy_file: Option<std::path::PathBuf>,
+    /// permissions-boundary: replace a different existing boundary.
+    #[serde(default)]
+    replace: bool,
+    /// create-user: the new user's name.
+    #[serde(default)]
+    user_name: Option<String>,
+    /// create-user: give the user the permissions boundary (default true).
+    #[serde(default = "yes")]
+    boundary: bool,
+    /// create-user: a console password that must be changed at first sign-in.
+    #[serde(default)]
+    console: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl RemediationRequest {
+    /// Builds the plan; returns it with what applying it needs.
+    fn plan(
+        &self,
+    ) -> Result<(hipaa_iam_core::remediate::Plan, hipaa_iam_core::remediate::SdkConfig, Vec<String>, hipaa_iam_core::config::Config), FfiError>
+    {
+        use hipaa_iam_core::{api, remediate};
+        if self.config.is_some() && self.config_path.is_some() {
+            return Err(FfiError::new(
+                HipaaIamStatus::InvalidArgument,
+                "request: give either config (TOML text) or config_path, not both",
+            ));
+        }
+        let options = remediate::request::Options {
+            users: self.users.clone(),
+            policy_file: self.policy_file.clone(),
+            replace: self.replace,
+            user_name: self.user_name.clone(),
+            boundary: self.boundary,
+            console: self.console,
+        };
+        options.validate(self.remediation)?;
+        let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?.config;
+        let rt = crate::runtime();
+        let sdk = rt.block_on(hipaa_iam_core::account::collect::sdk_config(self.profile.as_deref()));
+        let regions: Vec<String> = if !config.regions.is_empty() {
+            config.regions.clone()
+        } else {
+            sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
+        };
+        let source =
+            api::Source { exports_dir: self.exports_dir.clone(), profile: self.profile.clone(), regions: regions.clone() };
+        let mut account = rt.block_on(source.load(&regions))?;
+        if account.account_id.is_none() {
+            account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
+        }
+        let plan = remediate::request::plan(self.remediation, &account, &config, &options, &regions)?;
+        Ok((plan, sdk, regions, config))
+    }
+}
+
+/// Computes a remediation's plan from the current account data and changes nothing.
+/// Request: `{"remediation": "password-policy"}` plus the source and configuration
+/// fields of [`hipaa_iam_audit`] and the remediation's options (`users`, `policy_file`,
+/// `replace`, `user_name`, `boundary`, `console`). Response: `{remediation, account_id,
+/// dry_run: true, applied: false, plan: [steps]}`, as `hipaa-iam remediate NAME --dry-run
+/// --format json` prints.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_remediation_plan(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: RemediationRequest| {
+                let (plan, ..) = r.plan()?;
+                Ok(hipaa_iam_core::remediate::request::document(&plan, true, None, None))
+            })
+        }
+    })
+}
+
+/// Computes a remediation's plan and applies it to the live account, idempotently: what
+/// already exists in the right state is left alone. Request: as
+/// [`hipaa_iam_remediation_plan`], plus `console_password` for `create-user` with
+/// `console` (omitted: a password meeting the configured policy is generated and
+/// returned once as `generated_console_password`). Response: the plan plus `results`
+/// (one outcome per step: done, already in place, skipped, failed with the AWS code and
+/// message) and `summary` counts. A failed step is reported in the results; the status
+/// is still OK.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: RemediationRequest| {
+                use hipaa_iam_core::remediate::{self, Clients, Password, Secrets};
+                let (plan, sdk, regions, config) = r.plan()?;
+                let secrets = if r.console {
+                    match &r.console_password {
+                        Some(p) => {
+                            let password = Password::new(p.clone());
+                            remediate::check_password(&password, &config.password_policy)?;
+                            Secrets { console_password: Some(password), generated: false }
+                        }
+                        None => Secrets {
+                            console_password: Some(remediate::generate_password(&config.password_policy)?),
+                            generated: true,
+                        },
+                    }
+                } else {
+                    Secrets::default()
+                };
+                let clients = Clients::new(&sdk, &regions);
+                let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets));
+                let shown = secrets.console_password.as_ref().filter(|_| secrets.generated).filter(|_| {
+                    outcomes.iter().any(|o| o.id == "create-login-profile" && o.status == remediate::Status::Done)
+                });
+                Ok(remediate::request::document(&plan, false, Some(&outcomes), shown.map(Password::expose)))
+            })
+        }
+    })
+}

@@ -69,3 +69,16 @@ unsafe fn request_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, guard
         guard::FfiError::new(HipaaIamStatus::InvalidArgument, format!("{what} is not valid UTF-8: {e}"))
     })
 }
+
+/// The one tokio runtime for live AWS calls, made on first use; safe to use from several
+/// threads at once.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: once_cell::sync::Lazy<tokio::runtime::Runtime> = once_cell::sync::Lazy::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("hipaa-iam")
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the tokio runtime: {e}"))
+    });
+    &RUNTIME
+}

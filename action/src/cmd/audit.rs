@@ -6,7 +6,7 @@
 use std::io::{IsTerminal, Write};
 
 use hipaa_iam_core::checks::{self, CATALOGUE};
-use hipaa_iam_core::config::Config;
+use hipaa_iam_core::api;
 use hipaa_iam_core::report::{self, AuditReport, Finding, Severity, Status};
 
 use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
@@ -19,17 +19,12 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     } else {
         Some(checks::parse_ids(&args.checks)?)
     };
-    let mut loaded = Config::load(args.config.as_deref(), &checks::ids())?;
-    if !args.source.regions.is_empty() {
-        loaded.config.regions = args.source.regions.clone();
-    }
-    let config = &loaded.config;
-    let account = super::load_account(&args.source, &config.regions)?;
-    let mut report = checks::audit(&account, config, only.as_deref());
-    report.source = match &args.source.exports {
-        Some(dir) => dir.display().to_string(),
-        None => "live".to_string(),
-    };
+    let loaded = api::load_config(args.config.as_deref(), None, &args.source.regions)?;
+    let api::Audit {
+        report,
+        account,
+        config: loaded,
+    } = super::runtime()?.block_on(api::audit(&args.source.to_source(), loaded, only.as_deref()))?;
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();

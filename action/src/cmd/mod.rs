@@ -19,22 +19,18 @@ pub fn runtime() -> hipaa_iam_core::Result<tokio::runtime::Runtime> {
         .map_err(|e| hipaa_iam_core::Error::io("<tokio runtime>", e))
 }
 
-/// Loads the account: from `--exports DIR`, or collected live into memory.
-pub fn load_account(source: &SourceArgs, config_regions: &[String]) -> hipaa_iam_core::Result<Account> {
-    match &source.exports {
-        Some(dir) => Account::read_dir(dir),
-        None => {
-            let regions = if source.regions.is_empty() {
-                config_regions.to_vec()
-            } else {
-                source.regions.clone()
-            };
-            let rt = runtime()?;
-            let set = rt.block_on(hipaa_iam_core::account::collect::collect_live(
-                source.profile.as_deref(),
-                &regions,
-            ))?;
-            Account::from_exports(&set)
+impl SourceArgs {
+    /// The library's description of this source.
+    pub fn to_source(&self) -> hipaa_iam_core::api::Source {
+        hipaa_iam_core::api::Source {
+            exports_dir: self.exports.clone(),
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
         }
     }
+}
+
+/// Loads the account: from `--exports DIR`, or collected live into memory.
+pub fn load_account(source: &SourceArgs, config_regions: &[String]) -> hipaa_iam_core::Result<Account> {
+    runtime()?.block_on(source.to_source().load(config_regions))
 }

@@ -102,68 +102,25 @@ pub struct RemediateArgs {
     pub console: bool,
 }
 
-fn only_for(flag: &str, set: bool, allowed: &[Name], name: Name) -> Result<()> {
-    if set
-        && !allowed
-            .iter()
-            .any(|a| std::mem::discriminant(a) == std::mem::discriminant(&name))
-    {
-        let list: Vec<&str> = allowed.iter().map(|a| Remediation::from(*a).as_str()).collect();
-        return Err(Error::InvalidArgument(format!(
-            "{flag} applies only to {}",
-            list.join(", ")
-        )));
+impl RemediateArgs {
+    fn options(&self) -> remediate::request::Options {
+        remediate::request::Options {
+            users: self.users.clone(),
+            policy_file: self.policy_file.clone(),
+            replace: self.replace,
+            user_name: self.user_name.clone(),
+            boundary: !self.no_boundary,
+            console: self.console,
+        }
     }
-    Ok(())
-}
-
-fn check_flags(args: &RemediateArgs) -> Result<()> {
-    use Name::*;
-    only_for(
-        "--users",
-        !args.users.is_empty(),
-        &[GroupMembership, PermissionsBoundary],
-        args.name,
-    )?;
-    only_for(
-        "--policy-file",
-        args.policy_file.is_some(),
-        &[PermissionsBoundary],
-        args.name,
-    )?;
-    only_for("--replace", args.replace, &[PermissionsBoundary], args.name)?;
-    only_for("--user-name", args.user_name.is_some(), &[CreateUser], args.name)?;
-    only_for("--no-boundary", args.no_boundary, &[CreateUser], args.name)?;
-    only_for("--console", args.console, &[CreateUser], args.name)?;
-    if let Some(u) = args.users.iter().find(|u| u.trim().is_empty()) {
-        return Err(Error::InvalidArgument(format!("--users: empty user name in {u:?}")));
-    }
-    if matches!(args.name, CreateUser) {
-        let name = args
-            .user_name
-            .as_deref()
-            .ok_or_else(|| Error::InvalidArgument("create-user needs --user-name NAME".into()))?;
-        remediate::validate_user_name(name)?;
-    }
-    Ok(())
-}
-
-/// Reads and validates `--policy-file` with the project's policy parser.
-fn read_policy_file(path: &std::path::Path) -> Result<Value> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let value: Value = hipaa_iam_core::account::parse_json(path, &bytes)?;
-    let doc = hipaa_iam_core::policy::decode_document(&value).map_err(|m| Error::input(path, "", m))?;
-    hipaa_iam_core::policy::Document::from_json(&doc)
-        .map_err(|m| Error::input(path, "", format!("not a valid policy document: {m}")))?;
-    Ok(doc)
 }
 
 /// Runs a remediation.
 pub fn run(args: RemediateArgs) -> Result<u8> {
-    check_flags(&args)?;
+    let options = args.options();
+    options.validate(args.name.into())?;
     let loaded = Config::load(args.config.as_deref(), &hipaa_iam_core::checks::ids())?;
     let config = loaded.config;
-    let policy_document = args.policy_file.as_deref().map(read_policy_file).transpose()?;
     let rt = super::runtime()?;
     let sdk = rt.block_on(hipaa_iam_core::account::collect::sdk_config(
         args.source.profile.as_deref(),
@@ -179,7 +136,7 @@ pub fn run(args: RemediateArgs) -> Result<u8> {
     if account.account_id.is_none() {
         account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
     }
-    let plan = make_plan(&args, &account, &config, policy_document, &regions)?;
+    let plan = remediate::request::plan(args.name.into(), &account, &config, &options, &regions)?;
 
     let apply = if args.dry_run {
         false
@@ -232,52 +189,6 @@ fn confirm_and_apply(
     }
     let secrets = secrets(plan, args, config, true)?;
     execute(plan, args, rt, sdk, regions, secrets)
-}
-
-fn make_plan(
-    args: &RemediateArgs,
-    account: &Account,
-    config: &Config,
-    policy_document: Option<Value>,
-    regions: &[String],
-) -> Result<Plan> {
-    match args.name {
-        Name::PasswordPolicy => remediate::password_policy(account, config),
-        Name::MfaEnforcement => remediate::mfa_enforcement(account, config),
-        Name::GroupMembership => remediate::group_membership(
-            account,
-            config,
-            &GroupMembershipOptions {
-                users: args.users.clone(),
-            },
-        ),
-        Name::PermissionsBoundary => remediate::permissions_boundary(
-            account,
-            config,
-            &BoundaryOptions {
-                users: args.users.clone(),
-                policy_document,
-                replace: args.replace,
-                today: remediate::today(),
-            },
-        ),
-        Name::AccessAnalyzer => remediate::access_analyzer(
-            account,
-            config,
-            &AnalyzerOptions {
-                regions: regions.to_vec(),
-            },
-        ),
-        Name::CreateUser => remediate::create_user(
-            account,
-            config,
-            &CreateUserOptions {
-                user_name: args.user_name.clone().unwrap_or_default(),
-                boundary: !args.no_boundary,
-                console: args.console,
-            },
-        ),
-    }
 }
 
 /// The secrets of the plan: for a console password, the one read from standard input
@@ -365,33 +276,15 @@ fn arguments_line(call: &remediate::Call) -> String {
     format!("{} {}", call.operation(), parts.join(" "))
 }
 
-fn counts(outcomes: &[Outcome]) -> Value {
-    let n = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
-    json!({
-        "done": n(Status::Done),
-        "already_in_place": n(Status::AlreadyInPlace),
-        "skipped": n(Status::Skipped),
-        "failed": n(Status::Failed),
-    })
-}
-
 /// Prints the plan, and the results when it was applied.
 fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>, Option<&Password>)>) {
     if args.format == Format::Json {
-        let mut doc = json!({
-            "remediation": plan.remediation,
-            "account_id": plan.account_id,
-            "dry_run": args.dry_run,
-            "applied": applied.is_some(),
-            "plan": plan.steps,
-        });
-        if let Some((outcomes, shown)) = applied {
-            doc["results"] = json!(outcomes);
-            doc["summary"] = counts(outcomes);
-            if let Some(p) = shown {
-                doc["generated_console_password"] = json!(p.expose());
-            }
-        }
+        let doc = remediate::request::document(
+            plan,
+            args.dry_run,
+            applied.map(|(o, _)| o.as_slice()),
+            applied.and_then(|(_, p)| p).map(Password::expose),
+        );
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         return;
     }
@@ -423,7 +316,7 @@ fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>,
             println!("  {:<17} {:<28} previous: {prev}", "", "");
         }
     }
-    let c = counts(outcomes);
+    let c = remediate::request::summary(outcomes);
     println!(
         "Summary: {} done, {} already in place, {} skipped, {} failed",
         c["done"], c["already_in_place"], c["skipped"], c["failed"]

@@ -15,6 +15,7 @@
 mod apply;
 mod password;
 mod plans;
+pub mod request;
 
 use serde::{Deserialize, Serialize};
 

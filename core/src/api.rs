@@ -1,0 +1,96 @@
+//! One way to load account data and configuration and to run an audit, shared by every
+//! face of the tool (the CLI, the C ABI and through it PowerShell), so they cannot
+//! disagree.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::account::Account;
+use crate::checks;
+use crate::config::{Config, LoadedConfig};
+use crate::report::AuditReport;
+use crate::{Error, Result};
+
+/// Where the account data comes from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Source {
+    /// An exports directory (the AWS CLI's files); `None` = collect live from AWS.
+    pub exports_dir: Option<PathBuf>,
+    /// The AWS profile for a live collection (default: the standard credential chain).
+    pub profile: Option<String>,
+    /// Access Analyzer regions to audit; empty = the configuration's, else the SDK's region.
+    pub regions: Vec<String>,
+}
+
+impl Source {
+    /// `live`, or the exports directory.
+    pub fn describe(&self) -> String {
+        match &self.exports_dir {
+            Some(dir) => dir.display().to_string(),
+            None => "live".to_string(),
+        }
+    }
+
+    /// Loads the account: reads the exports directory, or collects live into memory.
+    /// `config_regions` are used when this source names no regions.
+    pub async fn load(&self, config_regions: &[String]) -> Result<Account> {
+        match &self.exports_dir {
+            Some(dir) => Account::read_dir(dir),
+            None => {
+                let regions = if self.regions.is_empty() { config_regions } else { &self.regions };
+                let set = crate::account::collect::collect_live(self.profile.as_deref(), regions).await?;
+                Account::from_exports(&set)
+            }
+        }
+    }
+}
+
+/// Loads the configuration: the TOML text `inline` if given, else the file `path`, else
+/// `./hipaa-iam.toml` if present, else the defaults. `regions`, when not empty, replace
+/// the configured regions.
+pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]) -> Result<LoadedConfig> {
+    let ids = checks::ids();
+    let mut loaded = match inline {
+        Some(text) => {
+            let origin = PathBuf::from("<inline config>");
+            let config = Config::parse(&origin, text, &ids)?;
+            LoadedConfig { config, path: Some(origin), sha256: crate::manifest::sha256_hex(text.as_bytes()) }
+        }
+        None => Config::load(path, &ids)?,
+    };
+    if !regions.is_empty() {
+        loaded.config.regions = regions.to_vec();
+    }
+    Ok(loaded)
+}
+
+/// The result of [`audit`]: the report, and the account and configuration it was made
+/// from (the evidence writers need all three).
+#[derive(Debug)]
+pub struct Audit {
+    /// The findings and their context.
+    pub report: AuditReport,
+    /// The account data audited.
+    pub account: Account,
+    /// The configuration used.
+    pub config: LoadedConfig,
+}
+
+/// Validates `only` (check IDs), loads the account from `source` and runs the checks.
+pub async fn audit(source: &Source, config: LoadedConfig, only: Option<&[String]>) -> Result<Audit> {
+    let only = only.map(checks::parse_ids).transpose()?;
+    if let Some(dir) = &source.exports_dir {
+        if !dir.exists() {
+            return Err(Error::InvalidArgument(format!(
+                "exports directory {} does not exist (make one with `hipaa-iam collect --output DIR` or the AWS CLI commands in the README)",
+                dir.display()
+            )));
+        }
+    }
+    let account = source.load(&config.config.regions).await?;
+    let mut report = checks::audit(&account, &config.config, only.as_deref());
+    report.source = source.describe();
+    Ok(Audit { report, account, config })
+}
