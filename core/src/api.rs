@@ -39,7 +39,11 @@ impl Source {
         match &self.exports_dir {
             Some(dir) => Account::read_dir(dir),
             None => {
-                let regions = if self.regions.is_empty() { config_regions } else { &self.regions };
+                let regions = if self.regions.is_empty() {
+                    config_regions
+                } else {
+                    &self.regions
+                };
                 let set = crate::account::collect::collect_live(self.profile.as_deref(), regions).await?;
                 Account::from_exports(&set)
             }
@@ -56,7 +60,11 @@ pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]
         Some(text) => {
             let origin = PathBuf::from("<inline config>");
             let config = Config::parse(&origin, text, &ids)?;
-            LoadedConfig { config, path: Some(origin), sha256: crate::manifest::sha256_hex(text.as_bytes()) }
+            LoadedConfig {
+                config,
+                path: Some(origin),
+                sha256: crate::manifest::sha256_hex(text.as_bytes()),
+            }
         }
         None => Config::load(path, &ids)?,
     };
@@ -92,5 +100,9 @@ pub async fn audit(source: &Source, config: LoadedConfig, only: Option<&[String]
     let account = source.load(&config.config.regions).await?;
     let mut report = checks::audit(&account, &config.config, only.as_deref());
     report.source = source.describe();
-    Ok(Audit { report, account, config })
+    Ok(Audit {
+        report,
+        account,
+        config,
+    })
 }

@@ -35,8 +35,8 @@ where
     let response = f(request)?;
     let json = serde_json::to_string(&response)
         .map_err(|e| FfiError::new(HipaaIamStatus::InvalidJson, format!("response: {e}")))?;
-    let c = CString::new(json)
-        .map_err(|_| FfiError::new(HipaaIamStatus::InvalidJson, "response: contains a NUL byte"))?;
+    let c =
+        CString::new(json).map_err(|_| FfiError::new(HipaaIamStatus::InvalidJson, "response: contains a NUL byte"))?;
     // SAFETY: out_json is non-NULL and writable per the caller's contract; written only on success.
     unsafe { *out_json = c.into_raw() };
     Ok(())
@@ -95,8 +95,11 @@ impl AuditRequest {
             ));
         }
         let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?;
-        let source =
-            api::Source { exports_dir: self.exports_dir.clone(), profile: self.profile.clone(), regions: self.regions.clone() };
+        let source = api::Source {
+            exports_dir: self.exports_dir.clone(),
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+        };
         Ok(crate::runtime().block_on(api::audit(&source, config, self.checks.as_deref()))?)
     }
 }
@@ -156,7 +159,13 @@ pub unsafe extern "C" fn hipaa_iam_write_evidence(request_json: *const c_char, o
                 let dir = r.output_dir.clone().unwrap_or_else(|| "reports".into());
                 let audit = r.run()?;
                 let options = hipaa_iam_core::report::EvidenceOptions { excel: r.excel };
-                Ok(hipaa_iam_core::report::write_evidence(&dir, &audit.report, &audit.account, &audit.config, &options)?)
+                Ok(hipaa_iam_core::report::write_evidence(
+                    &dir,
+                    &audit.report,
+                    &audit.account,
+                    &audit.config,
+                    &options,
+                )?)
             })
         }
     })
@@ -214,8 +223,15 @@ impl RemediationRequest {
     /// Builds the plan; returns it with what applying it needs.
     fn plan(
         &self,
-    ) -> Result<(hipaa_iam_core::remediate::Plan, hipaa_iam_core::remediate::SdkConfig, Vec<String>, hipaa_iam_core::config::Config), FfiError>
-    {
+    ) -> Result<
+        (
+            hipaa_iam_core::remediate::Plan,
+            hipaa_iam_core::remediate::SdkConfig,
+            Vec<String>,
+            hipaa_iam_core::config::Config,
+        ),
+        FfiError,
+    > {
         use hipaa_iam_core::{api, remediate};
         if self.config.is_some() && self.config_path.is_some() {
             return Err(FfiError::new(
@@ -240,8 +256,11 @@ impl RemediationRequest {
         } else {
             sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
         };
-        let source =
-            api::Source { exports_dir: self.exports_dir.clone(), profile: self.profile.clone(), regions: regions.clone() };
+        let source = api::Source {
+            exports_dir: self.exports_dir.clone(),
+            profile: self.profile.clone(),
+            regions: regions.clone(),
+        };
         let mut account = rt.block_on(source.load(&regions))?;
         if account.account_id.is_none() {
             account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
@@ -299,7 +318,10 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
                         Some(p) => {
                             let password = Password::new(p.clone());
                             remediate::check_password(&password, &config.password_policy)?;
-                            Secrets { console_password: Some(password), generated: false }
+                            Secrets {
+                                console_password: Some(password),
+                                generated: false,
+                            }
                         }
                         None => Secrets {
                             console_password: Some(remediate::generate_password(&config.password_policy)?),
@@ -311,10 +333,21 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
                 };
                 let clients = Clients::new(&sdk, &regions);
                 let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets));
-                let shown = secrets.console_password.as_ref().filter(|_| secrets.generated).filter(|_| {
-                    outcomes.iter().any(|o| o.id == "create-login-profile" && o.status == remediate::Status::Done)
-                });
-                Ok(remediate::request::document(&plan, false, Some(&outcomes), shown.map(Password::expose)))
+                let shown = secrets
+                    .console_password
+                    .as_ref()
+                    .filter(|_| secrets.generated)
+                    .filter(|_| {
+                        outcomes
+                            .iter()
+                            .any(|o| o.id == "create-login-profile" && o.status == remediate::Status::Done)
+                    });
+                Ok(remediate::request::document(
+                    &plan,
+                    false,
+                    Some(&outcomes),
+                    shown.map(Password::expose),
+                ))
             })
         }
     })

@@ -36,7 +36,10 @@ pub(crate) struct FfiError {
 
 impl FfiError {
     pub fn new(status: HipaaIamStatus, message: impl Into<String>) -> Self {
-        FfiError { status, message: message.into() }
+        FfiError {
+            status,
+            message: message.into(),
+        }
     }
 }
 
@@ -94,7 +97,10 @@ pub(crate) fn fail(e: FfiError) -> i32 {
 
 /// Records a caught panic and returns [`HipaaIamStatus::Panic`].
 pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> i32 {
-    set_last_error(&format!("internal error (panic caught at the C boundary): {}", panic_message(payload)));
+    set_last_error(&format!(
+        "internal error (panic caught at the C boundary): {}",
+        panic_message(payload)
+    ));
     HipaaIamStatus::Panic as i32
 }
 

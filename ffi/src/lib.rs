@@ -61,12 +61,18 @@ pub unsafe extern "C" fn hipaa_iam_string_free(s: *mut c_char) {
 /// `p` must be NULL or point to a NUL-terminated string.
 unsafe fn request_str<'a>(p: *const c_char, what: &str) -> Result<&'a str, guard::FfiError> {
     if p.is_null() {
-        return Err(guard::FfiError::new(HipaaIamStatus::InvalidArgument, format!("{what} is NULL")));
+        return Err(guard::FfiError::new(
+            HipaaIamStatus::InvalidArgument,
+            format!("{what} is NULL"),
+        ));
     }
     // SAFETY: non-NULL and NUL-terminated per the caller's contract.
     let s = unsafe { CStr::from_ptr(p) };
     s.to_str().map_err(|e| {
-        guard::FfiError::new(HipaaIamStatus::InvalidArgument, format!("{what} is not valid UTF-8: {e}"))
+        guard::FfiError::new(
+            HipaaIamStatus::InvalidArgument,
+            format!("{what} is not valid UTF-8: {e}"),
+        )
     })
 }
 

@@ -22,7 +22,10 @@ fn call(
         unsafe { hipaa_iam_string_free(out) };
         Some(s)
     };
-    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_str().unwrap().to_string();
+    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+        .to_str()
+        .unwrap()
+        .to_string();
     (status, response, err)
 }
 
@@ -38,7 +41,12 @@ fn checks_returns_the_catalogue() {
     assert_eq!(status, HipaaIamStatus::Ok as i32, "{err}");
     assert!(err.is_empty());
     let v: serde_json::Value = serde_json::from_str(&out.unwrap()).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 23);
     assert_eq!(ids[0], "IAM-001");
     assert_eq!(ids[22], "IAM-023");

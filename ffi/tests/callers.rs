@@ -25,7 +25,11 @@ fn cdylib() -> PathBuf {
         "libhipaa_iam.so"
     };
     let path = target_dir().join(name);
-    assert!(path.is_file(), "{} is missing; cargo builds it with this crate's tests", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing; cargo builds it with this crate's tests",
+        path.display()
+    );
     path
 }
 
@@ -52,7 +56,9 @@ fn audit_json(request: &str) -> serde_json::Value {
     let req = CString::new(request).unwrap();
     let mut out = std::ptr::null_mut();
     let status = unsafe { hipaa_iam_audit(req.as_ptr(), &mut out) };
-    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_string_lossy().into_owned();
+    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+        .to_string_lossy()
+        .into_owned();
     assert_eq!(status, 0, "{err}");
     let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
     unsafe { hipaa_iam_string_free(out) };
@@ -67,7 +73,15 @@ fn c_program_compiled_with_warnings_as_errors_and_asan() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let compiled = Command::new(&cc)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-fsanitize=address,undefined"])
+        .args([
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-g",
+            "-fsanitize=address,undefined",
+        ])
         .arg("-fno-omit-frame-pointer")
         .arg("-I")
         .arg(crate_dir.join("include"))
@@ -92,28 +106,46 @@ fn c_program_compiled_with_warnings_as_errors_and_asan() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(!stderr.contains("AddressSanitizer") && !stderr.contains("runtime error"), "{stderr}");
+    assert!(
+        !stderr.contains("AddressSanitizer") && !stderr.contains("runtime error"),
+        "{stderr}"
+    );
     assert_eq!(run.status.code(), Some(1), "stdout: {stdout}\nstderr: {stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], format!("hipaa-iam {}", env!("CARGO_PKG_VERSION")));
     let want = expected_failing_lines();
     assert!(!want.is_empty());
-    assert_eq!(&lines[1..lines.len() - 1], want.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+    assert_eq!(
+        &lines[1..lines.len() - 1],
+        want.iter().map(String::as_str).collect::<Vec<_>>().as_slice()
+    );
     assert_eq!(lines[lines.len() - 1], format!("{} failing finding(s)", want.len()));
 }
 
 #[test]
 fn python_ctypes_caller_gets_what_the_cli_prints() {
     let lib = cdylib();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join("audit_demo.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join("audit_demo.py");
     let python = hipaa_iam_tests::python();
-    let run = Command::new(&python).arg(&script).arg("--json").arg(&lib).arg(demo_account()).output().unwrap();
+    let run = Command::new(&python)
+        .arg(&script)
+        .arg("--json")
+        .arg(&lib)
+        .arg(demo_account())
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "stderr: {stderr}");
     let from_python: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
 
     let cli = target_dir().join(if cfg!(windows) { "hipaa-iam.exe" } else { "hipaa-iam" });
-    assert!(cli.is_file(), "{} is missing; `cargo test --workspace` builds it", cli.display());
+    assert!(
+        cli.is_file(),
+        "{} is missing; `cargo test --workspace` builds it",
+        cli.display()
+    );
     let out = Command::new(&cli)
         .args(["audit", "--format", "json", "--exports"])
         .arg(demo_account())
@@ -125,11 +157,19 @@ fn python_ctypes_caller_gets_what_the_cli_prints() {
     assert_eq!(from_python, from_cli);
 
     // And the plain listing of failing findings.
-    let run = Command::new(&python).arg(&script).arg(&lib).arg(demo_account()).output().unwrap();
+    let run = Command::new(&python)
+        .arg(&script)
+        .arg(&lib)
+        .arg(demo_account())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&run.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     let want = expected_failing_lines();
-    assert_eq!(&lines[1..lines.len() - 1], want.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+    assert_eq!(
+        &lines[1..lines.len() - 1],
+        want.iter().map(String::as_str).collect::<Vec<_>>().as_slice()
+    );
 }
 
 #[test]
@@ -156,8 +196,14 @@ fn a_missing_directory_is_reported_with_its_path() {
     let status = unsafe { hipaa_iam_audit(req.as_ptr(), &mut out) };
     assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
     assert!(out.is_null());
-    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_str().unwrap().to_string();
-    assert!(err.contains("/nonexistent/hipaa-iam-exports") && err.contains("does not exist"), "{err}");
+    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("/nonexistent/hipaa-iam-exports") && err.contains("does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -168,7 +214,10 @@ fn malformed_account_data_and_config_have_their_own_statuses() {
     let mut out = std::ptr::null_mut();
     let status = unsafe { hipaa_iam_audit(req.as_ptr(), &mut out) };
     assert_eq!(status, HipaaIamStatus::InvalidInput as i32);
-    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_str().unwrap().to_string();
+    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(err.contains("authorization-details.json"), "{err}");
 
     let req = format!(
@@ -178,7 +227,10 @@ fn malformed_account_data_and_config_have_their_own_statuses() {
     let req = CString::new(req).unwrap();
     let status = unsafe { hipaa_iam_audit(req.as_ptr(), &mut out) };
     assert_eq!(status, HipaaIamStatus::InvalidConfig as i32);
-    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_str().unwrap().to_string();
+    let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(err.contains("bogus_key") && err.contains("line 1"), "{err}");
 }
 
@@ -189,8 +241,7 @@ fn mfa_report_and_evidence_through_the_abi() {
     let mut out = std::ptr::null_mut();
     let status = unsafe { hipaa_iam_mfa_report(req.as_ptr(), &mut out) };
     assert_eq!(status, 0);
-    let rows: serde_json::Value =
-        serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
+    let rows: serde_json::Value = serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
     unsafe { hipaa_iam_string_free(out) };
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 12);
@@ -209,14 +260,22 @@ fn mfa_report_and_evidence_through_the_abi() {
     );
     let req = CString::new(req).unwrap();
     let status = unsafe { hipaa_iam_write_evidence(req.as_ptr(), &mut out) };
-    assert_eq!(status, 0, "{}", unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_string_lossy());
-    let manifest: serde_json::Value =
-        serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
+    assert_eq!(
+        status,
+        0,
+        "{}",
+        unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_string_lossy()
+    );
+    let manifest: serde_json::Value = serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
     unsafe { hipaa_iam_string_free(out) };
     let files = manifest["files"].as_object().unwrap();
     assert!(files.contains_key("mfa_audit.csv") && files.contains_key("risk_register.csv"));
     for (name, hash) in files {
         let bytes = std::fs::read(evidence.join(name)).unwrap();
-        assert_eq!(hipaa_iam_core::manifest::sha256_hex(&bytes), hash.as_str().unwrap(), "{name}");
+        assert_eq!(
+            hipaa_iam_core::manifest::sha256_hex(&bytes),
+            hash.as_str().unwrap(),
+            "{name}"
+        );
     }
 }

@@ -23,7 +23,9 @@ fn every_export_uses_the_panic_guard() {
             let name = signature.split("fn ").nth(1).unwrap().split('(').next().unwrap().trim();
             let body = rest[sig_end + 1..].trim_start();
             assert!(
-                body.starts_with("ffi_guard!(") || body.starts_with("ffi_guard_ptr!(") || body.starts_with("ffi_guard_void!("),
+                body.starts_with("ffi_guard!(")
+                    || body.starts_with("ffi_guard_ptr!(")
+                    || body.starts_with("ffi_guard_void!("),
                 "{}: `{name}` does not run its body inside ffi_guard!/ffi_guard_ptr!/ffi_guard_void!",
                 path.display()
             );

@@ -27,10 +27,20 @@ fn committed_header_is_fresh() {
         path.display()
     );
     // Every item is documented.
-    for name in ["hipaa_iam_version", "hipaa_iam_last_error", "hipaa_iam_string_free", "hipaa_iam_checks"] {
-        let at = generated.find(&format!(" {name}(")).unwrap_or_else(|| panic!("{name} missing from the header"));
+    for name in [
+        "hipaa_iam_version",
+        "hipaa_iam_last_error",
+        "hipaa_iam_string_free",
+        "hipaa_iam_checks",
+    ] {
+        let at = generated
+            .find(&format!(" {name}("))
+            .unwrap_or_else(|| panic!("{name} missing from the header"));
         let before = &generated[..at];
         let line_start = before.rfind(";\n").or_else(|| before.rfind("*/\n")).unwrap_or(0);
-        assert!(before[line_start..].contains("//"), "{name} has no doc comment in the header");
+        assert!(
+            before[line_start..].contains("//"),
+            "{name} has no doc comment in the header"
+        );
     }
 }

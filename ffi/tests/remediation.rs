@@ -8,12 +8,17 @@ use hipaa_iam::*;
 use hipaa_iam_tests::{demo_account, moto};
 use serde_json::{json, Value};
 
-fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32, request: &Value) -> Result<Value, (i32, String)> {
+fn call(
+    f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32,
+    request: &Value,
+) -> Result<Value, (i32, String)> {
     let req = CString::new(request.to_string()).unwrap();
     let mut out = std::ptr::null_mut();
     let status = unsafe { f(req.as_ptr(), &mut out) };
     if status != 0 {
-        let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }.to_string_lossy().into_owned();
+        let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
+            .to_string_lossy()
+            .into_owned();
         assert!(out.is_null());
         return Err((status, err));
     }
@@ -62,7 +67,12 @@ fn bad_options_are_refused_before_any_call() {
 #[test]
 fn apply_on_moto_is_idempotent() {
     let m = moto();
-    m.aws(&["iam", "update-account-password-policy", "--minimum-password-length", "8"]);
+    m.aws(&[
+        "iam",
+        "update-account-password-policy",
+        "--minimum-password-length",
+        "8",
+    ]);
     let request = json!({"remediation": "password-policy"});
     let first = call(hipaa_iam_remediation_apply, &request).unwrap();
     assert_eq!(first["applied"], true);

@@ -5,8 +5,8 @@
 
 use std::io::{IsTerminal, Write};
 
-use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::api;
+use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::report::{self, AuditReport, Finding, Severity, Status};
 
 use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};

@@ -34,7 +34,14 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { users: Vec::new(), policy_file: None, replace: false, user_name: None, boundary: true, console: false }
+        Options {
+            users: Vec::new(),
+            policy_file: None,
+            replace: false,
+            user_name: None,
+            boundary: true,
+            console: false,
+        }
     }
 }
 
@@ -46,11 +53,18 @@ impl Options {
         let only_for = |flag: &str, set: bool, allowed: &[Remediation]| -> Result<()> {
             if set && !allowed.contains(&remediation) {
                 let list: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
-                return Err(Error::InvalidArgument(format!("{flag} applies only to {}", list.join(", "))));
+                return Err(Error::InvalidArgument(format!(
+                    "{flag} applies only to {}",
+                    list.join(", ")
+                )));
             }
             Ok(())
         };
-        only_for("--users", !self.users.is_empty(), &[GroupMembership, PermissionsBoundary])?;
+        only_for(
+            "--users",
+            !self.users.is_empty(),
+            &[GroupMembership, PermissionsBoundary],
+        )?;
         only_for("--policy-file", self.policy_file.is_some(), &[PermissionsBoundary])?;
         only_for("--replace", self.replace, &[PermissionsBoundary])?;
         only_for("--user-name", self.user_name.is_some(), &[CreateUser])?;
@@ -93,9 +107,13 @@ pub fn plan(
     match remediation {
         Remediation::PasswordPolicy => password_policy(account, config),
         Remediation::MfaEnforcement => mfa_enforcement(account, config),
-        Remediation::GroupMembership => {
-            group_membership(account, config, &GroupMembershipOptions { users: options.users.clone() })
-        }
+        Remediation::GroupMembership => group_membership(
+            account,
+            config,
+            &GroupMembershipOptions {
+                users: options.users.clone(),
+            },
+        ),
         Remediation::PermissionsBoundary => permissions_boundary(
             account,
             config,
@@ -106,9 +124,13 @@ pub fn plan(
                 today: super::today(),
             },
         ),
-        Remediation::AccessAnalyzer => {
-            access_analyzer(account, config, &AnalyzerOptions { regions: regions.to_vec() })
-        }
+        Remediation::AccessAnalyzer => access_analyzer(
+            account,
+            config,
+            &AnalyzerOptions {
+                regions: regions.to_vec(),
+            },
+        ),
         Remediation::CreateUser => create_user(
             account,
             config,
