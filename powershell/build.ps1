@@ -47,6 +47,11 @@ if (-not $NoBuild) {
     }
 }
 $source = Join-Path -Path (Join-Path -Path $target -ChildPath $cargoProfile) -ChildPath $library
+if (-not (Test-Path -LiteralPath $source)) {
+    # A test build (cargo test) may leave the cdylib only in deps/.
+    $inDeps = Join-Path -Path (Join-Path -Path (Join-Path -Path $target -ChildPath $cargoProfile) -ChildPath 'deps') -ChildPath $library
+    if (Test-Path -LiteralPath $inDeps) { $source = $inDeps }
+}
 if (-not (Test-Path -LiteralPath $source)) { throw "$source not found: build the library first (cargo build -p hipaa-iam-ffi --lib)" }
 
 $dest = Join-Path -Path $OutputDirectory -ChildPath 'HipaaIam'

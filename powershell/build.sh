@@ -47,6 +47,8 @@ if [ "$BUILD" -eq 1 ]; then
     (cd "$ROOT" && cargo "${args[@]}")
 fi
 SRC=$TARGET/$PROFILE/$LIB
+# A test build (`cargo test`) may leave the cdylib only in deps/.
+[ -f "$SRC" ] || [ ! -f "$TARGET/$PROFILE/deps/$LIB" ] || SRC=$TARGET/$PROFILE/deps/$LIB
 [ -f "$SRC" ] || {
     echo "build.sh: $SRC not found (build it: cargo build -p hipaa-iam-ffi --lib, with --release for release)" >&2
     exit 1

@@ -22,7 +22,7 @@ function ConvertTo-HipaaFullPath {
 
 function ConvertTo-HipaaRequest {
     # The request's source and configuration fields from a command's bound parameters.
-    param([Parameter(Mandatory)][hashtable]$Bound)
+    param([Parameter(Mandatory)][System.Collections.IDictionary]$Bound)
     $request = [ordered]@{}
     if ($Bound.ContainsKey('ExportsPath')) { $request['exports_dir'] = ConvertTo-HipaaFullPath -Path $Bound['ExportsPath'] }
     if ($Bound.ContainsKey('ProfileName')) { $request['profile'] = $Bound['ProfileName'] }
