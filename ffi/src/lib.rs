@@ -15,7 +15,7 @@
 #![allow(unsafe_code)]
 
 mod guard;
-use guard::{ffi_guard, ffi_guard_ptr, ffi_guard_void};
+use guard::{ffi_guard_ptr, ffi_guard_void};
 mod api;
 
 use std::ffi::{c_char, CStr, CString};

@@ -24,13 +24,17 @@ fn cdylib() -> PathBuf {
     } else {
         "libhipaa_iam.so"
     };
-    let path = target_dir().join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing; cargo builds it with this crate's tests",
-        path.display()
-    );
-    path
+    // `cargo test` leaves the cdylib in deps/; `cargo build` also copies it up.
+    let dir = target_dir();
+    [dir.join("deps").join(name), dir.join(name)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is missing from {}; cargo builds it with this crate's tests",
+                dir.display()
+            )
+        })
 }
 
 /// The failing findings of the demo account as "<check_id> <severity> <resource_name>".

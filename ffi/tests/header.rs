@@ -26,21 +26,24 @@ fn committed_header_is_fresh() {
         "{} is stale: regenerate it with `HIPAA_IAM_BLESS=1 cargo test -p hipaa-iam-ffi --test header` and commit it",
         path.display()
     );
-    // Every item is documented.
-    for name in [
-        "hipaa_iam_version",
-        "hipaa_iam_last_error",
-        "hipaa_iam_string_free",
-        "hipaa_iam_checks",
-    ] {
-        let at = generated
-            .find(&format!(" {name}("))
-            .unwrap_or_else(|| panic!("{name} missing from the header"));
-        let before = &generated[..at];
-        let line_start = before.rfind(";\n").or_else(|| before.rfind("*/\n")).unwrap_or(0);
-        assert!(
-            before[line_start..].contains("//"),
-            "{name} has no doc comment in the header"
-        );
+    // Every function and the status enum are documented: the line before each
+    // declaration closes a doc comment.
+    let lines: Vec<&str> = generated.lines().collect();
+    let mut declarations = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let is_decl = (line.contains(" hipaa_iam_") || line.contains("*hipaa_iam_")) && line.trim_end().ends_with(");")
+            || line.starts_with("enum HipaaIamStatus");
+        if is_decl {
+            declarations += 1;
+            let before = lines[..i].iter().rev().find(|l| !l.trim().is_empty()).unwrap_or(&"");
+            assert!(
+                before.trim_start().starts_with("*/"),
+                "undocumented in the header: {line}"
+            );
+        }
     }
+    assert_eq!(
+        declarations, 10,
+        "expected the status enum and 9 functions in the header"
+    );
 }

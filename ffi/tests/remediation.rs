@@ -39,8 +39,8 @@ fn plan_from_exports_lists_the_password_policy_change() {
     assert_eq!(doc["applied"], false);
     let steps = doc["plan"].as_array().unwrap();
     assert_eq!(steps.len(), 1, "{doc}");
-    assert_eq!(steps[0]["Call"]["Operation"], "UpdateAccountPasswordPolicy", "{doc}");
-    assert_eq!(steps[0]["Call"]["Arguments"]["MinimumPasswordLength"], 14, "{doc}");
+    assert_eq!(steps[0]["call"]["Operation"], "UpdateAccountPasswordPolicy", "{doc}");
+    assert_eq!(steps[0]["call"]["Arguments"]["MinimumPasswordLength"], 14, "{doc}");
 }
 
 #[test]

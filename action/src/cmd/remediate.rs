@@ -4,14 +4,12 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use hipaa_iam_core::account::Account;
 use hipaa_iam_core::config::Config;
 use hipaa_iam_core::remediate::{
-    self, AnalyzerOptions, BoundaryOptions, Clients, CreateUserOptions, Expect, GroupMembershipOptions, Outcome,
-    Password, Plan, Remediation, SdkConfig, Secrets, Status,
+    self, Clients, Expect, Outcome, Password, Plan, Remediation, SdkConfig, Secrets, Status,
 };
 use hipaa_iam_core::{Error, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::{SourceArgs, EXIT_OK};
 
