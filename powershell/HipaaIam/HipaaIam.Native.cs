@@ -1,0 +1,369 @@
+// The P/Invoke shim between the HipaaIam PowerShell module and the hipaa_iam C library.
+//
+// One class, compiled once per session by Add-Type (HipaaIam.psm1), and the same source
+// compiles with Mono's mcs for the tests. It works on .NET Framework 4.x (Windows
+// PowerShell 5.1) and .NET (PowerShell 7): strings are marshalled to and from UTF-8 by
+// hand (the Framework has no UTF-8 string marshalling), no bool crosses the boundary, and
+// every string the library returns is freed with hipaa_iam_string_free in a finally block.
+//
+// The native library is loaded by its full path in the module's folder, because
+// PowerShell does not search a module's folder for native libraries: Initialize(dir)
+// records the path and, on .NET, registers a DllImport resolver for it; on Windows
+// PowerShell it preloads the DLL with LoadLibraryW so the DllImport below binds to it.
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Text;
+using System.Threading;
+
+namespace HipaaIam
+{
+    /// <summary>A call into the hipaa_iam library failed: its status and message.</summary>
+    public class HipaaIamException : Exception
+    {
+        /// <summary>The library's status code (1 invalid argument ... 7 panic).</summary>
+        public int Status { get; private set; }
+
+        /// <summary>The status code's name, e.g. "AwsError".</summary>
+        public string StatusName { get; private set; }
+
+        /// <summary>The AWS error code (e.g. "AccessDenied") when Status is 5, else null.</summary>
+        public string AwsErrorCode { get; private set; }
+
+        /// <summary>The library function that failed.</summary>
+        public string Function { get; private set; }
+
+        public HipaaIamException(string function, int status, string message)
+            : base(message)
+        {
+            Function = function;
+            Status = status;
+            StatusName = Native.StatusName(status);
+            AwsErrorCode = status == Native.StatusAwsError ? Native.ParseAwsCode(message) : null;
+        }
+    }
+
+    /// <summary>The hipaa_iam C ABI: JSON request in, JSON response out.</summary>
+    public static class Native
+    {
+        private const string Library = "hipaa_iam";
+
+        public const int StatusOk = 0;
+        public const int StatusInvalidArgument = 1;
+        public const int StatusInvalidJson = 2;
+        public const int StatusInvalidInput = 3;
+        public const int StatusInvalidConfig = 4;
+        public const int StatusAwsError = 5;
+        public const int StatusIoError = 6;
+        public const int StatusPanic = 7;
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_version")]
+        private static extern IntPtr NativeVersion();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_last_error")]
+        private static extern IntPtr NativeLastError();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_string_free")]
+        private static extern void NativeStringFree(IntPtr s);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_checks")]
+        private static extern int NativeChecks(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_audit")]
+        private static extern int NativeAudit(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_mfa_report")]
+        private static extern int NativeMfaReport(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_write_evidence")]
+        private static extern int NativeWriteEvidence(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_remediation_plan")]
+        private static extern int NativeRemediationPlan(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_remediation_apply")]
+        private static extern int NativeRemediationApply(byte[] request, out IntPtr response);
+
+        [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, EntryPoint = "LoadLibraryW")]
+        private static extern IntPtr LoadLibraryW(string path);
+
+        private delegate int JsonCall(byte[] request, out IntPtr response);
+
+        private static readonly object InitLock = new object();
+        private static string libraryPath;
+        private static bool resolverRegistered;
+        private static long stringsReceived;
+        private static long stringsFreed;
+
+        /// <summary>The full path of the native library, set by Initialize.</summary>
+        public static string LibraryPath { get { return libraryPath; } }
+
+        /// <summary>Strings received from the library so far (for tests: equals StringsFreed after every call).</summary>
+        public static long StringsReceived { get { return Interlocked.Read(ref stringsReceived); } }
+
+        /// <summary>Strings released with hipaa_iam_string_free so far.</summary>
+        public static long StringsFreed { get { return Interlocked.Read(ref stringsFreed); } }
+
+        /// <summary>The native library's file name on this platform.</summary>
+        public static string LibraryFileName()
+        {
+            if (IsWindows()) return "hipaa_iam.dll";
+            if (IsMacOS()) return "libhipaa_iam.dylib";
+            return "libhipaa_iam.so";
+        }
+
+        private static bool IsWindows()
+        {
+            PlatformID p = Environment.OSVersion.Platform;
+            return p == PlatformID.Win32NT || p == PlatformID.Win32Windows || p == PlatformID.Win32S || p == PlatformID.WinCE;
+        }
+
+        private static bool IsMacOS()
+        {
+            if (IsWindows()) return false;
+            if (Environment.OSVersion.Platform == PlatformID.MacOSX) return true;
+            // .NET 5+: OperatingSystem.IsMacOS(); looked up by reflection so this compiles on the Framework.
+            MethodInfo m = typeof(OperatingSystem).GetMethod("IsMacOS", BindingFlags.Public | BindingFlags.Static, null, Type.EmptyTypes, null);
+            if (m != null) return (bool)m.Invoke(null, null);
+            return File.Exists("/System/Library/CoreServices/SystemVersion.plist");
+        }
+
+        /// <summary>
+        /// Binds the library in <paramref name="directory"/> (full path) before the first call.
+        /// Calling it again with the same directory does nothing.
+        /// </summary>
+        public static void Initialize(string directory)
+        {
+            if (string.IsNullOrEmpty(directory)) throw new ArgumentException("directory is empty", "directory");
+            string path = Path.GetFullPath(Path.Combine(directory, LibraryFileName()));
+            lock (InitLock)
+            {
+                if (libraryPath != null)
+                {
+                    if (string.Equals(libraryPath, path, StringComparison.Ordinal)) return;
+                    throw new InvalidOperationException("the hipaa_iam library is already loaded from " + libraryPath + "; start a new session to load " + path);
+                }
+                if (!File.Exists(path))
+                    throw new FileNotFoundException("the hipaa_iam native library was not found at " + path + " (build the module with powershell/build.sh or build.ps1)", path);
+                if (!RegisterResolver(path) && IsWindows())
+                {
+                    // Windows PowerShell (.NET Framework): a DLL already loaded under this
+                    // base name satisfies DllImport("hipaa_iam").
+                    if (LoadLibraryW(path) == IntPtr.Zero)
+                        throw new DllNotFoundException("LoadLibraryW(" + path + ") failed with Win32 error " + Marshal.GetLastWin32Error());
+                }
+                libraryPath = path;
+            }
+        }
+
+        // .NET Core 3+ / .NET 5+: NativeLibrary.SetDllImportResolver(assembly, resolver), by
+        // reflection because the Framework and Mono do not have the type.
+        private static bool RegisterResolver(string path)
+        {
+            if (resolverRegistered) return true;
+            Type nativeLibrary = typeof(Marshal).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary");
+            Type resolverType = typeof(Marshal).Assembly.GetType("System.Runtime.InteropServices.DllImportResolver");
+            if (nativeLibrary == null || resolverType == null) return false;
+            MethodInfo set = nativeLibrary.GetMethod("SetDllImportResolver", BindingFlags.Public | BindingFlags.Static);
+            if (set == null) return false;
+            MethodInfo resolve = typeof(Native).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+            Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+            set.Invoke(null, new object[] { typeof(Native).Assembly, resolver });
+            resolverRegistered = true;
+            return true;
+        }
+
+        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
+        {
+            if (name != Library || libraryPath == null) return IntPtr.Zero;
+            Type nativeLibrary = typeof(Marshal).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary");
+            MethodInfo load = nativeLibrary.GetMethod("Load", BindingFlags.Public | BindingFlags.Static, null, new Type[] { typeof(string) }, null);
+            return (IntPtr)load.Invoke(null, new object[] { libraryPath });
+        }
+
+        private static void EnsureInitialized()
+        {
+            if (libraryPath == null)
+                throw new InvalidOperationException("HipaaIam.Native.Initialize(directory) must be called before the first call into hipaa_iam");
+        }
+
+        /// <summary>The library's version.</summary>
+        public static string Version()
+        {
+            EnsureInitialized();
+            return FromUtf8(NativeVersion());
+        }
+
+        /// <summary>The check catalogue (a JSON array).</summary>
+        public static string Checks() { return Call("hipaa_iam_checks", NativeChecks, "{}"); }
+
+        /// <summary>The findings report for a request (JSON).</summary>
+        public static string Audit(string requestJson) { return Call("hipaa_iam_audit", NativeAudit, requestJson); }
+
+        /// <summary>The MFA rows (JSON array).</summary>
+        public static string MfaReport(string requestJson) { return Call("hipaa_iam_mfa_report", NativeMfaReport, requestJson); }
+
+        /// <summary>Writes the evidence directory; returns the manifest (JSON).</summary>
+        public static string WriteEvidence(string requestJson) { return Call("hipaa_iam_write_evidence", NativeWriteEvidence, requestJson); }
+
+        /// <summary>A remediation's plan (JSON); changes nothing.</summary>
+        public static string RemediationPlan(string requestJson) { return Call("hipaa_iam_remediation_plan", NativeRemediationPlan, requestJson); }
+
+        /// <summary>Applies a remediation (JSON results).</summary>
+        public static string RemediationApply(string requestJson) { return Call("hipaa_iam_remediation_apply", NativeRemediationApply, requestJson); }
+
+        /// <summary>
+        /// Applies a remediation with a secret: "<paramref name="key"/>": the secret is added to
+        /// the request's JSON object only in a byte buffer that is zeroed after the call (the
+        /// plain text never becomes a .NET string). <paramref name="requestJson"/> must be a
+        /// JSON object without that key.
+        /// </summary>
+        public static string RemediationApplyWithSecret(string requestJson, string key, SecureString secret)
+        {
+            byte[] request = null;
+            try
+            {
+                request = RequestWithSecret(requestJson, key, secret);
+                return CallBytes("hipaa_iam_remediation_apply", NativeRemediationApply, request);
+            }
+            finally
+            {
+                if (request != null) Array.Clear(request, 0, request.Length);
+            }
+        }
+
+        // The UTF-8, NUL-terminated request {...,"key":"secret"}; the caller zeroes it.
+        internal static byte[] RequestWithSecret(string requestJson, string key, SecureString secret)
+        {
+            if (requestJson == null) throw new ArgumentNullException("requestJson");
+            if (secret == null) throw new ArgumentNullException("secret");
+            string head = requestJson.TrimEnd();
+            if (!head.StartsWith("{", StringComparison.Ordinal) || !head.EndsWith("}", StringComparison.Ordinal))
+                throw new ArgumentException("requestJson must be a JSON object", "requestJson");
+            head = head.Substring(0, head.Length - 1).TrimEnd();
+            bool empty = head.TrimStart() == "{";
+            byte[] prefix = Encoding.UTF8.GetBytes(head + (empty ? "" : ",") + "\"" + key + "\":\"");
+            byte[] suffix = Encoding.UTF8.GetBytes("\"}");
+            IntPtr plain = IntPtr.Zero;
+            char[] chars = null;
+            char[] escaped = null;
+            try
+            {
+                plain = Marshal.SecureStringToGlobalAllocUnicode(secret);
+                chars = new char[secret.Length];
+                Marshal.Copy(plain, chars, 0, chars.Length);
+                escaped = new char[chars.Length * 6];
+                int n = 0;
+                foreach (char c in chars)
+                {
+                    if (c == '"' || c == '\\') { escaped[n++] = '\\'; escaped[n++] = c; }
+                    else if (c < 0x20)
+                    {
+                        const string hex = "0123456789abcdef";
+                        escaped[n++] = '\\'; escaped[n++] = 'u'; escaped[n++] = '0'; escaped[n++] = '0';
+                        escaped[n++] = hex[c >> 4]; escaped[n++] = hex[c & 0xf];
+                    }
+                    else escaped[n++] = c;
+                }
+                int secretBytes = Encoding.UTF8.GetByteCount(escaped, 0, n);
+                byte[] request = new byte[prefix.Length + secretBytes + suffix.Length + 1];
+                Buffer.BlockCopy(prefix, 0, request, 0, prefix.Length);
+                Encoding.UTF8.GetBytes(escaped, 0, n, request, prefix.Length);
+                Buffer.BlockCopy(suffix, 0, request, prefix.Length + secretBytes, suffix.Length);
+                return request;
+            }
+            finally
+            {
+                if (plain != IntPtr.Zero) Marshal.ZeroFreeGlobalAllocUnicode(plain);
+                if (chars != null) Array.Clear(chars, 0, chars.Length);
+                if (escaped != null) Array.Clear(escaped, 0, escaped.Length);
+            }
+        }
+
+        private static string Call(string function, JsonCall call, string requestJson)
+        {
+            if (requestJson == null) throw new ArgumentNullException("requestJson");
+            return CallBytes(function, call, ToUtf8(requestJson));
+        }
+
+        private static string CallBytes(string function, JsonCall call, byte[] request)
+        {
+            EnsureInitialized();
+            IntPtr response = IntPtr.Zero;
+            try
+            {
+                int status = call(request, out response);
+                if (status != StatusOk)
+                {
+                    // The thread's last error, read on the same thread right after the call.
+                    string message = FromUtf8(NativeLastError());
+                    // On error the library leaves *out_json untouched: nothing to free.
+                    response = IntPtr.Zero;
+                    throw new HipaaIamException(function, status, string.IsNullOrEmpty(message) ? function + " failed with status " + status : message);
+                }
+                if (response == IntPtr.Zero)
+                    throw new HipaaIamException(function, StatusPanic, function + " returned OK without a response");
+                Interlocked.Increment(ref stringsReceived);
+                return FromUtf8(response);
+            }
+            finally
+            {
+                if (response != IntPtr.Zero)
+                {
+                    NativeStringFree(response);
+                    Interlocked.Increment(ref stringsFreed);
+                }
+            }
+        }
+
+        /// <summary>The name of a status code.</summary>
+        public static string StatusName(int status)
+        {
+            switch (status)
+            {
+                case StatusOk: return "Ok";
+                case StatusInvalidArgument: return "InvalidArgument";
+                case StatusInvalidJson: return "InvalidJson";
+                case StatusInvalidInput: return "InvalidInput";
+                case StatusInvalidConfig: return "InvalidConfig";
+                case StatusAwsError: return "AwsError";
+                case StatusIoError: return "IoError";
+                case StatusPanic: return "Panic";
+                default: return "Unknown(" + status + ")";
+            }
+        }
+
+        // The library writes AWS errors as "AWS <Operation> failed: <Code>: <message>".
+        internal static string ParseAwsCode(string message)
+        {
+            if (message == null) return null;
+            const string marker = " failed: ";
+            int at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0) return null;
+            int start = at + marker.Length;
+            int end = message.IndexOf(':', start);
+            string code = (end < 0 ? message.Substring(start) : message.Substring(start, end - start)).Trim();
+            return code.Length == 0 ? null : code;
+        }
+
+        private static byte[] ToUtf8(string s)
+        {
+            int n = Encoding.UTF8.GetByteCount(s);
+            byte[] bytes = new byte[n + 1];
+            Encoding.UTF8.GetBytes(s, 0, s.Length, bytes, 0);
+            return bytes;
+        }
+
+        private static string FromUtf8(IntPtr p)
+        {
+            if (p == IntPtr.Zero) return null;
+            int n = 0;
+            while (Marshal.ReadByte(p, n) != 0) n++;
+            byte[] bytes = new byte[n];
+            Marshal.Copy(p, bytes, 0, n);
+            return Encoding.UTF8.GetString(bytes);
+        }
+    }
+}

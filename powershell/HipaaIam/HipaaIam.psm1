@@ -1,0 +1,760 @@
+#Requires -Version 5.1
+# HipaaIam: audit and harden AWS IAM for the HIPAA Security Rule, over the hipaa_iam C library.
+#
+# Every command builds a JSON request, calls the library through the C# shim
+# (HipaaIam.Native.cs) and turns the JSON response into objects. Credentials, region and
+# endpoint come from the standard AWS chain (AWS_PROFILE, -ProfileName, AWS_REGION, -Region).
+Set-StrictMode -Version 3.0
+
+# Load the shim once per session: a second Import-Module -Force must not compile it again.
+if (-not ('HipaaIam.Native' -as [type])) {
+    Add-Type -Path (Join-Path -Path $PSScriptRoot -ChildPath 'HipaaIam.Native.cs')
+}
+[HipaaIam.Native]::Initialize($PSScriptRoot)
+
+$script:Severities = @('low', 'medium', 'high', 'critical')
+
+function ConvertTo-HipaaFullPath {
+    # A path relative to PowerShell's current location (not the process's) as a full path.
+    param([Parameter(Mandatory)][string]$Path)
+    $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)
+}
+
+function ConvertTo-HipaaRequest {
+    # The request's source and configuration fields from a command's bound parameters.
+    param([Parameter(Mandatory)][System.Collections.IDictionary]$Bound)
+    $request = [ordered]@{}
+    if ($Bound.ContainsKey('ExportsPath')) { $request['exports_dir'] = ConvertTo-HipaaFullPath -Path $Bound['ExportsPath'] }
+    if ($Bound.ContainsKey('ProfileName')) { $request['profile'] = $Bound['ProfileName'] }
+    if ($Bound.ContainsKey('Region')) { $request['regions'] = @($Bound['Region']) }
+    if ($Bound.ContainsKey('ConfigPath')) { $request['config_path'] = ConvertTo-HipaaFullPath -Path $Bound['ConfigPath'] }
+    $request
+}
+
+function Invoke-HipaaNative {
+    # Calls one library function; a library error becomes a terminating error whose ID is
+    # the AWS error code (AWS errors) or the status name, with the library's message.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][string]$Function,
+        [Parameter(Mandatory)][System.Collections.IDictionary]$Request,
+        [System.Security.SecureString]$Secret
+    )
+    $json = ConvertTo-Json -InputObject $Request -Depth 10 -Compress
+    try {
+        $response = if ($null -ne $Secret) {
+            [HipaaIam.Native]::RemediationApplyWithSecret($json, 'console_password', $Secret)
+        } else {
+            switch ($Function) {
+                'Audit' { [HipaaIam.Native]::Audit($json) }
+                'MfaReport' { [HipaaIam.Native]::MfaReport($json) }
+                'WriteEvidence' { [HipaaIam.Native]::WriteEvidence($json) }
+                'RemediationPlan' { [HipaaIam.Native]::RemediationPlan($json) }
+                'RemediationApply' { [HipaaIam.Native]::RemediationApply($json) }
+                default { throw "unknown library function $Function" }
+            }
+        }
+    } catch [HipaaIam.HipaaIamException] {
+        # PowerShell wraps exceptions from .NET methods in a MethodInvocationException.
+        $e = $_.Exception
+        while ($null -ne $e -and -not ($e -is [HipaaIam.HipaaIamException])) { $e = $e.InnerException }
+        $category = switch ($e.Status) {
+            1 { [System.Management.Automation.ErrorCategory]::InvalidArgument }
+            2 { [System.Management.Automation.ErrorCategory]::InvalidArgument }
+            3 { [System.Management.Automation.ErrorCategory]::InvalidData }
+            4 { [System.Management.Automation.ErrorCategory]::InvalidData }
+            5 { [System.Management.Automation.ErrorCategory]::ConnectionError }
+            6 { [System.Management.Automation.ErrorCategory]::WriteError }
+            default { [System.Management.Automation.ErrorCategory]::NotSpecified }
+        }
+        $id = if ($e.AwsErrorCode) { "HipaaIam.Aws.$($e.AwsErrorCode)" } else { "HipaaIam.$($e.StatusName)" }
+        $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $e, $id, $category, $Function
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+    # Windows PowerShell's ConvertFrom-Json emits a JSON array as one object: enumerate it,
+    # so arrays come out as one object per element on every edition.
+    foreach ($item in (ConvertFrom-Json -InputObject $response)) { $item }
+}
+
+function Add-HipaaTypeName {
+    # Gives each object a type name (for formatting and pipeline binding) and emits it.
+    param([Parameter(ValueFromPipeline)]$InputObject, [Parameter(Mandatory)][string]$TypeName)
+    process {
+        if ($null -ne $InputObject) {
+            $InputObject.PSObject.TypeNames.Insert(0, $TypeName)
+            $InputObject
+        }
+    }
+}
+
+function Invoke-HipaaRemediation {
+    # Plan first; -WhatIf shows each step of the plan; otherwise confirm (unless -Force) and apply.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][System.Collections.IDictionary]$Request,
+        [Parameter(Mandatory)][string]$Target,
+        [switch]$Force,
+        [System.Security.SecureString]$Secret
+    )
+    $plan = Invoke-HipaaNative -Cmdlet $Cmdlet -Function RemediationPlan -Request $Request
+    $steps = @($plan.plan | Where-Object { $null -ne $_ })
+    $summary = ($steps | ForEach-Object { $_.description }) -join '; '
+    if ($WhatIfPreference) {
+        foreach ($step in $steps) {
+            $null = $Cmdlet.ShouldProcess($Target, "$($step.id): $($step.description)")
+        }
+        if ($steps.Count -eq 0) { $null = $Cmdlet.ShouldProcess($Target, 'nothing to do: the plan has no steps') }
+        return ($plan | Add-HipaaTypeName -TypeName 'HipaaIam.RemediationPlan')
+    }
+    # -Force skips the prompt unless -Confirm is given explicitly.
+    $ask = -not $Force -or $Cmdlet.MyInvocation.BoundParameters.ContainsKey('Confirm')
+    if ($ask -and -not $Cmdlet.ShouldProcess($Target, "apply $($Request['remediation']) ($($steps.Count) steps: $summary)")) {
+        return
+    }
+    $result = Invoke-HipaaNative -Cmdlet $Cmdlet -Function RemediationApply -Request $Request -Secret $Secret
+    # The result (every step's outcome, failures included) goes to the pipeline first; a
+    # failed step then becomes a terminating error carrying the AWS error code.
+    $result | Add-HipaaTypeName -TypeName 'HipaaIam.RemediationResult'
+    $failed = @($result.results | Where-Object { $null -ne $_ -and $_.status -eq 'failed' })
+    if ($failed.Count -gt 0) {
+        $first = $failed[0]
+        $code = if ($first.PSObject.Properties['error_code'] -and $first.error_code) { [string]$first.error_code } else { 'StepFailed' }
+        $message = "$($Request['remediation']): $($failed.Count) step(s) failed; $($first.id) ($($first.operation)): $code`: $($first.detail)"
+        $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
+            New-Object -TypeName System.InvalidOperationException -ArgumentList $message), "HipaaIam.Aws.$code", ([System.Management.Automation.ErrorCategory]::OperationStopped), $first.id
+        $Cmdlet.ThrowTerminatingError($record)
+    }
+}
+
+function Get-HipaaCheck {
+    <#
+    .SYNOPSIS
+    Lists the HIPAA IAM checks the audit runs.
+    .DESCRIPTION
+    Returns the check catalogue: one object per check with its ID, slug, title, severity,
+    the resource type it looks at, the HIPAA Security Rule citations and the remediation.
+    .PARAMETER Id
+    Only the checks with these IDs (wildcards allowed), e.g. IAM-002 or 'IAM-00*'.
+    .EXAMPLE
+    Get-HipaaCheck
+    Lists every check.
+    .EXAMPLE
+    Get-HipaaCheck -Id IAM-002
+    Shows the console MFA check.
+    .EXAMPLE
+    Get-HipaaCheck | Where-Object severity -eq 'critical' | Format-Table id, title
+    Lists the critical checks.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.Check')]
+    param(
+        [Parameter(Position = 0)]
+        [SupportsWildcards()]
+        [string[]]$Id
+    )
+    $catalogue = ConvertFrom-Json -InputObject ([HipaaIam.Native]::Checks())
+    foreach ($check in @($catalogue)) {
+        if ($Id -and -not ($Id | Where-Object { $check.id -like $_ })) { continue }
+        $check | Add-HipaaTypeName -TypeName 'HipaaIam.Check'
+    }
+}
+
+function Invoke-HipaaIamAudit {
+    <#
+    .SYNOPSIS
+    Audits AWS IAM against the HIPAA Security Rule and returns the findings.
+    .DESCRIPTION
+    Runs every check (or those named by -CheckId) against the live account (standard AWS
+    credential chain) or an exports directory, and returns one finding object per resource
+    and check, passing ones included. -OutputDirectory also writes the evidence directory
+    (mfa_audit.csv, a CSV per check, findings.json, the risk register, manifest.json).
+    -FailOn decides failure: after all findings have been written to the pipeline, a
+    terminating error (ID HipaaIam.FailOn) is thrown and $LASTEXITCODE is set to 1 when a
+    failing finding at or above that severity exists, so `pwsh -Command` exits non-zero
+    in CI. The default, none, never fails.
+    .PARAMETER ExportsPath
+    An exports directory (the AWS CLI's outputs, or `hipaa-iam collect`) to audit offline.
+    Omitted: the live account.
+    .PARAMETER ProfileName
+    The AWS profile for a live audit (default: the standard credential chain, AWS_PROFILE).
+    .PARAMETER Region
+    The regions whose IAM Access Analyzer is audited.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration (thresholds, group names, exceptions).
+    .PARAMETER CheckId
+    Only these checks, e.g. IAM-002.
+    .PARAMETER OutputDirectory
+    Also write the evidence files to this directory.
+    .PARAMETER Excel
+    With -OutputDirectory: write the CSVs with a UTF-8 byte-order mark for Excel.
+    .PARAMETER FailOn
+    critical, high, medium, low or none (default): fail when a failing finding of this
+    severity or above exists.
+    .EXAMPLE
+    Invoke-HipaaIamAudit -ExportsPath .\examples\demo-account | Where-Object status -eq 'fail'
+    Audits an exports directory and shows the gaps.
+    .EXAMPLE
+    Invoke-HipaaIamAudit -ProfileName prod -Region us-east-1 -OutputDirectory .\reports
+    Audits the live account of the prod profile and writes the evidence to .\reports.
+    .EXAMPLE
+    Invoke-HipaaIamAudit -FailOn high | Export-Csv findings.csv -NoTypeInformation
+    In CI: keeps every finding and fails the job on high or critical gaps.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.Finding')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [Alias('Exports', 'Path')]
+        [string]$ExportsPath,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string[]]$CheckId,
+        [string]$OutputDirectory,
+        [switch]$Excel,
+        [ValidateSet('critical', 'high', 'medium', 'low', 'none')]
+        [string]$FailOn = 'none'
+    )
+    process {
+        $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+        if ($CheckId) { $request['checks'] = @($CheckId) }
+        $report = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function Audit -Request $request
+        if ($OutputDirectory) {
+            $request['output_dir'] = ConvertTo-HipaaFullPath -Path $OutputDirectory
+            if ($Excel) { $request['excel'] = $true }
+            $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
+            Write-Verbose -Message "evidence written to $($request['output_dir'])"
+        }
+        foreach ($w in @($report.warnings)) { if ($w) { Write-Warning -Message "$w" } }
+        $findings = @($report.findings)
+        foreach ($f in $findings) {
+            $f | Add-Member -NotePropertyName account_id -NotePropertyValue $report.account_id -Force
+            $f | Add-HipaaTypeName -TypeName 'HipaaIam.Finding'
+        }
+        if ($FailOn -ne 'none') {
+            $threshold = $script:Severities.IndexOf($FailOn)
+            $gaps = @($findings | Where-Object { $_.status -eq 'fail' -and $script:Severities.IndexOf([string]$_.severity) -ge $threshold })
+            if ($gaps.Count -gt 0) {
+                $global:LASTEXITCODE = 1
+                $message = "$($gaps.Count) failing findings at or above $FailOn severity: $(($gaps | ForEach-Object { $_.check_id } | Sort-Object -Unique) -join ', ')"
+                $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
+                    New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $gaps.Count
+                $PSCmdlet.ThrowTerminatingError($record)
+            }
+        }
+    }
+}
+
+function Get-HipaaFinding {
+    <#
+    .SYNOPSIS
+    Gets audit findings, filtered by check, severity and status.
+    .DESCRIPTION
+    Filters findings piped in from Invoke-HipaaIamAudit, or runs the audit itself (with the
+    same source parameters) when nothing is piped in.
+    .PARAMETER InputObject
+    Findings from Invoke-HipaaIamAudit.
+    .PARAMETER ExportsPath
+    An exports directory to audit offline (when no findings are piped in).
+    .PARAMETER ProfileName
+    The AWS profile for a live audit.
+    .PARAMETER Region
+    The regions whose IAM Access Analyzer is audited.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER CheckId
+    Only findings of these checks (wildcards allowed).
+    .PARAMETER Severity
+    Only findings of these severities.
+    .PARAMETER Status
+    Only findings with these statuses (default: all).
+    .EXAMPLE
+    Get-HipaaFinding -ExportsPath .\examples\demo-account -Status fail -Severity critical, high
+    The serious gaps of the demo account.
+    .EXAMPLE
+    Invoke-HipaaIamAudit | Get-HipaaFinding -CheckId IAM-002
+    Console MFA findings of the live account.
+    .EXAMPLE
+    Get-HipaaFinding -Status fail | Group-Object check_id | Sort-Object Count -Descending
+    Counts the gaps per check.
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Audit')]
+    [OutputType('HipaaIam.Finding')]
+    param(
+        [Parameter(ParameterSetName = 'Pipeline', Mandatory, ValueFromPipeline)]
+        [PSObject[]]$InputObject,
+        [Parameter(ParameterSetName = 'Audit')]
+        [string]$ExportsPath,
+        [Parameter(ParameterSetName = 'Audit')]
+        [string]$ProfileName,
+        [Parameter(ParameterSetName = 'Audit')]
+        [string[]]$Region,
+        [Parameter(ParameterSetName = 'Audit')]
+        [string]$ConfigPath,
+        [SupportsWildcards()]
+        [string[]]$CheckId,
+        [ValidateSet('critical', 'high', 'medium', 'low')]
+        [string[]]$Severity,
+        [ValidateSet('fail', 'pass', 'excepted', 'error', 'not-evaluated')]
+        [string[]]$Status
+    )
+    begin {
+        $filter = {
+            param($f)
+            if ($CheckId -and -not ($CheckId | Where-Object { $f.check_id -like $_ })) { return $false }
+            if ($Severity -and $Severity -notcontains [string]$f.severity) { return $false }
+            if ($Status -and $Status -notcontains [string]$f.status) { return $false }
+            $true
+        }
+    }
+    process {
+        if ($PSCmdlet.ParameterSetName -eq 'Pipeline') {
+            foreach ($f in $InputObject) { if (& $filter $f) { $f } }
+        } else {
+            $audit = @{}
+            foreach ($k in 'ExportsPath', 'ProfileName', 'Region', 'ConfigPath') {
+                if ($PSBoundParameters.ContainsKey($k)) { $audit[$k] = $PSBoundParameters[$k] }
+            }
+            foreach ($f in (Invoke-HipaaIamAudit @audit)) { if (& $filter $f) { $f } }
+        }
+    }
+}
+
+function Get-HipaaMfaStatus {
+    <#
+    .SYNOPSIS
+    Reports every IAM user's MFA status (the hardening guide's Audit-MFA).
+    .DESCRIPTION
+    Returns one object per IAM user with UserName, MFA (HAS_MFA, NO_MFA or UNKNOWN),
+    ConsoleAccess, MfaDeviceType, InMfaGroup, Groups, PasswordLastUsed and Compliant, and
+    prints the guide's lines ("alice <cross> has NO MFA - HIPAA compliance gap") to the host.
+    The alias Audit-MFA keeps the guide script's parameters: -SaveCsv writes the CSV to
+    -OutPath (default .\reports\mfa_audit.csv), byte for byte the file `hipaa-iam mfa
+    --save-csv` and the evidence directory write (the library's CSV writer produces it).
+    .PARAMETER ExportsPath
+    An exports directory to read offline. Omitted: the live account.
+    .PARAMETER ProfileName
+    The AWS profile for the live account.
+    .PARAMETER Region
+    The region for the live account.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration (its human_users_group is the MFA group).
+    .PARAMETER SaveCsv
+    Also write the report as CSV to -OutPath.
+    .PARAMETER OutPath
+    Where -SaveCsv writes (default .\reports\mfa_audit.csv).
+    .PARAMETER Excel
+    With -SaveCsv: a UTF-8 byte-order mark first, so Excel reads non-ASCII names.
+    .EXAMPLE
+    Audit-MFA
+    The guide's script: one line per user of the live account.
+    .EXAMPLE
+    Audit-MFA -SaveCsv -OutPath .\evidence\mfa_audit.csv
+    Also writes the CSV evidence.
+    .EXAMPLE
+    Get-HipaaMfaStatus -ExportsPath .\examples\demo-account | Where-Object { -not $_.Compliant }
+    The users of an exports directory with an MFA gap.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.MfaStatus')]
+    param(
+        [string]$ExportsPath,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [switch]$SaveCsv,
+        [string]$OutPath = '.\reports\mfa_audit.csv',
+        [switch]$Excel
+    )
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $rows = @(Invoke-HipaaNative -Cmdlet $PSCmdlet -Function MfaReport -Request $request)
+    $cross = [string][char]0x274C
+    $check = [string][char]0x2705
+    $dash = [string][char]0x2014
+    foreach ($row in $rows) {
+        $line = switch ($row.MFA) {
+            'HAS_MFA' { "$($row.UserName) $check has MFA enabled $dash compliant" }
+            'NO_MFA' { "$($row.UserName) $cross has NO MFA $dash HIPAA compliance gap" }
+            default { "$($row.UserName) ? MFA status unknown $dash HIPAA compliance gap" }
+        }
+        Write-Host $line
+    }
+    if ($SaveCsv) {
+        # The library writes mfa_audit.csv with the evidence; copy that file, so the CSV is
+        # the CLI's byte for byte (formula cells neutralised, CRLF, quoting).
+        $target = ConvertTo-HipaaFullPath -Path $OutPath
+        $scratch = Join-Path -Path ([System.IO.Path]::GetTempPath()) -ChildPath ('hipaa-iam-' + [guid]::NewGuid().ToString('N'))
+        try {
+            $request['output_dir'] = $scratch
+            if ($Excel) { $request['excel'] = $true }
+            $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
+            $parent = Split-Path -Path $target -Parent
+            if ($parent -and -not (Test-Path -LiteralPath $parent)) { $null = New-Item -ItemType Directory -Path $parent -Force }
+            $partial = "$target.partial"
+            Copy-Item -LiteralPath (Join-Path -Path $scratch -ChildPath 'mfa_audit.csv') -Destination $partial -Force
+            Move-Item -LiteralPath $partial -Destination $target -Force
+            Write-Host "CSV saved to $target"
+        } finally {
+            if (Test-Path -LiteralPath $scratch) { Remove-Item -LiteralPath $scratch -Recurse -Force }
+        }
+    }
+    $rows | Add-HipaaTypeName -TypeName 'HipaaIam.MfaStatus'
+}
+
+function Export-HipaaRiskRegister {
+    <#
+    .SYNOPSIS
+    Writes the HIPAA risk register and the audit evidence to a directory.
+    .DESCRIPTION
+    Runs the audit and writes the evidence directory: risk_register.csv and
+    risk_register.md (one row per gap in the guide's format: ID, risk, HIPAA citation,
+    control, status), mfa_audit.csv, a CSV per check, findings.json and manifest.json with
+    the SHA-256 of every file. Returns the risk register files.
+    .PARAMETER OutputDirectory
+    The evidence directory (default .\reports).
+    .PARAMETER ExportsPath
+    An exports directory to audit offline. Omitted: the live account.
+    .PARAMETER ProfileName
+    The AWS profile for the live account.
+    .PARAMETER Region
+    The regions whose IAM Access Analyzer is audited.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER Excel
+    Write the CSVs with a UTF-8 byte-order mark for Excel.
+    .EXAMPLE
+    Export-HipaaRiskRegister
+    Writes .\reports\risk_register.csv and the rest of the evidence for the live account.
+    .EXAMPLE
+    Export-HipaaRiskRegister -ExportsPath .\examples\demo-account -OutputDirectory .\evidence -Excel
+    The risk register of an exports directory, for Excel.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.IO.FileInfo])]
+    param(
+        [string]$OutputDirectory = '.\reports',
+        [string]$ExportsPath,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [switch]$Excel
+    )
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $dir = ConvertTo-HipaaFullPath -Path $OutputDirectory
+    $request['output_dir'] = $dir
+    if ($Excel) { $request['excel'] = $true }
+    $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
+    foreach ($name in 'risk_register.csv', 'risk_register.md') {
+        $file = Join-Path -Path $dir -ChildPath $name
+        if (Test-Path -LiteralPath $file) { Get-Item -LiteralPath $file }
+    }
+}
+
+function Set-HipaaPasswordPolicy {
+    <#
+    .SYNOPSIS
+    Sets the account password policy the HIPAA configuration requires.
+    .DESCRIPTION
+    Plans the change of the account password policy to the configured minimums (length,
+    character classes, maximum age, reuse prevention) and applies it after confirmation.
+    -WhatIf prints the plan's steps and changes nothing. The old policy is recorded in the
+    result so it can be restored.
+    .PARAMETER ProfileName
+    The AWS profile (default: the standard credential chain).
+    .PARAMETER Region
+    The AWS region.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration with the password policy.
+    .PARAMETER ExportsPath
+    Plan from an exports directory (applying always acts on the live account).
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    Set-HipaaPasswordPolicy -WhatIf
+    Shows what would change.
+    .EXAMPLE
+    Set-HipaaPasswordPolicy -ProfileName prod -Force
+    Applies the policy without a prompt.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $request['remediation'] = 'password-policy'
+    Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target 'account password policy' -Force:$Force
+}
+
+function Enable-HipaaMfaEnforcement {
+    <#
+    .SYNOPSIS
+    Enforces MFA with the deny-without-MFA policy on the human-users group.
+    .DESCRIPTION
+    Plans and applies the guide's step 3: creates the deny-without-MFA policy, the
+    human-users group (the configured name) and attaches the policy to it. -WhatIf prints
+    the plan.
+    .PARAMETER ProfileName
+    The AWS profile.
+    .PARAMETER Region
+    The AWS region.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration (group and policy names).
+    .PARAMETER ExportsPath
+    Plan from an exports directory.
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    Enable-HipaaMfaEnforcement -WhatIf
+    Shows the steps.
+    .EXAMPLE
+    Enable-HipaaMfaEnforcement -Confirm:$false
+    Applies them without a prompt.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $request['remediation'] = 'mfa-enforcement'
+    Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target 'MFA enforcement group and policy' -Force:$Force
+}
+
+function Add-HipaaGroupMembership {
+    <#
+    .SYNOPSIS
+    Adds IAM users to the human-users group (every user belongs to a group).
+    .DESCRIPTION
+    Plans and applies adding users who are in no group, or the named users, to the
+    configured human-users group, so the MFA policy applies to them. -WhatIf prints the plan.
+    .PARAMETER UserName
+    Only these users (default: every user the audit finds outside the group).
+    .PARAMETER ProfileName
+    The AWS profile.
+    .PARAMETER Region
+    The AWS region.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER ExportsPath
+    Plan from an exports directory.
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    Add-HipaaGroupMembership -WhatIf
+    Shows which users would be added.
+    .EXAMPLE
+    'temp.contractor', 'nurse.kim' | Add-HipaaGroupMembership -Force
+    Adds two users.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [Parameter(ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [string[]]$UserName,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    begin { $users = New-Object -TypeName System.Collections.Generic.List[string] }
+    process { foreach ($u in @($UserName)) { if ($u) { $users.Add($u) } } }
+    end {
+        $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+        $request['remediation'] = 'group-membership'
+        if ($users.Count -gt 0) { $request['users'] = @($users) }
+        Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target 'IAM group membership' -Force:$Force
+    }
+}
+
+function Set-HipaaPermissionsBoundary {
+    <#
+    .SYNOPSIS
+    Sets the permissions boundary on IAM users.
+    .DESCRIPTION
+    Plans and applies the guide's step 5: creates the boundary policy (the guide's document,
+    or -PolicyFile) and sets it as the permissions boundary of the users without one (or
+    the named users). A different existing boundary is replaced only with -Replace.
+    -WhatIf prints the plan.
+    .PARAMETER UserName
+    Only these users.
+    .PARAMETER PolicyFile
+    A boundary policy document (JSON) instead of the guide's.
+    .PARAMETER Replace
+    Replace a different boundary a user already has.
+    .PARAMETER ProfileName
+    The AWS profile.
+    .PARAMETER Region
+    The AWS region.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER ExportsPath
+    Plan from an exports directory.
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    Set-HipaaPermissionsBoundary -WhatIf
+    Shows the boundary steps.
+    .EXAMPLE
+    Set-HipaaPermissionsBoundary -UserName analyst.jane -PolicyFile .\boundary.json -Force
+    Sets a custom boundary on one user.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [Parameter(ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [string[]]$UserName,
+        [string]$PolicyFile,
+        [switch]$Replace,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    begin { $users = New-Object -TypeName System.Collections.Generic.List[string] }
+    process { foreach ($u in @($UserName)) { if ($u) { $users.Add($u) } } }
+    end {
+        $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+        $request['remediation'] = 'permissions-boundary'
+        if ($users.Count -gt 0) { $request['users'] = @($users) }
+        if ($PolicyFile) { $request['policy_file'] = ConvertTo-HipaaFullPath -Path $PolicyFile }
+        if ($Replace) { $request['replace'] = $true }
+        Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target 'IAM permissions boundaries' -Force:$Force
+    }
+}
+
+function Enable-HipaaAccessAnalyzer {
+    <#
+    .SYNOPSIS
+    Creates an IAM Access Analyzer in each audited region that has none.
+    .DESCRIPTION
+    Plans and applies the guide's step 6: an account analyzer in every configured region
+    (or -Region) without one. -WhatIf prints the plan.
+    .PARAMETER ProfileName
+    The AWS profile.
+    .PARAMETER Region
+    The regions (default: the configuration's, else the AWS region).
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER ExportsPath
+    Plan from an exports directory.
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    Enable-HipaaAccessAnalyzer -Region us-east-1, us-west-2 -WhatIf
+    Shows which analyzers would be created.
+    .EXAMPLE
+    Enable-HipaaAccessAnalyzer -Force
+    Creates them without a prompt.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $request['remediation'] = 'access-analyzer'
+    Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target 'IAM Access Analyzer' -Force:$Force
+}
+
+function New-HipaaIamUser {
+    <#
+    .SYNOPSIS
+    Creates an IAM user the HIPAA way: in the human-users group, with the permissions boundary.
+    .DESCRIPTION
+    Plans and applies creating a user with the permissions boundary (unless
+    -NoPermissionsBoundary) in the human-users group. -ConsoleAccess gives a console password
+    that must be changed at first sign-in: -TemporaryPassword as a SecureString (never
+    echoed or logged; it becomes plain text only in a buffer passed to the library, zeroed
+    after the call), or omitted, a generated one returned once as a SecureString in
+    GeneratedPassword. -WhatIf prints the plan.
+    .PARAMETER UserName
+    The new user's name.
+    .PARAMETER ConsoleAccess
+    Give the user a console password.
+    .PARAMETER TemporaryPassword
+    The temporary console password (Read-Host -AsSecureString).
+    .PARAMETER NoPermissionsBoundary
+    Do not set the permissions boundary.
+    .PARAMETER ProfileName
+    The AWS profile.
+    .PARAMETER Region
+    The AWS region.
+    .PARAMETER ConfigPath
+    A hipaa-iam.toml configuration.
+    .PARAMETER ExportsPath
+    Plan from an exports directory (applying always acts on the live account).
+    .PARAMETER Force
+    Apply without asking for confirmation.
+    .EXAMPLE
+    New-HipaaIamUser -UserName analyst.jane -WhatIf
+    Shows the steps.
+    .EXAMPLE
+    New-HipaaIamUser -UserName analyst.jane -ConsoleAccess -TemporaryPassword (Read-Host -AsSecureString 'Password')
+    Creates a console user with a password typed at the prompt.
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('HipaaIam.RemediationResult', 'HipaaIam.RemediationPlan')]
+    param(
+        [Parameter(Mandatory, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [string]$UserName,
+        [switch]$ConsoleAccess,
+        [System.Security.SecureString]$TemporaryPassword,
+        [switch]$NoPermissionsBoundary,
+        [string]$ProfileName,
+        [string[]]$Region,
+        [string]$ConfigPath,
+        [string]$ExportsPath,
+        [switch]$Force
+    )
+    if ($TemporaryPassword -and -not $ConsoleAccess) {
+        throw [System.ArgumentException]::new('-TemporaryPassword needs -ConsoleAccess', 'TemporaryPassword')
+    }
+    $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+    $request['remediation'] = 'create-user'
+    $request['user_name'] = $UserName
+    $request['boundary'] = -not $NoPermissionsBoundary
+    if ($ConsoleAccess) { $request['console'] = $true }
+    $result = Invoke-HipaaRemediation -Cmdlet $PSCmdlet -Request $request -Target "IAM user $UserName" -Force:$Force -Secret $TemporaryPassword
+    foreach ($r in @($result)) {
+        if ($null -ne $r -and $r.PSObject.Properties['generated_console_password']) {
+            $secure = New-Object -TypeName System.Security.SecureString
+            foreach ($c in ([string]$r.generated_console_password).ToCharArray()) { $secure.AppendChar($c) }
+            $secure.MakeReadOnly()
+            $r.PSObject.Properties.Remove('generated_console_password')
+            $r | Add-Member -NotePropertyName GeneratedPassword -NotePropertyValue $secure
+        }
+        $r
+    }
+}
+
+New-Alias -Name Audit-MFA -Value Get-HipaaMfaStatus -Force
+
+Export-ModuleMember -Function @(
+    'Get-HipaaCheck'
+    'Invoke-HipaaIamAudit'
+    'Get-HipaaFinding'
+    'Get-HipaaMfaStatus'
+    'Export-HipaaRiskRegister'
+    'Set-HipaaPasswordPolicy'
+    'Enable-HipaaMfaEnforcement'
+    'Add-HipaaGroupMembership'
+    'Set-HipaaPermissionsBoundary'
+    'Enable-HipaaAccessAnalyzer'
+    'New-HipaaIamUser'
+) -Alias @('Audit-MFA')

@@ -1,0 +1,128 @@
+// Drives HipaaIam.Native.cs against the real hipaa_iam library (compiled with Mono's mcs
+// by tests/tests/powershell.rs, which checks what this program writes).
+//
+// Usage: NativeDriver.exe EXPORTS_DIR OUT_DIR
+// The native library sits next to this program, as it sits next to the module.
+// Writes OUT_DIR/{checks,audit,mfa,evidence-manifest}.json and prints one line per error
+// case: "ERROR <case> <status> <StatusName> <message>". Exits 1 when an expectation fails.
+using System;
+using System.IO;
+using System.Security;
+using System.Text;
+
+namespace HipaaIam.Tests
+{
+    public static class NativeDriver
+    {
+        private static int failures;
+
+        private static void Expect(bool ok, string what)
+        {
+            if (!ok)
+            {
+                failures++;
+                Console.Error.WriteLine("FAILED: " + what);
+            }
+        }
+
+        private static string Quote(string s)
+        {
+            return "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        }
+
+        private static void ExpectFreed(string after)
+        {
+            Expect(Native.StringsReceived == Native.StringsFreed,
+                "after " + after + ": received " + Native.StringsReceived + " strings, freed " + Native.StringsFreed);
+        }
+
+        private static void ExpectError(string name, Func<string> call, int status)
+        {
+            long received = Native.StringsReceived;
+            try
+            {
+                call();
+                Expect(false, name + ": no exception");
+            }
+            catch (HipaaIamException e)
+            {
+                Console.WriteLine("ERROR " + name + " " + e.Status + " " + e.StatusName + " " + e.Message);
+                Expect(e.Status == status, name + ": status " + e.Status + ", expected " + status);
+                Expect(e.Message.Length > 0, name + ": empty message");
+            }
+            Expect(Native.StringsReceived == received, name + ": an error returned a string");
+            ExpectFreed(name);
+        }
+
+        public static int Main(string[] args)
+        {
+            if (args.Length != 2)
+            {
+                Console.Error.WriteLine("usage: NativeDriver.exe EXPORTS_DIR OUT_DIR");
+                return 2;
+            }
+            string exports = args[0];
+            string outDir = args[1];
+            string here = AppDomain.CurrentDomain.BaseDirectory;
+
+            try
+            {
+                Native.Version();
+                Expect(false, "a call before Initialize did not throw");
+            }
+            catch (InvalidOperationException) { }
+
+            Native.Initialize(here);
+            Native.Initialize(here); // a second Initialize with the same folder is a no-op
+            Expect(Native.LibraryPath == Path.GetFullPath(Path.Combine(here, "libhipaa_iam.so")), "LibraryPath " + Native.LibraryPath);
+            Console.WriteLine("LIBRARY " + Native.LibraryPath);
+            Console.WriteLine("VERSION " + Native.Version());
+
+            File.WriteAllText(Path.Combine(outDir, "checks.json"), Native.Checks(), new UTF8Encoding(false));
+            ExpectFreed("checks");
+
+            string request = "{\"exports_dir\":" + Quote(exports) + "}";
+            File.WriteAllText(Path.Combine(outDir, "audit.json"), Native.Audit(request), new UTF8Encoding(false));
+            ExpectFreed("audit");
+            File.WriteAllText(Path.Combine(outDir, "mfa.json"), Native.MfaReport(request), new UTF8Encoding(false));
+            ExpectFreed("mfa_report");
+            string evidence = Path.Combine(outDir, "evidence");
+            string manifest = Native.WriteEvidence("{\"exports_dir\":" + Quote(exports) + ",\"output_dir\":" + Quote(evidence) + "}");
+            File.WriteAllText(Path.Combine(outDir, "evidence-manifest.json"), manifest, new UTF8Encoding(false));
+            ExpectFreed("write_evidence");
+
+            ExpectError("bad-json", () => Native.Audit("{not json"), Native.StatusInvalidJson);
+            ExpectError("unknown-field", () => Native.Audit("{\"no_such_field\":1}"), Native.StatusInvalidJson);
+            ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), Native.StatusInvalidArgument);
+            ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), Native.StatusInvalidJson);
+
+            // A non-ASCII value survives the round trip through the library's error message.
+            ExpectError("utf8", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "d\u00e9j\u00e0-vu")) + "}"), Native.StatusInvalidArgument);
+
+            // The AWS code is parsed from the library's message format.
+            HipaaIamException aws = new HipaaIamException("hipaa_iam_audit", Native.StatusAwsError,
+                "AWS GetAccountAuthorizationDetails failed: AccessDenied: User is not authorized");
+            Expect(aws.AwsErrorCode == "AccessDenied", "AwsErrorCode " + aws.AwsErrorCode);
+            Expect(aws.StatusName == "AwsError", "StatusName " + aws.StatusName);
+            Expect(new HipaaIamException("f", Native.StatusIoError, "x failed: y").AwsErrorCode == null, "AwsErrorCode on a non-AWS status");
+
+            // The secret is spliced into the request as an escaped JSON string.
+            SecureString secret = new SecureString();
+            foreach (char c in "p\"w\\d\u00e9\n") secret.AppendChar(c);
+            secret.MakeReadOnly();
+            byte[] spliced = Native.RequestWithSecret("{\"remediation\":\"create-user\" }", "console_password", secret);
+            Expect(spliced[spliced.Length - 1] == 0, "spliced request is NUL-terminated");
+            string text = Encoding.UTF8.GetString(spliced, 0, spliced.Length - 1);
+            Expect(text == "{\"remediation\":\"create-user\",\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced request " + text);
+            byte[] onlySecret = Native.RequestWithSecret("{}", "console_password", secret);
+            string text2 = Encoding.UTF8.GetString(onlySecret, 0, onlySecret.Length - 1);
+            Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
+
+            Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
+            Expect(Native.StringsReceived == 4, "expected 4 strings from the library, got " + Native.StringsReceived);
+            ExpectFreed("all calls");
+            Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
+            return failures == 0 ? 0 : 1;
+        }
+    }
+}
