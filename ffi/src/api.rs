@@ -333,15 +333,7 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
                 };
                 let clients = Clients::new(&sdk, &regions);
                 let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets));
-                let shown = secrets
-                    .console_password
-                    .as_ref()
-                    .filter(|_| secrets.generated)
-                    .filter(|_| {
-                        outcomes
-                            .iter()
-                            .any(|o| o.id == "create-login-profile" && o.status == remediate::Status::Done)
-                    });
+                let shown = secrets.to_show(&outcomes);
                 Ok(remediate::request::document(
                     &plan,
                     false,

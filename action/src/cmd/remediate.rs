@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use hipaa_iam_core::config::Config;
-use hipaa_iam_core::remediate::{
-    self, Clients, Expect, Outcome, Password, Plan, Remediation, SdkConfig, Secrets, Status,
-};
+use hipaa_iam_core::remediate::{self, Clients, Expect, Outcome, Password, Plan, Remediation, SdkConfig, Secrets};
 use hipaa_iam_core::{Error, Result};
 use serde_json::Value;
 
@@ -245,15 +243,7 @@ fn execute(
     let clients = Clients::new(sdk, regions);
     let outcomes = rt.block_on(remediate::apply(plan, &clients, &secrets));
     // A generated password is shown once, here, and only when it was set.
-    let shown = secrets
-        .console_password
-        .as_ref()
-        .filter(|_| secrets.generated)
-        .filter(|_| {
-            outcomes
-                .iter()
-                .any(|o| o.id == "create-login-profile" && o.status == Status::Done)
-        });
+    let shown = secrets.to_show(&outcomes);
     print_plan(plan, args, Some((&outcomes, shown)));
     Ok(remediate::exit_status(&outcomes))
 }

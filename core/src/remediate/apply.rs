@@ -48,6 +48,19 @@ pub struct Secrets {
     pub generated: bool,
 }
 
+impl Secrets {
+    /// The generated console password to show, once, after applying: only when it was
+    /// generated (a password the caller supplied is never echoed) and the login profile
+    /// was actually created with it.
+    pub fn to_show(&self, outcomes: &[Outcome]) -> Option<&Password> {
+        self.console_password.as_ref().filter(|_| self.generated).filter(|_| {
+            outcomes
+                .iter()
+                .any(|o| o.id == "create-login-profile" && o.status == Status::Done)
+        })
+    }
+}
+
 /// The account ID of the caller (`sts:GetCallerIdentity`).
 pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<String> {
     let sts = aws_sdk_sts::Client::new(conf);
