@@ -16,7 +16,7 @@ const PHI_READ_V2: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read",
 const INLINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#;
 
 /// A small clinic account, made with the AWS CLI.
-fn make_account(moto: &Moto, tmp: &Path) {
+fn make_account(moto: &Moto) {
     let policy = moto.aws(&[
         "iam",
         "create-policy",
@@ -145,35 +145,7 @@ fn make_account(moto: &Moto, tmp: &Path) {
         ("carol-phone", Some("carol")),
         ("spare", None),
     ] {
-        let seed = tmp.join(format!("{device}.seed"));
-        let created = moto.aws(&[
-            "iam",
-            "create-virtual-mfa-device",
-            "--virtual-mfa-device-name",
-            device,
-            "--outfile",
-            seed.to_str().unwrap(),
-            "--bootstrap-method",
-            "Base32StringSeed",
-        ]);
-        let serial = created["VirtualMFADevice"]["SerialNumber"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        if let Some(user) = user {
-            moto.aws(&[
-                "iam",
-                "enable-mfa-device",
-                "--user-name",
-                user,
-                "--serial-number",
-                &serial,
-                "--authentication-code1",
-                "123456",
-                "--authentication-code2",
-                "654321",
-            ]);
-        }
+        moto.virtual_mfa(device, user);
     }
     moto.aws(&["iam", "create-access-key", "--user-name", "billing-svc"]);
     moto.aws(&["iam", "create-access-key", "--user-name", "bob"]);
@@ -326,7 +298,7 @@ fn cli_credential_report(moto: &Moto) -> Vec<u8> {
 fn collect_writes_what_the_aws_cli_returns() {
     let moto = moto();
     let tmp = hipaa_iam_tests::temp_dir();
-    make_account(&moto, tmp.path());
+    make_account(&moto);
     let out_dir = tmp.path().join("exports");
 
     let out = hipaa_iam(&moto, &["collect", "--output", out_dir.to_str().unwrap()], tmp.path());
@@ -502,7 +474,7 @@ fn collect_without_password_policy_writes_no_file_and_removes_a_stale_one() {
 fn audit_without_exports_collects_live() {
     let moto = moto();
     let tmp = hipaa_iam_tests::temp_dir();
-    make_account(&moto, tmp.path());
+    make_account(&moto);
     let out = hipaa_iam(&moto, &["audit", "--format", "json"], tmp.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     // 0 or 1 (findings); 2 would mean the live collection failed.

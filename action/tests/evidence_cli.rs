@@ -314,34 +314,8 @@ fn mfa_matches_the_guides_method_on_moto() {
         ]);
     }
     // Virtual devices for bob and =1+2, a non-virtual (hardware) serial for carol.
-    let seeds = tempfile::tempdir().unwrap();
     for (u, device) in [("bob", "bob-phone"), ("=1+2", "formula-phone")] {
-        let seed = seeds.path().join(device);
-        let created = moto.aws(&[
-            "iam",
-            "create-virtual-mfa-device",
-            "--virtual-mfa-device-name",
-            device,
-            "--outfile",
-            seed.to_str().unwrap(),
-            "--bootstrap-method",
-            "Base32StringSeed",
-        ]);
-        let serial = created["VirtualMFADevice"]["SerialNumber"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        moto.aws(&[
-            "iam",
-            "enable-mfa-device",
-            &format!("--user-name={u}"),
-            "--serial-number",
-            &serial,
-            "--authentication-code1",
-            "123456",
-            "--authentication-code2",
-            "654321",
-        ]);
+        moto.virtual_mfa(device, Some(u));
     }
     moto.aws(&[
         "iam",

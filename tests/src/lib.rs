@@ -192,3 +192,41 @@ pub fn exports_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+impl Moto {
+    /// Creates the virtual MFA device `device` with the AWS CLI (its seed goes to a
+    /// temporary file that is deleted) and, when `user` is given, enables it for that
+    /// user. Returns the device's serial number.
+    pub fn virtual_mfa(&self, device: &str, user: Option<&str>) -> String {
+        let seeds = temp_dir();
+        let seed = seeds.path().join(format!("{device}.seed"));
+        let created = self.aws(&[
+            "iam",
+            "create-virtual-mfa-device",
+            "--virtual-mfa-device-name",
+            device,
+            "--outfile",
+            seed.to_str().unwrap(),
+            "--bootstrap-method",
+            "Base32StringSeed",
+        ]);
+        let serial = created["VirtualMFADevice"]["SerialNumber"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if let Some(user) = user {
+            self.aws(&[
+                "iam",
+                "enable-mfa-device",
+                &format!("--user-name={user}"),
+                "--serial-number",
+                &serial,
+                "--authentication-code1",
+                "123456",
+                "--authentication-code2",
+                "654321",
+            ]);
+        }
+        serial
+    }
+}
