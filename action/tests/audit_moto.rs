@@ -13,21 +13,7 @@ use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 fn deny_without_mfa() -> String {
-    json!({
-      "Version": "2012-10-17",
-      "Statement": [{
-        "Sid": "DenyAllActionsIfNoMFA",
-        "Effect": "Deny",
-        "NotAction": [
-          "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ListVirtualMFADevices",
-          "iam:ResyncMFADevice", "iam:DeleteVirtualMFADevice", "iam:GetUser", "sts:GetCallerIdentity",
-          "sts:GetSessionToken", "iam:ChangePassword"
-        ],
-        "Resource": "*",
-        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
-      }]
-    })
-    .to_string()
+    hipaa_iam_core::remediate::DENY_WITHOUT_MFA_JSON.to_string()
 }
 
 /// The account: a weak password policy; `human-users` enforcing MFA with alice in it;

@@ -33,22 +33,11 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The guide's `deny_without_mfa.json` (step 3).
+/// The guide's `deny_without_mfa.json` (step 3), the document the remediation installs,
+/// with its condition operator replaced by `operator`.
 fn deny_without_mfa(operator: &str) -> Value {
-    json!({
-      "Version": "2012-10-17",
-      "Statement": [{
-        "Sid": "DenyAllActionsIfNoMFA",
-        "Effect": "Deny",
-        "NotAction": [
-          "iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices", "iam:ListVirtualMFADevices",
-          "iam:ResyncMFADevice", "iam:DeleteVirtualMFADevice", "iam:GetUser", "sts:GetCallerIdentity",
-          "sts:GetSessionToken", "iam:ChangePassword"
-        ],
-        "Resource": "*",
-        "Condition": { operator: { "aws:MultiFactorAuthPresent": "false" } }
-      }]
-    })
+    let text = hipaa_iam_core::remediate::DENY_WITHOUT_MFA_JSON.replace("\"BoolIfExists\"", &format!("\"{operator}\""));
+    serde_json::from_str(&text).unwrap()
 }
 
 fn admin_doc() -> Value {

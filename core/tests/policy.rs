@@ -17,27 +17,8 @@ const MFA: &str = "aws:MultiFactorAuthPresent";
 
 /// The guide's `deny_without_mfa.json` (step 3), with the condition operator replaceable.
 fn deny_without_mfa(operator: &str) -> Document {
-    doc(json!({
-      "Version": "2012-10-17",
-      "Statement": [{
-        "Sid": "DenyAllActionsIfNoMFA",
-        "Effect": "Deny",
-        "NotAction": [
-          "iam:CreateVirtualMFADevice",
-          "iam:EnableMFADevice",
-          "iam:ListMFADevices",
-          "iam:ListVirtualMFADevices",
-          "iam:ResyncMFADevice",
-          "iam:DeleteVirtualMFADevice",
-          "iam:GetUser",
-          "sts:GetCallerIdentity",
-          "sts:GetSessionToken",
-          "iam:ChangePassword"
-        ],
-        "Resource": "*",
-        "Condition": { operator: { MFA: "false" } }
-      }]
-    }))
+    let text = hipaa_iam_core::remediate::DENY_WITHOUT_MFA_JSON.replace("\"BoolIfExists\"", &format!("\"{operator}\""));
+    doc(serde_json::from_str(&text).expect("the guide's document is JSON"))
 }
 
 fn seed_boundary() -> Document {
