@@ -277,7 +277,7 @@ TABLE=$WORK/table.md
     cat "$TABLE"
 }
 # shellcheck disable=SC2086 # word splitting of the size lists is intended
-commas() { local IFS=,; set -- $1; echo "$*"; }
+commas() { local words; words=$(echo $1); echo "${words// /,}"; }
 "$PY" "$ROOT/bench/table.py" check "$TABLE" --tools hipaa-iam --live-sizes "$(commas "$SIZES")" \
     --offline-sizes "$(commas "$OFFLINE_SIZES")" || die "the table is malformed"
 if [[ "$TOOLS_RUN" == *guide* ]]; then
