@@ -32,6 +32,12 @@ pub const REGISTER_MD: &str = "risk_register.md";
 /// The summary.
 pub const SUMMARY_MD: &str = "summary.md";
 
+/// One evidence file: its plain name and its bytes.
+pub type EvidenceFile = (String, Vec<u8>);
+
+/// A directory of an evidence tree and the files to write into it.
+pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
+
 /// Options of the evidence writer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EvidenceOptions {
@@ -158,7 +164,7 @@ pub fn evidence_files(
     account: &Account,
     config: &LoadedConfig,
     options: &EvidenceOptions,
-) -> Result<(Manifest, Vec<(String, Vec<u8>)>)> {
+) -> Result<(Manifest, Vec<EvidenceFile>)> {
     let mut files = render_files(report, account, config, options)?;
     let manifest = manifest_for(report, account, config, &files);
     let mut json = serde_json::to_vec_pretty(&manifest)
@@ -227,7 +233,7 @@ pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result
 /// order given (so the last file of the last directory, e.g. the top `manifest.json`, is
 /// renamed last). A failure before the renames removes every temporary file and every
 /// directory this call created, leaving the tree as it was.
-pub fn write_dirs_atomically(parts: &[(PathBuf, Vec<(String, Vec<u8>)>)]) -> Result<()> {
+pub fn write_dirs_atomically(parts: &[EvidenceDir]) -> Result<()> {
     for (dir, files) in parts {
         if let Ok(meta) = std::fs::metadata(dir) {
             if !meta.is_dir() {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::csv_file::CsvTable;
-use super::evidence::{self, FINDINGS_JSON};
+use super::evidence::{self, EvidenceDir, EvidenceFile, FINDINGS_JSON};
 use super::register::{self, md_cell, RiskRow, RiskStatus};
 use super::{AuditReport, EvidenceOptions, Severity, Status};
 use crate::account::file;
@@ -140,7 +140,7 @@ pub fn write_org_evidence(
     let mut sorted: Vec<&AccountRun> = runs.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     check_ids(sorted.iter().map(|r| r.id.as_str()))?;
-    let mut parts: Vec<(PathBuf, Vec<(String, Vec<u8>)>)> = Vec::new();
+    let mut parts: Vec<EvidenceDir> = Vec::new();
     for run in &sorted {
         if let Ok(audit) = &run.result {
             let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options)?;
@@ -183,7 +183,7 @@ fn write_tree(
     views: &[AccountView],
     config: &ConfigRef,
     excel: bool,
-    mut parts: Vec<(PathBuf, Vec<(String, Vec<u8>)>)>,
+    mut parts: Vec<EvidenceDir>,
 ) -> Result<Manifest> {
     let mut top = render_org_files(views, config, excel)?;
     let mut manifest = Manifest::new();
@@ -244,7 +244,7 @@ fn write_tree(
 }
 
 /// The organization files (everything at the top but `manifest.json`), by file name.
-pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) -> Result<Vec<EvidenceFile>> {
     let index = OrgIndex {
         accounts: views
             .iter()
@@ -465,6 +465,14 @@ fn fails_by_severity(report: &AuditReport, severity: Severity) -> usize {
         .count()
 }
 
+/// A check with failing findings in some accounts (the summary's ranking).
+struct FailingCheck {
+    title: String,
+    severity: Severity,
+    accounts: usize,
+    fails: usize,
+}
+
 /// `org_summary.md`: the accounts audited and errored, each account's failing findings by
 /// severity, the checks failing in most accounts, and the errors with their messages.
 pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
@@ -537,8 +545,8 @@ pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
 
     s.push_str("## Checks failing in most accounts\n\n");
     // Per check: the accounts where it has failing findings, and how many.
-    let mut per_check: BTreeMap<(usize, String), (String, Severity, Vec<&str>, usize)> = BTreeMap::new();
-    for (v, report) in &audited {
+    let mut per_check: BTreeMap<(usize, String), FailingCheck> = BTreeMap::new();
+    for (_, report) in &audited {
         for (check_id, findings) in register::by_check(report) {
             let fails = count(&findings, Status::Fail);
             let Some(first) = findings.first() else { continue };
@@ -547,32 +555,37 @@ pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
             }
             let e = per_check
                 .entry(catalogue_key(check_id))
-                .or_insert_with(|| (first.title.clone(), first.severity, Vec::new(), 0));
-            e.2.push(v.id);
-            e.3 += fails;
+                .or_insert_with(|| FailingCheck {
+                    title: first.title.clone(),
+                    severity: first.severity,
+                    accounts: 0,
+                    fails: 0,
+                });
+            e.accounts += 1;
+            e.fails += fails;
         }
     }
-    let mut ranked: Vec<(&(usize, String), &(String, Severity, Vec<&str>, usize))> = per_check.iter().collect();
+    let mut ranked: Vec<(&(usize, String), &FailingCheck)> = per_check.iter().collect();
     ranked.sort_by(|(ka, a), (kb, b)| {
-        b.2.len()
-            .cmp(&a.2.len())
-            .then(b.1.cmp(&a.1))
-            .then(b.3.cmp(&a.3))
+        b.accounts
+            .cmp(&a.accounts)
+            .then(b.severity.cmp(&a.severity))
+            .then(b.fails.cmp(&a.fails))
             .then(ka.cmp(kb))
     });
     if ranked.is_empty() {
         s.push_str("None.\n\n");
     } else {
         s.push_str("| Check | Title | Severity | Accounts failing | Failing findings |\n|---|---|---|---|---|\n");
-        for ((_, id), (title, sev, accounts, fails)) in ranked.iter().take(10) {
+        for ((_, id), c) in ranked.iter().take(10) {
             s.push_str(&format!(
                 "| {} | {} | {} | {} of {} | {} |\n",
                 md_cell(id),
-                md_cell(title),
-                sev.as_str(),
-                accounts.len(),
+                md_cell(&c.title),
+                c.severity.as_str(),
+                c.accounts,
                 audited.len(),
-                fails
+                c.fails
             ));
         }
         s.push('\n');
@@ -611,7 +624,7 @@ struct ShardAccount {
     entry: OrgAccount,
     shard: PathBuf,
     /// The report and the account directory's files (its `manifest.json` last), byte for byte.
-    evidence: Option<(AuditReport, Vec<(String, Vec<u8>)>)>,
+    evidence: Option<(AuditReport, Vec<EvidenceFile>)>,
 }
 
 fn shard_error(shard: &Path, message: impl std::fmt::Display) -> Error {
@@ -758,7 +771,7 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
             },
         })
         .collect();
-    let parts: Vec<(PathBuf, Vec<(String, Vec<u8>)>)> = accounts
+    let parts: Vec<EvidenceDir> = accounts
         .values()
         .filter_map(|a| {
             a.evidence
@@ -784,7 +797,7 @@ fn read_account(
     top: &Manifest,
     entry: &OrgAccount,
     config: &ConfigRef,
-) -> Result<(AuditReport, Vec<(String, Vec<u8>)>)> {
+) -> Result<(AuditReport, Vec<EvidenceFile>)> {
     if entry.evidence.as_deref() != Some(entry.id.as_str()) {
         return Err(Error::input(
             index_path,
