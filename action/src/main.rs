@@ -46,6 +46,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Plan and apply a hardening step of the guide (prints the plan; applies with --yes)
     Remediate(cmd::remediate::RemediateArgs),
+    /// Merge the organization evidence of several shards (audit --org --shard I/N) into one directory
+    Merge(cmd::merge::MergeArgs),
 }
 
 /// Where the account data comes from.
@@ -175,6 +177,7 @@ fn main() -> ExitCode {
         Command::Mfa(a) => cmd::mfa::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Remediate(a) => cmd::remediate::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
