@@ -5,6 +5,7 @@ pub mod checks;
 pub mod collect;
 pub mod github;
 pub mod mfa;
+pub mod org;
 pub mod remediate;
 pub mod verify;
 
