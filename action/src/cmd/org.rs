@@ -70,8 +70,9 @@ impl OrgArgs {
             Ok(())
         } else {
             Err(Error::InvalidArgument(format!(
-                "{} only apply to organization runs: add --org",
-                given.join(", ")
+                "{} only {} to organization runs: add --org",
+                given.join(", "),
+                if given.len() == 1 { "applies" } else { "apply" }
             )))
         }
     }

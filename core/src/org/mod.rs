@@ -647,9 +647,22 @@ pub fn audit_collected(
             Some(e) => Err(e),
             None => {
                 let sub = dir.join(&account.id);
-                Account::read_dir(&sub)
-                    .map(|a| api::audit_account(a, sub.display().to_string(), config.clone(), only.as_deref()))
-                    .map_err(|e| e.to_string())
+                match Account::read_dir(&sub) {
+                    Ok(a) => match &a.account_id {
+                        // The directory must hold the data of the account it is named after.
+                        Some(found) if *found != account.id => Err(format!(
+                            "WrongAccount: {} holds the data of account {found}",
+                            sub.display()
+                        )),
+                        _ => Ok(api::audit_account(
+                            a,
+                            sub.display().to_string(),
+                            config.clone(),
+                            only.as_deref(),
+                        )),
+                    },
+                    Err(e) => Err(e.to_string()),
+                }
             }
         };
         progress.finished(&account, result.is_ok());
