@@ -178,7 +178,11 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
 
     let runs = match &args.source.exports {
         Some(dir) => {
-            let total = org::read_collected(dir)?.len();
+            let listed: Vec<OrgAccount> = org::read_collected(dir)?
+                .into_iter()
+                .map(|a| OrgAccount { id: a.id, name: a.name })
+                .collect();
+            let total = org::select(&listed, &args.org.accounts, args.org.shard()?)?.len();
             let (progress, bar) = progress(total);
             let runs = org::audit_collected(
                 dir,
