@@ -28,6 +28,7 @@ use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress};
 use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
 
 const ROLE: &str = "OrganizationAccountAccessRole";
+const EXTERNAL_ID: &str = "hipaa-iam-ext-42";
 
 /// A configuration whose HTTP client is never reached: every answer comes from the rules.
 fn mock_config() -> SdkConfig {
@@ -89,7 +90,11 @@ fn assume_role_granted(m: &Moto, account: &str) -> Rule {
     let real = m.assume_role(account, ROLE);
     let arn = format!("arn:aws-us-gov:iam::{account}:role/{ROLE}");
     mock!(aws_sdk_sts::Client::assume_role)
-        .match_requests(move |r| r.role_arn() == Some(arn.as_str()) && r.role_session_name() == Some("hipaa-iam-audit"))
+        .match_requests(move |r| {
+            r.role_arn() == Some(arn.as_str())
+                && r.role_session_name() == Some("hipaa-iam-audit")
+                && r.external_id() == Some(EXTERNAL_ID)
+        })
         .then_output(move || {
             AssumeRoleOutput::builder()
                 .credentials(
@@ -124,6 +129,7 @@ async fn moto_config() -> SdkConfig {
 fn options() -> OrgOptions {
     OrgOptions {
         concurrency: 2,
+        external_id: Some(EXTERNAL_ID.into()),
         collect: Options {
             report_poll_initial: Duration::from_millis(10),
             report_poll_max: Duration::from_millis(100),
@@ -133,16 +139,23 @@ fn options() -> OrgOptions {
     }
 }
 
-/// Records what the run reports.
+/// Records what the run reports, and how many accounts were worked on at once.
 #[derive(Default)]
-struct Recorder(Mutex<Vec<String>>);
+struct Recorder {
+    events: Mutex<Vec<String>>,
+    in_flight: Mutex<(usize, usize)>,
+}
 
 impl Progress for Recorder {
     fn started(&self, account: &OrgAccount) {
-        self.0.lock().unwrap().push(format!("start {}", account.id));
+        self.events.lock().unwrap().push(format!("start {}", account.id));
+        let mut n = self.in_flight.lock().unwrap();
+        n.0 += 1;
+        n.1 = n.1.max(n.0);
     }
     fn finished(&self, account: &OrgAccount, ok: bool) {
-        self.0.lock().unwrap().push(format!("done {} {ok}", account.id));
+        self.events.lock().unwrap().push(format!("done {} {ok}", account.id));
+        self.in_flight.lock().unwrap().0 -= 1;
     }
 }
 
@@ -186,6 +199,8 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
     expected_ids.sort();
     assert_eq!(all.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), expected_ids);
 
+    // The caller's own (management) account has no rule: it is worked on with the caller's
+    // credentials, without AssumeRole (a call would find no rule and fail the account).
     let config = hipaa_iam_core::api::load_config(None, Some(""), &[]).unwrap();
     let recorder = Arc::new(Recorder::default());
     let runs = org::audit(&clients, &base, &all, &options(), &config, None, recorder.clone())
@@ -216,7 +231,12 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
         };
         assert_eq!(users, expect, "account {} ({}) has its own users", run.id, run.name);
     }
-    let events = recorder.0.lock().unwrap().clone();
+    let events = recorder.events.lock().unwrap().clone();
+    assert_eq!(
+        recorder.in_flight.lock().unwrap().1,
+        2,
+        "at most --concurrency accounts at once"
+    );
     assert_eq!(
         events.iter().filter(|e| e.starts_with("start ")).count(),
         4,
@@ -301,4 +321,34 @@ async fn a_refused_listing_is_an_error_of_the_run() {
         e,
         "AWS ListAccounts failed: AWSOrganizationsNotInUseException: Your account is not a member of an organization."
     );
+}
+
+#[test]
+fn each_account_has_retry_partitions_of_its_own() {
+    use hipaa_iam_core::account::collect::Clients;
+    let config = mock_config();
+    let a = Clients::for_account(&config, &["us-east-1".into(), "eu-west-1".into()], "111111111111").unwrap();
+    let b = Clients::for_account(&config, &[], "222222222222").unwrap();
+    let name = |p: Option<&aws_sdk_iam::config::retry::RetryPartition>| p.map(ToString::to_string);
+    assert_eq!(
+        name(a.iam.config().retry_partition()).as_deref(),
+        Some("hipaa-iam-111111111111-iam")
+    );
+    assert_eq!(
+        name(a.sts.config().retry_partition()).as_deref(),
+        Some("hipaa-iam-111111111111-sts")
+    );
+    assert_eq!(
+        name(a.access_analyzer["eu-west-1"].config().retry_partition()).as_deref(),
+        Some("hipaa-iam-111111111111-access-analyzer-eu-west-1")
+    );
+    assert_eq!(
+        name(b.iam.config().retry_partition()).as_deref(),
+        Some("hipaa-iam-222222222222-iam")
+    );
+    // A single-account collection keeps the SDK's shared default.
+    let single = Clients::new(&config, &[]).unwrap();
+    assert!(!name(single.iam.config().retry_partition())
+        .unwrap_or_default()
+        .starts_with("hipaa-iam-"));
 }
