@@ -33,7 +33,5 @@ pub fn write_org_evidence(
     options: &EvidenceOptions,
 ) -> Result<Manifest> {
     let _ = (dir, runs, config, options);
-    Err(Error::InvalidArgument(
-        "organization evidence is not written yet".into(),
-    ))
+    Err(Error::InvalidArgument("organization evidence is not written yet".into()))
 }
