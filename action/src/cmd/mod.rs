@@ -6,6 +6,7 @@ pub mod collect;
 pub mod github;
 pub mod merge;
 pub mod mfa;
+pub mod org;
 pub mod remediate;
 pub mod verify;
 
