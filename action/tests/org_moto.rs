@@ -406,3 +406,104 @@ fn collect_org_then_audit_org_exports_gives_the_live_findings() {
     let expected: BTreeSet<String> = sorted.iter().skip(1).step_by(3).cloned().collect();
     assert_eq!(shard.keys().cloned().collect::<BTreeSet<_>>(), expected);
 }
+
+/// Every file under `dir`, by its path relative to `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A file's text with every ISO 8601 date-time replaced by `<time>`: two live runs differ
+/// in when they ran and in when moto made each credential report, and in nothing else.
+fn without_times(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let b = text.as_bytes();
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let is_time = i + shape.len() <= b.len()
+            && shape
+                .iter()
+                .zip(&b[i..])
+                .all(|(s, c)| if *s == b'd' { c.is_ascii_digit() } else { s == c });
+        if is_time {
+            let mut j = i + shape.len();
+            while j < b.len() && (b[j].is_ascii_digit() || b".:+-Z".contains(&b[j])) {
+                j += 1;
+            }
+            out.push_str("<time>");
+            i = j;
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+#[test]
+fn shards_merged_are_the_unsharded_run() {
+    let m = moto();
+    let _org = build(&m);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+
+    let whole = hipaa_iam(&m, &["audit", "--org", "--output-dir", &dir("whole")], tmp.path());
+    assert_eq!(whole.status.code(), Some(1), "{}", String::from_utf8_lossy(&whole.stderr));
+    for (shard, out) in [("1/2", "s1"), ("2/2", "s2")] {
+        let o = hipaa_iam(
+            &m,
+            &["audit", "--org", "--shard", shard, "--output-dir", &dir(out)],
+            tmp.path(),
+        );
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "--shard {shard}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let merged = hipaa_iam(
+        &m,
+        &["merge", "--output", &dir("merged"), &dir("s1"), &dir("s2")],
+        tmp.path(),
+    );
+    assert_eq!(merged.status.code(), Some(0), "{}", String::from_utf8_lossy(&merged.stderr));
+    let verified = hipaa_iam(&m, &["verify", &dir("merged")], tmp.path());
+    assert_eq!(verified.status.code(), Some(0), "{}", String::from_utf8_lossy(&verified.stdout));
+
+    let (whole, merged) = (tree(&tmp.path().join("whole")), tree(&tmp.path().join("merged")));
+    assert_eq!(
+        whole.keys().collect::<Vec<_>>(),
+        merged.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    assert!(whole.contains_key("org_findings.csv") && whole.len() > 6 * 5, "{:?}", whole.keys());
+    for (name, bytes) in &whole {
+        if name.ends_with("manifest.json") {
+            continue; // hashes of files holding times, and the times themselves
+        }
+        assert_eq!(
+            without_times(bytes),
+            without_times(&merged[name]),
+            "{name}: the merged file differs from the unsharded run's"
+        );
+    }
+    // The organization's findings hold no time at all: equal byte for byte.
+    for name in ["org_findings.csv", "org_risk_register.csv", "org.json"] {
+        assert_eq!(whole[name], merged[name], "{name}");
+    }
+}
