@@ -463,7 +463,12 @@ fn shards_merged_are_the_unsharded_run() {
     let dir = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
 
     let whole = hipaa_iam(&m, &["audit", "--org", "--output-dir", &dir("whole")], tmp.path());
-    assert_eq!(whole.status.code(), Some(1), "{}", String::from_utf8_lossy(&whole.stderr));
+    assert_eq!(
+        whole.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
     for (shard, out) in [("1/2", "s1"), ("2/2", "s2")] {
         let o = hipaa_iam(
             &m,
@@ -481,9 +486,19 @@ fn shards_merged_are_the_unsharded_run() {
         &["merge", "--output", &dir("merged"), &dir("s1"), &dir("s2")],
         tmp.path(),
     );
-    assert_eq!(merged.status.code(), Some(0), "{}", String::from_utf8_lossy(&merged.stderr));
+    assert_eq!(
+        merged.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
     let verified = hipaa_iam(&m, &["verify", &dir("merged")], tmp.path());
-    assert_eq!(verified.status.code(), Some(0), "{}", String::from_utf8_lossy(&verified.stdout));
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 
     let (whole, merged) = (tree(&tmp.path().join("whole")), tree(&tmp.path().join("merged")));
     assert_eq!(
@@ -491,7 +506,11 @@ fn shards_merged_are_the_unsharded_run() {
         merged.keys().collect::<Vec<_>>(),
         "the same files"
     );
-    assert!(whole.contains_key("org_findings.csv") && whole.len() > 6 * 5, "{:?}", whole.keys());
+    assert!(
+        whole.contains_key("org_findings.csv") && whole.len() > 6 * 5,
+        "{:?}",
+        whole.keys()
+    );
     for (name, bytes) in &whole {
         if name.ends_with("manifest.json") {
             continue; // hashes of files holding times, and the times themselves
