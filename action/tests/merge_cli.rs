@@ -3,7 +3,6 @@
 //! overlap or differ in configuration are refused, as is a non-empty output directory.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,10 +10,8 @@ use hipaa_iam_core::api::{self, Audit, Source};
 use hipaa_iam_core::config::LoadedConfig;
 use hipaa_iam_core::report::org::{self, AccountRun};
 use hipaa_iam_core::report::EvidenceOptions;
-use hipaa_iam_tests::{demo_account, exports_dir};
+use hipaa_iam_tests::{demo_account_as as demo_as, read_tree as tree};
 use tempfile::TempDir;
-
-const DEMO_ID: &str = "123456789012";
 
 fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
@@ -32,38 +29,6 @@ fn text(o: &Output) -> (String, String) {
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-/// Every file under `dir` by relative path (`/`-separated), with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
-/// The demo account's exports under account ID `id`, with `edit` applied to each file's text.
-fn demo_as(id: &str, edit: impl Fn(&str, String) -> Option<String>) -> TempDir {
-    let files: Vec<(String, String)> = tree(&demo_account())
-        .into_iter()
-        .filter(|(rel, _)| rel != "README.md")
-        .filter_map(|(rel, bytes)| {
-            let t = String::from_utf8(bytes).unwrap().replace(DEMO_ID, id);
-            edit(&rel, t).map(|t| (rel, t))
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    exports_dir(&refs)
 }
 
 fn defaults() -> LoadedConfig {

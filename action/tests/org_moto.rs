@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use hipaa_iam_tests::{moto, Moto, TempCredentials, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{moto, read_tree as tree, Moto, TempCredentials, MOTO_ACCOUNT_ID};
 use serde_json::Value;
 
 const ROLE: &str = "OrganizationAccountAccessRole";
@@ -405,24 +405,6 @@ fn collect_org_then_audit_org_exports_gives_the_live_findings() {
     let sorted: Vec<String> = org.all_ids().into_iter().collect();
     let expected: BTreeSet<String> = sorted.iter().skip(1).step_by(3).cloned().collect();
     assert_eq!(shard.keys().cloned().collect::<BTreeSet<_>>(), expected);
-}
-
-/// Every file under `dir`, by its path relative to `dir`.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// A file's text with every ISO 8601 date-time replaced by `<time>`: two live runs differ

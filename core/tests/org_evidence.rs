@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hipaa_iam_core::api::{self, Audit, Source};
 use hipaa_iam_core::config::LoadedConfig;
@@ -12,30 +12,10 @@ use hipaa_iam_core::report::csv_file::unneutralise;
 use hipaa_iam_core::report::evidence::temp_name;
 use hipaa_iam_core::report::org::{self, AccountRun};
 use hipaa_iam_core::report::{register, write_evidence, AuditReport, EvidenceOptions, Severity, Status};
-use hipaa_iam_tests::{demo_account, exports_dir};
+use hipaa_iam_tests::demo_account_as as demo_as;
 use tempfile::TempDir;
 
-const DEMO_ID: &str = "123456789012";
 const DENIED: &str = "AccessDenied: User: arn:aws:iam::999999999999:user/auditor is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444444444444:role/OrganizationAccountAccessRole";
-
-/// Every file under `dir` (relative path with `/`), recursively.
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.push((rel, p));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// Every file and directory under `dir` with its bytes (directories as `<dir>`).
 fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -54,22 +34,6 @@ fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
-}
-
-/// The demo account's exports under account ID `id`; `edit` may change a file's text
-/// (by relative path) or drop the file (`None`).
-fn demo_as(id: &str, edit: impl Fn(&str, String) -> Option<String>) -> TempDir {
-    let demo = demo_account();
-    let files: Vec<(String, String)> = files_under(&demo)
-        .into_iter()
-        .filter(|(rel, _)| rel != "README.md")
-        .filter_map(|(rel, path)| {
-            let text = std::fs::read_to_string(path).unwrap().replace(DEMO_ID, id);
-            edit(&rel, text).map(|t| (rel, t))
-        })
-        .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    exports_dir(&refs)
 }
 
 fn defaults() -> LoadedConfig {

@@ -248,6 +248,42 @@ pub fn exports_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// The account ID in `examples/demo-account`.
+pub const DEMO_ACCOUNT_ID: &str = "123456789012";
+
+/// Every file under `dir` by its relative path (`/`-separated), with its bytes.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The demo account's exports under account ID `id`, with `edit` applied to each file's
+/// text (by relative path); `edit` returning `None` leaves the file out.
+pub fn demo_account_as(id: &str, edit: impl Fn(&str, String) -> Option<String>) -> tempfile::TempDir {
+    let files: Vec<(String, String)> = read_tree(&demo_account())
+        .into_iter()
+        .filter(|(rel, _)| rel != "README.md")
+        .filter_map(|(rel, bytes)| {
+            let text = String::from_utf8(bytes).unwrap().replace(DEMO_ACCOUNT_ID, id);
+            edit(&rel, text).map(|t| (rel, t))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    exports_dir(&refs)
+}
+
 impl Moto {
     /// Creates the virtual MFA device `device` with the AWS CLI (its seed goes to a
     /// temporary file that is deleted) and, when `user` is given, enables it for that
