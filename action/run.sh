@@ -8,8 +8,8 @@
 #   run.sh audit      run `hipaa-iam audit --github` with the inputs
 #
 # Inputs arrive as environment variables only (INPUT_FAIL_ON, INPUT_CHECKS, INPUT_CONFIG,
-# INPUT_EXPORTS_DIR, INPUT_REGIONS, INPUT_OUTPUT_DIR, INPUT_FORMAT, INPUT_VERSION) and are
-# only ever used as quoted arguments, never evaluated.
+# INPUT_EXPORTS_DIR, INPUT_REGIONS, INPUT_OUTPUT_DIR, INPUT_FORMAT, INPUT_VERSION, INPUT_ORG,
+# INPUT_ROLE_NAME, INPUT_SHARD) and are only ever used as quoted arguments, never evaluated.
 #
 # HIPAA_IAM_BIN: a hipaa-iam binary to use instead of downloading or building one (for
 # offline or self-hosted runners that provide it, and for the action's own tests).
@@ -75,6 +75,23 @@ validate() {
         fail "input config: '${INPUT_CONFIG}' is not a file"
     fi
     [ -n "${INPUT_OUTPUT_DIR:-}" ] || fail "input output-dir: must not be empty"
+    case "${INPUT_ORG:-false}" in
+        true | false) ;;
+        *) fail "input org: '${INPUT_ORG}' is not true or false" ;;
+    esac
+    if [ "${INPUT_ORG:-false}" = true ]; then
+        if [ -n "${INPUT_ROLE_NAME:-}" ] && ! [[ "$INPUT_ROLE_NAME" =~ ^[A-Za-z0-9+=,.@_-]+(/[A-Za-z0-9+=,.@_-]+)*$ ]]; then
+            fail "input role-name: '${INPUT_ROLE_NAME}' is not an IAM role name (letters, digits and +=,.@_- , optionally path/name)"
+        fi
+        if [ -n "${INPUT_SHARD:-}" ]; then
+            [[ "$INPUT_SHARD" =~ ^([1-9][0-9]{0,5})/([1-9][0-9]{0,5})$ ]] && [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] ||
+                fail "input shard: '${INPUT_SHARD}' is not I/N with 1 <= I <= N (e.g. 2/4)"
+        fi
+        [ -z "${INPUT_FORMAT:-}" ] || fail "input format: sarif and junit are not available with org: true (output-dir has every account's evidence)"
+    else
+        [ -z "${INPUT_ROLE_NAME:-}" ] || fail "input role-name: '${INPUT_ROLE_NAME}' is given, but role-name only applies with org: true"
+        [ -z "${INPUT_SHARD:-}" ] || fail "input shard: '${INPUT_SHARD}' is given, but shard only applies with org: true"
+    fi
     # Where the binary comes from, for the next steps' `if:`.
     if [ -n "${HIPAA_IAM_BIN:-}" ]; then
         [ -x "$HIPAA_IAM_BIN" ] || fail "HIPAA_IAM_BIN: '$HIPAA_IAM_BIN' is not an executable file"
@@ -148,13 +165,19 @@ audit() {
     [ -z "${INPUT_CONFIG:-}" ] || args+=(--config "$INPUT_CONFIG")
     [ -z "${INPUT_CHECKS:-}" ] || args+=(--checks "${INPUT_CHECKS// /}")
     [ -z "${INPUT_REGIONS:-}" ] || args+=(--regions "${INPUT_REGIONS// /}")
+    if [ "${INPUT_ORG:-false}" = true ]; then
+        args+=(--org)
+        [ -z "${INPUT_ROLE_NAME:-}" ] || args+=(--role-name "$INPUT_ROLE_NAME")
+        [ -z "${INPUT_SHARD:-}" ] || args+=(--shard "$INPUT_SHARD")
+    fi
     while read -r v; do
         case "$v" in
             sarif) args+=(--sarif-file "$out/hipaa-iam.sarif") ;;
             junit) args+=(--junit-file "$out/hipaa-iam.junit.xml") ;;
         esac
     done < <(split "${INPUT_FORMAT:-}")
-    # The exit status is the action's verdict: 1 findings at or above fail-on, 2 an error.
+    # The exit status is the action's verdict: 1 findings at or above fail-on, 2 an error
+    # (with org: an account that could not be audited).
     exec "$bin" "${args[@]}"
 }
 

@@ -15,6 +15,17 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: the command itself could not run.
 pub const EXIT_ERROR: u8 = 2;
 
+/// The exit status of `audit`, shown by `audit --help`.
+const AUDIT_EXIT: &str = "Exit status: 0 no failing finding at or above --fail-on; 1 failing findings at or above \
+    --fail-on; 2 the command could not run. With --org: 2 when any account ended in an error (its role \
+    could not be assumed or its collection failed; the other accounts are still audited and everything \
+    is written first), else 1 when any account has a failing finding at or above --fail-on, else 0.";
+
+/// The exit status of `collect`, shown by `collect --help`.
+const COLLECT_EXIT: &str = "Exit status: 0 collected; 2 the command could not run. With --org: 2 when any account \
+    ended in an error (the others are still collected, and accounts.json lists every account and error), \
+    else 0.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "hipaa-iam",
@@ -25,7 +36,10 @@ pub const EXIT_ERROR: u8 = 2;
         profiles, SSO, instance roles; AWS_ENDPOINT_URL is honoured) or, with --exports DIR, from \
         the AWS CLI's own output files.\n\n\
         Exit status: 0 no failing finding at or above --fail-on; 1 failing findings; 2 the command \
-        could not run (bad arguments, no credentials, unreadable input)."
+        could not run (bad arguments, no credentials, unreadable input). With --org: 2 when any \
+        account ended in an error (its role could not be assumed, its collection failed), after \
+        everything else is written; else 1 when any account has a failing finding at or above \
+        --fail-on; else 0."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -34,9 +48,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the HIPAA checks against the live account or an exports directory
+    /// Run the HIPAA checks against the live account or an exports directory (--org: every
+    /// account of the AWS Organization)
+    #[command(after_help = AUDIT_EXIT)]
     Audit(AuditArgs),
-    /// Collect the account data from AWS into a directory (the AWS CLI's files plus a manifest)
+    /// Collect the account data from AWS into a directory (the AWS CLI's files plus a manifest;
+    /// --org: one directory per account of the AWS Organization)
+    #[command(after_help = COLLECT_EXIT)]
     Collect(CollectArgs),
     /// List the check catalogue
     Checks(ChecksArgs),
@@ -46,6 +64,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Plan and apply a hardening step of the guide (prints the plan; applies with --yes)
     Remediate(cmd::remediate::RemediateArgs),
+    /// Merge the organization evidence of several shards (audit --org --shard I/N) into one directory
+    Merge(cmd::merge::MergeArgs),
 }
 
 /// Where the account data comes from.
@@ -103,6 +123,8 @@ pub struct AuditArgs {
     /// No GitHub Actions output, even when GITHUB_ACTIONS=true
     #[arg(long)]
     pub no_github: bool,
+    #[command(flatten)]
+    pub org: cmd::org::OrgArgs,
 }
 
 /// Output format of `audit`.
@@ -148,6 +170,8 @@ pub struct CollectArgs {
     /// AWS profile to use (default: the standard credential chain)
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     pub profile: Option<String>,
+    #[command(flatten)]
+    pub org: cmd::org::OrgArgs,
 }
 
 /// Output format of `checks`.
@@ -175,6 +199,7 @@ fn main() -> ExitCode {
         Command::Mfa(a) => cmd::mfa::run(a),
         Command::Verify(a) => cmd::verify::run(a),
         Command::Remediate(a) => cmd::remediate::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

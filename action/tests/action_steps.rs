@@ -368,6 +368,9 @@ fn inputs_are_data_never_executed() {
             "version",
             "format",
             "exports-dir",
+            "org",
+            "role-name",
+            "shard",
         ] {
             let run = run_action(&[(input, hostile.as_str())], tmp.path());
             assert_eq!(run.ran, ["Validate inputs"], "{input} = {hostile}: {}", run.log);
@@ -375,6 +378,16 @@ fn inputs_are_data_never_executed() {
             assert!(
                 run.log.contains("touch"),
                 "{input}: the value is shown as given: {}",
+                run.log
+            );
+        }
+        // The organization inputs, validated with org: true.
+        for input in ["role-name", "shard"] {
+            let run = run_action(&[("org", "true"), (input, hostile.as_str())], tmp.path());
+            assert_eq!(run.ran, ["Validate inputs"], "{input} = {hostile}: {}", run.log);
+            assert!(
+                run.log.contains(&format!("::error::input {input}: ")) && run.log.contains("touch"),
+                "{input} = {hostile}: {}",
                 run.log
             );
         }
@@ -449,4 +462,107 @@ fn github_output_follows_github_actions_and_keeps_machine_formats_clean() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("::error"));
     assert!(!output.exists() && !summary.exists());
+}
+
+#[test]
+fn org_inputs_are_validated_with_messages_naming_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (with, message) in [
+        (vec![("org", "yes")], "::error::input org: 'yes' is not true or false"),
+        (
+            vec![("org", "true"), ("shard", "3/2")],
+            "::error::input shard: '3/2' is not I/N with 1 <= I <= N (e.g. 2/4)",
+        ),
+        (
+            vec![("org", "true"), ("shard", "0/2")],
+            "::error::input shard: '0/2' is not I/N",
+        ),
+        (
+            vec![("org", "true"), ("shard", "1")],
+            "::error::input shard: '1' is not I/N",
+        ),
+        (
+            vec![("org", "true"), ("role-name", "bad role")],
+            "::error::input role-name: 'bad role' is not an IAM role name",
+        ),
+        (
+            vec![("org", "true"), ("format", "sarif")],
+            "::error::input format: sarif and junit are not available with org: true",
+        ),
+        (
+            vec![("shard", "1/2")],
+            "::error::input shard: '1/2' is given, but shard only applies with org: true",
+        ),
+        (
+            vec![("role-name", "Audit")],
+            "::error::input role-name: 'Audit' is given, but role-name only applies with org: true",
+        ),
+    ] {
+        let run = run_action(&with, tmp.path());
+        assert_eq!(run.ran, ["Validate inputs"], "{with:?}: {}", run.log);
+        assert_eq!(run.failed, Some(("Validate inputs".to_string(), 1)), "{with:?}");
+        assert!(run.log.contains(message), "{with:?}: {}", run.log);
+    }
+}
+
+/// Copies the demo account's files into `to` as the data of account `id`.
+fn copy_demo(to: &Path, id: &str) {
+    fn copy(from: &Path, to: &Path, id: &str) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy(&entry.path(), &target, id);
+            } else {
+                let text = std::fs::read_to_string(entry.path()).expect("read");
+                std::fs::write(&target, text.replace("123456789012", id)).expect("write");
+            }
+        }
+    }
+    copy(&root().join("examples/demo-account"), to, id);
+}
+
+#[test]
+fn org_true_runs_an_organization_audit_of_the_shard() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A collected organization (as `collect --org` writes it): the demo account's data as
+    // that of three accounts.
+    let org = tmp.path().join("org");
+    for id in ["111111111111", "222222222222", "333333333333"] {
+        copy_demo(&org.join(id), id);
+    }
+    std::fs::write(
+        org.join("accounts.json"),
+        r#"{"accounts":[{"id":"111111111111","name":"clinic"},{"id":"222222222222","name":"billing"},{"id":"333333333333","name":"research"}]}"#,
+    )
+    .expect("listing");
+    let out_dir = tmp.path().join("reports");
+    let run = run_action(
+        &[
+            ("org", "true"),
+            ("shard", "2/2"),
+            ("role-name", "audit/HipaaAudit"),
+            ("exports-dir", org.to_str().expect("utf-8")),
+            ("output-dir", out_dir.to_str().expect("utf-8")),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.ran, ["Validate inputs", "Audit"], "{}", run.log);
+    // The demo account has failing findings at or above high: the step fails.
+    assert!(
+        matches!(&run.failed, Some((step, _)) if step == "Audit"),
+        "{:?}: {}",
+        run.failed,
+        run.log
+    );
+    let rows: Vec<&str> = run
+        .log
+        .lines()
+        .filter(|l| l.len() > 12 && l[..12].bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert_eq!(rows.len(), 1, "shard 2/2 of 3 accounts is the second: {}", run.log);
+    assert!(rows[0].starts_with("222222222222  billing"), "{}", rows[0]);
+    assert!(rows[0].contains("  FAIL"), "{}", rows[0]);
+    assert!(run.log.lines().any(|l| l.starts_with("ACCOUNT")), "{}", run.log);
 }

@@ -98,11 +98,17 @@ pub async fn audit(source: &Source, config: LoadedConfig, only: Option<&[String]
         }
     }
     let account = source.load(&config.config.regions).await?;
-    let mut report = checks::audit(&account, &config.config, only.as_deref());
-    report.source = source.describe();
-    Ok(Audit {
+    Ok(audit_account(account, source.describe(), config, only.as_deref()))
+}
+
+/// Runs the checks (`only`: check IDs already validated with [`checks::parse_ids`]) on an
+/// account already loaded; `source` describes where its data came from.
+pub fn audit_account(account: Account, source: String, config: LoadedConfig, only: Option<&[String]>) -> Audit {
+    let mut report = checks::audit(&account, &config.config, only);
+    report.source = source;
+    Audit {
         report,
         account,
         config,
-    })
+    }
 }

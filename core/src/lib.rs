@@ -11,6 +11,7 @@ pub mod checks;
 pub mod config;
 pub mod error;
 pub mod manifest;
+pub mod org;
 pub mod policy;
 pub mod remediate;
 pub mod report;

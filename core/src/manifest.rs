@@ -82,23 +82,68 @@ impl Manifest {
 
     /// Recomputes the hash of every file listed, relative to `dir`. Returns one line per
     /// problem (a changed or missing file); empty means everything matches.
+    ///
+    /// Nested evidence (an organization's `<account-id>/manifest.json`): a listed file
+    /// named `manifest.json` inside a subdirectory is, once its own hash matches, read
+    /// and verified in turn against its directory, its problems named by their path from
+    /// `dir` (`111111111111/findings.json: changed ...`).
     pub fn verify(&self, dir: &Path) -> Vec<String> {
+        self.verify_counted(dir).1
+    }
+
+    /// [`Manifest::verify`], also returning how many files were checked in all
+    /// (nested manifests' files included).
+    pub fn verify_counted(&self, dir: &Path) -> (usize, Vec<String>) {
         let mut problems = Vec::new();
+        let checked = self.verify_into(dir, "", 0, &mut problems);
+        (checked, problems)
+    }
+
+    fn verify_into(&self, dir: &Path, prefix: &str, depth: usize, problems: &mut Vec<String>) -> usize {
+        let mut checked = 0;
         for (name, expected) in &self.files {
+            checked += 1;
             let path = dir.join(name);
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     let actual = sha256_hex(&bytes);
                     if !actual.eq_ignore_ascii_case(expected) {
-                        problems.push(format!("{name}: changed (SHA-256 {actual}, manifest says {expected})"));
+                        problems.push(format!(
+                            "{prefix}{name}: changed (SHA-256 {actual}, manifest says {expected})"
+                        ));
+                    } else if let Some(sub) = nested_manifest_dir(name) {
+                        let nested_prefix = format!("{prefix}{sub}/");
+                        if depth >= MAX_NESTING {
+                            problems.push(format!("{prefix}{name}: manifests nested too deeply"));
+                            continue;
+                        }
+                        match crate::account::parse_json::<Manifest>(&path, &bytes) {
+                            Ok(m) => checked += m.verify_into(&dir.join(sub), &nested_prefix, depth + 1, problems),
+                            Err(e) => problems.push(format!("{prefix}{name}: unreadable manifest: {e}")),
+                        }
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(format!("{name}: missing")),
-                Err(e) => problems.push(format!("{name}: unreadable: {e}")),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(format!("{prefix}{name}: missing")),
+                Err(e) => problems.push(format!("{prefix}{name}: unreadable: {e}")),
             }
         }
-        problems
+        checked
     }
+}
+
+/// How deep manifests may nest (an organization tree uses one level).
+const MAX_NESTING: usize = 4;
+
+/// The directory of a nested manifest entry: `111111111111` for
+/// `111111111111/manifest.json`; `None` for any other name, or a path that leaves the
+/// directory (`..`, absolute).
+pub fn nested_manifest_dir(name: &str) -> Option<&str> {
+    let sub = name.strip_suffix("/manifest.json")?;
+    let plain = !sub.is_empty()
+        && !sub.starts_with('/')
+        && !sub.contains('\\')
+        && sub.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+    plain.then_some(sub)
 }
 
 /// SHA-256 of `bytes` as lower-case hex.

@@ -109,7 +109,42 @@ impl Moto {
     /// Runs the AWS CLI against moto with `--output json` and returns the parsed output
     /// (`Null` for commands that print nothing). Panics with the CLI's stderr on failure.
     pub fn aws(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.aws_raw(args);
+        self.aws_json(args, None)
+    }
+
+    /// Like [`Moto::aws`], with `credentials` (e.g. from [`Moto::assume_role`]) instead of
+    /// the dummy ones: moto works in the account the credentials belong to.
+    pub fn aws_with(&self, credentials: &TempCredentials, args: &[&str]) -> serde_json::Value {
+        self.aws_json(args, Some(credentials))
+    }
+
+    /// Calls moto's STS `AssumeRole` for `role_name` in `account` (moto grants it to
+    /// anyone, and maps the credentials it returns to that account).
+    pub fn assume_role(&self, account: &str, role_name: &str) -> TempCredentials {
+        let arn = format!("arn:aws:iam::{account}:role/{role_name}");
+        let out = self.aws(&[
+            "sts",
+            "assume-role",
+            "--role-arn",
+            &arn,
+            "--role-session-name",
+            "hipaa-iam-tests",
+        ]);
+        let c = &out["Credentials"];
+        let field = |k: &str| {
+            c[k].as_str()
+                .unwrap_or_else(|| panic!("AssumeRole of {arn}: no {k} in {out}"))
+                .to_string()
+        };
+        TempCredentials {
+            access_key_id: field("AccessKeyId"),
+            secret_access_key: field("SecretAccessKey"),
+            session_token: field("SessionToken"),
+        }
+    }
+
+    fn aws_json(&self, args: &[&str], credentials: Option<&TempCredentials>) -> serde_json::Value {
+        let out = self.aws_raw_as(args, credentials);
         assert!(
             out.status.success(),
             "aws {} failed: {}",
@@ -127,8 +162,17 @@ impl Moto {
 
     /// Runs the AWS CLI against moto and returns its raw output, success or not.
     pub fn aws_raw(&self, args: &[&str]) -> std::process::Output {
+        self.aws_raw_as(args, None)
+    }
+
+    fn aws_raw_as(&self, args: &[&str], credentials: Option<&TempCredentials>) -> std::process::Output {
         let mut cmd = Command::new(aws_cli());
         cmd.args(args).args(["--output", "json"]).envs(self.env());
+        if let Some(c) = credentials {
+            cmd.env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+                .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+                .env("AWS_SESSION_TOKEN", &c.session_token);
+        }
         cmd.output().unwrap_or_else(|e| {
             panic!(
                 "cannot run the AWS CLI ({}): {e}; .ci/run installs it",
@@ -136,6 +180,17 @@ impl Moto {
             )
         })
     }
+}
+
+/// Temporary credentials from STS `AssumeRole` (moto's: they hold no real secret).
+#[derive(Debug, Clone)]
+pub struct TempCredentials {
+    /// `ASIA...`.
+    pub access_key_id: String,
+    /// The secret part.
+    pub secret_access_key: String,
+    /// The session token.
+    pub session_token: String,
 }
 
 fn dechunk(body: &str) -> String {
@@ -191,6 +246,42 @@ pub fn exports_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, contents).unwrap();
     }
     dir
+}
+
+/// The account ID in `examples/demo-account`.
+pub const DEMO_ACCOUNT_ID: &str = "123456789012";
+
+/// Every file under `dir` by its relative path (`/`-separated), with its bytes.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The demo account's exports under account ID `id`, with `edit` applied to each file's
+/// text (by relative path); `edit` returning `None` leaves the file out.
+pub fn demo_account_as(id: &str, edit: impl Fn(&str, String) -> Option<String>) -> tempfile::TempDir {
+    let files: Vec<(String, String)> = read_tree(&demo_account())
+        .into_iter()
+        .filter(|(rel, _)| rel != "README.md")
+        .filter_map(|(rel, bytes)| {
+            let text = String::from_utf8(bytes).unwrap().replace(DEMO_ACCOUNT_ID, id);
+            edit(&rel, text).map(|t| (rel, t))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    exports_dir(&refs)
 }
 
 impl Moto {

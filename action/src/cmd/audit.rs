@@ -13,6 +13,10 @@ use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
 
 /// Runs the audit.
 pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
+    args.org.check()?;
+    if args.org.org {
+        return super::org::audit(args);
+    }
     // Validate the arguments before touching AWS or the disk.
     let only = if args.checks.is_empty() {
         None

@@ -6,6 +6,10 @@ use crate::{CollectArgs, EXIT_OK};
 
 /// Collects the account data into a directory and says on stderr what was collected.
 pub fn run(args: CollectArgs) -> hipaa_iam_core::Result<u8> {
+    args.org.check()?;
+    if args.org.org {
+        return super::org::collect(args);
+    }
     let rt = super::runtime()?;
     let set = rt.block_on(collect::collect_to_dir(
         args.profile.as_deref(),

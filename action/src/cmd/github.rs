@@ -168,6 +168,47 @@ pub fn write(
     append("GITHUB_OUTPUT", &outputs(failing.len(), report_dir, sarif_file))
 }
 
+/// Writes the GitHub output of an organization audit: one `::error` annotation per account
+/// that ended in an error to `out`; the verdict and the accounts' table (`table`) to
+/// `$GITHUB_STEP_SUMMARY`; the outputs (`fail-count` over all accounts) to `$GITHUB_OUTPUT`.
+pub fn write_org(
+    out: &mut impl Write,
+    runs: &[hipaa_iam_core::report::org::AccountRun],
+    fail_on: FailOn,
+    report_dir: Option<&Path>,
+    table: &str,
+) -> hipaa_iam_core::Result<()> {
+    let fail_count = super::org::fail_count(runs, fail_on);
+    let errors: Vec<(&str, &str)> = runs
+        .iter()
+        .filter_map(|r| r.result.as_ref().err().map(|e| (r.id.as_str(), e.as_str())))
+        .collect();
+    for (id, e) in &errors {
+        writeln!(
+            out,
+            "::error title={}::{}",
+            escape_property(&format!("account {id}")),
+            escape_data(e)
+        )
+        .map_err(|e| hipaa_iam_core::Error::io("<stderr>", e))?;
+    }
+    let verdict = match threshold(fail_on) {
+        Some(min) => format!(
+            "**hipaa-iam organization audit**: {} account(s), {} error(s); {fail_count} failing finding(s) at or above {}.",
+            runs.len(),
+            errors.len(),
+            min.as_str()
+        ),
+        None => format!(
+            "**hipaa-iam organization audit**: {} account(s), {} error(s); fail-on none.",
+            runs.len(),
+            errors.len()
+        ),
+    };
+    append("GITHUB_STEP_SUMMARY", &format!("{verdict}\n\n```\n{table}```\n"))?;
+    append("GITHUB_OUTPUT", &outputs(fail_count, report_dir, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@ pub mod audit;
 pub mod checks;
 pub mod collect;
 pub mod github;
+pub mod merge;
 pub mod mfa;
+pub mod org;
 pub mod remediate;
 pub mod verify;
 

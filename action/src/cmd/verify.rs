@@ -1,5 +1,6 @@
 //! `hipaa-iam verify DIR`: recomputes the SHA-256 of every file listed in
-//! `DIR/manifest.json` and reports each changed or missing file.
+//! `DIR/manifest.json` and reports each changed or missing file. An organization's
+//! evidence lists each account's own `manifest.json`; those are verified in turn.
 
 use std::path::PathBuf;
 
@@ -32,22 +33,17 @@ pub fn run(args: VerifyArgs) -> hipaa_iam_core::Result<u8> {
         eprintln!("hipaa-iam: error: {}: the manifest lists no files", path.display());
         return Ok(EXIT_ERROR);
     }
-    let problems = manifest.verify(&args.dir);
+    let (checked, problems) = manifest.verify_counted(&args.dir);
     for p in &problems {
         println!("MISMATCH {p}");
     }
     if problems.is_empty() {
-        println!(
-            "OK: all {} files in {} match the manifest",
-            manifest.files.len(),
-            path.display()
-        );
+        println!("OK: all {checked} files in {} match the manifest", path.display());
         Ok(EXIT_OK)
     } else {
         println!(
-            "FAILED: {} of {} files do not match {}",
+            "FAILED: {} of {checked} files do not match {}",
             problems.len(),
-            manifest.files.len(),
             path.display()
         );
         Ok(EXIT_FINDINGS)

@@ -32,6 +32,12 @@ pub const REGISTER_MD: &str = "risk_register.md";
 /// The summary.
 pub const SUMMARY_MD: &str = "summary.md";
 
+/// One evidence file: its plain name and its bytes.
+pub type EvidenceFile = (String, Vec<u8>);
+
+/// A directory of an evidence tree and the files to write into it.
+pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
+
 /// Options of the evidence writer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EvidenceOptions {
@@ -151,6 +157,23 @@ pub fn manifest_for(
     m
 }
 
+/// Every file of an evidence directory, rendered in memory, `manifest.json` last, and the
+/// manifest itself: what [`write_evidence`] writes.
+pub fn evidence_files(
+    report: &AuditReport,
+    account: &Account,
+    config: &LoadedConfig,
+    options: &EvidenceOptions,
+) -> Result<(Manifest, Vec<EvidenceFile>)> {
+    let mut files = render_files(report, account, config, options)?;
+    let manifest = manifest_for(report, account, config, &files);
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
+    json.push(b'\n');
+    files.push((file::MANIFEST.to_string(), json));
+    Ok((manifest, files))
+}
+
 /// Writes the evidence into `dir` (created if needed) and returns its manifest.
 ///
 /// Everything is rendered first, then written to temporary files in `dir`, then renamed
@@ -164,24 +187,31 @@ pub fn write_evidence(
     config: &LoadedConfig,
     options: &EvidenceOptions,
 ) -> Result<Manifest> {
-    let mut files = render_files(report, account, config, options)?;
-    let manifest = manifest_for(report, account, config, &files);
-    let mut json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
-    json.push(b'\n');
-    let previous: Option<Manifest> = Manifest::read(&dir.join(file::MANIFEST)).ok();
-    files.push((file::MANIFEST.to_string(), json));
+    let (manifest, files) = evidence_files(report, account, config, options)?;
+    let previous = previous_manifest(dir);
     write_files_atomically(dir, &files)?;
-    if let Some(prev) = previous.filter(|m| m.tool == "hipaa-iam") {
-        let written: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        for stale in prev.files.keys().filter(|n| !written.contains(n.as_str())) {
-            // Only plain names this writer could have written; never a path elsewhere.
-            if !stale.contains(['/', '\\']) && !stale.starts_with('.') {
-                let _ = std::fs::remove_file(dir.join(stale));
-            }
+    remove_stale(dir, previous.as_ref(), &files);
+    Ok(manifest)
+}
+
+/// The `manifest.json` this tool wrote earlier into `dir`, if there is one.
+pub fn previous_manifest(dir: &Path) -> Option<Manifest> {
+    Manifest::read(&dir.join(file::MANIFEST))
+        .ok()
+        .filter(|m| m.tool == "hipaa-iam")
+}
+
+/// Removes the files `previous` (the directory's earlier manifest) lists that `written`
+/// does not contain, so the directory matches its new manifest. Only plain names this
+/// writer could have written are removed; never a path elsewhere.
+pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[(String, Vec<u8>)]) {
+    let Some(prev) = previous else { return };
+    let written: BTreeSet<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    for stale in prev.files.keys().filter(|n| !written.contains(n.as_str())) {
+        if !stale.contains(['/', '\\']) && !stale.starts_with('.') {
+            let _ = std::fs::remove_file(dir.join(stale));
         }
     }
-    Ok(manifest)
 }
 
 /// The temporary name of `name` in `dir` while it is being written.
@@ -194,66 +224,108 @@ pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
 /// name, and only then are they renamed in order. On any failure before the renames,
 /// the temporary files are removed and the directory is left as it was.
 pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    if let Ok(meta) = std::fs::metadata(dir) {
-        if !meta.is_dir() {
-            return Err(Error::input(
-                dir,
-                "",
-                "the output directory is an existing file, not a directory",
-            ));
+    write_dirs_atomically(&[(dir.to_path_buf(), files.to_vec())])
+}
+
+/// [`write_files_atomically`] over several directories at once (an evidence tree): every
+/// target of every directory is checked, every file of every directory is written under a
+/// temporary name, and only then are all of them renamed, directory by directory in the
+/// order given (so the last file of the last directory, e.g. the top `manifest.json`, is
+/// renamed last). A failure before the renames removes every temporary file and every
+/// directory this call created, leaving the tree as it was.
+pub fn write_dirs_atomically(parts: &[EvidenceDir]) -> Result<()> {
+    for (dir, files) in parts {
+        if let Ok(meta) = std::fs::metadata(dir) {
+            if !meta.is_dir() {
+                return Err(Error::input(
+                    dir,
+                    "",
+                    "the output directory is an existing file, not a directory",
+                ));
+            }
         }
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    for (name, _) in files {
-        if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
-            return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
-        }
-        let target = dir.join(name);
-        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-            return Err(Error::input(
-                &target,
-                "",
-                "a directory is in the way of this evidence file",
-            ));
-        }
-    }
-    let mut written: Vec<PathBuf> = Vec::new();
-    let cleanup = |written: &[PathBuf]| {
-        for t in written {
-            let _ = std::fs::remove_file(t);
-        }
-    };
-    for (name, bytes) in files {
-        let tmp = temp_name(dir, name);
-        // A leftover of an earlier run of the same process id that died mid-write.
-        if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        let result = (|| -> std::io::Result<()> {
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        match result {
-            Ok(()) => written.push(tmp),
-            Err(e) => {
-                // create_new: an existing file at the temporary name is not ours to delete.
-                if e.kind() != std::io::ErrorKind::AlreadyExists && tmp.is_file() {
-                    let _ = std::fs::remove_file(&tmp);
-                }
-                cleanup(&written);
-                return Err(Error::io(&tmp, e));
+        for (name, _) in files {
+            if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+                return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
+            }
+            let target = dir.join(name);
+            if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+                return Err(Error::input(
+                    &target,
+                    "",
+                    "a directory is in the way of this evidence file",
+                ));
             }
         }
     }
-    for (i, (name, _)) in files.iter().enumerate() {
-        if let Err(e) = std::fs::rename(&written[i], dir.join(name)) {
-            cleanup(&written[i..]);
-            return Err(Error::io(dir.join(name), e));
+    // Directories that do not exist yet, deepest first, to remove again on failure.
+    let mut created: Vec<PathBuf> = Vec::new();
+    for (dir, _) in parts {
+        let mut d = dir.as_path();
+        while !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err() {
+            if !created.iter().any(|c| c == d) {
+                created.push(d.to_path_buf());
+            }
+            match d.parent() {
+                Some(p) => d = p,
+                None => break,
+            }
         }
     }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
+    created.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    let remove_created = || {
+        for d in &created {
+            let _ = std::fs::remove_dir(d);
+        }
+    };
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |written: &[(PathBuf, PathBuf)]| {
+        for (t, _) in written {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (dir, _) in parts {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            remove_created();
+            return Err(Error::io(dir, e));
+        }
+    }
+    for (dir, files) in parts {
+        for (name, bytes) in files {
+            let tmp = temp_name(dir, name);
+            // A leftover of an earlier run of the same process id that died mid-write.
+            if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            let result = (|| -> std::io::Result<()> {
+                let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()
+            })();
+            match result {
+                Ok(()) => written.push((tmp, dir.join(name))),
+                Err(e) => {
+                    // create_new: an existing file at the temporary name is not ours to delete.
+                    if e.kind() != std::io::ErrorKind::AlreadyExists && tmp.is_file() {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    cleanup(&written);
+                    remove_created();
+                    return Err(Error::io(&tmp, e));
+                }
+            }
+        }
+    }
+    for (i, (tmp, target)) in written.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, target) {
+            cleanup(&written[i..]);
+            return Err(Error::io(target, e));
+        }
+    }
+    for (dir, _) in parts {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod csv_file;
 pub mod evidence;
 pub mod junit;
 pub mod mfa;
+pub mod org;
 pub mod register;
 mod render;
 pub mod sarif;

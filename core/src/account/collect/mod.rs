@@ -59,6 +59,19 @@ impl Clients {
     /// Access Analyzer clients retry at most 3 times: the source is optional, and a region
     /// where it is unavailable should not hold the collection up for a minute.
     pub fn new(config: &SdkConfig, regions: &[String]) -> Result<Clients> {
+        Clients::build(config, regions, None)
+    }
+
+    /// Like [`Clients::new`], for one account of an organization run: the clients get
+    /// retry partitions of their own (named after `account`), so each account has its own
+    /// retry token bucket and adaptive rate limiter instead of sharing the process-wide ones.
+    pub fn for_account(config: &SdkConfig, regions: &[String], account: &str) -> Result<Clients> {
+        Clients::build(config, regions, Some(account))
+    }
+
+    fn build(config: &SdkConfig, regions: &[String], account: Option<&str>) -> Result<Clients> {
+        use aws_sdk_iam::config::retry::RetryPartition;
+        let partition = |service: &str| account.map(|a| RetryPartition::new(format!("hipaa-iam-{a}-{service}")));
         let regions: Vec<String> = if regions.is_empty() {
             match config.region() {
                 Some(r) => vec![r.to_string()],
@@ -78,15 +91,21 @@ impl Clients {
                     "--regions: `{region}` is not an AWS region name"
                 )));
             }
-            let conf = aws_sdk_accessanalyzer::config::Builder::from(config)
+            let mut conf = aws_sdk_accessanalyzer::config::Builder::from(config)
                 .region(aws_sdk_accessanalyzer::config::Region::new(region.clone()))
-                .retry_config(retry_config().with_max_attempts(3))
-                .build();
+                .retry_config(retry_config().with_max_attempts(3));
+            conf.set_retry_partition(partition(&format!("access-analyzer-{region}")));
+            let conf = conf.build();
             access_analyzer.insert(region, aws_sdk_accessanalyzer::Client::from_conf(conf));
         }
+        let mut iam = aws_sdk_iam::config::Builder::from(config);
+        iam.set_retry_partition(partition("iam"));
+        let mut sts = aws_sdk_sts::config::Builder::from(config);
+        sts.set_retry_partition(partition("sts"));
+        let (iam, sts) = (iam.build(), sts.build());
         Ok(Clients {
-            iam: aws_sdk_iam::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            iam: aws_sdk_iam::Client::from_conf(iam),
+            sts: aws_sdk_sts::Client::from_conf(sts),
             access_analyzer,
         })
     }

@@ -1,0 +1,823 @@
+//! Organization runs: every ACTIVE member account of an AWS Organization, each collected
+//! with its own assumed-role credentials and audited with the one collector and the one
+//! set of checks.
+//!
+//! The steps: [`list_accounts`] (`organizations:ListAccounts`, every page), [`select`]
+//! (`--accounts`, `--shard I/N`), then [`run`] assumes the role in each selected account
+//! (`sts:AssumeRole`, the partition taken from the caller's identity) and runs
+//! [`collect`](crate::account::collect::collect) with clients built from those
+//! credentials, at most `concurrency` accounts at a time. Each account has its own SDK
+//! configuration and its own retry budget, so one throttled account does not slow the
+//! others. An account whose role cannot be assumed, or whose collection fails, gets an
+//! error naming what failed; the others go on.
+//!
+//! The organization and STS clients are passed in ([`OrgClients`]) so that tests can hand
+//! in mocked ones.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+pub use aws_config::SdkConfig;
+use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_iam::error::ProvideErrorMetadata;
+
+use crate::account::collect::{self, Clients, Options};
+use crate::account::{Account, ExportSet};
+use crate::api::{self, Audit};
+use crate::config::LoadedConfig;
+use crate::report::org::AccountRun;
+use crate::{Error, Result};
+
+/// The role assumed in each member account when none is given: the one AWS Organizations
+/// creates in the accounts it creates.
+pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
+
+/// The session name of every assumed role (it shows in the member accounts' CloudTrail).
+pub const SESSION_NAME: &str = "hipaa-iam-audit";
+
+/// The default number of accounts worked on at the same time.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// A member account of the organization.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrgAccount {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// The account's name in AWS Organizations (empty when unknown).
+    pub name: String,
+}
+
+/// `--shard I/N`: the I-th (1-based) of N shards. Shard I takes the accounts at positions
+/// I, I+N, I+2N, ... (1-based) of the list sorted by account ID, so N jobs with shards
+/// 1/N .. N/N cover every account exactly once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based index, 1 ..= count.
+    pub index: usize,
+    /// The number of shards, at least 1.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Shard> {
+        let bad = |why: &str| Error::InvalidArgument(format!("--shard: `{s}` {why}"));
+        let (i, n) = s
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| bad("is not I/N (e.g. 1/4: the first of 4 shards)"))?;
+        let parse = |part: &str, what: &str| {
+            part.trim()
+                .parse::<usize>()
+                .map_err(|_| bad(&format!("has {what} `{part}`, which is not a whole number")))
+        };
+        let (index, count) = (parse(i, "shard number")?, parse(n, "shard count")?);
+        if count == 0 {
+            return Err(bad("has a shard count of 0; it must be at least 1"));
+        }
+        if index == 0 || index > count {
+            return Err(bad(&format!("has shard number {index}; it must be from 1 to {count}")));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Whether `id` is a 12-digit AWS account ID.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Validates the `--accounts` list: every item a 12-digit account ID (duplicates removed).
+pub fn parse_account_ids(list: &[String]) -> Result<Vec<String>> {
+    let mut ids = BTreeSet::new();
+    for item in list {
+        let id = item.trim();
+        if !is_account_id(id) {
+            return Err(Error::InvalidArgument(format!(
+                "--accounts: `{item}` is not a 12-digit AWS account ID"
+            )));
+        }
+        ids.insert(id.to_string());
+    }
+    Ok(ids.into_iter().collect())
+}
+
+/// The accounts to work on: `accounts` (all when empty; every ID must be in `all`),
+/// sorted by account ID, then the `shard`'s share of them.
+pub fn select(all: &[OrgAccount], accounts: &[String], shard: Option<Shard>) -> Result<Vec<OrgAccount>> {
+    let mut sorted = all.to_vec();
+    sorted.sort();
+    sorted.dedup_by(|a, b| a.id == b.id);
+    let wanted = parse_account_ids(accounts)?;
+    if !wanted.is_empty() {
+        let missing: Vec<&str> = wanted
+            .iter()
+            .filter(|id| !sorted.iter().any(|a| &a.id == *id))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "--accounts: {} {} not an active account of the organization",
+                missing.join(", "),
+                if missing.len() == 1 { "is" } else { "are" }
+            )));
+        }
+        sorted.retain(|a| wanted.contains(&a.id));
+    }
+    Ok(match shard {
+        Some(s) => sorted
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % s.count == s.index - 1)
+            .map(|(_, a)| a)
+            .collect(),
+        None => sorted,
+    })
+}
+
+/// Validates `--role-name`: an IAM role name, optionally with a path (`path/name`).
+pub fn validate_role_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 512
+        && !name.starts_with('/')
+        && !name.ends_with('/')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "--role-name: `{name}` is not an IAM role name (letters, digits and +=,.@_- , optionally path/name)"
+        )))
+    }
+}
+
+/// Validates `--external-id`: 2 to 1224 characters of letters, digits and `+=,.@:/-_`.
+pub fn validate_external_id(id: &str) -> Result<()> {
+    let ok = (2..=1224).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(
+            "--external-id: must be 2 to 1224 characters of letters, digits and +=,.@:/-_".into(),
+        ))
+    }
+}
+
+/// The clients of the account the run starts from (the organization's management account
+/// or a delegated administrator).
+#[derive(Debug, Clone)]
+pub struct OrgClients {
+    /// AWS Organizations, for `ListAccounts`.
+    pub organizations: aws_sdk_organizations::Client,
+    /// STS, for `GetCallerIdentity` and `AssumeRole`.
+    pub sts: aws_sdk_sts::Client,
+}
+
+impl OrgClients {
+    /// Clients from `config`.
+    pub fn new(config: &SdkConfig) -> OrgClients {
+        OrgClients {
+            organizations: aws_sdk_organizations::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+        }
+    }
+}
+
+/// How an organization run goes.
+#[derive(Debug, Clone)]
+pub struct OrgOptions {
+    /// The role assumed in each account.
+    pub role_name: String,
+    /// The external ID the role's trust policy asks for, if any.
+    pub external_id: Option<String>,
+    /// How many accounts are worked on at the same time (at least 1).
+    pub concurrency: usize,
+    /// Access Analyzer regions collected in each account (empty: the configuration's region).
+    pub regions: Vec<String>,
+    /// The collector's tunables.
+    pub collect: Options,
+}
+
+impl Default for OrgOptions {
+    fn default() -> Self {
+        OrgOptions {
+            role_name: DEFAULT_ROLE_NAME.into(),
+            external_id: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            regions: Vec::new(),
+            collect: Options::default(),
+        }
+    }
+}
+
+impl OrgOptions {
+    /// Checks the role name, external ID and concurrency.
+    pub fn validate(&self) -> Result<()> {
+        validate_role_name(&self.role_name)?;
+        if let Some(id) = &self.external_id {
+            validate_external_id(id)?;
+        }
+        if self.concurrency == 0 {
+            return Err(Error::InvalidArgument("--concurrency: must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Told as accounts start and finish (a progress bar, or nothing).
+pub trait Progress: Send + Sync {
+    /// Work on `account` started.
+    fn started(&self, account: &OrgAccount);
+    /// Work on `account` finished (`ok` false: it ended in an error).
+    fn finished(&self, account: &OrgAccount, ok: bool);
+}
+
+/// A [`Progress`] that says nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn started(&self, _: &OrgAccount) {}
+    fn finished(&self, _: &OrgAccount, _: bool) {}
+}
+
+/// The caller: its account and the partition of its ARN (`aws`, `aws-us-gov`, `aws-cn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The caller's account ID.
+    pub account: String,
+    /// The caller's ARN.
+    pub arn: String,
+    /// The partition, from the ARN.
+    pub partition: String,
+}
+
+/// `GetCallerIdentity`: who runs the organization run, and in which partition.
+pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<Caller> {
+    let out = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| aws_error("GetCallerIdentity", &e))?;
+    let arn = out.arn().unwrap_or_default().to_string();
+    let partition = partition_of(&arn).ok_or_else(|| Error::Aws {
+        operation: "GetCallerIdentity".into(),
+        code: "InvalidResponse".into(),
+        message: format!("the caller's ARN `{arn}` has no partition"),
+    })?;
+    Ok(Caller {
+        account: out.account().unwrap_or_default().to_string(),
+        arn,
+        partition,
+    })
+}
+
+/// The partition of an ARN (`arn:PARTITION:...`).
+pub fn partition_of(arn: &str) -> Option<String> {
+    let mut parts = arn.split(':');
+    match (parts.next(), parts.next()) {
+        (Some("arn"), Some(p)) if !p.is_empty() => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+/// The ARN of `role_name` in `account`.
+pub fn role_arn(partition: &str, account: &str, role_name: &str) -> String {
+    format!("arn:{partition}:iam::{account}:role/{role_name}")
+}
+
+/// The organization's ACTIVE accounts (`ListAccounts`, every page), sorted by account ID.
+pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Result<Vec<OrgAccount>> {
+    use aws_sdk_organizations::types::{AccountState, AccountStatus};
+    let mut accounts = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = organizations
+            .list_accounts()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| aws_error("ListAccounts", &e))?;
+        for a in page.accounts() {
+            // `State` replaces `Status`; older answers have only `Status`.
+            let active = match a.state() {
+                Some(state) => *state == AccountState::Active,
+                None => a.status() == Some(&AccountStatus::Active),
+            };
+            if let (true, Some(id)) = (active, a.id()) {
+                accounts.push(OrgAccount {
+                    id: id.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => {
+                if token.as_deref() == Some(t) {
+                    return Err(Error::Aws {
+                        operation: "ListAccounts".into(),
+                        code: "InvalidPagination".into(),
+                        message: format!("the service returned the same NextToken twice ({t}); stopping"),
+                    });
+                }
+                token = Some(t.to_string());
+            }
+            _ => break,
+        }
+    }
+    accounts.sort();
+    accounts.dedup_by(|a, b| a.id == b.id);
+    Ok(accounts)
+}
+
+/// An AWS call's error as [`Error::Aws`]: AWS's code and message when it answered.
+fn aws_error<E, R>(operation: &str, err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    let (code, message) = code_and_message(err);
+    Error::Aws {
+        operation: operation.into(),
+        code,
+        message,
+    }
+}
+
+fn code_and_message<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> (String, String)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    let context = || {
+        aws_sdk_iam::error::DisplayErrorContext(err)
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    match err {
+        SdkError::ServiceError(ctx) => match ctx.err().code() {
+            Some(code) => (
+                code.to_string(),
+                ctx.err().message().map_or_else(context, str::to_string),
+            ),
+            None => ("Unknown".into(), context()),
+        },
+        SdkError::TimeoutError(_) => ("Timeout".into(), context()),
+        SdkError::DispatchFailure(_) => ("DispatchFailure".into(), context()),
+        _ => ("Unknown".into(), context()),
+    }
+}
+
+/// Assumes the role in `account`: the account's own SDK configuration (the base
+/// configuration with the role's temporary credentials), or `"<code>: <message>"` of the
+/// STS error. The caller's own account is worked on with the caller's credentials: there
+/// is nothing to assume (the management account has no OrganizationAccountAccessRole).
+async fn account_config(
+    clients: &OrgClients,
+    base: &SdkConfig,
+    caller: &Caller,
+    account: &OrgAccount,
+    opts: &OrgOptions,
+) -> std::result::Result<SdkConfig, String> {
+    if account.id == caller.account {
+        return Ok(base.clone());
+    }
+    let arn = role_arn(&caller.partition, &account.id, &opts.role_name);
+    let out = clients
+        .sts
+        .assume_role()
+        .role_arn(&arn)
+        .role_session_name(SESSION_NAME)
+        .set_external_id(opts.external_id.clone())
+        .send()
+        .await
+        .map_err(|e| {
+            let (code, message) = code_and_message(&e);
+            format!("{code}: {message}")
+        })?;
+    let creds = out
+        .credentials()
+        .ok_or_else(|| format!("InvalidResponse: AssumeRole of {arn} returned no credentials"))?;
+    let expiry = std::time::SystemTime::try_from(*creds.expiration()).ok();
+    let credentials = Credentials::new(
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        Some(creds.session_token().to_string()),
+        expiry,
+        "hipaa-iam-assume-role",
+    );
+    Ok(base
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .retry_config(collect::retry_config())
+        .build())
+}
+
+/// Collects one account: assume the role, build the account's clients (their own retry
+/// partition), run the collector.
+async fn collect_account(
+    clients: &OrgClients,
+    base: &SdkConfig,
+    caller: &Caller,
+    account: &OrgAccount,
+    opts: &OrgOptions,
+) -> std::result::Result<ExportSet, String> {
+    let config = account_config(clients, base, caller, account, opts).await?;
+    let account_clients = Clients::for_account(&config, &opts.regions, &account.id).map_err(|e| e.to_string())?;
+    let set = collect::collect(&account_clients, &opts.collect)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The credentials must be the account's: a role that lands elsewhere is an error.
+    let got = set.manifest.as_ref().and_then(|m| m.account_id.clone());
+    match got {
+        Some(id) if id != account.id => Err(format!(
+            "WrongAccount: the credentials for account {} belong to account {id}",
+            account.id
+        )),
+        _ => Ok(set),
+    }
+}
+
+/// Runs `work` on the collected data of every account in `accounts`, at most
+/// `opts.concurrency` accounts at a time, each with its own assumed-role credentials.
+/// Returns every account with its result, sorted by account ID. Errors of the run as a
+/// whole (the caller's identity) are returned as such; an account's errors are its own.
+pub async fn run<T, F>(
+    clients: &OrgClients,
+    base: &SdkConfig,
+    accounts: &[OrgAccount],
+    opts: &OrgOptions,
+    progress: Arc<dyn Progress>,
+    work: F,
+) -> Result<Vec<(OrgAccount, std::result::Result<T, String>)>>
+where
+    T: Send + 'static,
+    F: Fn(&OrgAccount, ExportSet) -> std::result::Result<T, String> + Send + Sync + 'static,
+{
+    opts.validate()?;
+    let caller = Arc::new(caller(&clients.sts).await?);
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.concurrency));
+    let work = Arc::new(work);
+    let mut tasks = tokio::task::JoinSet::new();
+    for account in accounts.iter().cloned() {
+        let (clients, base, caller, opts) = (clients.clone(), base.clone(), caller.clone(), opts.clone());
+        let (semaphore, work, progress) = (semaphore.clone(), work.clone(), progress.clone());
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            progress.started(&account);
+            let result = match collect_account(&clients, &base, &caller, &account, &opts).await {
+                Ok(set) => (*work)(&account, set),
+                Err(e) => Err(e),
+            };
+            progress.finished(&account, result.is_ok());
+            (account, result)
+        });
+    }
+    let mut results = Vec::with_capacity(accounts.len());
+    while let Some(joined) = tasks.join_next().await {
+        results.push(joined.map_err(|e| Error::InvalidArgument(format!("an account's task failed: {e}")))?);
+    }
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(results)
+}
+
+/// Audits every account of `accounts` (see [`run`]) with `config` and `only` (check IDs),
+/// the same audit [`api::audit`] runs for one account.
+pub async fn audit(
+    clients: &OrgClients,
+    base: &SdkConfig,
+    accounts: &[OrgAccount],
+    opts: &OrgOptions,
+    config: &LoadedConfig,
+    only: Option<&[String]>,
+    progress: Arc<dyn Progress>,
+) -> Result<Vec<AccountRun>> {
+    let only = only.map(crate::checks::parse_ids).transpose()?;
+    let config = config.clone();
+    let results = run(clients, base, accounts, opts, progress, move |account, set| {
+        let source = format!("live (account {})", account.id);
+        audit_set(&set, source, config.clone(), only.as_deref()).map_err(|e| e.to_string())
+    })
+    .await?;
+    Ok(results
+        .into_iter()
+        .map(|(account, result)| AccountRun {
+            id: account.id,
+            name: account.name,
+            result,
+        })
+        .collect())
+}
+
+/// Audits one collected account.
+fn audit_set(set: &ExportSet, source: String, config: LoadedConfig, only: Option<&[String]>) -> Result<Audit> {
+    let account = Account::from_exports(set)?;
+    Ok(api::audit_account(account, source, config, only))
+}
+
+/// The listing `collect --org` writes at the top of its directory: every selected account,
+/// and for those that could not be collected, the error.
+pub const LISTING: &str = "accounts.json";
+
+/// One entry of [`LISTING`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ListedAccount {
+    /// The 12-digit account ID (its data is in `<dir>/<id>/` when there is no error).
+    pub id: String,
+    /// The account's name in AWS Organizations.
+    #[serde(default)]
+    pub name: String,
+    /// Why the account could not be collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The document of [`LISTING`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Listing {
+    /// The accounts, sorted by ID.
+    pub accounts: Vec<ListedAccount>,
+}
+
+/// Writes [`LISTING`] into `dir` (to a temporary name, then renamed).
+pub fn write_listing(dir: &std::path::Path, listing: &Listing) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(listing)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise {LISTING}: {e}")))?;
+    text.push('\n');
+    crate::manifest::write_atomic(&dir.join(LISTING), text.as_bytes())
+}
+
+/// The accounts of a directory made by `collect --org`: those of its [`LISTING`] (with
+/// their names and errors; other account directories, left by an earlier collection, are
+/// not part of it), or without a listing every `<12-digit-id>/` subdirectory; sorted by ID.
+pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
+    if !dir.is_dir() {
+        return Err(Error::InvalidArgument(format!(
+            "--exports: {} is not a directory (make one with `hipaa-iam collect --org --output DIR`)",
+            dir.display()
+        )));
+    }
+    let mut accounts: std::collections::BTreeMap<String, ListedAccount> = std::collections::BTreeMap::new();
+    let listing_path = dir.join(LISTING);
+    if listing_path.is_file() {
+        let bytes = std::fs::read(&listing_path).map_err(|e| Error::io(&listing_path, e))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        let listing: Listing = serde_path_to_error::deserialize(de)
+            .map_err(|e| Error::input(&listing_path, e.path().to_string(), e.inner().to_string()))?;
+        for (i, a) in listing.accounts.into_iter().enumerate() {
+            if !is_account_id(&a.id) {
+                return Err(Error::input(
+                    &listing_path,
+                    format!("accounts[{i}].id"),
+                    format!("`{}` is not a 12-digit AWS account ID", a.id),
+                ));
+            }
+            accounts.insert(a.id.clone(), a);
+        }
+    }
+    // Without a listing (a directory put together by hand), every account directory.
+    let entries = if listing_path.is_file() {
+        Vec::new()
+    } else {
+        std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::io(dir, e))?
+    };
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_account_id(&name) && entry.path().is_dir() {
+            accounts.entry(name.clone()).or_insert(ListedAccount {
+                id: name,
+                name: String::new(),
+                error: None,
+            });
+        }
+    }
+    if accounts.is_empty() {
+        return Err(Error::InvalidArgument(format!(
+            "--exports: {} has no account directories (<12-digit account ID>/) and no {LISTING}; \
+             make it with `hipaa-iam collect --org --output DIR`",
+            dir.display()
+        )));
+    }
+    Ok(accounts.into_values().collect())
+}
+
+/// Audits the accounts of a directory made by `collect --org` without calling AWS:
+/// `<dir>/<id>/` for each selected account; an account the collection could not collect
+/// keeps its error.
+pub fn audit_collected(
+    dir: &std::path::Path,
+    accounts: &[String],
+    shard: Option<Shard>,
+    config: &LoadedConfig,
+    only: Option<&[String]>,
+    progress: &dyn Progress,
+) -> Result<Vec<AccountRun>> {
+    let only = only.map(crate::checks::parse_ids).transpose()?;
+    let listed = read_collected(dir)?;
+    let all: Vec<OrgAccount> = listed
+        .iter()
+        .map(|a| OrgAccount {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    let selected = select(&all, accounts, shard)?;
+    let mut runs = Vec::with_capacity(selected.len());
+    for account in selected {
+        progress.started(&account);
+        let error = listed.iter().find(|a| a.id == account.id).and_then(|a| a.error.clone());
+        let result = match error {
+            Some(e) => Err(e),
+            None => {
+                let sub = dir.join(&account.id);
+                match Account::read_dir(&sub) {
+                    Ok(a) => match &a.account_id {
+                        // The directory must hold the data of the account it is named after.
+                        Some(found) if *found != account.id => Err(format!(
+                            "WrongAccount: {} holds the data of account {found}",
+                            sub.display()
+                        )),
+                        _ => Ok(api::audit_account(
+                            a,
+                            sub.display().to_string(),
+                            config.clone(),
+                            only.as_deref(),
+                        )),
+                    },
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        progress.finished(&account, result.is_ok());
+        runs.push(AccountRun {
+            id: account.id,
+            name: account.name,
+            result,
+        });
+    }
+    Ok(runs)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn accounts(ids: &[&str]) -> Vec<OrgAccount> {
+        ids.iter()
+            .map(|id| OrgAccount {
+                id: id.to_string(),
+                name: format!("name-{id}"),
+            })
+            .collect()
+    }
+
+    fn ids(list: &[OrgAccount]) -> Vec<&str> {
+        list.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    const FIVE: [&str; 5] = [
+        "555555555555",
+        "111111111111",
+        "333333333333",
+        "222222222222",
+        "444444444444",
+    ];
+
+    #[test]
+    fn shard_parses_and_rejects_with_the_argument_named() {
+        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { index: 2, count: 3 });
+        assert_eq!(" 1/1 ".parse::<Shard>().unwrap(), Shard { index: 1, count: 1 });
+        for (bad, why) in [
+            ("0/2", "from 1 to 2"),
+            ("3/2", "from 1 to 2"),
+            ("1/0", "at least 1"),
+            ("1-2", "is not I/N"),
+            ("a/2", "not a whole number"),
+            ("1/", "not a whole number"),
+            ("-1/2", "not a whole number"),
+        ] {
+            let e = bad.parse::<Shard>().unwrap_err().to_string();
+            assert!(e.starts_with("--shard: "), "{bad}: {e}");
+            assert!(e.contains(bad.trim()) && e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn select_sorts_and_shards_into_disjoint_sets_that_cover_all() {
+        let all = accounts(&FIVE);
+        let everything = select(&all, &[], None).unwrap();
+        assert_eq!(
+            ids(&everything),
+            [
+                "111111111111",
+                "222222222222",
+                "333333333333",
+                "444444444444",
+                "555555555555"
+            ]
+        );
+        for n in 1..=7 {
+            let mut union = Vec::new();
+            for i in 1..=n {
+                let part = select(&all, &[], Some(Shard { index: i, count: n })).unwrap();
+                union.extend(part.into_iter().map(|a| a.id));
+            }
+            let mut sorted = union.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), union.len(), "n={n}: an account is in two shards");
+            assert_eq!(sorted, ids(&everything), "n={n}");
+        }
+        // Every N-th of the sorted list, 1-based.
+        let first = select(&all, &[], Some(Shard { index: 1, count: 2 })).unwrap();
+        assert_eq!(ids(&first), ["111111111111", "333333333333", "555555555555"]);
+        let second = select(&all, &[], Some(Shard { index: 2, count: 2 })).unwrap();
+        assert_eq!(ids(&second), ["222222222222", "444444444444"]);
+        assert_eq!(second[0].name, "name-222222222222");
+    }
+
+    #[test]
+    fn select_restricts_to_accounts_then_shards() {
+        let all = accounts(&FIVE);
+        let some = select(&all, &["444444444444".into(), "222222222222".into()], None).unwrap();
+        assert_eq!(ids(&some), ["222222222222", "444444444444"]);
+        let wanted = ["555555555555".into(), "111111111111".into(), "333333333333".into()];
+        let shard = select(&all, &wanted, Some(Shard { index: 2, count: 2 })).unwrap();
+        assert_eq!(ids(&shard), ["333333333333"]);
+    }
+
+    #[test]
+    fn accounts_not_in_the_organization_or_malformed_are_errors_naming_them() {
+        let all = accounts(&FIVE);
+        let e = select(&all, &["111111111111".into(), "999999999999".into()], None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("--accounts: 999999999999 is not"), "{e}");
+        assert!(!e.contains("111111111111"), "{e}");
+        let e = select(&all, &["12345".into()], None).unwrap_err().to_string();
+        assert_eq!(e, "--accounts: `12345` is not a 12-digit AWS account ID");
+        let e = parse_account_ids(&["1234567890ab".into()]).unwrap_err().to_string();
+        assert!(e.contains("`1234567890ab`"), "{e}");
+    }
+
+    #[test]
+    fn options_are_validated_naming_the_argument() {
+        let ok = OrgOptions::default();
+        ok.validate().unwrap();
+        let e = OrgOptions {
+            concurrency: 0,
+            ..OrgOptions::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "--concurrency: must be at least 1");
+        for bad in ["", "bad name", "/lead", "role;rm", "trail/"] {
+            let e = validate_role_name(bad).unwrap_err().to_string();
+            assert!(e.starts_with("--role-name: "), "{bad}: {e}");
+        }
+        validate_role_name("audit/HipaaAudit").unwrap();
+        validate_role_name("OrganizationAccountAccessRole").unwrap();
+        assert!(validate_external_id("x")
+            .unwrap_err()
+            .to_string()
+            .starts_with("--external-id: "));
+        assert!(validate_external_id("a b").is_err());
+        validate_external_id("customer-1234:prod").unwrap();
+    }
+
+    #[test]
+    fn partition_comes_from_the_arn() {
+        assert_eq!(
+            partition_of("arn:aws-us-gov:iam::123456789012:user/a").as_deref(),
+            Some("aws-us-gov")
+        );
+        assert_eq!(
+            partition_of("arn:aws:sts::123456789012:assumed-role/r/s").as_deref(),
+            Some("aws")
+        );
+        assert_eq!(partition_of("not-an-arn"), None);
+        assert_eq!(
+            role_arn("aws-us-gov", "111111111111", "OrganizationAccountAccessRole"),
+            "arn:aws-us-gov:iam::111111111111:role/OrganizationAccountAccessRole"
+        );
+    }
+}

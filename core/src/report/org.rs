@@ -1,0 +1,857 @@
+//! Organization evidence: one evidence directory per member account (`<dir>/<account-id>/`,
+//! exactly what `audit --output-dir` writes for one account) plus the organization files
+//! at the top (`org_summary.md`, `org_findings.csv`, the organization risk register,
+//! `org.json` listing the accounts and their errors, and a `manifest.json` over all of it).
+//! `merge` combines the directories of several shards into one, after verifying each.
+//!
+//! The top `manifest.json` lists the organization files and every account's own
+//! `manifest.json`, so `hipaa-iam verify DIR` checks the whole tree
+//! ([`Manifest::verify`] follows nested manifests). The organization files depend only on
+//! the accounts' findings, names and errors (sorted by account ID, no wall-clock time), so
+//! shards merged with [`merge`] give the same files as one run over all the accounts.
+//!
+//! Integrity: as for one account, everything is rendered in memory first, then every file
+//! of every directory is written under a temporary name, and only then renamed into place,
+//! the top `manifest.json` last. A failure before the renames leaves the previous evidence
+//! as it was.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::csv_file::CsvTable;
+use super::evidence::{self, EvidenceDir, EvidenceFile, FINDINGS_JSON};
+use super::register::{self, md_cell, RiskRow, RiskStatus};
+use super::{AuditReport, EvidenceOptions, Severity, Status};
+use crate::account::file;
+use crate::api::Audit;
+use crate::checks;
+use crate::config::LoadedConfig;
+use crate::manifest::{nested_manifest_dir, sha256_hex, Manifest};
+use crate::{Error, Result};
+
+/// The list of accounts, their status, errors and evidence paths.
+pub const ORG_JSON: &str = "org.json";
+/// The organization summary.
+pub const ORG_SUMMARY_MD: &str = "org_summary.md";
+/// One row per account and check, with the counts by status.
+pub const ORG_FINDINGS_CSV: &str = "org_findings.csv";
+/// The organization risk register as CSV.
+pub const ORG_REGISTER_CSV: &str = "org_risk_register.csv";
+/// The organization risk register as Markdown.
+pub const ORG_REGISTER_MD: &str = "org_risk_register.md";
+
+/// One member account of an organization run, and what came of it.
+#[derive(Debug)]
+pub struct AccountRun {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// The account's name in AWS Organizations (empty when unknown).
+    pub name: String,
+    /// The audit, or the error that stopped it (e.g. the STS error of `AssumeRole`, with
+    /// its code and message: `AccessDenied: User: ... is not authorized to perform ...`).
+    pub result: std::result::Result<Audit, String>,
+}
+
+/// What became of an account in `org.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    /// Audited: its evidence directory exists.
+    Audited,
+    /// Not audited: `error` says why.
+    Error,
+}
+
+/// One account in `org.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccount {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// The account's name in AWS Organizations (empty when unknown).
+    pub name: String,
+    /// `audited` or `error`.
+    pub status: AccountStatus,
+    /// Why the account could not be audited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The account's evidence directory, relative to the organization directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+/// `org.json`: every account of the run, sorted by ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgIndex {
+    /// The accounts.
+    pub accounts: Vec<OrgAccount>,
+}
+
+/// The configuration an organization's evidence was made with, as its manifests name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigRef {
+    /// Its path, or `<defaults>`.
+    pub name: String,
+    /// SHA-256 of its canonical form.
+    pub sha256: String,
+}
+
+impl ConfigRef {
+    /// The name and hash of a loaded configuration (as [`evidence::manifest_for`] records them).
+    pub fn of(config: &LoadedConfig) -> Self {
+        ConfigRef {
+            name: config
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "<defaults>".into()),
+            sha256: config.sha256.clone(),
+        }
+    }
+}
+
+/// What the organization files are made from: one account, its name and its report or error.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountView<'a> {
+    /// The account ID.
+    pub id: &'a str,
+    /// The account's name.
+    pub name: &'a str,
+    /// Its findings, or why it was not audited.
+    pub result: std::result::Result<&'a AuditReport, &'a str>,
+}
+
+/// Whether `id` is an AWS account ID (12 ASCII digits): it names a directory.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Writes the evidence of an organization run into `dir`: `<dir>/<id>/` for every audited
+/// account, then the organization files and `manifest.json`.
+pub fn write_org_evidence(
+    dir: &Path,
+    runs: &[AccountRun],
+    config: &LoadedConfig,
+    options: &EvidenceOptions,
+) -> Result<Manifest> {
+    let mut sorted: Vec<&AccountRun> = runs.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    check_ids(sorted.iter().map(|r| r.id.as_str()))?;
+    let mut parts: Vec<EvidenceDir> = Vec::new();
+    for run in &sorted {
+        if let Ok(audit) = &run.result {
+            let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options)?;
+            parts.push((dir.join(&run.id), files));
+        }
+    }
+    let views: Vec<AccountView> = sorted
+        .iter()
+        .map(|r| AccountView {
+            id: &r.id,
+            name: &r.name,
+            result: r.result.as_ref().map(|a| &a.report).map_err(String::as_str),
+        })
+        .collect();
+    write_tree(dir, &views, &ConfigRef::of(config), options.excel, parts)
+}
+
+/// Refuses an ID that is not 12 digits, and the same ID twice (`ids` sorted).
+fn check_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
+    let mut last: Option<&str> = None;
+    for id in ids {
+        if !is_account_id(id) {
+            return Err(Error::InvalidArgument(format!(
+                "invalid account ID {id:?}: expected 12 digits"
+            )));
+        }
+        if last == Some(id) {
+            return Err(Error::InvalidArgument(format!("account {id} appears twice")));
+        }
+        last = Some(id);
+    }
+    Ok(())
+}
+
+/// Renders the organization files and the top manifest for `views` (sorted by ID) and
+/// writes the whole tree: the accounts' directories (`parts`, each with its own
+/// `manifest.json` last), then the organization files, the top manifest last.
+fn write_tree(
+    dir: &Path,
+    views: &[AccountView],
+    config: &ConfigRef,
+    excel: bool,
+    mut parts: Vec<EvidenceDir>,
+) -> Result<Manifest> {
+    let mut top = render_org_files(views, config, excel)?;
+    let mut manifest = Manifest::new();
+    manifest.config = Some(config.name.clone());
+    manifest.config_sha256 = Some(config.sha256.clone());
+    let regions: BTreeSet<&String> = views
+        .iter()
+        .filter_map(|v| v.result.ok())
+        .flat_map(|r| r.regions.iter())
+        .collect();
+    manifest.regions = regions.into_iter().cloned().collect();
+    for (name, bytes) in &top {
+        manifest.add_file(name, bytes);
+    }
+    for (account_dir, files) in &parts {
+        let id = account_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some((_, bytes)) = files.iter().find(|(n, _)| n == file::MANIFEST) {
+            manifest.add_file(&format!("{id}/{}", file::MANIFEST), bytes);
+        }
+    }
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
+    json.push(b'\n');
+    top.push((file::MANIFEST.to_string(), json));
+
+    // What the previous evidence here listed, to remove what this run no longer writes.
+    let previous_top = evidence::previous_manifest(dir);
+    let previous_accounts: Vec<(PathBuf, Option<Manifest>)> = parts
+        .iter()
+        .map(|(d, _)| (d.clone(), evidence::previous_manifest(d)))
+        .collect();
+    parts.push((dir.to_path_buf(), top));
+    evidence::write_dirs_atomically(&parts)?;
+
+    for ((d, previous), (_, files)) in previous_accounts.iter().zip(&parts) {
+        evidence::remove_stale(d, previous.as_ref(), files);
+    }
+    if let Some(prev) = previous_top {
+        // Accounts of the previous run that this one does not have: their evidence goes,
+        // so the tree matches its manifest.
+        for name in prev.files.keys() {
+            let Some(sub) = nested_manifest_dir(name) else { continue };
+            if !is_account_id(sub) || manifest.files.contains_key(name) {
+                continue;
+            }
+            let old_dir = dir.join(sub);
+            if let Some(old) = evidence::previous_manifest(&old_dir) {
+                evidence::remove_stale(&old_dir, Some(&old), &[]);
+                let _ = std::fs::remove_file(old_dir.join(file::MANIFEST));
+                let _ = std::fs::remove_dir(&old_dir);
+            }
+        }
+    }
+    Ok(manifest)
+}
+
+/// The organization files (everything at the top but `manifest.json`), by file name.
+pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) -> Result<Vec<EvidenceFile>> {
+    let index = OrgIndex {
+        accounts: views
+            .iter()
+            .map(|v| OrgAccount {
+                id: v.id.to_string(),
+                name: v.name.to_string(),
+                status: if v.result.is_ok() {
+                    AccountStatus::Audited
+                } else {
+                    AccountStatus::Error
+                },
+                error: v.result.err().map(str::to_string),
+                evidence: v.result.is_ok().then(|| v.id.to_string()),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&index)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise {ORG_JSON}: {e}")))?;
+    json.push(b'\n');
+    let register_rows = org_register(views);
+    Ok(vec![
+        (ORG_JSON.to_string(), json),
+        (ORG_SUMMARY_MD.to_string(), org_summary(views, config).into_bytes()),
+        (ORG_FINDINGS_CSV.to_string(), org_findings_csv(views).to_bytes(excel)),
+        (
+            ORG_REGISTER_CSV.to_string(),
+            register::to_csv(&register_rows).to_bytes(excel),
+        ),
+        (
+            ORG_REGISTER_MD.to_string(),
+            org_register_markdown(views, &register_rows).into_bytes(),
+        ),
+    ])
+}
+
+/// The columns of `org_findings.csv`.
+pub const ORG_FINDINGS_HEADERS: [&str; 10] = [
+    "Account",
+    "AccountName",
+    "CheckId",
+    "Title",
+    "Severity",
+    "Fail",
+    "Pass",
+    "NotEvaluated",
+    "Error",
+    "Excepted",
+];
+
+/// Counts of a check's findings in one account by status.
+fn count(findings: &[&super::Finding], status: Status) -> usize {
+    findings.iter().filter(|f| f.status == status).count()
+}
+
+/// `org_findings.csv`: one row per audited account and check that has findings, by
+/// account ID then in catalogue order.
+pub fn org_findings_csv(views: &[AccountView]) -> CsvTable {
+    let mut t = CsvTable::new(&ORG_FINDINGS_HEADERS);
+    for v in views {
+        let Ok(report) = v.result else { continue };
+        for (check_id, findings) in register::by_check(report) {
+            let Some(first) = findings.first() else { continue };
+            t.push(vec![
+                v.id.to_string(),
+                v.name.to_string(),
+                check_id.to_string(),
+                first.title.clone(),
+                first.severity.as_str().to_string(),
+                count(&findings, Status::Fail).to_string(),
+                count(&findings, Status::Pass).to_string(),
+                count(&findings, Status::NotEvaluated).to_string(),
+                count(&findings, Status::Error).to_string(),
+                count(&findings, Status::Excepted).to_string(),
+            ]);
+        }
+    }
+    t
+}
+
+/// A check's position in the catalogue (unknown IDs last, by ID).
+fn catalogue_key(check_id: &str) -> (usize, String) {
+    let pos = checks::CATALOGUE
+        .iter()
+        .position(|c| c.id.eq_ignore_ascii_case(check_id))
+        .unwrap_or(usize::MAX);
+    (pos, check_id.to_string())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The organization risk register: one row per check, made from every account's own
+/// register rows ([`register::rows`]). Open when the check is Open in any account;
+/// Accepted when it is Accepted in some and Open in none; Closed when Closed everywhere.
+pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
+    let mut by_check: BTreeMap<(usize, String), Vec<(&str, RiskRow)>> = BTreeMap::new();
+    for v in views {
+        let Ok(report) = v.result else { continue };
+        for row in register::rows(report) {
+            by_check
+                .entry(catalogue_key(&row.risk_id))
+                .or_default()
+                .push((v.id, row));
+        }
+    }
+    let mut out = Vec::new();
+    for ((_, check_id), rows) in by_check {
+        let Some((_, first)) = rows.first() else { continue };
+        let info = checks::info(&check_id);
+        let title = info.map(|i| i.title).unwrap_or(first.slug.as_str());
+        let with =
+            |s: RiskStatus| -> Vec<&str> { rows.iter().filter(|(_, r)| r.status == s).map(|(id, _)| *id).collect() };
+        let (open, accepted) = (with(RiskStatus::Open), with(RiskStatus::Accepted));
+        let judged = rows.len();
+        let fail_count: usize = rows.iter().map(|(_, r)| r.fail_count).sum();
+        let excepted_count: usize = rows.iter().map(|(_, r)| r.excepted_count).sum();
+        let pass_count: usize = rows.iter().map(|(_, r)| r.pass_count).sum();
+        let status = if !open.is_empty() {
+            RiskStatus::Open
+        } else if !accepted.is_empty() {
+            RiskStatus::Accepted
+        } else {
+            RiskStatus::Closed
+        };
+        let description = match status {
+            RiskStatus::Open => format!(
+                "{title}: fails in {} of {} ({}): {}",
+                open.len(),
+                plural(judged, "account"),
+                plural(fail_count, "failing finding"),
+                rows.iter()
+                    .filter(|(_, r)| r.status == RiskStatus::Open)
+                    .map(|(id, r)| format!("{id} ({})", r.fail_count))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            RiskStatus::Accepted => format!(
+                "{title}: fails under an accepted exception in {} of {}",
+                accepted.len(),
+                plural(judged, "account")
+            ),
+            RiskStatus::Closed => format!("{title}: passes in all {}", plural(judged, "account")),
+        };
+        let remediation = info.map(|i| i.remediation).unwrap_or("");
+        let mut mitigation = match status {
+            RiskStatus::Open => format!("Not yet applied in {}: {remediation}", open.join(", ")),
+            RiskStatus::Accepted => format!("Risk accepted in {}", accepted.join(", ")),
+            RiskStatus::Closed => format!("In place in all {}: {title}", plural(judged, "account")),
+        };
+        if status == RiskStatus::Open && !accepted.is_empty() {
+            mitigation.push_str(&format!("; risk accepted in {}", accepted.join(", ")));
+        }
+        let closed = with(RiskStatus::Closed);
+        if status != RiskStatus::Closed && !closed.is_empty() {
+            mitigation.push_str(&format!("; in place in {}", closed.join(", ")));
+        }
+        let csv = register::check_csv_name(&check_id, &first.slug);
+        out.push(RiskRow {
+            risk_id: check_id.clone(),
+            slug: first.slug.clone(),
+            description,
+            hipaa_standard: first.hipaa_standard.clone(),
+            mitigation,
+            status,
+            evidence: format!("<account>/{csv} ({})", plural(judged, "account")),
+            severity: first.severity,
+            fail_count,
+            excepted_count,
+            pass_count,
+        });
+    }
+    out
+}
+
+/// The first and last `as_of` of the audited accounts' data.
+fn as_of_range(views: &[AccountView]) -> Option<(String, String)> {
+    let mut times: Vec<&str> = views
+        .iter()
+        .filter_map(|v| v.result.ok())
+        .map(|r| r.as_of.as_str())
+        .collect();
+    times.sort_by_key(|t| (chrono::DateTime::parse_from_rfc3339(t).ok(), t.to_string()));
+    Some((times.first()?.to_string(), times.last()?.to_string()))
+}
+
+fn as_of_line(views: &[AccountView]) -> String {
+    match as_of_range(views) {
+        Some((a, b)) if a == b => md_cell(&a),
+        Some((a, b)) => format!("{} to {}", md_cell(&a), md_cell(&b)),
+        None => "no account audited".to_string(),
+    }
+}
+
+fn org_register_markdown(views: &[AccountView], rows: &[RiskRow]) -> String {
+    let audited = views.iter().filter(|v| v.result.is_ok()).count();
+    let mut s = String::from("# HIPAA IAM organization risk register\n\n");
+    s.push_str(&format!(
+        "{} audited, data as of {}. Each account's own register is `<account>/{}`.\n\n",
+        plural(audited, "account"),
+        as_of_line(views),
+        evidence::REGISTER_MD
+    ));
+    s.push_str(&register::markdown_table(rows));
+    s
+}
+
+/// Failing findings of one report by severity.
+fn fails_by_severity(report: &AuditReport, severity: Severity) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == severity && f.status == Status::Fail)
+        .count()
+}
+
+/// A check with failing findings in some accounts (the summary's ranking).
+struct FailingCheck {
+    title: String,
+    severity: Severity,
+    accounts: usize,
+    fails: usize,
+}
+
+/// `org_summary.md`: the accounts audited and errored, each account's failing findings by
+/// severity, the checks failing in most accounts, and the errors with their messages.
+pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
+    let audited: Vec<(&AccountView, &AuditReport)> =
+        views.iter().filter_map(|v| v.result.ok().map(|r| (v, r))).collect();
+    let errored: Vec<(&AccountView, &str)> = views.iter().filter_map(|v| v.result.err().map(|e| (v, e))).collect();
+    let mut s = String::from("# HIPAA IAM organization audit summary\n\n");
+    s.push_str(&format!(
+        "- Accounts: {} ({} audited, {} with errors)\n",
+        views.len(),
+        audited.len(),
+        errored.len()
+    ));
+    s.push_str(&format!("- Data as of: {}\n", as_of_line(views)));
+    s.push_str(&format!(
+        "- Configuration: {} (SHA-256 {})\n",
+        md_cell(&config.name),
+        md_cell(&config.sha256)
+    ));
+    s.push_str(&format!("- Tool: hipaa-iam {}\n\n", md_cell(crate::VERSION)));
+
+    let failing_total: usize = audited
+        .iter()
+        .map(|(_, r)| r.findings.iter().filter(|f| f.status == Status::Fail).count())
+        .sum();
+    let failing_accounts = audited
+        .iter()
+        .filter(|(_, r)| r.findings.iter().any(|f| f.status == Status::Fail))
+        .count();
+    s.push_str(&format!(
+        "**Result: {} in {} of {} audited",
+        plural(failing_total, "failing finding"),
+        failing_accounts,
+        plural(audited.len(), "account"),
+    ));
+    if errored.is_empty() {
+        s.push_str(".**\n\n");
+    } else {
+        s.push_str(&format!(
+            "; {} could not be audited.**\n\n",
+            plural(errored.len(), "account")
+        ));
+    }
+
+    s.push_str("## Accounts\n\nFailing findings by severity.\n\n| Account | Name | Status |");
+    for sev in Severity::ALL_DESC {
+        s.push_str(&format!(" {} |", sev.as_str()));
+    }
+    s.push_str(" Evidence |\n|---|---|---|");
+    s.push_str(&"---|".repeat(Severity::ALL_DESC.len()));
+    s.push_str("---|\n");
+    for v in views {
+        s.push_str(&format!("| {} | {} |", md_cell(v.id), md_cell(v.name)));
+        match v.result {
+            Ok(report) => {
+                s.push_str(" audited |");
+                for sev in Severity::ALL_DESC {
+                    s.push_str(&format!(" {} |", fails_by_severity(report, sev)));
+                }
+                s.push_str(&format!(" {}/{} |\n", md_cell(v.id), evidence::SUMMARY_MD));
+            }
+            Err(_) => {
+                s.push_str(" error |");
+                s.push_str(&" - |".repeat(Severity::ALL_DESC.len()));
+                s.push_str(" - |\n");
+            }
+        }
+    }
+    s.push('\n');
+
+    s.push_str("## Checks failing in most accounts\n\n");
+    // Per check: the accounts where it has failing findings, and how many.
+    let mut per_check: BTreeMap<(usize, String), FailingCheck> = BTreeMap::new();
+    for (_, report) in &audited {
+        for (check_id, findings) in register::by_check(report) {
+            let fails = count(&findings, Status::Fail);
+            let Some(first) = findings.first() else { continue };
+            if fails == 0 {
+                continue;
+            }
+            let e = per_check
+                .entry(catalogue_key(check_id))
+                .or_insert_with(|| FailingCheck {
+                    title: first.title.clone(),
+                    severity: first.severity,
+                    accounts: 0,
+                    fails: 0,
+                });
+            e.accounts += 1;
+            e.fails += fails;
+        }
+    }
+    let mut ranked: Vec<(&(usize, String), &FailingCheck)> = per_check.iter().collect();
+    ranked.sort_by(|(ka, a), (kb, b)| {
+        b.accounts
+            .cmp(&a.accounts)
+            .then(b.severity.cmp(&a.severity))
+            .then(b.fails.cmp(&a.fails))
+            .then(ka.cmp(kb))
+    });
+    if ranked.is_empty() {
+        s.push_str("None.\n\n");
+    } else {
+        s.push_str("| Check | Title | Severity | Accounts failing | Failing findings |\n|---|---|---|---|---|\n");
+        for ((_, id), c) in ranked.iter().take(10) {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} of {} | {} |\n",
+                md_cell(id),
+                md_cell(&c.title),
+                c.severity.as_str(),
+                c.accounts,
+                audited.len(),
+                c.fails
+            ));
+        }
+        s.push('\n');
+    }
+
+    s.push_str("## Errors\n\n");
+    if errored.is_empty() {
+        s.push_str("None.\n");
+    } else {
+        s.push_str("| Account | Name | Error |\n|---|---|---|\n");
+        for (v, e) in &errored {
+            s.push_str(&format!(
+                "| {} | {} | {} |\n",
+                md_cell(v.id),
+                md_cell(v.name),
+                md_cell(e)
+            ));
+        }
+    }
+    s
+}
+
+/// What [`merge`] did.
+#[derive(Debug)]
+pub struct MergeOutcome {
+    /// The merged tree's top manifest.
+    pub manifest: Manifest,
+    /// Accounts audited, from all shards.
+    pub audited: usize,
+    /// Accounts with an error, from all shards.
+    pub errored: usize,
+}
+
+/// One account read from a shard.
+struct ShardAccount {
+    entry: OrgAccount,
+    shard: PathBuf,
+    /// The report and the account directory's files (its `manifest.json` last), byte for byte.
+    evidence: Option<(AuditReport, Vec<EvidenceFile>)>,
+}
+
+fn shard_error(shard: &Path, message: impl std::fmt::Display) -> Error {
+    Error::InvalidArgument(format!("shard {}: {message}", shard.display()))
+}
+
+/// Combines the organization evidence of several shards (directories written by
+/// [`write_org_evidence`], e.g. by `audit --org --shard I/N`) into `output`, which must not
+/// exist or be empty.
+///
+/// Every shard's manifest is verified first, nested account manifests included; a shard
+/// that does not verify, the same account in two shards, or shards made with different
+/// configurations (or with and without `excel`) are refused before anything is written.
+/// The accounts' directories are copied byte for byte; the organization files are rebuilt
+/// from each account's `findings.json` and the shards' `org.json`, so the result is what
+/// one run over all the accounts writes. Written all-or-nothing.
+pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
+    if shards.is_empty() {
+        return Err(Error::InvalidArgument(
+            "merge needs at least one shard directory".into(),
+        ));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(output) {
+        if !meta.is_dir() {
+            return Err(Error::input(
+                output,
+                "",
+                "the merge output exists and is not a directory",
+            ));
+        }
+        let mut entries = std::fs::read_dir(output).map_err(|e| Error::io(output, e))?;
+        if entries.next().is_some() {
+            return Err(Error::input(
+                output,
+                "",
+                "the merge output directory is not empty (give a new or empty directory)",
+            ));
+        }
+    }
+
+    let mut config: Option<(ConfigRef, PathBuf)> = None;
+    let mut excel: Option<(bool, PathBuf)> = None;
+    let mut accounts: BTreeMap<String, ShardAccount> = BTreeMap::new();
+    for shard in shards {
+        let manifest_path = shard.join(file::MANIFEST);
+        let manifest =
+            Manifest::read(&manifest_path).map_err(|e| shard_error(shard, format!("cannot read its manifest: {e}")))?;
+        let problems = manifest.verify(shard);
+        if !problems.is_empty() {
+            return Err(shard_error(
+                shard,
+                format!(
+                    "does not verify against {}: {}",
+                    manifest_path.display(),
+                    problems.join("; ")
+                ),
+            ));
+        }
+        if !manifest.files.contains_key(ORG_JSON) || !manifest.files.contains_key(ORG_FINDINGS_CSV) {
+            return Err(shard_error(
+                shard,
+                format!("is not organization evidence (its manifest lists no {ORG_JSON} or {ORG_FINDINGS_CSV})"),
+            ));
+        }
+        let this_config = ConfigRef {
+            name: manifest.config.clone().unwrap_or_else(|| "<defaults>".into()),
+            sha256: manifest
+                .config_sha256
+                .clone()
+                .ok_or_else(|| shard_error(shard, format!("{} has no config_sha256", manifest_path.display())))?,
+        };
+        match &config {
+            None => config = Some((this_config.clone(), shard.clone())),
+            Some((c, first)) if c.sha256 != this_config.sha256 => {
+                return Err(Error::InvalidArgument(format!(
+                    "shards audited with different configurations: {} (SHA-256 {}) and {} (SHA-256 {})",
+                    first.display(),
+                    c.sha256,
+                    shard.display(),
+                    this_config.sha256
+                )))
+            }
+            Some(_) => {}
+        }
+        let findings_csv =
+            std::fs::read(shard.join(ORG_FINDINGS_CSV)).map_err(|e| Error::io(shard.join(ORG_FINDINGS_CSV), e))?;
+        let this_excel = findings_csv.starts_with(b"\xEF\xBB\xBF");
+        match &excel {
+            None => excel = Some((this_excel, shard.clone())),
+            Some((x, first)) if *x != this_excel => {
+                return Err(Error::InvalidArgument(format!(
+                    "shards written with and without --excel: {} and {}",
+                    first.display(),
+                    shard.display()
+                )))
+            }
+            Some(_) => {}
+        }
+
+        let index_path = shard.join(ORG_JSON);
+        let bytes = std::fs::read(&index_path).map_err(|e| Error::io(&index_path, e))?;
+        let index: OrgIndex = crate::account::parse_json(&index_path, &bytes)?;
+        for entry in index.accounts {
+            if !is_account_id(&entry.id) {
+                return Err(Error::input(
+                    &index_path,
+                    "accounts",
+                    format!("invalid account ID {:?}: expected 12 digits", entry.id),
+                ));
+            }
+            if let Some(other) = accounts.get(&entry.id) {
+                return Err(Error::InvalidArgument(format!(
+                    "account {} is in two shards: {} and {}",
+                    entry.id,
+                    other.shard.display(),
+                    shard.display()
+                )));
+            }
+            let evidence = match entry.status {
+                AccountStatus::Error => None,
+                AccountStatus::Audited => Some(read_account(shard, &index_path, &manifest, &entry, &this_config)?),
+            };
+            accounts.insert(
+                entry.id.clone(),
+                ShardAccount {
+                    entry,
+                    shard: shard.clone(),
+                    evidence,
+                },
+            );
+        }
+    }
+    let (config, _) = config.ok_or_else(|| Error::InvalidArgument("no shard".into()))?;
+    let excel = excel.map(|(x, _)| x).unwrap_or(false);
+
+    let views: Vec<AccountView> = accounts
+        .values()
+        .map(|a| AccountView {
+            id: &a.entry.id,
+            name: &a.entry.name,
+            result: match &a.evidence {
+                Some((report, _)) => Ok(report),
+                None => Err(a.entry.error.as_deref().unwrap_or("")),
+            },
+        })
+        .collect();
+    let parts: Vec<EvidenceDir> = accounts
+        .values()
+        .filter_map(|a| {
+            a.evidence
+                .as_ref()
+                .map(|(_, files)| (output.join(&a.entry.id), files.clone()))
+        })
+        .collect();
+    let audited = parts.len();
+    let errored = views.len() - audited;
+    let manifest = write_tree(output, &views, &config, excel, parts)?;
+    Ok(MergeOutcome {
+        manifest,
+        audited,
+        errored,
+    })
+}
+
+/// Reads an audited account of a shard: its (already verified) manifest, every file it
+/// lists, and its `findings.json`.
+fn read_account(
+    shard: &Path,
+    index_path: &Path,
+    top: &Manifest,
+    entry: &OrgAccount,
+    config: &ConfigRef,
+) -> Result<(AuditReport, Vec<EvidenceFile>)> {
+    if entry.evidence.as_deref() != Some(entry.id.as_str()) {
+        return Err(Error::input(
+            index_path,
+            format!("account {}", entry.id),
+            format!("evidence is {:?}, expected {:?}", entry.evidence, entry.id),
+        ));
+    }
+    let listed = format!("{}/{}", entry.id, file::MANIFEST);
+    if !top.files.contains_key(&listed) {
+        return Err(shard_error(shard, format!("its manifest does not list {listed}")));
+    }
+    let dir = shard.join(&entry.id);
+    let manifest_path = dir.join(file::MANIFEST);
+    let manifest_bytes = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    // The bytes copied are the bytes verified (nothing changed since the verification).
+    let unchanged = |name: &str, listed: Option<&String>, bytes: &[u8]| -> Result<()> {
+        if listed.map(String::as_str) == Some(sha256_hex(bytes).as_str()) {
+            Ok(())
+        } else {
+            Err(shard_error(shard, format!("{name} changed while it was being merged")))
+        }
+    };
+    unchanged(&listed, top.files.get(&listed), &manifest_bytes)?;
+    let manifest: Manifest = crate::account::parse_json(&manifest_path, &manifest_bytes)?;
+    if manifest.config_sha256.as_deref() != Some(config.sha256.as_str()) {
+        return Err(Error::input(
+            &manifest_path,
+            "config_sha256",
+            format!(
+                "{:?} differs from the shard's configuration {}",
+                manifest.config_sha256, config.sha256
+            ),
+        ));
+    }
+    let mut files = Vec::new();
+    for name in manifest.files.keys() {
+        if name.contains(['/', '\\']) || name.starts_with('.') || name == file::MANIFEST {
+            return Err(Error::input(
+                &manifest_path,
+                "files",
+                format!("unexpected file name {name:?}"),
+            ));
+        }
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        unchanged(&format!("{}/{name}", entry.id), manifest.files.get(name), &bytes)?;
+        files.push((name.clone(), bytes));
+    }
+    files.push((file::MANIFEST.to_string(), manifest_bytes));
+    let findings_path = dir.join(FINDINGS_JSON);
+    let findings = files
+        .iter()
+        .find(|(n, _)| n == FINDINGS_JSON)
+        .ok_or_else(|| Error::input(&manifest_path, "files", format!("no {FINDINGS_JSON} listed")))?;
+    let report: AuditReport = crate::account::parse_json(&findings_path, &findings.1)?;
+    Ok((report, files))
+}
