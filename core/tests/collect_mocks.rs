@@ -479,6 +479,33 @@ async fn authorization_details_over_three_pages_are_merged() {
 }
 
 #[tokio::test]
+async fn a_report_ready_after_the_other_calls_is_taken_without_waiting() {
+    // The report is started first; by the time the other calls are done it is complete,
+    // so the collector asks again at once. With a first wait longer than the whole
+    // allowance, any wait before that second ask would end in a timeout.
+    let generate_first = generate(&[ReportStateType::Started]);
+    let generate_again = generate(&[ReportStateType::Complete]);
+    let mut iam = vec![generate_first.clone()];
+    iam.extend(auth_pages(1, 2));
+    iam.extend([no_password_policy(), summary()]);
+    iam.extend(mfa_pages(1));
+    iam.extend([generate_again.clone(), get_report()]);
+    let mocks = Mocks::new(RuleMode::Sequential, iam);
+    let opts = Options {
+        report_poll_initial: Duration::from_secs(30),
+        report_poll_max: Duration::from_secs(30),
+        report_max_wait: Duration::from_secs(5),
+    };
+    let set = collect(&mocks.clients(), &opts).await.unwrap();
+    assert_eq!(
+        generate_first.num_calls() + generate_again.num_calls(),
+        2,
+        "STARTED, then COMPLETE at once"
+    );
+    assert_eq!(set.get(file::CREDENTIAL_REPORT).unwrap(), CSV.as_bytes());
+}
+
+#[tokio::test]
 async fn credential_report_is_polled_until_complete() {
     // Sequential: the rules must be used in exactly this order, which is the collector's
     // call order. The report is started first and polled after the other IAM calls.

@@ -641,3 +641,73 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn may_allow_is_false_only_when_no_resource_or_context_can_allow() {
+    let self_keys = doc(json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/${aws:username}"},
+        {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+        {"Effect": "Deny", "Action": "iam:UpdateLoginProfile", "Resource": "*"}
+    ]}));
+    let p = Principal::new(vec![&self_keys], None);
+    assert!(p.may_allow("iam:CreateAccessKey"));
+    assert!(p.may_allow("IAM:createaccesskey"), "actions match in any case");
+    assert!(
+        p.may_allow("s3:GetObject"),
+        "covered by the conditional NotAction allow"
+    );
+    assert!(!p.may_allow("iam:CreateLoginProfile"));
+    assert!(!p.may_allow("iam:UpdateLoginProfile"), "a Deny never allows");
+    assert!(!Principal::new(vec![], None).may_allow("s3:GetObject"));
+    // Where may_allow says no, no resource and no context gives an allow or a conditional one.
+    let ctx = Context::new().with_principal("sam", "AIDASAM", "123456789012");
+    for resource in [
+        "*",
+        "arn:aws:iam::123456789012:user/sam",
+        "arn:aws:iam::123456789012:user/other",
+    ] {
+        for action in ["iam:CreateLoginProfile", "iam:UpdateLoginProfile"] {
+            for c in [&ctx, &Context::new()] {
+                let e = p.evaluate(action, resource, c);
+                assert!(!e.is_allowed() && !e.conditional_allow, "{action} on {resource}: {e:?}");
+            }
+        }
+    }
+    assert!(p
+        .evaluate("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/sam", &ctx)
+        .is_allowed());
+
+    // A boundary without an Allow for the action, or an unconditional Deny of it on every
+    // resource (the guide's boundary denies iam:CreateAccessKey), rules it out too.
+    let admin = doc(json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}));
+    let boundary = seed_boundary();
+    let s3_only =
+        doc(json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}));
+    let deny_one = doc(
+        json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/alice"}}),
+    );
+    assert!(Principal::new(vec![&admin], None).may_allow("iam:CreateAccessKey"));
+    assert!(!Principal::new(vec![&admin], Some(&boundary)).may_allow("iam:CreateAccessKey"));
+    assert!(!Principal::new(vec![&admin], Some(&s3_only)).may_allow("iam:CreateLoginProfile"));
+    assert!(Principal::new(vec![&admin], Some(&s3_only)).may_allow("s3:GetObject"));
+    assert!(
+        Principal::new(vec![&admin, &deny_one], None).may_allow("iam:CreateAccessKey"),
+        "a Deny of some resources leaves the others"
+    );
+    for (identity, b) in [(vec![&admin], Some(&boundary)), (vec![&admin], Some(&s3_only))] {
+        let p = Principal::new(identity, b);
+        for action in [
+            "iam:CreateAccessKey",
+            "iam:CreateLoginProfile",
+            "iam:UpdateLoginProfile",
+        ] {
+            let e = p.evaluate(action, "arn:aws:iam::123456789012:user/other", &ctx);
+            assert_eq!(
+                p.may_allow(action),
+                e.is_allowed() || e.conditional_allow,
+                "{action}: {e:?}"
+            );
+        }
+    }
+}

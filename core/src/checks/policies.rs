@@ -407,14 +407,22 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
             for action in ["iam:AttachUserPolicy", "iam:PutUserPolicy"] {
                 try_path(action, &u.arn);
             }
-            // Taking over another identity's credentials.
-            for other in account.users.iter().filter(|o| o.user_name != u.user_name) {
-                for action in [
-                    "iam:CreateAccessKey",
-                    "iam:CreateLoginProfile",
-                    "iam:UpdateLoginProfile",
-                ] {
-                    try_path(action, &other.arn);
+            // Taking over another identity's credentials. Only the actions some Allow
+            // statement covers can succeed on any user: the others are not evaluated once per
+            // user of the account (which made this check quadratic in the number of users).
+            let takeover: Vec<&str> = [
+                "iam:CreateAccessKey",
+                "iam:CreateLoginProfile",
+                "iam:UpdateLoginProfile",
+            ]
+            .into_iter()
+            .filter(|a| principal.may_allow(a))
+            .collect();
+            if !takeover.is_empty() {
+                for other in account.users.iter().filter(|o| o.user_name != u.user_name) {
+                    for action in &takeover {
+                        try_path(action, &other.arn);
+                    }
                 }
             }
             for g in account.groups_of(u) {

@@ -3,7 +3,7 @@
 
 use super::condition::Tri;
 use super::context::Context;
-use super::document::{Document, Effect};
+use super::document::{Document, Effect, ResourcePattern, Resources};
 
 /// The outcome of an evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -247,6 +247,34 @@ impl<'a> Principal<'a> {
             conditional_deny: decision != Decision::Denied && (id.maybe_denied || b.maybe_denied),
             matched,
         }
+    }
+
+    /// Whether `action` can be allowed on some resource, decided from the statements that
+    /// cover it, resources and conditions aside: some identity `Allow` covers it, the
+    /// boundary (when set) has an `Allow` that covers it, and no unconditional `Deny` on every
+    /// resource (`Resource: "*"`) covers it. When it is `false`, [`Principal::evaluate`] of
+    /// `action` is neither allowed nor a conditional allow, on any resource and in any
+    /// context: a cheap test before evaluating one action on many resources.
+    pub fn may_allow(&self, action: &str) -> bool {
+        let allows = |d: &Document| {
+            d.statements()
+                .iter()
+                .any(|s| s.effect() == Effect::Allow && s.matches_action(action))
+        };
+        let denies_everywhere = |d: &Document| {
+            d.statements().iter().any(|s| {
+                s.is_unconditional_deny()
+                    && s.matches_action(action)
+                    && matches!(s.resources(), Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything))
+            })
+        };
+        self.identity.iter().any(|d| allows(d))
+            && self.boundary.is_none_or(allows)
+            && !self
+                .identity
+                .iter()
+                .chain(self.boundary.iter())
+                .any(|d| denies_everywhere(d))
     }
 
     /// Whether the principal may do everything (IAM-010, IAM-022), decided from the

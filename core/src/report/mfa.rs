@@ -1,6 +1,8 @@
 //! The MFA report (the hardening guide's `Audit-MFA`): one row per IAM user with its MFA
 //! status and the columns an auditor needs beside it.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use super::csv_file::CsvTable;
@@ -105,6 +107,16 @@ impl MfaRow {
 /// One row per IAM user, sorted by name.
 pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
     let virtual_devices = account.virtual_mfa_devices.get();
+    // The users with a virtual device, by ARN and by name, looked up once per user (a scan
+    // of every device per user made this report quadratic in the number of users).
+    let virtual_users = virtual_devices.map(|devices| {
+        let (mut arns, mut names) = (HashSet::new(), HashSet::new());
+        for u in devices.iter().filter_map(|d| d.user.as_ref()) {
+            arns.insert(u.arn.as_str());
+            names.extend(u.user_name.as_deref());
+        }
+        (arns, names)
+    });
     let mut rows: Vec<MfaRow> = account
         .users
         .iter()
@@ -116,12 +128,8 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
                 None => MfaStatus::Unknown,
             };
             let console_access = cred.is_some_and(|r| r.has_password());
-            let has_virtual = virtual_devices.is_some_and(|devices| {
-                devices.iter().any(|d| {
-                    d.user
-                        .as_ref()
-                        .is_some_and(|u| u.arn == user.arn || u.user_name.as_deref() == Some(&user.user_name))
-                })
+            let has_virtual = virtual_users.as_ref().is_some_and(|(arns, names)| {
+                arns.contains(user.arn.as_str()) || names.contains(user.user_name.as_str())
             });
             let mfa_device_type = if has_virtual {
                 MfaDeviceType::Virtual

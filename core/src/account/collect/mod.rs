@@ -531,8 +531,9 @@ async fn generate_report(iam: &aws_sdk_iam::Client) -> Result<ReportState> {
 }
 
 /// Polls until the credential report is complete, then gets it: the CSV bytes and its
-/// `GeneratedTime`. Waits double from `report_poll_initial` up to `report_poll_max`; the
-/// total wait is bounded by `report_max_wait`.
+/// `GeneratedTime`. The first poll is at once (the report was started before the other
+/// calls); waits between polls double from `report_poll_initial` up to `report_poll_max`;
+/// the total wait is bounded by `report_max_wait`.
 async fn credential_report(
     iam: &aws_sdk_iam::Client,
     opts: &Options,
@@ -558,9 +559,15 @@ async fn credential_report(
         }
     };
     let mut state = first;
+    // `first` was asked before the other calls, which take a while on a large account (the
+    // report is often ready by then): ask once more at once, and wait only between polls.
+    let mut asked_again = false;
     loop {
         while state != ReportState::Complete {
-            wait("GenerateCredentialReport", "still being generated".into())?.await;
+            if asked_again {
+                wait("GenerateCredentialReport", "still being generated".into())?.await;
+            }
+            asked_again = true;
             state = generate_report(iam).await?;
         }
         match iam.get_credential_report().send().await {
