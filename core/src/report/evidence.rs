@@ -224,7 +224,7 @@ pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
 /// name, and only then are they renamed in order. On any failure before the renames,
 /// the temporary files are removed and the directory is left as it was.
 pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    write_dirs_atomically(&[(dir.to_path_buf(), files.to_vec())])
+    write_dirs_atomically(&[(dir.to_path_buf(), files)])
 }
 
 /// [`write_files_atomically`] over several directories at once (an evidence tree): every
@@ -233,7 +233,9 @@ pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result
 /// order given (so the last file of the last directory, e.g. the top `manifest.json`, is
 /// renamed last). A failure before the renames removes every temporary file and every
 /// directory this call created, leaving the tree as it was.
-pub fn write_dirs_atomically(parts: &[EvidenceDir]) -> Result<()> {
+/// `parts` borrow or own their files (`&[EvidenceFile]` or an [`EvidenceDir`]'s `Vec`):
+/// the evidence of a large account is never copied on its way to the disk.
+pub fn write_dirs_atomically<F: AsRef<[EvidenceFile]>>(parts: &[(PathBuf, F)]) -> Result<()> {
     for (dir, files) in parts {
         if let Ok(meta) = std::fs::metadata(dir) {
             if !meta.is_dir() {
@@ -244,7 +246,7 @@ pub fn write_dirs_atomically(parts: &[EvidenceDir]) -> Result<()> {
                 ));
             }
         }
-        for (name, _) in files {
+        for (name, _) in files.as_ref() {
             if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
                 return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
             }
@@ -291,7 +293,7 @@ pub fn write_dirs_atomically(parts: &[EvidenceDir]) -> Result<()> {
         }
     }
     for (dir, files) in parts {
-        for (name, bytes) in files {
+        for (name, bytes) in files.as_ref() {
             let tmp = temp_name(dir, name);
             // A leftover of an earlier run of the same process id that died mid-write.
             if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
