@@ -15,6 +15,7 @@
 #   --guide-sizes "N ..."     live sizes for the guide's method ("" = none)
 #   --offline-sizes "N ..."   offline sizes ("" = none)
 #   --no-prowler              leave Prowler out
+#   --install-prowler         only make (or check) Prowler's pinned venv, then exit
 #   --work DIR                where moto's log, the exports and the outputs go (default: a
 #                             temporary directory, removed at the end unless --keep)
 #   --keep                    keep the work directory
@@ -47,6 +48,7 @@ PROWLER_MAX=
 PROWLER=1
 WORK=
 KEEP=0
+INSTALL_ONLY=0
 
 die() {
     echo "bench/run.sh: $*" >&2
@@ -70,6 +72,7 @@ while [ "$#" -gt 0 ]; do
         --guide-runs) GUIDE_RUNS=${2?--guide-runs needs a value}; shift ;;
         --prowler-max) PROWLER_MAX=${2?--prowler-max needs a value}; shift ;;
         --no-prowler) PROWLER=0 ;;
+        --install-prowler) INSTALL_ONLY=1 ;;
         --work) WORK=${2?--work needs a value}; shift ;;
         --keep) KEEP=1 ;;
         -h | --help)
@@ -90,8 +93,8 @@ for n in $SIZES $GUIDE_SIZES $OFFLINE_SIZES; do
     [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "sizes must be positive numbers, not '$n'"
 done
 
-[ -x "$BIN" ] || die "hipaa-iam binary not found at $BIN; build it (cargo build --release --workspace) or set HIPAA_IAM_BIN"
-[ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time): it measures wall time and peak RSS"
+[ "$INSTALL_ONLY" -eq 1 ] || [ -x "$BIN" ] || die "hipaa-iam binary not found at $BIN; build it (cargo build --release --workspace) or set HIPAA_IAM_BIN"
+[ "$INSTALL_ONLY" -eq 1 ] || [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time): it measures wall time and peak RSS"
 PY=$VENV/bin/python
 for tool in python moto_server aws; do
     [ -x "$VENV/bin/$tool" ] || die "$VENV/bin/$tool not found; make the venv (.ci/run does) or set HIPAA_IAM_VENV"
@@ -110,7 +113,7 @@ MOTO_LOG=$WORK/moto.log
 
 cleanup() {
     local status=$?
-    stop_moto
+    if declare -F stop_moto >/dev/null; then stop_moto; fi
     if [ "$KEEP" -eq 0 ]; then rm -rf "$WORK"; else echo "bench/run.sh: work directory kept: $WORK" >&2; fi
     exit "$status"
 }
@@ -129,6 +132,7 @@ if [ "$PROWLER" -eq 1 ] && [ -n "$SIZES" ]; then
         "$PROWLER_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "prowler==$PROWLER_VERSION"
     fi
 fi
+[ "$INSTALL_ONLY" -eq 0 ] || exit 0
 
 # ---------------------------------------------------------------------------------------
 # moto, one server per size (a fresh account each time), its request log in $MOTO_LOG.
