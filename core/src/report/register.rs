@@ -3,7 +3,7 @@
 //! finding, plus a row per check that passed (status Closed), so an auditor sees
 //! coverage, not only gaps.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -80,18 +80,21 @@ pub fn check_csv_name(check_id: &str, slug: &str) -> String {
 
 /// The findings grouped by check, in the report's (catalogue) order.
 pub fn by_check(report: &AuditReport) -> Vec<(&str, Vec<&Finding>)> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for f in &report.findings {
-        if !groups.contains_key(f.check_id.as_str()) {
-            order.push(f.check_id.as_str());
-        }
-        groups.entry(f.check_id.as_str()).or_default().push(f);
+        let id = f.check_id.as_str();
+        // The checks emit their findings together: most lookups are the group before.
+        let i = match groups.last() {
+            Some((last, _)) if *last == id => groups.len() - 1,
+            _ => *index.entry(id).or_insert_with(|| {
+                groups.push((id, Vec::new()));
+                groups.len() - 1
+            }),
+        };
+        groups[i].1.push(f);
     }
-    order
-        .into_iter()
-        .map(|id| (id, groups.remove(id).unwrap_or_default()))
-        .collect()
+    groups
 }
 
 fn plural(n: usize, word: &str) -> String {
