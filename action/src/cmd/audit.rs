@@ -77,25 +77,13 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         // Annotations follow a readable report on stdout; after a machine-readable one
         // (JSON, SARIF, JUnit, CSV) they go to stderr, which the runner reads as well.
         let (dir, sarif) = (args.output_dir.as_deref(), args.sarif_file.as_deref());
-        if matches!(args.format, AuditFormat::Table | AuditFormat::Markdown) {
-            super::github::write(
-                &mut std::io::stdout().lock(),
-                &report,
-                &loaded,
-                args.fail_on,
-                dir,
-                sarif,
-            )?;
+        let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
+        let mut to: &mut dyn Write = if matches!(args.format, AuditFormat::Table | AuditFormat::Markdown) {
+            &mut stdout
         } else {
-            super::github::write(
-                &mut std::io::stderr().lock(),
-                &report,
-                &loaded,
-                args.fail_on,
-                dir,
-                sarif,
-            )?;
-        }
+            &mut stderr
+        };
+        super::github::write(&mut to, &report, &loaded, args.fail_on, dir, sarif)?;
     }
     Ok(exit_status(&report, args.fail_on))
 }
