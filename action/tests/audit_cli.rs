@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use hipaa_iam_tests::finding_triples as triples;
 use serde_json::Value;
 
 fn bin() -> Command {
@@ -38,21 +39,6 @@ fn audit_json(dir: &str, extra: &[&str]) -> (Value, Output) {
     let json: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", text(&out.stdout), text(&out.stderr)));
     (json, out)
-}
-
-fn triples(report: &Value) -> BTreeSet<(String, String, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check_id"].as_str().unwrap().to_string(),
-                f["resource_name"].as_str().unwrap().to_string(),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 #[test]

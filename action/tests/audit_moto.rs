@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{finding_triples, moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 fn deny_without_mfa() -> String {
@@ -241,18 +241,7 @@ fn audit(m: &Moto, extra: &[&str]) -> (Value, BTreeSet<(String, String, String)>
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let got = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check_id"].as_str().unwrap().to_string(),
-                f["resource_name"].as_str().unwrap().to_string(),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = finding_triples(&report);
     (report, got, stderr)
 }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use hipaa_iam_tests::{moto, read_tree as tree, Moto, TempCredentials, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{finding_triples, moto, read_tree as tree, Moto, TempCredentials, MOTO_ACCOUNT_ID};
 use serde_json::Value;
 
 const ROLE: &str = "OrganizationAccountAccessRole";
@@ -124,21 +124,6 @@ fn build(m: &Moto) -> Org {
 /// `(check, resource, status)` of one account's report.
 type Findings = BTreeSet<(String, String, String)>;
 
-fn findings(report: &Value) -> Findings {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["check_id"].as_str().unwrap().to_string(),
-                f["resource_name"].as_str().unwrap().to_string(),
-                f["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 /// The accounts of `audit --org --format json`: id → (name, findings).
 fn accounts(out: &Output) -> BTreeMap<String, (String, Findings)> {
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -154,7 +139,7 @@ fn accounts(out: &Output) -> BTreeMap<String, (String, Findings)> {
             assert!(a.get("error").is_none(), "account error: {a}; stderr: {stderr}");
             (
                 a["id"].as_str().unwrap().to_string(),
-                (a["name"].as_str().unwrap().to_string(), findings(&a["report"])),
+                (a["name"].as_str().unwrap().to_string(), finding_triples(&a["report"])),
             )
         })
         .collect()

@@ -248,6 +248,24 @@ pub fn exports_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// `(check_id, resource_name, status)` of every finding of a report in `audit --format
+/// json`'s shape: what a test compares between two audits.
+pub fn finding_triples(report: &serde_json::Value) -> std::collections::BTreeSet<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("a report has a findings array")
+        .iter()
+        .map(|f| {
+            let field = |k: &str| {
+                f[k].as_str()
+                    .unwrap_or_else(|| panic!("finding without {k}: {f}"))
+                    .to_string()
+            };
+            (field("check_id"), field("resource_name"), field("status"))
+        })
+        .collect()
+}
+
 /// The account ID in `examples/demo-account`.
 pub const DEMO_ACCOUNT_ID: &str = "123456789012";
 
