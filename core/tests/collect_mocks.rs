@@ -6,18 +6,19 @@
 //! parsing and retry classification run as they do against AWS.
 #![allow(clippy::unwrap_used, clippy::todo)]
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
 use aws_sdk_accessanalyzer::operation::list_findings_v2::ListFindingsV2Output;
 use aws_sdk_accessanalyzer::types::{
     AnalyzerStatus, AnalyzerSummary, FindingStatus, FindingSummaryV2, ResourceType, Type,
 };
-use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_iam::operation::generate_credential_report::GenerateCredentialReportOutput;
 use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::operation::get_account_summary::GetAccountSummaryOutput;
@@ -28,7 +29,7 @@ use aws_sdk_iam::types::{
     UserDetail, VirtualMfaDevice,
 };
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_mocks::{mock, Rule, RuleMode};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -38,6 +39,7 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::{Blob, DateTime};
+use common::{interceptor, mock_config};
 use hipaa_iam_core::account::collect::{collect, retry_config, Clients, Options};
 use hipaa_iam_core::account::{file, Account, Collected};
 use hipaa_iam_core::Error;
@@ -79,25 +81,7 @@ impl Counter {
 /// test with throttling runs in milliseconds.
 fn sdk_config() -> SdkConfig {
     let retry: RetryConfig = retry_config().with_initial_backoff(Duration::from_millis(5));
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDTEST",
-            "not-a-secret",
-            None,
-            None,
-            "test",
-        )))
-        .http_client(create_mock_http_client())
-        .retry_config(retry)
-        .build()
-}
-
-fn interceptor(mode: RuleMode, rules: &[Rule]) -> MockResponseInterceptor {
-    rules
-        .iter()
-        .fold(MockResponseInterceptor::new().rule_mode(mode), |i, r| i.with_rule(r))
+    mock_config().into_builder().retry_config(retry).build()
 }
 
 struct Mocks {

@@ -9,20 +9,22 @@
 //! Organizations client (moto returns every account in one page).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
 use aws_sdk_organizations::types::{Account as OrgAccountSdk, AccountState, AccountStatus};
 use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_mocks::{mock, Rule, RuleMode};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::DateTime;
+use common::{interceptor, mock_config};
 use hipaa_iam_core::account::collect::Options;
 use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress};
 use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
@@ -30,33 +32,9 @@ use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
 const ROLE: &str = "OrganizationAccountAccessRole";
 const EXTERNAL_ID: &str = "hipaa-iam-ext-42";
 
-/// A configuration whose HTTP client is never reached: every answer comes from the rules.
-fn mock_config() -> SdkConfig {
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDTEST",
-            "not-a-secret",
-            None,
-            None,
-            "test",
-        )))
-        .http_client(create_mock_http_client())
-        .build()
-}
-
-fn interceptor(rules: &[Rule]) -> MockResponseInterceptor {
-    rules
-        .iter()
-        .fold(MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny), |i, r| {
-            i.with_rule(r)
-        })
-}
-
 fn mocked_sts(rules: &[Rule]) -> aws_sdk_sts::Client {
     let conf = aws_sdk_sts::config::Builder::from(&mock_config())
-        .interceptor(interceptor(rules))
+        .interceptor(interceptor(RuleMode::MatchAny, rules))
         .build();
     aws_sdk_sts::Client::from_conf(conf)
 }
@@ -291,7 +269,7 @@ async fn list_accounts_follows_every_page_and_keeps_only_active_accounts() {
                 .build()
         });
     let conf = aws_sdk_organizations::config::Builder::from(&mock_config())
-        .interceptor(interceptor(&[page1, page2]))
+        .interceptor(interceptor(RuleMode::MatchAny, &[page1, page2]))
         .build();
     let client = aws_sdk_organizations::Client::from_conf(conf);
     let accounts = org::list_accounts(&client).await.unwrap();
@@ -313,7 +291,7 @@ async fn a_refused_listing_is_an_error_of_the_run() {
         r
     });
     let conf = aws_sdk_organizations::config::Builder::from(&mock_config())
-        .interceptor(interceptor(&[denied]))
+        .interceptor(interceptor(RuleMode::MatchAny, &[denied]))
         .build();
     let client = aws_sdk_organizations::Client::from_conf(conf);
     let e = org::list_accounts(&client).await.unwrap_err().to_string();

@@ -4,6 +4,8 @@
 //! than the rules, panics), and what a failed step stops.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use aws_sdk_accessanalyzer::operation::create_analyzer::CreateAnalyzerOutput;
@@ -23,8 +25,9 @@ use aws_sdk_iam::operation::put_user_permissions_boundary::{
     PutUserPermissionsBoundaryError, PutUserPermissionsBoundaryOutput,
 };
 use aws_sdk_iam::types::{AttachedPermissionsBoundary, Group, PermissionsBoundaryAttachmentType, Policy, User};
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_mocks::{mock, Rule, RuleMode};
 use aws_smithy_types::DateTime;
+use common::{interceptor, mock_config};
 use hipaa_iam_core::account::{file, Account, ExportSet};
 use hipaa_iam_core::config::Config;
 use hipaa_iam_core::remediate::{
@@ -36,35 +39,17 @@ const ID: &str = "123456789012";
 const BOUNDARY_ARN: &str = "arn:aws:iam::123456789012:policy/permissions-boundary-base";
 const OTHER_ARN: &str = "arn:aws:iam::123456789012:policy/legacy-boundary";
 
-fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
-    rules.iter().fold(
-        MockResponseInterceptor::new().rule_mode(RuleMode::Sequential),
-        |i, r| i.with_rule(r),
-    )
-}
-
 fn iam(rules: &[&Rule]) -> aws_sdk_iam::Client {
-    let conf = aws_sdk_iam::Config::builder()
-        .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-        .region(aws_sdk_iam::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_iam::config::Credentials::new(
-            "AKIDTEST", "test", None, None, "test",
-        ))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor(rules))
+    let conf = aws_sdk_iam::config::Builder::from(&mock_config())
+        .interceptor(interceptor(RuleMode::Sequential, rules.iter().copied()))
         .build();
     aws_sdk_iam::Client::from_conf(conf)
 }
 
 fn analyzer(region: &str, rules: &[&Rule]) -> aws_sdk_accessanalyzer::Client {
-    let conf = aws_sdk_accessanalyzer::Config::builder()
-        .behavior_version(aws_sdk_accessanalyzer::config::BehaviorVersion::latest())
+    let conf = aws_sdk_accessanalyzer::config::Builder::from(&mock_config())
         .region(aws_sdk_accessanalyzer::config::Region::new(region.to_string()))
-        .credentials_provider(aws_sdk_accessanalyzer::config::Credentials::new(
-            "AKIDTEST", "test", None, None, "test",
-        ))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor(rules))
+        .interceptor(interceptor(RuleMode::Sequential, rules.iter().copied()))
         .build();
     aws_sdk_accessanalyzer::Client::from_conf(conf)
 }
