@@ -322,18 +322,8 @@ pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Res
                 });
             }
         }
-        match page.next_token() {
-            Some(t) if !t.is_empty() => {
-                if token.as_deref() == Some(t) {
-                    return Err(Error::Aws {
-                        operation: "ListAccounts".into(),
-                        code: "InvalidPagination".into(),
-                        message: format!("the service returned the same NextToken twice ({t}); stopping"),
-                    });
-                }
-                token = Some(t.to_string());
-            }
-            _ => break,
+        if !crate::account::collect::next_page("ListAccounts", "NextToken", &mut token, page.next_token())? {
+            break;
         }
     }
     accounts.sort();

@@ -404,6 +404,31 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
     Ok(set)
 }
 
+/// Moves a paginated listing on: stores `next` (the page's `Marker` / `NextToken`, named
+/// `field`) in `current` and says whether there is another page. The same token twice is
+/// an `InvalidPagination` error of `operation`, not an endless loop.
+pub(crate) fn next_page(
+    operation: &str,
+    field: &str,
+    current: &mut Option<String>,
+    next: Option<&str>,
+) -> Result<bool> {
+    match next {
+        Some(t) if !t.is_empty() => {
+            if current.as_deref() == Some(t) {
+                return Err(Error::Aws {
+                    operation: operation.into(),
+                    code: "InvalidPagination".into(),
+                    message: format!("the service returned the same {field} twice ({t}); stopping"),
+                });
+            }
+            *current = Some(t.to_string());
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// `GetAccountAuthorizationDetails`, every page (`MaxItems` 1000), merged into one
 /// document as `aws iam get-account-authorization-details` prints it.
 async fn authorization_details(iam: &aws_sdk_iam::Client) -> Result<Value> {
@@ -421,18 +446,9 @@ async fn authorization_details(iam: &aws_sdk_iam::Client) -> Result<Value> {
         groups.extend(page.group_detail_list().iter().map(cli_json::group_detail));
         roles.extend(page.role_detail_list().iter().map(cli_json::role_detail));
         policies.extend(page.policies().iter().map(cli_json::managed_policy));
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if !m.is_empty() => {
-                if marker.as_deref() == Some(m) {
-                    return Err(Error::Aws {
-                        operation: "GetAccountAuthorizationDetails".into(),
-                        code: "InvalidPagination".into(),
-                        message: format!("the service returned the same Marker twice ({m}); stopping"),
-                    });
-                }
-                marker = Some(m.to_string());
-            }
-            _ => break,
+        let next = if page.is_truncated() { page.marker() } else { None };
+        if !next_page("GetAccountAuthorizationDetails", "Marker", &mut marker, next)? {
+            break;
         }
     }
     Ok(cli_json::Obj::new()
