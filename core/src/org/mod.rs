@@ -21,9 +21,8 @@ use std::sync::Arc;
 
 pub use aws_config::SdkConfig;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
-use aws_sdk_iam::error::ProvideErrorMetadata;
 
-use crate::account::collect::{self, Clients, Options};
+use crate::account::collect::{self, Clients, Failure, Options};
 use crate::account::{Account, ExportSet};
 use crate::api::{self, Audit};
 use crate::config::LoadedConfig;
@@ -269,7 +268,7 @@ pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<Caller> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| aws_error("GetCallerIdentity", &e))?;
+        .map_err(|e| Failure::of(&e).into_error("GetCallerIdentity"))?;
     let arn = out.arn().unwrap_or_default().to_string();
     let partition = partition_of(&arn).ok_or_else(|| Error::Aws {
         operation: "GetCallerIdentity".into(),
@@ -308,7 +307,7 @@ pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Res
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| aws_error("ListAccounts", &e))?;
+            .map_err(|e| Failure::of(&e).into_error("ListAccounts"))?;
         for a in page.accounts() {
             // `State` replaces `Status`; older answers have only `Status`.
             let active = match a.state() {
@@ -329,47 +328,6 @@ pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Res
     accounts.sort();
     accounts.dedup_by(|a, b| a.id == b.id);
     Ok(accounts)
-}
-
-/// An AWS call's error as [`Error::Aws`]: AWS's code and message when it answered.
-fn aws_error<E, R>(operation: &str, err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    let (code, message) = code_and_message(err);
-    Error::Aws {
-        operation: operation.into(),
-        code,
-        message,
-    }
-}
-
-fn code_and_message<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> (String, String)
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    use aws_smithy_runtime_api::client::result::SdkError;
-    let context = || {
-        aws_sdk_iam::error::DisplayErrorContext(err)
-            .to_string()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    match err {
-        SdkError::ServiceError(ctx) => match ctx.err().code() {
-            Some(code) => (
-                code.to_string(),
-                ctx.err().message().map_or_else(context, str::to_string),
-            ),
-            None => ("Unknown".into(), context()),
-        },
-        SdkError::TimeoutError(_) => ("Timeout".into(), context()),
-        SdkError::DispatchFailure(_) => ("DispatchFailure".into(), context()),
-        _ => ("Unknown".into(), context()),
-    }
 }
 
 /// Assumes the role in `account`: the account's own SDK configuration (the base
@@ -395,10 +353,7 @@ async fn account_config(
         .set_external_id(opts.external_id.clone())
         .send()
         .await
-        .map_err(|e| {
-            let (code, message) = code_and_message(&e);
-            format!("{code}: {message}")
-        })?;
+        .map_err(|e| Failure::of(&e).reason())?;
     let creds = out
         .credentials()
         .ok_or_else(|| format!("InvalidResponse: AssumeRole of {arn} returned no credentials"))?;

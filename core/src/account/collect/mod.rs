@@ -232,14 +232,14 @@ pub fn summary(set: &ExportSet, dir: &Path) -> String {
 /// An AWS call's failure: AWS's error code and message, and whether AWS answered (a
 /// service error) or the request never got an answer (network, timeout).
 #[derive(Debug, Clone)]
-struct Failure {
+pub(crate) struct Failure {
     code: String,
     message: String,
     answered: bool,
 }
 
 impl Failure {
-    fn of<E>(err: &SdkError<E, HttpResponse>) -> Failure
+    pub(crate) fn of<E>(err: &SdkError<E, HttpResponse>) -> Failure
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -293,11 +293,13 @@ impl Failure {
         self.code == code
     }
 
-    fn reason(&self) -> String {
+    /// `<code>: <message>`.
+    pub(crate) fn reason(&self) -> String {
         format!("{}: {}", self.code, self.message)
     }
 
-    fn into_error(self, operation: &str) -> Error {
+    /// The failure as the [`Error::Aws`] of `operation`.
+    pub(crate) fn into_error(self, operation: &str) -> Error {
         Error::Aws {
             operation: operation.to_string(),
             code: self.code,
