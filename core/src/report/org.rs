@@ -29,6 +29,7 @@ use crate::api::Audit;
 use crate::checks;
 use crate::config::LoadedConfig;
 use crate::manifest::{nested_manifest_dir, sha256_hex, Manifest};
+use crate::org::is_account_id;
 use crate::{Error, Result};
 
 /// The list of accounts, their status, errors and evidence paths.
@@ -122,11 +123,6 @@ pub struct AccountView<'a> {
     pub name: &'a str,
     /// Its findings, or why it was not audited.
     pub result: std::result::Result<&'a AuditReport, &'a str>,
-}
-
-/// Whether `id` is an AWS account ID (12 ASCII digits): it names a directory.
-pub fn is_account_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Writes the evidence of an organization run into `dir`: `<dir>/<id>/` for every audited
