@@ -204,7 +204,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("hipaa-iam: error: {e}");
+            eprintln!(
+                "hipaa-iam: error: {}",
+                hipaa_iam_core::text::terminal_safe_lines(&e.to_string())
+            );
             ExitCode::from(EXIT_ERROR)
         }
     }

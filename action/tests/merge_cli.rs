@@ -321,3 +321,33 @@ fn merge_refuses_a_non_empty_output_and_accepts_an_empty_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("SHARD_DIR"), "{:?}", text(&o));
 }
+
+#[test]
+fn merge_refuses_a_shard_whose_manifest_leaves_the_directory_or_misses_files() {
+    let s = shards();
+    // A file outside the shard, listed with its true hash: never read, refused by name.
+    let secret = s.root.join("secret.txt");
+    std::fs::write(&secret, b"not evidence").unwrap();
+    let manifest_path = s.root.join("shard-1/manifest.json");
+    let original = std::fs::read(&manifest_path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    m["files"]["../secret.txt"] = hipaa_iam_core::manifest::sha256_hex(b"not evidence").into();
+    std::fs::write(&manifest_path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1"], &s.root);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(
+        err.contains("shard shard-1:") && err.contains("../secret.txt: refused"),
+        "{err}"
+    );
+    assert!(!s.root.join("merged").exists());
+
+    // A file the manifest does not list (the manifest as written, an extra file beside it).
+    std::fs::write(&manifest_path, &original).unwrap();
+    std::fs::write(s.root.join("shard-1/extra.csv"), b"a,b\n").unwrap();
+    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1"], &s.root);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("extra.csv: not in the manifest"), "{err}");
+    assert!(!s.root.join("merged").exists());
+}

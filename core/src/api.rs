@@ -74,6 +74,15 @@ pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]
     Ok(loaded)
 }
 
+/// Refuses an evidence directory that would overlap the account data `source` reads (see
+/// [`crate::report::evidence::ensure_apart`]); every face calls it before the audit runs.
+pub fn check_output_dir(source: &Source, output: &Path) -> Result<()> {
+    match &source.exports_dir {
+        Some(exports) => crate::report::evidence::ensure_apart(output, exports),
+        None => Ok(()),
+    }
+}
+
 /// The result of [`audit`]: the report, and the account and configuration it was made
 /// from (the evidence writers need all three).
 #[derive(Debug)]

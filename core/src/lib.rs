@@ -10,11 +10,13 @@ pub mod api;
 pub mod checks;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod manifest;
 pub mod org;
 pub mod policy;
 pub mod remediate;
 pub mod report;
+pub mod text;
 
 pub use error::{Error, Result};
 

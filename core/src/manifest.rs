@@ -2,13 +2,10 @@
 //! verification.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 
 /// `manifest.json`: what was collected or written, when, from which account, and the
 /// SHA-256 of every file, so an auditor can prove nothing changed.
@@ -69,7 +66,7 @@ impl Manifest {
 
     /// Reads a manifest file; an error names the file and the JSON path.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::files::read_regular(path, MAX_MANIFEST_BYTES)?;
         crate::account::parse_json(path, &bytes)
     }
 
@@ -101,35 +98,139 @@ impl Manifest {
 
     fn verify_into(&self, dir: &Path, prefix: &str, depth: usize, problems: &mut Vec<String>) -> usize {
         let mut checked = 0;
+        let root = std::fs::canonicalize(dir).ok();
         for (name, expected) in &self.files {
             checked += 1;
+            if let Err(why) = check_entry_name(name) {
+                problems.push(format!("{prefix}{name}: refused: {why}"));
+                continue;
+            }
             let path = dir.join(name);
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    let actual = sha256_hex(&bytes);
-                    if !actual.eq_ignore_ascii_case(expected) {
-                        problems.push(format!(
-                            "{prefix}{name}: changed (SHA-256 {actual}, manifest says {expected})"
-                        ));
-                    } else if let Some(sub) = nested_manifest_dir(name) {
-                        let nested_prefix = format!("{prefix}{sub}/");
-                        if depth >= MAX_NESTING {
-                            problems.push(format!("{prefix}{name}: manifests nested too deeply"));
-                            continue;
-                        }
-                        match crate::account::parse_json::<Manifest>(&path, &bytes) {
-                            Ok(m) => checked += m.verify_into(&dir.join(sub), &nested_prefix, depth + 1, problems),
-                            Err(e) => problems.push(format!("{prefix}{name}: unreadable manifest: {e}")),
-                        }
-                    }
+            match (std::fs::canonicalize(&path), &root) {
+                (Ok(real), Some(root)) if !real.starts_with(root) => {
+                    problems.push(format!(
+                        "{prefix}{name}: refused: a symbolic link to {}, outside the directory",
+                        real.display()
+                    ));
+                    continue;
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(format!("{prefix}{name}: missing")),
-                Err(e) => problems.push(format!("{prefix}{name}: unreadable: {e}")),
+                (Err(e), _) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let dangling = std::fs::symlink_metadata(&path).is_ok();
+                    problems.push(format!(
+                        "{prefix}{name}: missing{}",
+                        if dangling { " (a symbolic link to nothing)" } else { "" }
+                    ));
+                    continue;
+                }
+                _ => {}
+            }
+            let actual = match crate::files::sha256_file(&path) {
+                Ok(h) => h,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    problems.push(format!("{prefix}{name}: missing"));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(format!("{prefix}{name}: unreadable: {e}"));
+                    continue;
+                }
+            };
+            if !actual.eq_ignore_ascii_case(expected) {
+                problems.push(format!(
+                    "{prefix}{name}: changed (SHA-256 {actual}, manifest says {expected})"
+                ));
+            } else if let Some(sub) = nested_manifest_dir(name) {
+                let nested_prefix = format!("{prefix}{sub}/");
+                if depth >= MAX_NESTING {
+                    problems.push(format!("{prefix}{name}: manifests nested too deeply"));
+                    continue;
+                }
+                match Manifest::read(&path) {
+                    Ok(m) => checked += m.verify_into(&dir.join(sub), &nested_prefix, depth + 1, problems),
+                    Err(e) => problems.push(format!("{prefix}{name}: unreadable manifest: {e}")),
+                }
             }
         }
+        self.report_unlisted(dir, prefix, problems);
         checked
     }
+
+    /// Adds a problem for every file under `dir` that this manifest does not list (its own
+    /// `manifest.json` aside; directories with a nested manifest are that manifest's to
+    /// judge): an extra file, or a temporary file an interrupted run left behind.
+    fn report_unlisted(&self, dir: &Path, prefix: &str, problems: &mut Vec<String>) {
+        let nested: Vec<&str> = self.files.keys().filter_map(|n| nested_manifest_dir(n)).collect();
+        let mut found = Vec::new();
+        list_files(dir, "", &nested, 0, &mut found);
+        for rel in found {
+            if rel == crate::account::file::MANIFEST || self.files.contains_key(&rel) {
+                continue;
+            }
+            let base = rel.rsplit('/').next().unwrap_or(&rel);
+            if crate::files::temp_pid(base).is_some() {
+                problems.push(format!(
+                    "{prefix}{rel}: a temporary file an interrupted hipaa-iam run left behind (not evidence; the next write into this directory removes it)"
+                ));
+            } else {
+                problems.push(format!("{prefix}{rel}: not in the manifest"));
+            }
+        }
+    }
 }
+
+/// Why a manifest entry's name is refused: an absolute path, a `..`, `.` or empty part, a
+/// backslash or a control character. Entries are plain relative `/`-separated paths, so
+/// verifying never reads outside the directory.
+pub fn check_entry_name(name: &str) -> std::result::Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("an empty path");
+    }
+    if name.starts_with('/') || Path::new(name).is_absolute() {
+        return Err("an absolute path");
+    }
+    if name.contains('\\') {
+        return Err("a backslash in the path");
+    }
+    if name.chars().any(char::is_control) {
+        return Err("a control character in the path");
+    }
+    if name.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+        return Err("the path leaves the directory or has an empty, `.` or `..` part");
+    }
+    Ok(())
+}
+
+/// How deep [`list_files`] descends, and how many names it gathers at most.
+const MAX_LIST_DEPTH: usize = 16;
+const MAX_LISTED: usize = 1_000_000;
+
+/// Every entry under `dir` that is not a directory, by path relative to the top
+/// (`/`-separated), without following symbolic links and without entering the
+/// subdirectories `skip` (relative to the top).
+fn list_files(dir: &Path, rel: &str, skip: &[&str], depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if out.len() >= MAX_LISTED {
+            return;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            if depth < MAX_LIST_DEPTH && !skip.contains(&path.as_str()) {
+                list_files(&entry.path(), &path, skip, depth + 1, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// The largest manifest read (an organization of thousands of accounts lists one line
+/// per account: far below this).
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How deep manifests may nest (an organization tree uses one level).
 const MAX_NESTING: usize = 4;
@@ -146,33 +247,4 @@ pub fn nested_manifest_dir(name: &str) -> Option<&str> {
     plain.then_some(sub)
 }
 
-/// SHA-256 of `bytes` as lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so a reader sees either the old file or the new one, never a half-written one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
-}
+pub use crate::files::{sha256_hex, write_atomic};

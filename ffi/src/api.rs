@@ -157,6 +157,9 @@ pub unsafe extern "C" fn hipaa_iam_write_evidence(request_json: *const c_char, o
         unsafe {
             json_call(request_json, out_json, |r: AuditRequest| {
                 let dir = r.output_dir.clone().unwrap_or_else(|| "reports".into());
+                if let Some(exports) = &r.exports_dir {
+                    hipaa_iam_core::report::evidence::ensure_apart(&dir, exports)?;
+                }
                 let audit = r.run()?;
                 let options = hipaa_iam_core::report::EvidenceOptions { excel: r.excel };
                 Ok(hipaa_iam_core::report::write_evidence(

@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use hipaa_iam_core::api;
 use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::report::{self, AuditReport, Finding, Severity, Status};
+use hipaa_iam_core::text::terminal_safe;
 
 use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
 
@@ -24,16 +25,20 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         Some(checks::parse_ids(&args.checks)?)
     };
     let loaded = api::load_config(args.config.as_deref(), None, &args.source.regions)?;
+    let source = args.source.to_source();
+    if let Some(dir) = &args.output_dir {
+        api::check_output_dir(&source, dir)?;
+    }
     let api::Audit {
         report,
         account,
         config: loaded,
-    } = super::runtime()?.block_on(api::audit(&args.source.to_source(), loaded, only.as_deref()))?;
+    } = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for w in &report.warnings {
-        let _ = writeln!(err, "hipaa-iam: warning: {w}");
+        let _ = writeln!(err, "hipaa-iam: warning: {}", terminal_safe(w));
     }
     drop(err);
 
@@ -54,9 +59,29 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     };
     written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     drop(out);
+    // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
+    // its manifest); elsewhere they are written on their own.
+    let mut in_evidence = Vec::new();
+    let mut elsewhere = Vec::new();
+    for (path, format) in [
+        (&args.sarif_file, report::Format::Sarif),
+        (&args.junit_file, report::Format::Junit),
+    ] {
+        if let Some(path) = path {
+            let bytes = report::render(format, &report, &loaded).into_bytes();
+            match args
+                .output_dir
+                .as_deref()
+                .and_then(|d| report::evidence::name_in(d, path))
+            {
+                Some(name) => in_evidence.push((name, bytes)),
+                None => elsewhere.push((path, bytes)),
+            }
+        }
+    }
     if let Some(dir) = &args.output_dir {
         let options = report::EvidenceOptions { excel: args.excel };
-        let manifest = report::write_evidence(dir, &report, &account, &loaded, &options)?;
+        let manifest = report::write_evidence_with(dir, &report, &account, &loaded, &options, in_evidence)?;
         eprintln!(
             "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
             dir.display(),
@@ -64,14 +89,8 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             dir.display()
         );
     }
-    // After the evidence directory, which may be where these go.
-    for (path, format) in [
-        (&args.sarif_file, report::Format::Sarif),
-        (&args.junit_file, report::Format::Junit),
-    ] {
-        if let Some(path) = path {
-            hipaa_iam_core::manifest::write_atomic(path, report::render(format, &report, &loaded).as_bytes())?;
-        }
+    for (path, bytes) in elsewhere {
+        hipaa_iam_core::manifest::write_atomic(path, &bytes)?;
     }
     if super::github::enabled(args.github, args.no_github) {
         // Annotations follow a readable report on stdout; after a machine-readable one
@@ -191,12 +210,13 @@ fn catalogue_index(id: &str) -> usize {
 }
 
 fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) -> std::io::Result<()> {
+    let resource_name = terminal_safe(&f.resource_name);
     let head = format!(
         "  {} {} {:<26} {:<name_w$}  ",
         style.status(f.status),
         f.check_id,
         f.slug,
-        f.resource_name
+        resource_name
     );
     // The visible width of the head (without colour codes).
     let head_w =
@@ -212,9 +232,10 @@ fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) ->
             detail = format!("{detail} [exception expired {}]", e.expires);
         }
     }
+    let detail = terminal_safe(&detail);
     let detail = match style.width {
         Some(w) if w > head_w + 10 => truncate(&detail, w - head_w),
-        _ => detail,
+        _ => detail.into_owned(),
     };
     writeln!(out, "{head}{detail}")
 }
@@ -231,9 +252,9 @@ pub fn write_table(
     writeln!(
         out,
         "hipaa-iam audit of account {} (data as of {}, from {})",
-        report.account_id.as_deref().unwrap_or("(unknown)"),
-        report.as_of,
-        if report.source.is_empty() { "-" } else { &report.source }
+        terminal_safe(report.account_id.as_deref().unwrap_or("(unknown)")),
+        terminal_safe(&report.as_of),
+        terminal_safe(if report.source.is_empty() { "-" } else { &report.source })
     )?;
     let name_w = report
         .findings

@@ -12,6 +12,7 @@ use hipaa_iam_core::checks;
 use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
 use hipaa_iam_core::report::org::AccountRun;
 use hipaa_iam_core::report::{self, Severity, Status};
+use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
 
 use super::audit::threshold;
@@ -176,6 +177,9 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     let opts = args.org.options(&args.source.regions)?;
     let loaded = api::load_config(args.config.as_deref(), None, &args.source.regions)?;
 
+    if let (Some(out), Some(exports)) = (&args.output_dir, &args.source.exports) {
+        report::evidence::ensure_apart(out, exports)?;
+    }
     let runs = match &args.source.exports {
         Some(dir) => {
             let listed: Vec<OrgAccount> = org::read_collected(dir)?
@@ -219,7 +223,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     for run in &runs {
         if let Ok(audit) = &run.result {
             for w in &audit.report.warnings {
-                let _ = writeln!(err, "hipaa-iam: warning: account {}: {w}", run.id);
+                let _ = writeln!(err, "hipaa-iam: warning: account {}: {}", run.id, terminal_safe(w));
             }
         }
     }
@@ -295,8 +299,13 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     for a in &listing.accounts {
         let label = label(&a.id, &a.name);
         let _ = match &a.error {
-            None => writeln!(err, "collected {label} into {}", output.join(&a.id).display()),
-            Some(e) => writeln!(err, "ERROR {label}: {e}"),
+            None => writeln!(
+                err,
+                "collected {} into {}",
+                terminal_safe(&label),
+                terminal_safe(&output.join(&a.id).display().to_string())
+            ),
+            Some(e) => writeln!(err, "ERROR {}: {}", terminal_safe(&label), terminal_safe(e)),
         };
     }
     let failed = listing.accounts.iter().filter(|a| a.error.is_some()).count();
@@ -378,7 +387,7 @@ pub fn write_table(out: &mut impl Write, runs: &[AccountRun], fail_on: FailOn) -
         "ACCOUNT", "NAME", "CRITICAL", "HIGH", "MEDIUM", "LOW"
     )?;
     for run in runs {
-        let name = super::audit::truncate(&run.name, name_w);
+        let name = super::audit::truncate(&terminal_safe(&run.name), name_w);
         match &run.result {
             Ok(audit) => {
                 let n = |sev: Severity| {
@@ -412,7 +421,13 @@ pub fn write_table(out: &mut impl Write, runs: &[AccountRun], fail_on: FailOn) -
                     n(Severity::Low)
                 )?;
             }
-            Err(e) => writeln!(out, "{:<12}  {:<name_w$}  ERROR {e}", run.id, name)?,
+            Err(e) => writeln!(
+                out,
+                "{:<12}  {:<name_w$}  ERROR {}",
+                terminal_safe(&run.id),
+                name,
+                terminal_safe(e)
+            )?,
         }
     }
     let errors = runs.iter().filter(|r| r.result.is_err()).count();

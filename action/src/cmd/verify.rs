@@ -1,12 +1,16 @@
 //! `hipaa-iam verify DIR`: recomputes the SHA-256 of every file listed in
 //! `DIR/manifest.json` and reports each changed or missing file. An organization's
 //! evidence lists each account's own `manifest.json`; those are verified in turn.
+//! Entries that leave the directory (absolute, `..`, a symbolic link pointing outside)
+//! are refused unread, special files (FIFOs, devices) are reported unread, and files the
+//! manifest does not list, temporary files of an interrupted run among them, are reported.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use hipaa_iam_core::account::file;
 use hipaa_iam_core::manifest::Manifest;
+use hipaa_iam_core::text::{terminal_safe, terminal_safe_lines};
 
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -25,7 +29,10 @@ pub fn run(args: VerifyArgs) -> hipaa_iam_core::Result<u8> {
     let manifest = match Manifest::read(&path) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("hipaa-iam: error: cannot read the manifest: {e}");
+            eprintln!(
+                "hipaa-iam: error: cannot read the manifest: {}",
+                terminal_safe_lines(&e.to_string())
+            );
             return Ok(EXIT_ERROR);
         }
     };
@@ -35,7 +42,7 @@ pub fn run(args: VerifyArgs) -> hipaa_iam_core::Result<u8> {
     }
     let (checked, problems) = manifest.verify_counted(&args.dir);
     for p in &problems {
-        println!("MISMATCH {p}");
+        println!("MISMATCH {}", terminal_safe(p));
     }
     if problems.is_empty() {
         println!("OK: all {checked} files in {} match the manifest", path.display());

@@ -7,7 +7,7 @@
 //! renamed into place, `manifest.json` last. A run that fails before the renames leaves
 //! the previous evidence untouched and removes its temporary files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -157,15 +157,25 @@ pub fn manifest_for(
     m
 }
 
-/// Every file of an evidence directory, rendered in memory, `manifest.json` last, and the
-/// manifest itself: what [`write_evidence`] writes.
+/// Every file of an evidence directory, rendered in memory, then `extra` (reports the
+/// caller renders into the same directory, e.g. `audit --sarif-file DIR/x.sarif`),
+/// `manifest.json` last, and the manifest itself: what [`write_evidence_with`] writes.
 pub fn evidence_files(
     report: &AuditReport,
     account: &Account,
     config: &LoadedConfig,
     options: &EvidenceOptions,
+    extra: Vec<EvidenceFile>,
 ) -> Result<(Manifest, Vec<EvidenceFile>)> {
     let mut files = render_files(report, account, config, options)?;
+    for (name, bytes) in extra {
+        if files.iter().any(|(n, _)| *n == name) || name == file::MANIFEST {
+            return Err(Error::InvalidArgument(format!(
+                "{name} is an evidence file of its own: give the extra report another name"
+            )));
+        }
+        files.push((name, bytes));
+    }
     let manifest = manifest_for(report, account, config, &files);
     let mut json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
@@ -187,7 +197,20 @@ pub fn write_evidence(
     config: &LoadedConfig,
     options: &EvidenceOptions,
 ) -> Result<Manifest> {
-    let (manifest, files) = evidence_files(report, account, config, options)?;
+    write_evidence_with(dir, report, account, config, options, Vec::new())
+}
+
+/// [`write_evidence`] with `extra` files (plain names) written into the same directory and
+/// listed in its manifest.
+pub fn write_evidence_with(
+    dir: &Path,
+    report: &AuditReport,
+    account: &Account,
+    config: &LoadedConfig,
+    options: &EvidenceOptions,
+    extra: Vec<EvidenceFile>,
+) -> Result<Manifest> {
+    let (manifest, files) = evidence_files(report, account, config, options, extra)?;
     let previous = previous_manifest(dir);
     write_files_atomically(dir, &files)?;
     remove_stale(dir, previous.as_ref(), &files);
@@ -202,21 +225,166 @@ pub fn previous_manifest(dir: &Path) -> Option<Manifest> {
 }
 
 /// Removes the files `previous` (the directory's earlier manifest) lists that `written`
-/// does not contain, so the directory matches its new manifest. Only plain names this
-/// writer could have written are removed; never a path elsewhere.
+/// does not contain, so the directory matches its new manifest. A file is removed only
+/// when it is a plain name this writer could have written and its content is still what
+/// the previous manifest says this tool wrote there: a file changed or put there by
+/// someone else is never deleted (`hipaa-iam verify` then reports it as not in the
+/// manifest).
 pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[(String, Vec<u8>)]) {
     let Some(prev) = previous else { return };
     let written: BTreeSet<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
-    for stale in prev.files.keys().filter(|n| !written.contains(n.as_str())) {
-        if !stale.contains(['/', '\\']) && !stale.starts_with('.') {
-            let _ = std::fs::remove_file(dir.join(stale));
+    for (stale, hash) in prev.files.iter().filter(|(n, _)| !written.contains(n.as_str())) {
+        if stale.contains(['/', '\\']) || stale.starts_with('.') || stale == file::MANIFEST {
+            continue;
+        }
+        let path = dir.join(stale);
+        let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+            && crate::files::sha256_file(&path).is_ok_and(|h| h.eq_ignore_ascii_case(hash));
+        if ours {
+            let _ = std::fs::remove_file(&path);
         }
     }
 }
 
-/// The temporary name of `name` in `dir` while it is being written.
-pub fn temp_name(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+pub use crate::files::temp_name;
+
+/// The account-data files of an exports directory: evidence is never written among them.
+const ACCOUNT_DATA: [&str; 5] = [
+    file::AUTHORIZATION_DETAILS,
+    file::CREDENTIAL_REPORT,
+    file::PASSWORD_POLICY,
+    file::ACCOUNT_SUMMARY,
+    file::VIRTUAL_MFA_DEVICES,
+];
+
+/// Refuses an evidence directory `output` that is, contains or is inside the exports
+/// directory `exports` the audit reads: writing there would overwrite or delete account
+/// data (and, inside it, become part of the next audit's input).
+pub fn ensure_apart(output: &Path, exports: &Path) -> Result<()> {
+    let out = resolve(output);
+    let exp = resolve(exports);
+    let relation = if out == exp {
+        "is"
+    } else if out.starts_with(&exp) {
+        "is inside"
+    } else if exp.starts_with(&out) {
+        "contains"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidArgument(format!(
+        "the output directory {} {relation} the exports directory {}: evidence goes into a directory of its own, so the account data is never overwritten or deleted (choose another --output-dir)",
+        output.display(),
+        exports.display()
+    )))
+}
+
+/// The plain file name of `path` when it lies directly in directory `dir` (both resolved:
+/// `reports/x.sarif` and `./reports/../reports/x.sarif` are in `reports`).
+pub fn name_in(dir: &Path, path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    if name == "." || name == ".." {
+        return None;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    (resolve(parent) == resolve(dir)).then(|| name.to_string())
+}
+
+/// `path` made absolute with symbolic links resolved as far as it exists (a directory
+/// about to be created resolves through its nearest existing ancestor).
+fn resolve(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut existing = abs.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut p = real;
+            for c in rest.iter().rev() {
+                match c.to_str() {
+                    Some("..") => {
+                        p.pop();
+                    }
+                    Some(".") => {}
+                    _ => p.push(c),
+                }
+            }
+            return p;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// What the evidence directory `dir` already holds that this tool may replace: the files
+/// its previous `manifest.json` lists, with their hashes. Refuses a directory that holds
+/// account data, or a `manifest.json` this tool did not write, naming it.
+fn owned_files(dir: &Path) -> Result<BTreeMap<String, String>> {
+    for name in ACCOUNT_DATA {
+        let p = dir.join(name);
+        if std::fs::symlink_metadata(&p).is_ok() {
+            return Err(Error::input(
+                &p,
+                "",
+                "the output directory holds account data (an exports directory): evidence is not written among it, so nothing there is overwritten or deleted; choose another --output-dir",
+            ));
+        }
+    }
+    let path = dir.join(file::MANIFEST);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(BTreeMap::new());
+    }
+    match Manifest::read(&path) {
+        Ok(m) if m.tool == "hipaa-iam" => Ok(m.files),
+        Ok(_) | Err(_) => Err(Error::input(
+            &path,
+            "",
+            "exists and is not a manifest written by hipaa-iam: not overwritten; move it away or choose another --output-dir",
+        )),
+    }
+}
+
+/// Refuses to replace `target` unless it is a regular file whose content is what the
+/// directory's previous manifest (`owned`) says this tool wrote there.
+fn ensure_replaceable(target: &Path, name: &str, owned: &BTreeMap<String, String>) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return Err(Error::input(
+            target,
+            "",
+            "a directory is in the way of this evidence file",
+        ));
+    }
+    if name == file::MANIFEST {
+        // owned_files has checked it: a manifest this tool wrote.
+        return Ok(());
+    }
+    let ours = meta.is_file()
+        && owned
+            .get(name)
+            .is_some_and(|h| crate::files::sha256_file(target).is_ok_and(|a| a.eq_ignore_ascii_case(h)));
+    if ours {
+        Ok(())
+    } else {
+        Err(Error::input(
+            target,
+            "",
+            "exists and is not evidence this tool wrote (it is not in the directory's manifest.json, or it changed since): not overwritten; move it away or choose another --output-dir",
+        ))
+    }
 }
 
 /// Writes `files` (plain names) into `dir` all-or-nothing as far as the file system
@@ -250,14 +418,10 @@ pub fn write_dirs_atomically<F: AsRef<[EvidenceFile]>>(parts: &[(PathBuf, F)]) -
             if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
                 return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
             }
-            let target = dir.join(name);
-            if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
-                return Err(Error::input(
-                    &target,
-                    "",
-                    "a directory is in the way of this evidence file",
-                ));
-            }
+        }
+        let owned = owned_files(dir)?;
+        for (name, _) in files.as_ref() {
+            ensure_replaceable(&dir.join(name), name, &owned)?;
         }
     }
     // Directories that do not exist yet, deepest first, to remove again on failure.
@@ -292,13 +456,13 @@ pub fn write_dirs_atomically<F: AsRef<[EvidenceFile]>>(parts: &[(PathBuf, F)]) -
             return Err(Error::io(dir, e));
         }
     }
+    for (dir, _) in parts {
+        // Leftovers of interrupted runs (never another running writer's files).
+        crate::files::remove_leftover_temps(dir);
+    }
     for (dir, files) in parts {
         for (name, bytes) in files.as_ref() {
             let tmp = temp_name(dir, name);
-            // A leftover of an earlier run of the same process id that died mid-write.
-            if std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_file()) {
-                let _ = std::fs::remove_file(&tmp);
-            }
             let result = (|| -> std::io::Result<()> {
                 let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
                 f.write_all(bytes)?;

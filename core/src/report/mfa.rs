@@ -222,7 +222,7 @@ pub fn to_table(rows: &[MfaRow], mfa_group: &str, styled: bool) -> String {
         };
         out.push_str(&format!(
             "{:<name_w$}  {:<7}  {:<7}  {:<8}  {:<9}  {}\n",
-            sanitize_terminal(&r.user_name),
+            crate::text::terminal_safe(&r.user_name),
             r.mfa.as_str(),
             if r.console_access { "yes" } else { "no" },
             r.mfa_device_type.as_str(),
@@ -238,10 +238,4 @@ pub fn to_table(rows: &[MfaRow], mfa_group: &str, styled: bool) -> String {
         gaps
     ));
     out
-}
-
-/// Control characters replaced, so a crafted name cannot move the cursor or recolour the
-/// terminal.
-fn sanitize_terminal(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }

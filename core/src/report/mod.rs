@@ -12,7 +12,7 @@ mod render;
 pub mod sarif;
 pub mod summary;
 
-pub use evidence::{write_evidence, EvidenceOptions};
+pub use evidence::{write_evidence, write_evidence_with, EvidenceOptions};
 pub use render::{render, Format};
 
 /// How serious a failing finding is.

@@ -139,7 +139,7 @@ pub fn write_org_evidence(
     let mut parts: Vec<EvidenceDir> = Vec::new();
     for run in &sorted {
         if let Ok(audit) = &run.result {
-            let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options)?;
+            let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options, Vec::new())?;
             parts.push((dir.join(&run.id), files));
         }
     }
@@ -231,8 +231,21 @@ fn write_tree(
             let old_dir = dir.join(sub);
             if let Some(old) = evidence::previous_manifest(&old_dir) {
                 evidence::remove_stale(&old_dir, Some(&old), &[]);
-                let _ = std::fs::remove_file(old_dir.join(file::MANIFEST));
-                let _ = std::fs::remove_dir(&old_dir);
+                // The account's manifest goes last, and only when nothing else is left
+                // (a file someone changed or added there is kept, with the manifest that
+                // says what the tool wrote).
+                let only_manifest = std::fs::read_dir(&old_dir).is_ok_and(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .all(|e| e.file_name() == std::ffi::OsStr::new(file::MANIFEST))
+                });
+                let manifest_path = old_dir.join(file::MANIFEST);
+                let manifest_ours = crate::files::sha256_file(&manifest_path)
+                    .is_ok_and(|h| prev.files.get(name).is_some_and(|want| h.eq_ignore_ascii_case(want)));
+                if only_manifest && manifest_ours {
+                    let _ = std::fs::remove_file(&manifest_path);
+                    let _ = std::fs::remove_dir(&old_dir);
+                }
             }
         }
     }

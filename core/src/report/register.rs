@@ -305,7 +305,8 @@ pub fn markdown_table(rows: &[RiskRow]) -> String {
 }
 
 /// Text made safe for a Markdown table cell: pipes, backslashes, HTML and Markdown
-/// emphasis characters escaped, line breaks flattened.
+/// emphasis characters escaped, line breaks flattened, other control and bidirectional
+/// characters replaced ([`crate::text::terminal_safe`]).
 pub fn md_cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -315,7 +316,7 @@ pub fn md_cell(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if crate::text::is_unsafe(c) => out.push(crate::text::REPLACEMENT),
             c => out.push(c),
         }
     }
