@@ -198,6 +198,7 @@ pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
