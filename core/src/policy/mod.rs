@@ -27,6 +27,7 @@
 //! assert_eq!(evaluate(&[&doc], "iam:ChangePassword", "*", &keys).decision, Decision::NotGranted);
 //! ```
 
+pub mod catalogue;
 mod condition;
 mod context;
 mod document;
