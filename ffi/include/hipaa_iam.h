@@ -36,11 +36,13 @@ enum HipaaIamStatus
    */
   HIPAA_IAM_STATUS_INVALID_ARGUMENT = 1,
   /**
-   * The request is not valid JSON, or not of the expected shape.
+   * The request is not valid JSON, or not of the expected shape: not a JSON object,
+   * an unknown field, a field of the wrong type.
    */
   HIPAA_IAM_STATUS_INVALID_JSON = 2,
   /**
-   * The account data (an exports directory) is malformed or missing.
+   * The account data is malformed, or the exports directory is missing or not a
+   * directory.
    */
   HIPAA_IAM_STATUS_INVALID_INPUT = 3,
   /**
