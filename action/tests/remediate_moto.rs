@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine;
-use hipaa_iam_tests::{moto, Moto};
+use hipaa_iam_tests::{demo_account_as, moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hipaa-iam");
@@ -608,4 +608,56 @@ fn an_invalid_user_name_is_refused_before_any_call() {
         calls += 1;
     }
     assert_eq!(calls, 0, "the CLI connected to AWS before refusing the name");
+}
+
+#[test]
+fn exports_of_another_account_are_refused_and_nothing_changes() {
+    let m = moto();
+    m.aws(&["iam", "create-user", "--user-name", "alice"]);
+    m.aws(&[
+        "iam",
+        "update-account-password-policy",
+        "--minimum-password-length",
+        "8",
+    ]);
+    let state = |m: &Moto| {
+        (
+            password_policy(m),
+            m.aws(&["iam", "list-policies", "--scope", "Local"]),
+            m.aws(&["iam", "list-groups"]),
+            groups_of(m, "alice"),
+        )
+    };
+    let before = state(&m);
+    // The demo account's data under another account ID; moto's credentials are 123456789012's.
+    let other = demo_account_as("111111111111", |_, text| Some(text));
+    for remediation in [
+        "password-policy",
+        "mfa-enforcement",
+        "group-membership",
+        "permissions-boundary",
+    ] {
+        for format in ["table", "json"] {
+            let out = run(&m, other.path(), &[remediation, "--yes", "--format", format], None);
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert_eq!(out.status.code(), Some(2), "{remediation}\n{stdout}\n{stderr}");
+            assert!(
+                stderr.contains("made for account 111111111111")
+                    && stderr.contains(&format!("belong to account {MOTO_ACCOUNT_ID}"))
+                    && stderr.contains("nothing was changed"),
+                "{remediation}: {stderr}"
+            );
+            assert!(
+                !stdout.contains("Results") && !stdout.contains("\"results\""),
+                "{remediation}: {stdout}"
+            );
+        }
+    }
+    assert_eq!(state(&m), before, "nothing changed in the account");
+    // The account's own data is applied as before.
+    let applied = run_json(&m, &["password-policy", "--yes"], None, 0);
+    assert_all(&applied, "done");
 }

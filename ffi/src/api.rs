@@ -198,8 +198,8 @@ struct RemediationRequest {
     /// `password-policy`, `mfa-enforcement`, `group-membership`, `permissions-boundary`,
     /// `access-analyzer` or `create-user`.
     remediation: hipaa_iam_core::remediate::Remediation,
-    /// Plan from this exports directory instead of the live account (apply always acts
-    /// on the live account).
+    /// Plan from this exports directory instead of the live account (apply acts on the
+    /// live account, and only when the credentials belong to the exports' account).
     #[serde(default)]
     exports_dir: Option<std::path::PathBuf>,
     #[serde(default)]
@@ -320,7 +320,10 @@ pub unsafe extern "C" fn hipaa_iam_remediation_plan(request_json: *const c_char,
 /// returned once as `generated_console_password`). Response: the plan plus `results`
 /// (one outcome per step: done, already in place, skipped, failed with the AWS code and
 /// message) and `summary` counts. A failed step is reported in the results; the status
-/// is still OK.
+/// is still OK. Before any change the credentials' account (`sts:GetCallerIdentity`) must
+/// be the one the plan is for (with `exports_dir`, the exports' account): otherwise the
+/// status is `INVALID_ARGUMENT`, nothing is changed, and the last error names both
+/// accounts.
 ///
 /// # Safety
 /// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
@@ -352,7 +355,7 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
                     Secrets::default()
                 };
                 let clients = Clients::new(&sdk, &regions);
-                let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets));
+                let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets))?;
                 let shown = secrets.to_show(&outcomes);
                 Ok(remediate::request::document(
                     &plan,

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde_json::{json, Value};
 
 use super::password::Password;
@@ -13,6 +14,8 @@ use super::{
 /// The AWS clients a plan is applied with. Tests inject `aws-smithy-mocks` clients.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    /// STS: whose credentials these are (`GetCallerIdentity`), checked before any change.
+    pub sts: aws_sdk_sts::Client,
     /// IAM.
     pub iam: aws_sdk_iam::Client,
     /// Access Analyzer, one client per region.
@@ -33,6 +36,7 @@ impl Clients {
             })
             .collect();
         Clients {
+            sts: aws_sdk_sts::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
             analyzers,
         }
@@ -63,22 +67,35 @@ impl Secrets {
 
 /// The account ID of the caller (`sts:GetCallerIdentity`).
 pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<String> {
-    let sts = aws_sdk_sts::Client::new(conf);
-    match sts.get_caller_identity().send().await {
-        Ok(out) => out.account().map(str::to_string).ok_or_else(|| crate::Error::Aws {
+    account_of(&aws_sdk_sts::Client::new(conf)).await
+}
+
+async fn account_of(sts: &aws_sdk_sts::Client) -> crate::Result<String> {
+    let caller = crate::org::caller(sts).await?;
+    if caller.account.is_empty() {
+        return Err(crate::Error::Aws {
             operation: "GetCallerIdentity".into(),
-            code: "NoAccount".into(),
+            code: "InvalidResponse".into(),
             message: "the answer has no account ID".into(),
-        }),
-        Err(e) => {
-            let f = failure("GetCallerIdentity", &e);
-            Err(crate::Error::Aws {
-                operation: f.operation.into(),
-                code: f.code,
-                message: f.message,
-            })
-        }
+        });
     }
+    Ok(caller.account)
+}
+
+/// Refuses to apply `plan` with credentials of another account than the one it was made
+/// for (e.g. planned from another account's exports): a plan's steps, ARNs and "already in
+/// place" judgements are that account's.
+async fn ensure_same_account(plan: &Plan, clients: &Clients) -> crate::Result<()> {
+    let caller = account_of(&clients.sts).await?;
+    if caller == plan.account_id {
+        return Ok(());
+    }
+    Err(crate::Error::InvalidArgument(format!(
+        "refusing to apply {}: the plan was made for account {}, but the AWS credentials belong to account {caller}; nothing was changed (use credentials of account {} (e.g. --profile), or plan from the data of account {caller})",
+        plan.remediation.as_str(),
+        plan.account_id,
+        plan.account_id,
+    )))
 }
 
 /// A failed call: the operation, the AWS error code and message.
@@ -88,26 +105,23 @@ struct Failure {
     message: String,
 }
 
-fn failure<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Failure
+/// The failure of `operation`, read by the collector's one reading of AWS errors (AWS's
+/// code and message; for a request without an AWS answer, what went wrong).
+fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    let code = err.code().map(str::to_string).unwrap_or_else(|| match err {
-        SdkError::ConstructionFailure(_) => "ConstructionFailure".into(),
-        SdkError::TimeoutError(_) => "Timeout".into(),
-        SdkError::DispatchFailure(_) => "DispatchFailure".into(),
-        SdkError::ResponseError(_) => "ResponseError".into(),
-        _ => "Unknown".into(),
-    });
-    let message = err
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(err).to_string());
-    Failure {
-        operation,
-        code,
-        message,
+    match crate::account::collect::Failure::of(err).into_error(operation) {
+        crate::Error::Aws { code, message, .. } => Failure {
+            operation,
+            code,
+            message,
+        },
+        other => Failure {
+            operation,
+            code: "Unknown".into(),
+            message: other.to_string(),
+        },
     }
 }
 
@@ -122,7 +136,11 @@ type StepResult = Result<Outcome, Failure>;
 /// whose dependency failed (or was not run for that reason) is skipped; a step the plan
 /// marks as skipped is reported with its reason. A password in `secrets` never appears in
 /// an outcome.
-pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> Vec<Outcome> {
+///
+/// Before any step, the account of `clients`' credentials (`sts:GetCallerIdentity`) must
+/// be the plan's: otherwise nothing is changed and the error names both accounts.
+pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> crate::Result<Vec<Outcome>> {
+    ensure_same_account(plan, clients).await?;
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut blocked: HashSet<String> = HashSet::new();
     for step in &plan.steps {
@@ -162,7 +180,7 @@ pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> Vec<Out
         }
         outcomes.push(outcome);
     }
-    outcomes
+    Ok(outcomes)
 }
 
 async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
