@@ -7,8 +7,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde_json::{json, Value};
 
 use super::password::Password;
+use super::plans::{in_place_reason, statements_of};
 use super::{
-    merge_password_policy, semantically_equal, Call, Expect, Outcome, PasswordPolicySettings, Plan, Status, Step,
+    add_missing_statements, merge_password_policy, Call, Expect, Outcome, PasswordPolicySettings, Plan, Requirement,
+    Status, Step,
 };
 
 /// The AWS clients a plan is applied with. Tests inject `aws-smithy-mocks` clients.
@@ -191,16 +193,22 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             policy_name,
             policy_document,
             policy_arn,
+            in_place_when,
         } => match default_document(iam, policy_arn).await? {
-            Some((_, doc)) if semantically_equal(&doc, policy_document) => Ok(Outcome::new(
+            Some((_, doc)) if in_place_when.is_met(&doc, policy_document) => Ok(Outcome::new(
                 step,
                 Status::AlreadyInPlace,
-                format!("{policy_arn} exists with this document"),
+                format!("{policy_arn}: {}", in_place_reason(&doc, policy_document)),
             )),
             Some(_) => Ok(Outcome::new(
                 step,
                 Status::Skipped,
-                format!("{policy_arn} exists with a different document, left unchanged"),
+                match in_place_when {
+                    Requirement::SameDocument => format!("{policy_arn} exists with a different document, left unchanged"),
+                    Requirement::EnforcesMfa => format!(
+                        "{policy_arn} exists and does not deny access without MFA on its own; left unchanged here (run the remediation again: its plan adds the statements it lacks)"
+                    ),
+                },
             )),
             None => {
                 let out = iam
@@ -260,21 +268,37 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             policy_arn,
             policy_document,
             set_as_default,
+            in_place_when,
         } => {
-            let current = default_document(iam, policy_arn).await?;
-            if let Some((_, doc)) = &current {
-                if semantically_equal(doc, policy_document) {
-                    return Ok(Outcome::new(
-                        step,
-                        Status::AlreadyInPlace,
-                        "the default version has this document",
-                    ));
-                }
+            let Some((current_id, current)) = default_document(iam, policy_arn).await? else {
+                return Err(Failure {
+                    operation: "GetPolicy",
+                    code: "NoSuchEntity".into(),
+                    message: format!("{policy_arn} no longer exists; plan again"),
+                });
+            };
+            if in_place_when.is_met(&current, policy_document) {
+                return Ok(Outcome::new(
+                    step,
+                    Status::AlreadyInPlace,
+                    format!("{policy_arn}: {}", in_place_reason(&current, policy_document)),
+                ));
+            }
+            // Re-read, not the plan's copy: a statement written since the plan stays too.
+            let document = add_missing_statements(&current, policy_document);
+            let count = |d: &Value| statements_of(d).len();
+            let (kept, added) = (count(&current), count(&document).saturating_sub(count(&current)));
+            if added == 0 {
+                return Ok(Outcome::new(
+                    step,
+                    Status::AlreadyInPlace,
+                    format!("the default version {current_id} of {policy_arn} already has every statement"),
+                ));
             }
             let out = iam
                 .create_policy_version()
                 .policy_arn(policy_arn)
-                .policy_document(policy_document.to_string())
+                .policy_document(document.to_string())
                 .set_as_default(*set_as_default)
                 .send()
                 .await
@@ -287,10 +311,12 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             let mut o = Outcome::new(
                 step,
                 Status::Done,
-                format!("created version {new_id} of {policy_arn} as the default"),
+                format!(
+                    "created version {new_id} of {policy_arn} as the default: its {kept} statement(s) kept, {added} added"
+                ),
             );
-            o.previous = current.map(|(id, doc)| json!({ "DefaultVersionId": id, "Document": doc }));
-            o.result = Some(json!({ "VersionId": new_id }));
+            o.previous = Some(json!({ "DefaultVersionId": current_id, "Document": current }));
+            o.result = Some(json!({ "VersionId": new_id, "Document": document }));
             Ok(o)
         }
         Call::CreateGroup { group_name } => match iam.get_group().group_name(group_name).send().await {
