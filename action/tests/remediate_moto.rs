@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine;
-use hipaa_iam_tests::{moto, Moto};
+use hipaa_iam_tests::{demo_account_as, moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hipaa-iam");
@@ -243,7 +243,7 @@ fn guide_mfa_doc() -> Value {
 }
 
 #[test]
-fn mfa_enforcement_replaces_a_bool_policy_with_a_new_version_creates_the_group_and_attaches() {
+fn mfa_enforcement_adds_the_guide_statement_to_a_bool_policy_in_a_new_version_creates_the_group_and_attaches() {
     let m = moto();
     m.aws(&["iam", "create-user", "--user-name", "alice"]);
     // A policy of that name using Bool (long-term keys bypass it), with 5 versions.
@@ -324,7 +324,12 @@ fn mfa_enforcement_replaces_a_bool_policy_with_a_new_version_creates_the_group_a
         &default,
     ])["PolicyVersion"]["Document"]
         .clone();
-    assert_eq!(doc, guide_mfa_doc(), "the guide's document, with BoolIfExists");
+    let bool_doc: Value = serde_json::from_str(BOOL_DOC).unwrap();
+    assert_eq!(
+        doc,
+        json!({"Version": "2012-10-17", "Statement": [bool_doc["Statement"][0], guide_mfa_doc()["Statement"][0]]}),
+        "the policy's own statement kept, the guide's (BoolIfExists) added"
+    );
     let attached = m.aws(&["iam", "list-attached-group-policies", "--group-name", "human-users"]);
     assert_eq!(
         attached["AttachedPolicies"],
@@ -608,4 +613,150 @@ fn an_invalid_user_name_is_refused_before_any_call() {
         calls += 1;
     }
     assert_eq!(calls, 0, "the CLI connected to AWS before refusing the name");
+}
+
+#[test]
+fn exports_of_another_account_are_refused_and_nothing_changes() {
+    let m = moto();
+    m.aws(&["iam", "create-user", "--user-name", "alice"]);
+    m.aws(&[
+        "iam",
+        "update-account-password-policy",
+        "--minimum-password-length",
+        "8",
+    ]);
+    let state = |m: &Moto| {
+        (
+            password_policy(m),
+            m.aws(&["iam", "list-policies", "--scope", "Local"]),
+            m.aws(&["iam", "list-groups"]),
+            groups_of(m, "alice"),
+        )
+    };
+    let before = state(&m);
+    // The demo account's data under another account ID; moto's credentials are 123456789012's.
+    let other = demo_account_as("111111111111", |_, text| Some(text));
+    for remediation in [
+        "password-policy",
+        "mfa-enforcement",
+        "group-membership",
+        "permissions-boundary",
+    ] {
+        for format in ["table", "json"] {
+            let out = run(&m, other.path(), &[remediation, "--yes", "--format", format], None);
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert_eq!(out.status.code(), Some(2), "{remediation}\n{stdout}\n{stderr}");
+            assert!(
+                stderr.contains("made for account 111111111111")
+                    && stderr.contains(&format!("belong to account {MOTO_ACCOUNT_ID}"))
+                    && stderr.contains("nothing was changed"),
+                "{remediation}: {stderr}"
+            );
+            assert!(
+                !stdout.contains("Results") && !stdout.contains("\"results\""),
+                "{remediation}: {stdout}"
+            );
+        }
+    }
+    assert_eq!(state(&m), before, "nothing changed in the account");
+    // The account's own data is applied as before.
+    let applied = run_json(&m, &["password-policy", "--yes"], None, 0);
+    assert_all(&applied, "done");
+}
+
+/// The default version's document of `arn`.
+fn default_document(m: &Moto, arn: &str) -> (String, Value) {
+    let policy = m.aws(&["iam", "get-policy", "--policy-arn", arn]);
+    let id = policy["Policy"]["DefaultVersionId"].as_str().unwrap().to_string();
+    let doc = m.aws(&["iam", "get-policy-version", "--policy-arn", arn, "--version-id", &id])["PolicyVersion"]
+        ["Document"]
+        .clone();
+    (id, doc)
+}
+
+/// Creates the policy `deny-without-mfa` with `doc`; returns its ARN.
+fn create_mfa_policy(m: &Moto, doc: &Value) -> String {
+    m.aws(&[
+        "iam",
+        "create-policy",
+        "--policy-name",
+        "deny-without-mfa",
+        "--policy-document",
+        &doc.to_string(),
+    ])["Policy"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A Deny of the account's own, unrelated to MFA.
+fn extra_deny() -> Value {
+    json!({"Sid": "NoBucketDeletes", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
+}
+
+#[test]
+fn mfa_enforcement_leaves_a_policy_that_passes_iam_004_with_an_extra_deny_alone() {
+    let m = moto();
+    let mut statements = guide_mfa_doc()["Statement"].as_array().unwrap().clone();
+    statements.push(extra_deny());
+    let original = json!({"Version": "2012-10-17", "Statement": statements});
+    let arn = create_mfa_policy(&m, &original);
+    m.aws(&["iam", "create-group", "--group-name", "human-users"]);
+    m.aws(&[
+        "iam",
+        "attach-group-policy",
+        "--group-name",
+        "human-users",
+        "--policy-arn",
+        &arn,
+    ]);
+    assert_audit_passes(&m, "IAM-004", &["human-users"]);
+
+    let dry = run_json(&m, &["mfa-enforcement", "--dry-run"], None, 0);
+    assert_eq!(dry["plan"][0]["id"], "create-policy", "{dry}");
+    assert_eq!(dry["plan"][0]["expect"], "in_place", "{dry}");
+    let applied = run_json(&m, &["mfa-enforcement", "--yes"], None, 0);
+    assert_all(&applied, "already_in_place");
+    assert!(
+        applied["results"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("denies access without MFA on its own"),
+        "{applied}"
+    );
+    let (version, doc) = default_document(&m, &arn);
+    assert_eq!(version, "v1", "no new version");
+    assert_eq!(doc, original, "every statement is still there");
+}
+
+#[test]
+fn mfa_enforcement_keeps_every_statement_of_a_policy_that_fails_iam_004() {
+    let m = moto();
+    m.aws(&["iam", "create-user", "--user-name", "alice"]);
+    // Bool (long-term keys bypass it) and an extra Deny of the account's own.
+    let bool_doc: Value = serde_json::from_str(BOOL_DOC).unwrap();
+    let original = json!({"Version": "2012-10-17", "Statement": [bool_doc["Statement"][0], extra_deny()]});
+    let arn = create_mfa_policy(&m, &original);
+
+    let applied = run_json(&m, &["mfa-enforcement", "--yes"], None, 0);
+    assert_all(&applied, "done");
+    assert_eq!(applied["results"][0]["id"], "update-policy");
+    assert_eq!(applied["results"][0]["previous"]["Document"], original);
+    let (version, doc) = default_document(&m, &arn);
+    assert_eq!(version, "v2");
+    let now = doc["Statement"].as_array().unwrap();
+    for statement in original["Statement"].as_array().unwrap() {
+        assert!(now.contains(statement), "{statement} was dropped: {doc}");
+    }
+    assert!(now.contains(&guide_mfa_doc()["Statement"][0]), "{doc}");
+    assert_eq!(now.len(), 3, "{doc}");
+    assert_audit_passes(&m, "IAM-004", &["human-users"]);
+
+    // Applying again changes nothing.
+    let again = run_json(&m, &["mfa-enforcement", "--yes"], None, 0);
+    assert_all(&again, "already_in_place");
+    assert_eq!(default_document(&m, &arn).0, "v2");
 }

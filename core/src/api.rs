@@ -34,9 +34,15 @@ impl Source {
     }
 
     /// Loads the account: reads the exports directory, or collects live into memory.
-    /// `config_regions` are used when this source names no regions.
+    /// `config_regions` are used when this source names no regions. A missing exports
+    /// directory is an [`Error::Input`] naming it, like a malformed one.
     pub async fn load(&self, config_regions: &[String]) -> Result<Account> {
         match &self.exports_dir {
+            Some(dir) if std::fs::metadata(dir).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) => Err(Error::input(
+                dir,
+                "",
+                "the exports directory does not exist (make one with `hipaa-iam collect --output DIR` or the AWS CLI commands in the README)",
+            )),
             Some(dir) => Account::read_dir(dir),
             None => {
                 let regions = if self.regions.is_empty() {
@@ -98,14 +104,6 @@ pub struct Audit {
 /// Validates `only` (check IDs), loads the account from `source` and runs the checks.
 pub async fn audit(source: &Source, config: LoadedConfig, only: Option<&[String]>) -> Result<Audit> {
     let only = only.map(checks::parse_ids).transpose()?;
-    if let Some(dir) = &source.exports_dir {
-        if !dir.exists() {
-            return Err(Error::InvalidArgument(format!(
-                "exports directory {} does not exist (make one with `hipaa-iam collect --output DIR` or the AWS CLI commands in the README)",
-                dir.display()
-            )));
-        }
-    }
     let account = source.load(&config.config.regions).await?;
     Ok(audit_account(account, source.describe(), config, only.as_deref()))
 }

@@ -25,6 +25,7 @@ use aws_sdk_iam::operation::put_user_permissions_boundary::{
     PutUserPermissionsBoundaryError, PutUserPermissionsBoundaryOutput,
 };
 use aws_sdk_iam::types::{AttachedPermissionsBoundary, Group, PermissionsBoundaryAttachmentType, Policy, User};
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_mocks::{mock, Rule, RuleMode};
 use aws_smithy_types::DateTime;
 use common::{interceptor, mock_config};
@@ -54,8 +55,26 @@ fn analyzer(region: &str, rules: &[&Rule]) -> aws_sdk_accessanalyzer::Client {
     aws_sdk_accessanalyzer::Client::from_conf(conf)
 }
 
+/// STS answering `GetCallerIdentity` for `account` (the IAM calls of these tests are
+/// mocked, so the caller's identity is too).
+fn sts(account: &'static str) -> aws_sdk_sts::Client {
+    // A simple rule answers every call.
+    let rule = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(move || {
+        GetCallerIdentityOutput::builder()
+            .account(account)
+            .arn(format!("arn:aws:iam::{account}:user/admin"))
+            .user_id("AIDATEST")
+            .build()
+    });
+    let conf = aws_sdk_sts::config::Builder::from(&mock_config())
+        .interceptor(interceptor(RuleMode::Sequential, [&rule]))
+        .build();
+    aws_sdk_sts::Client::from_conf(conf)
+}
+
 fn clients(iam: aws_sdk_iam::Client) -> Clients {
     Clients {
+        sts: sts(ID),
         iam,
         analyzers: BTreeMap::new(),
     }
@@ -171,7 +190,9 @@ async fn permissions_boundary_makes_exactly_these_calls_in_order() {
         get_user("carol", Some(BOUNDARY_ARN)),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default()).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default())
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&outcomes),
         [
@@ -202,7 +223,9 @@ async fn replace_puts_the_boundary_over_a_different_one_and_records_the_old_one(
         put_boundary_ok("bob"),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default()).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default())
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&outcomes),
         [("create-policy", Status::Done), ("put-boundary:bob", Status::Done)]
@@ -227,7 +250,9 @@ async fn a_failed_boundary_on_one_user_does_not_stop_the_others() {
         get_user("carol", Some(BOUNDARY_ARN)),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default()).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default())
+        .await
+        .unwrap();
     assert_eq!(outcomes[1].status, Status::Failed);
     assert_eq!(outcomes[1].error_code.as_deref(), Some("AccessDenied"));
     assert!(
@@ -281,7 +306,9 @@ async fn a_failed_policy_stops_its_dependents_and_nothing_else() {
             }),
     ];
     let refs: Vec<&Rule> = rules.iter().collect();
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default()).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &Secrets::default())
+        .await
+        .unwrap();
     assert_eq!(
         statuses(&outcomes),
         [
@@ -371,10 +398,11 @@ async fn access_analyzer_creates_an_account_analyzer_only_where_none_is_active()
     analyzers.insert("us-west-2".to_string(), analyzer("us-west-2", &west_refs));
     analyzers.insert("eu-west-1".to_string(), analyzer("eu-west-1", &eu_refs));
     let clients = Clients {
+        sts: sts(ID),
         iam: iam(&[]),
         analyzers,
     };
-    let outcomes = remediate::apply(&plan, &clients, &Secrets::default()).await;
+    let outcomes = remediate::apply(&plan, &clients, &Secrets::default()).await.unwrap();
     assert_eq!(
         statuses(&outcomes),
         [
@@ -415,12 +443,14 @@ async fn a_failed_region_does_not_stop_the_other_regions() {
     let outcomes = remediate::apply(
         &plan,
         &Clients {
+            sts: sts(ID),
             iam: iam(&[]),
             analyzers,
         },
         &Secrets::default(),
     )
-    .await;
+    .await
+    .unwrap();
     assert_eq!(
         statuses(&outcomes),
         [
@@ -486,7 +516,7 @@ async fn create_user_with_boundary_and_console_password_makes_these_calls_and_ne
         console_password: Some(Password::new(SECRET.into())),
         generated: false,
     };
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &secrets).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &secrets).await.unwrap();
     assert_eq!(
         statuses(&outcomes),
         [
@@ -536,7 +566,7 @@ async fn a_password_in_an_error_message_is_redacted() {
         console_password: Some(Password::new(SECRET.into())),
         generated: false,
     };
-    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &secrets).await;
+    let outcomes = remediate::apply(&plan, &clients(iam(&refs)), &secrets).await.unwrap();
     assert_eq!(outcomes[0].status, Status::Failed);
     assert_eq!(outcomes[0].error_code.as_deref(), Some("PasswordPolicyViolation"));
     assert!(
@@ -545,6 +575,29 @@ async fn a_password_in_an_error_message_is_redacted() {
         outcomes[0].detail
     );
     assert!(!serde_json::to_string(&outcomes).unwrap().contains(SECRET));
+}
+
+#[tokio::test]
+async fn credentials_of_another_account_are_refused_before_any_change() {
+    // The plan is made from the data of 111111111111; the credentials are 123456789012's.
+    let other = account(json!({
+        "UserDetailList": [{"UserName": "alice", "Arn": "arn:aws:iam::111111111111:user/alice", "GroupList": []}]
+    }));
+    assert_eq!(other.account_id.as_deref(), Some("111111111111"));
+    let plan = remediate::permissions_boundary(&other, &Config::default(), &boundary_opts()).unwrap();
+    assert!(plan.has_changes());
+    // No IAM rule: any IAM call would fail the test (Sequential mode, nothing to match).
+    let err = remediate::apply(&plan, &clients(iam(&[])), &Secrets::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, hipaa_iam_core::Error::InvalidArgument(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains("made for account 111111111111")
+            && message.contains("belong to account 123456789012")
+            && message.contains("nothing was changed"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -36,11 +36,13 @@ enum HipaaIamStatus
    */
   HIPAA_IAM_STATUS_INVALID_ARGUMENT = 1,
   /**
-   * The request is not valid JSON, or not of the expected shape.
+   * The request is not valid JSON, or not of the expected shape: not a JSON object,
+   * an unknown field, a field of the wrong type.
    */
   HIPAA_IAM_STATUS_INVALID_JSON = 2,
   /**
-   * The account data (an exports directory) is malformed or missing.
+   * The account data is malformed, or the exports directory is missing or not a
+   * directory.
    */
   HIPAA_IAM_STATUS_INVALID_INPUT = 3,
   /**
@@ -164,7 +166,10 @@ int32_t hipaa_iam_remediation_plan(const char *request_json, char **out_json);
  * returned once as `generated_console_password`). Response: the plan plus `results`
  * (one outcome per step: done, already in place, skipped, failed with the AWS code and
  * message) and `summary` counts. A failed step is reported in the results; the status
- * is still OK.
+ * is still OK. Before any change the credentials' account (`sts:GetCallerIdentity`) must
+ * be the one the plan is for (with `exports_dir`, the exports' account): otherwise the
+ * status is `INVALID_ARGUMENT`, nothing is changed, and the last error names both
+ * accounts.
  *
  * # Safety
  * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or

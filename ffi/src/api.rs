@@ -30,8 +30,7 @@ where
     if text.contains("\"__test_panic__\"") {
         panic!("deliberate test panic");
     }
-    let request: Req = serde_json::from_str(text)
-        .map_err(|e| FfiError::new(HipaaIamStatus::InvalidJson, format!("request_json: {e}")))?;
+    let request: Req = parse_request(text)?;
     let response = f(request)?;
     let json = serde_json::to_string(&response)
         .map_err(|e| FfiError::new(HipaaIamStatus::InvalidJson, format!("response: {e}")))?;
@@ -40,6 +39,27 @@ where
     // SAFETY: out_json is non-NULL and writable per the caller's contract; written only on success.
     unsafe { *out_json = c.into_raw() };
     Ok(())
+}
+
+/// Parses a request: a JSON object, nothing else. serde would read a JSON array as the
+/// request's fields in order (`[]` as `{}`, `["DIR"]` as the first field), so the shape is
+/// checked before the fields are read.
+fn parse_request<Req: DeserializeOwned>(text: &str) -> Result<Req, FfiError> {
+    let invalid = |message: String| FfiError::new(HipaaIamStatus::InvalidJson, format!("request_json: {message}"));
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let kind = match &value {
+        serde_json::Value::Object(_) => None,
+        serde_json::Value::Array(_) => Some("an array"),
+        serde_json::Value::String(_) => Some("a string"),
+        serde_json::Value::Number(_) => Some("a number"),
+        serde_json::Value::Bool(_) => Some("a boolean"),
+        serde_json::Value::Null => Some("null"),
+    };
+    if let Some(kind) = kind {
+        return Err(invalid(format!("the request must be a JSON object, not {kind}")));
+    }
+    // Parsed again from the text so that errors name the line and column.
+    serde_json::from_str(text).map_err(|e| invalid(e.to_string()))
 }
 
 /// An empty request object: `{}` (unknown fields are errors).
@@ -181,8 +201,8 @@ struct RemediationRequest {
     /// `password-policy`, `mfa-enforcement`, `group-membership`, `permissions-boundary`,
     /// `access-analyzer` or `create-user`.
     remediation: hipaa_iam_core::remediate::Remediation,
-    /// Plan from this exports directory instead of the live account (apply always acts
-    /// on the live account).
+    /// Plan from this exports directory instead of the live account (apply acts on the
+    /// live account, and only when the credentials belong to the exports' account).
     #[serde(default)]
     exports_dir: Option<std::path::PathBuf>,
     #[serde(default)]
@@ -303,7 +323,10 @@ pub unsafe extern "C" fn hipaa_iam_remediation_plan(request_json: *const c_char,
 /// returned once as `generated_console_password`). Response: the plan plus `results`
 /// (one outcome per step: done, already in place, skipped, failed with the AWS code and
 /// message) and `summary` counts. A failed step is reported in the results; the status
-/// is still OK.
+/// is still OK. Before any change the credentials' account (`sts:GetCallerIdentity`) must
+/// be the one the plan is for (with `exports_dir`, the exports' account): otherwise the
+/// status is `INVALID_ARGUMENT`, nothing is changed, and the last error names both
+/// accounts.
 ///
 /// # Safety
 /// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
@@ -335,7 +358,7 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
                     Secrets::default()
                 };
                 let clients = Clients::new(&sdk, &regions);
-                let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets));
+                let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets))?;
                 let shown = secrets.to_show(&outcomes);
                 Ok(remediate::request::document(
                     &plan,

@@ -13,9 +13,11 @@ pub enum HipaaIamStatus {
     /// An argument is invalid: a NULL pointer, a string that is not UTF-8, or a request
     /// field with a wrong value.
     InvalidArgument = 1,
-    /// The request is not valid JSON, or not of the expected shape.
+    /// The request is not valid JSON, or not of the expected shape: not a JSON object,
+    /// an unknown field, a field of the wrong type.
     InvalidJson = 2,
-    /// The account data (an exports directory) is malformed or missing.
+    /// The account data is malformed, or the exports directory is missing or not a
+    /// directory.
     InvalidInput = 3,
     /// The configuration is invalid.
     InvalidConfig = 4,

@@ -112,3 +112,69 @@ fn a_panic_is_caught_and_the_library_stays_usable() {
 fn string_free_accepts_null() {
     unsafe { hipaa_iam_string_free(ptr::null_mut()) };
 }
+
+/// Every export that takes a request.
+const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 6] = [
+    ("hipaa_iam_checks", hipaa_iam_checks),
+    ("hipaa_iam_audit", hipaa_iam_audit),
+    ("hipaa_iam_mfa_report", hipaa_iam_mfa_report),
+    ("hipaa_iam_write_evidence", hipaa_iam_write_evidence),
+    ("hipaa_iam_remediation_plan", hipaa_iam_remediation_plan),
+    ("hipaa_iam_remediation_apply", hipaa_iam_remediation_apply),
+];
+
+#[test]
+fn a_request_that_is_not_a_json_object_is_invalid_json_everywhere() {
+    // serde reads an array as a struct's fields in order: `[]` would be `{}` (a live audit
+    // with ambient credentials) and `["DIR"]` would be `{"exports_dir": "DIR"}`.
+    let demo = serde_json::json!([hipaa_iam_tests::demo_account()]).to_string();
+    let cases: [(&[u8], &str); 7] = [
+        (b"[]", "an array"),
+        (demo.as_bytes(), "an array"),
+        (b"  [{\"remediation\": \"password-policy\"}]  ", "an array"),
+        (b"\"{}\"", "a string"),
+        (b"0", "a number"),
+        (b"true", "a boolean"),
+        (b"null", "null"),
+    ];
+    for (name, f) in REQUEST_FUNCTIONS {
+        for (request, kind) in cases {
+            let (status, out, err) = call(f, Some(request));
+            let shown = String::from_utf8_lossy(request);
+            assert_eq!(
+                status,
+                HipaaIamStatus::InvalidJson as i32,
+                "{name}({shown}): {err} {:?}",
+                out.map(|o| o.chars().take(200).collect::<String>())
+            );
+            assert!(out.is_none(), "{name}({shown}) wrote a response");
+            assert_eq!(
+                err,
+                format!("request_json: the request must be a JSON object, not {kind}"),
+                "{name}({shown})"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_exports_directory_is_invalid_input_everywhere() {
+    let missing = hipaa_iam_tests::temp_dir().path().join("no-such-exports");
+    for (name, f) in REQUEST_FUNCTIONS.into_iter().skip(1) {
+        let mut request = serde_json::json!({ "exports_dir": missing });
+        if name.starts_with("hipaa_iam_remediation") {
+            request["remediation"] = "password-policy".into();
+        }
+        let (status, out, err) = call(f, Some(request.to_string().as_bytes()));
+        assert_eq!(status, HipaaIamStatus::InvalidInput as i32, "{name}: {err}");
+        assert!(out.is_none());
+        assert_eq!(
+            err,
+            format!(
+                "{}: the exports directory does not exist (make one with `hipaa-iam collect --output DIR` or the AWS CLI commands in the README)",
+                missing.display()
+            ),
+            "{name}"
+        );
+    }
+}

@@ -198,7 +198,7 @@ fn a_missing_directory_is_reported_with_its_path() {
     let req = CString::new("{\"exports_dir\":\"/nonexistent/hipaa-iam-exports\"}").unwrap();
     let mut out = std::ptr::null_mut();
     let status = unsafe { hipaa_iam_audit(req.as_ptr(), &mut out) };
-    assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
+    assert_eq!(status, HipaaIamStatus::InvalidInput as i32);
     assert!(out.is_null());
     let err = unsafe { CStr::from_ptr(hipaa_iam_last_error()) }
         .to_str()

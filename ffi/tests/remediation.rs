@@ -5,7 +5,7 @@
 use std::ffi::{c_char, CStr, CString};
 
 use hipaa_iam::*;
-use hipaa_iam_tests::{demo_account, moto};
+use hipaa_iam_tests::{demo_account, demo_account_as, moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 fn call(
@@ -84,4 +84,46 @@ fn apply_on_moto_is_idempotent() {
     let again = call(hipaa_iam_remediation_apply, &request).unwrap();
     assert_eq!(again["summary"]["already_in_place"], 1, "{again}");
     assert_eq!(again["summary"]["done"], 0, "{again}");
+}
+
+#[test]
+fn apply_refuses_credentials_of_another_account_and_changes_nothing() {
+    let m = moto();
+    m.aws(&[
+        "iam",
+        "update-account-password-policy",
+        "--minimum-password-length",
+        "8",
+    ]);
+    let state = || {
+        (
+            m.aws(&["iam", "get-account-password-policy"]),
+            m.aws(&["iam", "list-policies", "--scope", "Local"]),
+            m.aws(&["iam", "list-groups"]),
+        )
+    };
+    let before = state();
+    let other = demo_account_as("111111111111", |_, text| Some(text));
+    for remediation in ["password-policy", "mfa-enforcement"] {
+        let (status, err) = call(
+            hipaa_iam_remediation_apply,
+            &json!({"remediation": remediation, "exports_dir": other.path()}),
+        )
+        .unwrap_err();
+        assert_eq!(status, HipaaIamStatus::InvalidArgument as i32, "{err}");
+        assert!(
+            err.contains("made for account 111111111111")
+                && err.contains(&format!("belong to account {MOTO_ACCOUNT_ID}"))
+                && err.contains("nothing was changed"),
+            "{err}"
+        );
+    }
+    assert_eq!(state(), before, "nothing changed in the account");
+    // Planning (which changes nothing) from those exports still works.
+    let plan = call(
+        hipaa_iam_remediation_plan,
+        &json!({"remediation": "password-policy", "exports_dir": other.path()}),
+    )
+    .unwrap();
+    assert_eq!(plan["account_id"], "111111111111");
 }

@@ -466,7 +466,8 @@ function Set-HipaaPasswordPolicy {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration with the password policy.
     .PARAMETER ExportsPath
-    Plan from an exports directory (applying always acts on the live account).
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE
@@ -496,8 +497,9 @@ function Enable-HipaaMfaEnforcement {
     Enforces MFA with the deny-without-MFA policy on the human-users group.
     .DESCRIPTION
     Plans and applies the guide's step 3: creates the deny-without-MFA policy, the
-    human-users group (the configured name) and attaches the policy to it. -WhatIf prints
-    the plan.
+    human-users group (the configured name) and attaches the policy to it. An existing
+    policy that already denies access without MFA is left alone; one that does not gets the
+    guide's statements it lacks added, keeping all of its own. -WhatIf prints the plan.
     .PARAMETER ProfileName
     The AWS profile.
     .PARAMETER Region
@@ -505,7 +507,8 @@ function Enable-HipaaMfaEnforcement {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration (group and policy names).
     .PARAMETER ExportsPath
-    Plan from an exports directory.
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE
@@ -545,7 +548,8 @@ function Add-HipaaGroupMembership {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration.
     .PARAMETER ExportsPath
-    Plan from an exports directory.
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE
@@ -598,7 +602,8 @@ function Set-HipaaPermissionsBoundary {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration.
     .PARAMETER ExportsPath
-    Plan from an exports directory.
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE
@@ -647,7 +652,8 @@ function Enable-HipaaAccessAnalyzer {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration.
     .PARAMETER ExportsPath
-    Plan from an exports directory.
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE
@@ -697,7 +703,8 @@ function New-HipaaIamUser {
     .PARAMETER ConfigPath
     A hipaa-iam.toml configuration.
     .PARAMETER ExportsPath
-    Plan from an exports directory (applying always acts on the live account).
+    Plan from an exports directory. Applying acts on the live account, and only when the
+    credentials belong to the account of the exports (else nothing changes).
     .PARAMETER Force
     Apply without asking for confirmation.
     .EXAMPLE

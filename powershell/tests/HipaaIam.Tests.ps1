@@ -103,8 +103,8 @@ Describe 'Invoke-HipaaIamAudit' {
 
     It 'turns a missing exports directory into a terminating error with the library message' {
         $missing = Join-Path -Path $TestDrive -ChildPath 'no-such-dir'
-        { Invoke-HipaaIamAudit -ExportsPath $missing } | Should -Throw -ErrorId 'HipaaIam.InvalidArgument*'
-        try { Invoke-HipaaIamAudit -ExportsPath $missing } catch { $_.Exception.Message | Should -Match 'does not exist' ; $_.Exception.Status | Should -Be 1 }
+        { Invoke-HipaaIamAudit -ExportsPath $missing } | Should -Throw -ErrorId 'HipaaIam.InvalidInput*'
+        try { Invoke-HipaaIamAudit -ExportsPath $missing } catch { $_.Exception.Message | Should -Match 'does not exist' ; $_.Exception.Status | Should -Be 3 }
     }
 }
 

@@ -93,11 +93,11 @@ namespace HipaaIam.Tests
 
             ExpectError("bad-json", () => Native.Audit("{not json"), Native.StatusInvalidJson);
             ExpectError("unknown-field", () => Native.Audit("{\"no_such_field\":1}"), Native.StatusInvalidJson);
-            ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), Native.StatusInvalidArgument);
+            ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), Native.StatusInvalidInput);
             ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), Native.StatusInvalidJson);
 
             // A non-ASCII value survives the round trip through the library's error message.
-            ExpectError("utf8", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "d\u00e9j\u00e0-vu")) + "}"), Native.StatusInvalidArgument);
+            ExpectError("utf8", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "d\u00e9j\u00e0-vu")) + "}"), Native.StatusInvalidInput);
 
             // The AWS code is parsed from the library's message format.
             HipaaIamException aws = new HipaaIamException("hipaa_iam_audit", Native.StatusAwsError,

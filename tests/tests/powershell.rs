@@ -461,7 +461,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
     );
     assert!(error("unknown-field").starts_with("2 InvalidJson ") && error("unknown-field").contains("no_such_field"));
     let missing = error("missing-dir");
-    assert!(missing.starts_with("1 InvalidArgument exports directory "), "{missing}");
+    assert!(missing.starts_with("3 InvalidInput "), "{missing}");
     assert!(
         missing.contains("no-such-dir") && missing.contains("does not exist"),
         "{missing}"

@@ -241,7 +241,7 @@ fn execute(
     secrets: Secrets,
 ) -> Result<u8> {
     let clients = Clients::new(sdk, regions);
-    let outcomes = rt.block_on(remediate::apply(plan, &clients, &secrets));
+    let outcomes = rt.block_on(remediate::apply(plan, &clients, &secrets))?;
     // A generated password is shown once, here, and only when it was set.
     let shown = secrets.to_show(&outcomes);
     print_plan(plan, args, Some((&outcomes, shown)));

@@ -70,6 +70,12 @@ fn gaps(docs: &[&Document]) -> Vec<String> {
     out
 }
 
+/// What `doc` alone fails to do for IAM-004, one sentence per gap; empty = it enforces MFA
+/// on its own. The `mfa-enforcement` remediation judges an existing policy with this.
+pub(crate) fn mfa_gaps(doc: &Document) -> Vec<String> {
+    gaps(&[doc])
+}
+
 /// Whether a document denies on `Bool` (not `BoolIfExists`) of aws:MultiFactorAuthPresent.
 fn uses_plain_bool(json: &serde_json::Value) -> bool {
     let statements = match json.get("Statement") {

@@ -15,6 +15,7 @@ mod root;
 mod users;
 
 pub use catalogue::{ids, info, CheckInfo, CATALOGUE};
+pub(crate) use enforcement::mfa_gaps;
 
 use std::collections::BTreeSet;
 

@@ -2,17 +2,22 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde_json::{json, Value};
 
 use super::password::Password;
+use super::plans::{in_place_reason, statements_of};
 use super::{
-    merge_password_policy, semantically_equal, Call, Expect, Outcome, PasswordPolicySettings, Plan, Status, Step,
+    add_missing_statements, merge_password_policy, Call, Expect, Outcome, PasswordPolicySettings, Plan, Requirement,
+    Status, Step,
 };
 
 /// The AWS clients a plan is applied with. Tests inject `aws-smithy-mocks` clients.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    /// STS: whose credentials these are (`GetCallerIdentity`), checked before any change.
+    pub sts: aws_sdk_sts::Client,
     /// IAM.
     pub iam: aws_sdk_iam::Client,
     /// Access Analyzer, one client per region.
@@ -33,6 +38,7 @@ impl Clients {
             })
             .collect();
         Clients {
+            sts: aws_sdk_sts::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
             analyzers,
         }
@@ -63,22 +69,35 @@ impl Secrets {
 
 /// The account ID of the caller (`sts:GetCallerIdentity`).
 pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<String> {
-    let sts = aws_sdk_sts::Client::new(conf);
-    match sts.get_caller_identity().send().await {
-        Ok(out) => out.account().map(str::to_string).ok_or_else(|| crate::Error::Aws {
+    account_of(&aws_sdk_sts::Client::new(conf)).await
+}
+
+async fn account_of(sts: &aws_sdk_sts::Client) -> crate::Result<String> {
+    let caller = crate::org::caller(sts).await?;
+    if caller.account.is_empty() {
+        return Err(crate::Error::Aws {
             operation: "GetCallerIdentity".into(),
-            code: "NoAccount".into(),
+            code: "InvalidResponse".into(),
             message: "the answer has no account ID".into(),
-        }),
-        Err(e) => {
-            let f = failure("GetCallerIdentity", &e);
-            Err(crate::Error::Aws {
-                operation: f.operation.into(),
-                code: f.code,
-                message: f.message,
-            })
-        }
+        });
     }
+    Ok(caller.account)
+}
+
+/// Refuses to apply `plan` with credentials of another account than the one it was made
+/// for (e.g. planned from another account's exports): a plan's steps, ARNs and "already in
+/// place" judgements are that account's.
+async fn ensure_same_account(plan: &Plan, clients: &Clients) -> crate::Result<()> {
+    let caller = account_of(&clients.sts).await?;
+    if caller == plan.account_id {
+        return Ok(());
+    }
+    Err(crate::Error::InvalidArgument(format!(
+        "refusing to apply {}: the plan was made for account {}, but the AWS credentials belong to account {caller}; nothing was changed (use credentials of account {} (e.g. --profile), or plan from the data of account {caller})",
+        plan.remediation.as_str(),
+        plan.account_id,
+        plan.account_id,
+    )))
 }
 
 /// A failed call: the operation, the AWS error code and message.
@@ -88,26 +107,23 @@ struct Failure {
     message: String,
 }
 
-fn failure<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Failure
+/// The failure of `operation`, read by the collector's one reading of AWS errors (AWS's
+/// code and message; for a request without an AWS answer, what went wrong).
+fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    let code = err.code().map(str::to_string).unwrap_or_else(|| match err {
-        SdkError::ConstructionFailure(_) => "ConstructionFailure".into(),
-        SdkError::TimeoutError(_) => "Timeout".into(),
-        SdkError::DispatchFailure(_) => "DispatchFailure".into(),
-        SdkError::ResponseError(_) => "ResponseError".into(),
-        _ => "Unknown".into(),
-    });
-    let message = err
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(err).to_string());
-    Failure {
-        operation,
-        code,
-        message,
+    match crate::account::collect::Failure::of(err).into_error(operation) {
+        crate::Error::Aws { code, message, .. } => Failure {
+            operation,
+            code,
+            message,
+        },
+        other => Failure {
+            operation,
+            code: "Unknown".into(),
+            message: other.to_string(),
+        },
     }
 }
 
@@ -122,7 +138,11 @@ type StepResult = Result<Outcome, Failure>;
 /// whose dependency failed (or was not run for that reason) is skipped; a step the plan
 /// marks as skipped is reported with its reason. A password in `secrets` never appears in
 /// an outcome.
-pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> Vec<Outcome> {
+///
+/// Before any step, the account of `clients`' credentials (`sts:GetCallerIdentity`) must
+/// be the plan's: otherwise nothing is changed and the error names both accounts.
+pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> crate::Result<Vec<Outcome>> {
+    ensure_same_account(plan, clients).await?;
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut blocked: HashSet<String> = HashSet::new();
     for step in &plan.steps {
@@ -162,7 +182,7 @@ pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> Vec<Out
         }
         outcomes.push(outcome);
     }
-    outcomes
+    Ok(outcomes)
 }
 
 async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
@@ -173,16 +193,22 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             policy_name,
             policy_document,
             policy_arn,
+            in_place_when,
         } => match default_document(iam, policy_arn).await? {
-            Some((_, doc)) if semantically_equal(&doc, policy_document) => Ok(Outcome::new(
+            Some((_, doc)) if in_place_when.is_met(&doc, policy_document) => Ok(Outcome::new(
                 step,
                 Status::AlreadyInPlace,
-                format!("{policy_arn} exists with this document"),
+                format!("{policy_arn}: {}", in_place_reason(&doc, policy_document)),
             )),
             Some(_) => Ok(Outcome::new(
                 step,
                 Status::Skipped,
-                format!("{policy_arn} exists with a different document, left unchanged"),
+                match in_place_when {
+                    Requirement::SameDocument => format!("{policy_arn} exists with a different document, left unchanged"),
+                    Requirement::EnforcesMfa => format!(
+                        "{policy_arn} exists and does not deny access without MFA on its own; left unchanged here (run the remediation again: its plan adds the statements it lacks)"
+                    ),
+                },
             )),
             None => {
                 let out = iam
@@ -242,21 +268,37 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             policy_arn,
             policy_document,
             set_as_default,
+            in_place_when,
         } => {
-            let current = default_document(iam, policy_arn).await?;
-            if let Some((_, doc)) = &current {
-                if semantically_equal(doc, policy_document) {
-                    return Ok(Outcome::new(
-                        step,
-                        Status::AlreadyInPlace,
-                        "the default version has this document",
-                    ));
-                }
+            let Some((current_id, current)) = default_document(iam, policy_arn).await? else {
+                return Err(Failure {
+                    operation: "GetPolicy",
+                    code: "NoSuchEntity".into(),
+                    message: format!("{policy_arn} no longer exists; plan again"),
+                });
+            };
+            if in_place_when.is_met(&current, policy_document) {
+                return Ok(Outcome::new(
+                    step,
+                    Status::AlreadyInPlace,
+                    format!("{policy_arn}: {}", in_place_reason(&current, policy_document)),
+                ));
+            }
+            // Re-read, not the plan's copy: a statement written since the plan stays too.
+            let document = add_missing_statements(&current, policy_document);
+            let count = |d: &Value| statements_of(d).len();
+            let (kept, added) = (count(&current), count(&document).saturating_sub(count(&current)));
+            if added == 0 {
+                return Ok(Outcome::new(
+                    step,
+                    Status::AlreadyInPlace,
+                    format!("the default version {current_id} of {policy_arn} already has every statement"),
+                ));
             }
             let out = iam
                 .create_policy_version()
                 .policy_arn(policy_arn)
-                .policy_document(policy_document.to_string())
+                .policy_document(document.to_string())
                 .set_as_default(*set_as_default)
                 .send()
                 .await
@@ -269,10 +311,12 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             let mut o = Outcome::new(
                 step,
                 Status::Done,
-                format!("created version {new_id} of {policy_arn} as the default"),
+                format!(
+                    "created version {new_id} of {policy_arn} as the default: its {kept} statement(s) kept, {added} added"
+                ),
             );
-            o.previous = current.map(|(id, doc)| json!({ "DefaultVersionId": id, "Document": doc }));
-            o.result = Some(json!({ "VersionId": new_id }));
+            o.previous = Some(json!({ "DefaultVersionId": current_id, "Document": current }));
+            o.result = Some(json!({ "VersionId": new_id, "Document": document }));
             Ok(o)
         }
         Call::CreateGroup { group_name } => match iam.get_group().group_name(group_name).send().await {

@@ -23,8 +23,8 @@ pub use apply::{apply, caller_account_id, Clients, Secrets};
 pub use aws_config::SdkConfig;
 pub use password::{check_password, generate_password, validate_user_name, Password};
 pub use plans::{
-    access_analyzer, create_user, group_membership, merge_password_policy, mfa_enforcement, password_policy,
-    permissions_boundary, semantically_equal, AnalyzerOptions, BoundaryOptions, CreateUserOptions,
+    access_analyzer, add_missing_statements, create_user, group_membership, merge_password_policy, mfa_enforcement,
+    password_policy, permissions_boundary, semantically_equal, AnalyzerOptions, BoundaryOptions, CreateUserOptions,
     GroupMembershipOptions, ANALYZER_NAME,
 };
 
@@ -106,7 +106,9 @@ pub enum Call {
     /// `iam:UpdateAccountPasswordPolicy`. At apply time the settings are merged again with
     /// the live policy, so a setting made stronger since the plan is not weakened.
     UpdateAccountPasswordPolicy(PasswordPolicySettings),
-    /// `iam:CreatePolicy`. `PolicyArn` is the ARN the policy will have (for the re-check).
+    /// `iam:CreatePolicy`. `PolicyArn` is the ARN the policy will have (for the re-check);
+    /// a policy of that name that exists is never changed by this step: it is in place when
+    /// it meets `InPlaceWhen`, else left as it is.
     CreatePolicy {
         /// The policy's name.
         policy_name: String,
@@ -114,6 +116,9 @@ pub enum Call {
         policy_document: serde_json::Value,
         /// The ARN it will have.
         policy_arn: String,
+        /// When an existing policy of that name is already right.
+        #[serde(default, skip_serializing_if = "Requirement::is_same_document")]
+        in_place_when: Requirement,
     },
     /// `iam:DeletePolicyVersion` (to make room for a new version: at most 5 are kept).
     DeletePolicyVersion {
@@ -122,7 +127,12 @@ pub enum Call {
         /// The version to delete.
         version_id: String,
     },
-    /// `iam:CreatePolicyVersion` with `SetAsDefault`.
+    /// `iam:CreatePolicyVersion` with `SetAsDefault`, adding statements to a policy: the
+    /// document is the default version's, with the statements it lacks added. At apply time
+    /// the default version is read again: when it meets `InPlaceWhen`, or already has every
+    /// statement of `PolicyDocument`, nothing changes; otherwise the new version keeps every
+    /// statement it has then and adds those of `PolicyDocument` it lacks. No statement is
+    /// ever removed.
     CreatePolicyVersion {
         /// The policy.
         policy_arn: String,
@@ -130,6 +140,9 @@ pub enum Call {
         policy_document: serde_json::Value,
         /// Make it the default version.
         set_as_default: bool,
+        /// When the existing default version is already right.
+        #[serde(default, skip_serializing_if = "Requirement::is_same_document")]
+        in_place_when: Requirement,
     },
     /// `iam:CreateGroup`.
     CreateGroup {
@@ -185,6 +198,23 @@ pub enum Call {
         /// The user must set a new password at first sign-in.
         password_reset_required: bool,
     },
+}
+
+/// When an existing policy's default version needs no change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Requirement {
+    /// It has the step's document (compared by meaning).
+    #[default]
+    SameDocument,
+    /// It denies access without MFA on its own, as IAM-004 judges a policy: whatever else
+    /// it says is the account's own and stays.
+    EnforcesMfa,
+}
+
+impl Requirement {
+    fn is_same_document(&self) -> bool {
+        *self == Requirement::SameDocument
+    }
 }
 
 impl Call {

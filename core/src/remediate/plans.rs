@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::{
-    validate_user_name, Call, Expect, PasswordPolicySettings, Plan, Remediation, Step, DENY_WITHOUT_MFA_JSON,
-    PERMISSIONS_BOUNDARY_JSON,
+    validate_user_name, Call, Expect, PasswordPolicySettings, Plan, Remediation, Requirement, Step,
+    DENY_WITHOUT_MFA_JSON, PERMISSIONS_BOUNDARY_JSON,
 };
 use crate::account::{Account, Collected, ManagedPolicy, PasswordEnabled, PasswordPolicy, User};
 use crate::config::{Config, PasswordPolicyConfig};
@@ -103,6 +103,93 @@ fn normalize_statement(statement: &Value) -> Value {
         out.insert(k.clone(), n);
     }
     Value::Object(out)
+}
+
+/// Why an existing policy whose default document is `current` needs no change for a step
+/// whose document is `target`.
+pub(super) fn in_place_reason(current: &Value, target: &Value) -> &'static str {
+    if semantically_equal(current, target) {
+        "it exists with this document"
+    } else {
+        // Met without being the same document: the requirement is IAM-004's.
+        "it exists and denies access without MFA on its own (IAM-004); it is left unchanged"
+    }
+}
+
+/// The statements of a policy document (`Statement` as a list or a single object).
+pub(super) fn statements_of(doc: &Value) -> Vec<Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one.clone()],
+    }
+}
+
+/// A statement's meaning, for comparison: normalised, without its `Sid` (a label).
+fn statement_key(statement: &Value) -> Value {
+    let mut n = normalize_statement(statement);
+    if let Value::Object(map) = &mut n {
+        map.remove("Sid");
+    }
+    n
+}
+
+/// `current` with every statement of `wanted` that it lacks (compared by meaning, `Sid`
+/// aside) added after its own. Nothing of `current` is removed or changed: its statements,
+/// their order, `Version` and `Id` stay. An added statement whose `Sid` is taken gets a
+/// numbered one (`Sid2`, ...), since a policy's `Sid`s must differ.
+pub fn add_missing_statements(current: &Value, wanted: &Value) -> Value {
+    let mut out = match current {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let mut statements = statements_of(current);
+    let mut have: Vec<Value> = statements.iter().map(statement_key).collect();
+    let sid = |s: &Value| s.get("Sid").and_then(Value::as_str).map(str::to_string);
+    let mut sids: std::collections::HashSet<String> = statements.iter().filter_map(sid).collect();
+    for statement in statements_of(wanted) {
+        let key = statement_key(&statement);
+        if have.contains(&key) {
+            continue;
+        }
+        let mut statement = statement;
+        if let Some(s) = sid(&statement) {
+            let mut free = s.clone();
+            let mut n = 2;
+            while sids.contains(&free) {
+                free = format!("{s}{n}");
+                n += 1;
+            }
+            if free != s {
+                statement["Sid"] = Value::String(free.clone());
+            }
+            sids.insert(free);
+        }
+        have.push(key);
+        statements.push(statement);
+    }
+    out.insert("Statement".into(), Value::Array(statements));
+    Value::Object(out)
+}
+
+/// What `doc` (a policy document as JSON) fails to do to deny access without MFA on its
+/// own, as IAM-004 judges a policy; empty = it does.
+pub(crate) fn mfa_gaps(doc: &Value) -> Vec<String> {
+    match crate::policy::Document::from_json(doc) {
+        Ok(d) => crate::checks::mfa_gaps(&d),
+        Err(e) => vec![format!("the document cannot be read: {e}")],
+    }
+}
+
+impl Requirement {
+    /// Whether `current`, an existing policy's default document, needs no change for a
+    /// step whose document is `target`.
+    pub fn is_met(self, current: &Value, target: &Value) -> bool {
+        match self {
+            Requirement::SameDocument => semantically_equal(current, target),
+            Requirement::EnforcesMfa => mfa_gaps(current).is_empty(),
+        }
+    }
 }
 
 fn as_sorted_list(v: Value) -> Value {
@@ -239,58 +326,112 @@ fn oldest_non_default(policy: &ManagedPolicy) -> Option<String> {
         .map(|v| v.version_id.clone())
 }
 
+/// How [`policy_steps`] treats an existing policy of that name.
+#[derive(Clone, Copy)]
+enum Existing {
+    /// Left as it is, whatever its document (the step is "in place" only with this document).
+    Keep,
+    /// Left as it is when it meets the requirement; otherwise the statements of the
+    /// document that it lacks are added as a new default version.
+    AddMissing(Requirement),
+}
+
 /// The steps that make sure the customer-managed policy `name` exists with `document`:
-/// create it; or, when `update` and its default document differs, a new default version
-/// (after deleting the oldest non-default version when it already has 5). Returns the
-/// steps, the ID of the step the attachment depends on, and the policy's ARN.
+/// create it; or, for [`Existing::AddMissing`] when its default version falls short, a new
+/// default version with its own statements and those of `document` it lacks (after
+/// deleting the oldest non-default version when it already has 5). A statement the account
+/// wrote is never removed. Returns the steps, the ID of the step the attachment depends
+/// on, and the policy's ARN.
 fn policy_steps(
     account: &Account,
     account_id: &str,
     name: &str,
     document: &Value,
-    update: bool,
+    existing_policy: Existing,
     what: &str,
 ) -> (Vec<Step>, String, String) {
+    let requirement = match existing_policy {
+        Existing::Keep => Requirement::SameDocument,
+        Existing::AddMissing(r) => r,
+    };
+    let create = |arn: &str, description: String, expect: Expect| {
+        let call = Call::CreatePolicy {
+            policy_name: name.into(),
+            policy_document: document.clone(),
+            policy_arn: arn.to_string(),
+            in_place_when: requirement,
+        };
+        (
+            vec![step("create-policy", description, call, &[], expect)],
+            "create-policy".to_string(),
+            arn.to_string(),
+        )
+    };
     let Some(existing) = account.customer_policy_named(name) else {
         let arn = policy_arn(account_id, name);
-        let call = Call::CreatePolicy {
-            policy_name: name.into(),
-            policy_document: document.clone(),
-            policy_arn: arn.clone(),
-        };
-        let s = step(
-            "create-policy",
-            format!("create the {what} policy {name}"),
-            call,
-            &[],
-            Expect::Change,
-        );
-        return (vec![s], "create-policy".into(), arn);
+        return create(&arn, format!("create the {what} policy {name}"), Expect::Change);
     };
     let arn = existing.arn.clone();
-    let same = existing
-        .default_document()
-        .is_some_and(|d| semantically_equal(&d.json, document));
-    if same || !update {
-        let description = if same {
-            format!("create the {what} policy {name} (it exists with this document)")
-        } else {
-            format!("create the {what} policy {name} (it exists with a different document, which is left unchanged)")
-        };
-        let call = Call::CreatePolicy {
-            policy_name: name.into(),
-            policy_document: document.clone(),
-            policy_arn: arn.clone(),
-        };
-        return (
-            vec![step("create-policy", description, call, &[], Expect::InPlace)],
-            "create-policy".into(),
-            arn,
+    let current = existing.default_document().map(|d| &d.json);
+    if let Some(current) = current.filter(|c| requirement.is_met(c, document)) {
+        let why = in_place_reason(current, document);
+        return create(
+            &arn,
+            format!("create the {what} policy {name} ({why})"),
+            Expect::InPlace,
         );
     }
+    if let Existing::Keep = existing_policy {
+        return create(
+            &arn,
+            format!("create the {what} policy {name} (it exists with a different document, which is left unchanged)"),
+            Expect::InPlace,
+        );
+    }
+    let (new_document, description, expect) = match current {
+        None => (
+            document.clone(),
+            format!("add the statements of the guide's document that {name} lacks as its new default version (its default version is not in the account data: it is read when applying, and its statements are kept)"),
+            Expect::Change,
+        ),
+        Some(current) => {
+            let merged = add_missing_statements(current, document);
+            let kept = statements_of(current).len();
+            let added = statements_of(&merged).len() - kept;
+            let still = match requirement {
+                Requirement::EnforcesMfa => mfa_gaps(&merged),
+                Requirement::SameDocument => Vec::new(),
+            };
+            let still = if still.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; it would still not deny access without MFA ({}): its own statements need editing",
+                    still.join("; ")
+                )
+            };
+            if added == 0 {
+                (
+                    merged,
+                    format!("add the statements of the guide's document that {name} lacks"),
+                    Expect::Skip(format!(
+                        "{name} already has every statement of the guide's document{still}; statements it has are never removed"
+                    )),
+                )
+            } else {
+                (
+                    merged,
+                    format!(
+                        "add the {added} statement(s) of the guide's document that {name} lacks as its new default version, keeping its {kept} own statement(s){still}"
+                    ),
+                    Expect::Change,
+                )
+            }
+        }
+    };
     let mut steps = Vec::new();
     let mut deps: Vec<&str> = Vec::new();
-    if existing.policy_version_list.len() >= 5 {
+    if expect == Expect::Change && existing.policy_version_list.len() >= 5 {
         if let Some(old) = oldest_non_default(existing) {
             steps.push(step(
                 "delete-old-policy-version",
@@ -304,21 +445,23 @@ fn policy_steps(
     }
     steps.push(step(
         "update-policy",
-        format!("make the guide's document the default version of {name} (its current document differs)"),
+        description,
         Call::CreatePolicyVersion {
             policy_arn: arn.clone(),
-            policy_document: document.clone(),
+            policy_document: new_document,
             set_as_default: true,
+            in_place_when: requirement,
         },
         &deps,
-        Expect::Change,
+        expect,
     ));
     (steps, "update-policy".into(), arn)
 }
 
 /// `mfa-enforcement`: the deny-without-MFA policy, the human-users group, and the
-/// attachment, each only if missing; a policy of that name with a different document gets
-/// a new default version.
+/// attachment, each only if missing. A policy of that name that denies access without MFA
+/// on its own (IAM-004) is left as it is; one that does not gets a new default version
+/// with its own statements and the guide's statements it lacks.
 pub fn mfa_enforcement(account: &Account, config: &Config) -> Result<Plan> {
     let id = account_id(account)?;
     let document = deny_without_mfa();
@@ -327,7 +470,7 @@ pub fn mfa_enforcement(account: &Account, config: &Config) -> Result<Plan> {
         &id,
         &config.mfa_policy_name,
         &document,
-        true,
+        Existing::AddMissing(Requirement::EnforcesMfa),
         "deny-without-MFA",
     );
     let group_name = &config.human_users_group;
@@ -470,7 +613,8 @@ pub fn permissions_boundary(account: &Account, config: &Config, opts: &BoundaryO
     let id = account_id(account)?;
     let document = opts.policy_document.clone().unwrap_or_else(seed_boundary);
     let name = &config.boundary_policy_name;
-    let (mut steps, policy_step, arn) = policy_steps(account, &id, name, &document, false, "permissions boundary");
+    let (mut steps, policy_step, arn) =
+        policy_steps(account, &id, name, &document, Existing::Keep, "permissions boundary");
     let users: Vec<&User> = if opts.users.is_empty() {
         account
             .users
@@ -613,7 +757,7 @@ pub fn create_user(account: &Account, config: &Config, opts: &CreateUserOptions)
             &id,
             &config.boundary_policy_name,
             &seed_boundary(),
-            false,
+            Existing::Keep,
             "permissions boundary",
         );
         steps.extend(policy.into_iter().map(|mut s| {
@@ -854,13 +998,20 @@ mod tests {
             }
         );
         assert_eq!(plan.steps[1].depends_on, ["delete-old-policy-version"]);
-        assert!(matches!(
-            &plan.steps[1].call,
-            Call::CreatePolicyVersion {
-                set_as_default: true,
-                ..
-            }
-        ));
+        let Call::CreatePolicyVersion {
+            set_as_default: true,
+            policy_document,
+            in_place_when: Requirement::EnforcesMfa,
+            ..
+        } = &plan.steps[1].call
+        else {
+            panic!("{:?}", plan.steps[1].call)
+        };
+        // Its own (Bool) statement stays; the guide's is added.
+        assert_eq!(
+            policy_document["Statement"],
+            json!([bool_doc["Statement"][0], deny_without_mfa()["Statement"][0]])
+        );
         assert_eq!(plan.steps[3].depends_on, ["update-policy", "create-group"]);
 
         // With fewer than 5 versions nothing is deleted; with the guide's document, nothing changes.
@@ -882,6 +1033,120 @@ mod tests {
         let plan = mfa_enforcement(&a, &Config::default()).unwrap();
         assert_eq!(plan.steps[0].id, "create-policy");
         assert_eq!(plan.steps[0].expect, Expect::InPlace);
+    }
+
+    fn guide_statement() -> Value {
+        deny_without_mfa()["Statement"][0].clone()
+    }
+
+    fn mfa_policy(doc: &Value) -> Account {
+        with_policy(
+            json!({"PolicyName": "deny-without-mfa", "Arn": format!("arn:aws:iam::{ID}:policy/deny-without-mfa"),
+            "DefaultVersionId": "v1", "PolicyVersionList": [version("v1", true, doc, 1)]}),
+        )
+    }
+
+    #[test]
+    fn an_mfa_policy_that_passes_iam_004_with_statements_of_its_own_is_left_alone() {
+        // The guide's statement under another Sid, plus two Denies of the account's own.
+        let mut renamed = guide_statement();
+        renamed["Sid"] = json!("OurMfaRule");
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            renamed,
+            {"Sid": "NoBucketDeletes", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:DeleteAccountPasswordPolicy", "Resource": "*"}
+        ]});
+        let plan = mfa_enforcement(&mfa_policy(&doc), &Config::default()).unwrap();
+        let ids: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["create-policy", "create-group", "attach-policy"]);
+        assert_eq!(plan.steps[0].expect, Expect::InPlace);
+        assert!(
+            plan.steps[0].description.contains("left unchanged"),
+            "{}",
+            plan.steps[0].description
+        );
+
+        // A different document that enforces MFA on its own (fewer exemptions than the
+        // guide's) is left alone too.
+        let own = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+            "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
+                "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "iam:GetUser", "iam:ChangePassword",
+                "sts:GetSessionToken"],
+            "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]});
+        assert!(!semantically_equal(&own, &deny_without_mfa()));
+        let plan = mfa_enforcement(&mfa_policy(&own), &Config::default()).unwrap();
+        assert_eq!(plan.steps[0].id, "create-policy");
+        assert_eq!(plan.steps[0].expect, Expect::InPlace);
+    }
+
+    #[test]
+    fn an_mfa_policy_that_fails_iam_004_keeps_every_statement_and_gains_the_guides() {
+        let own = json!([
+            {"Sid": "DenyAllActionsIfNoMFA", "Effect": "Deny", "Action": "s3:*", "Resource": "*",
+             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+            {"Sid": "NoBucketDeletes", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}
+        ]);
+        let doc = json!({"Version": "2012-10-17", "Id": "ours", "Statement": own});
+        let plan = mfa_enforcement(&mfa_policy(&doc), &Config::default()).unwrap();
+        assert_eq!(plan.steps[0].id, "update-policy");
+        assert_eq!(plan.steps[0].expect, Expect::Change);
+        let Call::CreatePolicyVersion { policy_document, .. } = &plan.steps[0].call else {
+            panic!("{:?}", plan.steps[0].call)
+        };
+        let mut added = guide_statement();
+        added["Sid"] = json!("DenyAllActionsIfNoMFA2"); // the guide's Sid is taken
+        assert_eq!(
+            policy_document,
+            &json!({"Version": "2012-10-17", "Id": "ours", "Statement": [own[0], own[1], added]})
+        );
+        assert!(mfa_gaps(policy_document).is_empty(), "the result passes IAM-004");
+        assert!(plan.steps[0].description.contains("keeping its 2 own statement(s)"));
+
+        // A statement that denies MFA self-service cannot be fixed by adding: the plan adds
+        // the guide's statement and says the rest needs editing.
+        let locked = json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}});
+        let plan = mfa_enforcement(&mfa_policy(&locked), &Config::default()).unwrap();
+        let Call::CreatePolicyVersion { policy_document, .. } = &plan.steps[0].call else {
+            panic!("{:?}", plan.steps[0].call)
+        };
+        assert_eq!(
+            policy_document["Statement"],
+            json!([locked["Statement"], guide_statement()])
+        );
+        assert!(
+            plan.steps[0].description.contains("its own statements need editing"),
+            "{}",
+            plan.steps[0].description
+        );
+        // ... and once it has the guide's statement, there is nothing to add: skipped.
+        let plan = mfa_enforcement(&mfa_policy(policy_document), &Config::default()).unwrap();
+        assert!(
+            matches!(&plan.steps[0].expect, Expect::Skip(why) if why.contains("never removed")),
+            "{:?}",
+            plan.steps[0]
+        );
+    }
+
+    #[test]
+    fn adding_missing_statements_never_changes_what_is_there() {
+        let current = json!({"Version": "2008-10-17", "Statement": {"Sid": "A", "Effect": "Deny", "Action": "x:Y", "Resource": "*"}});
+        let wanted = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "B", "Effect": "Deny", "Action": ["x:Y"], "Resource": ["*"]},
+            {"Sid": "A", "Effect": "Allow", "Action": "x:Z", "Resource": "*"},
+            {"Sid": "A", "Effect": "Allow", "Action": "x:W", "Resource": "*"}
+        ]});
+        let merged = add_missing_statements(&current, &wanted);
+        assert_eq!(
+            merged,
+            json!({"Version": "2008-10-17", "Statement": [
+                {"Sid": "A", "Effect": "Deny", "Action": "x:Y", "Resource": "*"},
+                {"Sid": "A2", "Effect": "Allow", "Action": "x:Z", "Resource": "*"},
+                {"Sid": "A3", "Effect": "Allow", "Action": "x:W", "Resource": "*"}
+            ]}),
+            "the same statement under another Sid is not added again; taken Sids are numbered"
+        );
+        assert_eq!(add_missing_statements(&merged, &wanted), merged, "idempotent");
     }
 
     #[test]
