@@ -110,6 +110,7 @@ fn the_audit_table_warnings_and_mfa_table_replace_control_characters() {
         vec!["audit", "--exports", d, "--verbose"],
         vec!["audit", "--exports", d, "--format", "markdown"],
         vec!["mfa", "--exports", d],
+        vec!["remediate", "group-membership", "--exports", d, "--dry-run"],
     ] {
         let o = run(&args, dir.path(), false);
         assert!(matches!(o.status.code(), Some(0) | Some(1)), "{args:?}: {o:?}");

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use hipaa_iam_core::config::Config;
 use hipaa_iam_core::remediate::{self, Clients, Expect, Outcome, Password, Plan, Remediation, SdkConfig, Secrets};
+use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
 use serde_json::Value;
 
@@ -277,7 +278,11 @@ fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>,
         return;
     }
     if applied.is_none() {
-        println!("Plan: {} for account {}", plan.remediation.as_str(), plan.account_id);
+        println!(
+            "Plan: {} for account {}",
+            plan.remediation.as_str(),
+            terminal_safe(&plan.account_id)
+        );
         if plan.steps.is_empty() {
             println!("  nothing to do");
         }
@@ -287,21 +292,30 @@ fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>,
                 Expect::InPlace => "in place".to_string(),
                 Expect::Skip(why) => format!("skip: {why}"),
             };
-            println!("  {}. {} [{expect}]", i + 1, s.id);
-            println!("     {}", s.description);
-            println!("     {}", arguments_line(&s.call));
+            println!("  {}. {} [{expect}]", i + 1, terminal_safe(&s.id));
+            println!("     {}", terminal_safe(&s.description));
+            println!("     {}", terminal_safe(&arguments_line(&s.call)));
             if !s.depends_on.is_empty() {
-                println!("     after: {}", s.depends_on.join(", "));
+                println!("     after: {}", terminal_safe(&s.depends_on.join(", ")));
             }
         }
         return;
     }
     let Some((outcomes, shown)) = applied else { return };
-    println!("Results: {} for account {}", plan.remediation.as_str(), plan.account_id);
+    println!(
+        "Results: {} for account {}",
+        plan.remediation.as_str(),
+        terminal_safe(&plan.account_id)
+    );
     for o in outcomes.iter() {
-        println!("  {:<17} {:<28} {}", o.status.label(), o.id, o.detail);
+        println!(
+            "  {:<17} {:<28} {}",
+            o.status.label(),
+            terminal_safe(&o.id),
+            terminal_safe(&o.detail)
+        );
         if let Some(prev) = &o.previous {
-            println!("  {:<17} {:<28} previous: {prev}", "", "");
+            println!("  {:<17} {:<28} previous: {}", "", "", terminal_safe(&prev.to_string()));
         }
     }
     let c = remediate::request::summary(outcomes);
