@@ -307,3 +307,44 @@ fn exceptions_from_the_config_and_warnings_on_stderr() {
         "{err}"
     );
 }
+
+#[test]
+fn input_size_limit_is_set_by_the_environment_and_named_when_exceeded() {
+    let demo = hipaa_iam_tests::demo_account();
+    let auth = demo.join("authorization-details.json");
+    let size = std::fs::metadata(&auth).unwrap().len();
+    assert!(size > 1024);
+    let out = bin()
+        .env("HIPAA_IAM_MAX_INPUT_SIZE", "1KiB")
+        .args(["audit", "--exports", demo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    for part in [
+        auth.display().to_string(),
+        format!("{size} bytes"),
+        "limit of 1 KiB".to_string(),
+        "HIPAA_IAM_MAX_INPUT_SIZE".to_string(),
+    ] {
+        assert!(err.contains(&part), "stderr should mention {part:?}: {err}");
+    }
+    // A limit the files fit in reads them; a malformed one is an error naming the variable.
+    let out = bin()
+        .env("HIPAA_IAM_MAX_INPUT_SIZE", "64 MiB")
+        .args(["audit", "--exports", demo.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = bin()
+        .env("HIPAA_IAM_MAX_INPUT_SIZE", "lots")
+        .args(["audit", "--exports", demo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("HIPAA_IAM_MAX_INPUT_SIZE=\"lots\""),
+        "{}",
+        text(&out.stderr)
+    );
+}

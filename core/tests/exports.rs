@@ -899,3 +899,129 @@ fn demo_account_holds_no_secrets() {
         "the demo account documents how it was made"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Files that are not regular files, and files too large to read
+// ---------------------------------------------------------------------------------------
+
+/// Reads `dir` on another thread, so that a read that blocks (a FIFO without a writer)
+/// fails the test instead of hanging it.
+fn read_within_deadline(dir: &Path) -> hipaa_iam_core::Result<Account> {
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Account::read_dir(&dir));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .expect("reading the exports directory blocked for 20 s")
+}
+
+/// An exports directory with only `authorization-details.json` (empty) in it.
+fn minimal_exports() -> tempfile::TempDir {
+    exports_dir(&[(file::AUTHORIZATION_DETAILS, AUTH_EMPTY)])
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_file_is_an_error_naming_it_not_a_hang() {
+    for name in [
+        file::CREDENTIAL_REPORT,
+        file::AUTHORIZATION_DETAILS,
+        file::PASSWORD_POLICY,
+        file::MANIFEST,
+        "access-analyzer/us-east-1/findings.json",
+    ] {
+        let dir = minimal_exports();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        mkfifo(&path);
+        let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+        assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "FIFO"]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_in_place_of_a_file_is_an_error_naming_it() {
+    // /dev/null reads as an empty file and /dev/zero never ends: neither is account data.
+    for (name, device) in [
+        (file::CREDENTIAL_REPORT, "/dev/null"),
+        (file::PASSWORD_POLICY, "/dev/zero"),
+    ] {
+        let dir = minimal_exports();
+        let path = dir.path().join(name);
+        std::os::unix::fs::symlink(device, &path).unwrap();
+        let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+        assert_mentions(
+            &msg,
+            &[&path.display().to_string(), "not a regular file", "character device"],
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_socket_in_place_of_a_file_is_an_error_naming_it() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::ACCOUNT_SUMMARY);
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "socket"]);
+}
+
+#[test]
+fn a_directory_in_place_of_the_manifest_is_an_error_naming_it() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::MANIFEST);
+    std::fs::create_dir(&path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "directory"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_regular_file_is_read() {
+    let dir = minimal_exports();
+    let target = dir.path().join("kept-elsewhere.csv");
+    std::fs::write(&target, report(&[ROOT_ROW, ALICE_ROW])).unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join(file::CREDENTIAL_REPORT)).unwrap();
+    let account = read_within_deadline(dir.path()).unwrap();
+    assert!(account.credential_row("alice").is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_is_an_error_naming_it_not_an_absent_file() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::PASSWORD_POLICY);
+    std::os::unix::fs::symlink(dir.path().join("no-such-file.json"), &path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "does not exist"]);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_naming_its_size_and_the_limit() {
+    // A sparse file one byte over the 256 MiB limit of every file but authorization-details.json:
+    // refused from its size, without being read.
+    let dir = minimal_exports();
+    let path = dir.path().join(file::CREDENTIAL_REPORT);
+    let size = (256u64 << 20) + 1;
+    std::fs::File::create(&path).unwrap().set_len(size).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(
+        &msg,
+        &[
+            &path.display().to_string(),
+            &size.to_string(),
+            "256 MiB",
+            "HIPAA_IAM_MAX_INPUT_SIZE",
+        ],
+    );
+}
