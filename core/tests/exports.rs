@@ -1025,3 +1025,63 @@ fn a_file_over_the_size_limit_is_refused_naming_its_size_and_the_limit() {
         ],
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Data after the JSON document
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn two_concatenated_authorization_details_documents_are_refused() {
+    let second = auth_with_user("");
+    let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &format!("{AUTH_EMPTY}\n{second}\n"))]);
+    assert_mentions(
+        &msg,
+        &[
+            "authorization-details.json",
+            "line 2 column 1",
+            "after the JSON document",
+        ],
+    );
+}
+
+#[test]
+fn data_after_the_json_document_is_refused_in_every_json_file() {
+    let valid: &[(&str, &str)] = &[
+        (
+            file::PASSWORD_POLICY,
+            r#"{"PasswordPolicy": {"MinimumPasswordLength": 14}}"#,
+        ),
+        (file::ACCOUNT_SUMMARY, r#"{"SummaryMap": {"Users": 1}}"#),
+        (file::VIRTUAL_MFA_DEVICES, r#"{"VirtualMFADevices": []}"#),
+        ("access-analyzer/us-east-1/analyzers.json", r#"{"analyzers": []}"#),
+        ("access-analyzer/us-east-1/findings.json", r#"{"findings": []}"#),
+        (file::MANIFEST, &manifest_json("")),
+    ];
+    for (name, text) in valid {
+        let mut files = vec![(file::AUTHORIZATION_DETAILS, AUTH_EMPTY), (*name, *text)];
+        read_ok(&files);
+        // Trailing whitespace is fine; anything else is not.
+        let spaced = format!("{text} \r\n\t\n");
+        files[1].1 = &spaced;
+        read_ok(&files);
+        let garbage = format!("{text}\n  garbage\n");
+        files[1].1 = &garbage;
+        let msg = read_err(&files);
+        assert_mentions(&msg, &[name, "line 2 column 3", "after the JSON document"]);
+    }
+}
+
+#[test]
+fn a_policy_document_string_with_data_after_it_is_refused() {
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+    let with_tail = serde_json::to_string(&format!("{doc} {{}}")).unwrap();
+    let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with_policy_document(&with_tail))]);
+    assert_mentions(
+        &msg,
+        &[
+            "authorization-details.json",
+            "Policies[0].PolicyVersionList[0].Document",
+            "trailing characters",
+        ],
+    );
+}

@@ -476,9 +476,9 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
             ));
         }
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(v) => v,
         Err(e) => {
             let json_path = e.path().to_string();
             let inner = e.into_inner();
@@ -490,9 +490,19 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
             let msg = inner.to_string();
             // serde_json appends " at line L column C"; the location already says it.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            Err(Error::input(path, location, msg))
+            return Err(Error::input(path, location, msg));
         }
-    }
+    };
+    // One document per file: a second one appended (two concatenated CLI outputs) would
+    // otherwise be dropped unread.
+    de.end().map_err(|e| {
+        Error::input(
+            path,
+            format!("line {} column {}", e.line(), e.column()),
+            "unexpected data after the JSON document (a file holds exactly one JSON document)",
+        )
+    })?;
+    Ok(value)
 }
 
 /// Removes a UTF-8 byte-order mark.
