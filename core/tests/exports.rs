@@ -1085,3 +1085,192 @@ fn a_policy_document_string_with_data_after_it_is_refused() {
         ],
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Duplicates
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_user_with_two_credential_report_rows_is_refused_naming_both_lines() {
+    let with_mfa = ALICE_ROW.replace(",N/A,false,true,", ",N/A,true,true,");
+    assert_ne!(with_mfa, ALICE_ROW);
+    let msg = report_err(&report(&[ROOT_ROW, ALICE_ROW, &with_mfa]));
+    assert_mentions(&msg, &["credential-report.csv", "line 4", "alice", "line 3"]);
+    let msg = report_err(&report(&[ROOT_ROW, ALICE_ROW, ROOT_ROW]));
+    assert_mentions(&msg, &["credential-report.csv", "line 4", "<root_account>", "line 2"]);
+}
+
+fn user_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"UserName": "{name}", "Arn": "arn:aws:iam::123456789012:user/{arn_name}"}}"#)
+}
+
+fn group_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"GroupName": "{name}", "Arn": "arn:aws:iam::123456789012:group/{arn_name}"}}"#)
+}
+
+fn role_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"RoleName": "{name}", "Arn": "arn:aws:iam::123456789012:role/{arn_name}"}}"#)
+}
+
+fn policy_json(name: &str, arn: &str) -> String {
+    format!(
+        r#"{{"PolicyName": "{name}", "Arn": "{arn}", "DefaultVersionId": "v1", "PolicyVersionList": [{{"Document": {{"Version": "2012-10-17", "Statement": []}}, "VersionId": "v1", "IsDefaultVersion": true}}]}}"#
+    )
+}
+
+/// authorization-details.json with `entries` in list `list`, the other lists empty.
+fn auth_with(list: &str, entries: &[String]) -> String {
+    AUTH_EMPTY.replace(
+        &format!(r#""{list}": []"#),
+        &format!(r#""{list}": [{}]"#, entries.join(", ")),
+    )
+}
+
+#[test]
+fn a_principal_or_policy_listed_twice_is_refused_naming_both_entries() {
+    let customer = |n: &str| format!("arn:aws:iam::123456789012:policy/{n}");
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        // Same name, or the same ARN under another name: the data is ambiguous either way.
+        (
+            "UserDetailList",
+            vec![
+                user_json("alice", "alice"),
+                user_json("bob", "bob"),
+                user_json("alice", "alice"),
+            ],
+            "alice",
+        ),
+        (
+            "UserDetailList",
+            vec![
+                user_json("alice", "alice"),
+                user_json("bob", "bob"),
+                user_json("carol", "alice"),
+            ],
+            "user/alice",
+        ),
+        (
+            "GroupDetailList",
+            vec![
+                group_json("admins", "admins"),
+                group_json("ops", "ops"),
+                group_json("admins", "admins2"),
+            ],
+            "admins",
+        ),
+        (
+            "RoleDetailList",
+            vec![
+                role_json("deploy", "deploy"),
+                role_json("ci", "ci"),
+                role_json("deploy", "deploy"),
+            ],
+            "deploy",
+        ),
+        (
+            "Policies",
+            vec![
+                policy_json("p", &customer("p")),
+                policy_json("q", &customer("q")),
+                policy_json("p2", &customer("p")),
+            ],
+            "policy/p",
+        ),
+        // A customer-managed policy name is unique in an account, whatever the path.
+        (
+            "Policies",
+            vec![
+                policy_json("p", &customer("p")),
+                policy_json("q", &customer("q")),
+                policy_json("p", &customer("team/p")),
+            ],
+            "\"p\"",
+        ),
+    ];
+    for (list, entries, named) in cases {
+        let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with(list, &entries))]);
+        assert_mentions(
+            &msg,
+            &[
+                "authorization-details.json",
+                &format!("{list}[2]"),
+                &format!("{list}[0]"),
+                named,
+                "twice",
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_aws_managed_policy_may_share_a_customer_policy_name() {
+    let entries = [
+        policy_json("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        policy_json("ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ReadOnlyAccess"),
+    ];
+    let account = read_ok(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &entries))]);
+    assert_eq!(account.policies.len(), 2);
+}
+
+#[test]
+fn two_default_versions_of_a_policy_are_refused_naming_both() {
+    let version = |id: &str, default: bool, action: &str| {
+        format!(
+            r#"{{"Document": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}}}, "VersionId": "{id}", "IsDefaultVersion": {default}}}"#
+        )
+    };
+    let policy = |default_id: &str, versions: &[String]| {
+        format!(
+            r#"{{"PolicyName": "p", "Arn": "arn:aws:iam::123456789012:policy/p", "DefaultVersionId": "{default_id}", "PolicyVersionList": [{}]}}"#,
+            versions.join(", ")
+        )
+    };
+    let cases = [
+        // Two versions flagged as the default.
+        policy(
+            "v1",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v3", true, "*"),
+            ],
+        ),
+        // The flag and DefaultVersionId name different versions.
+        policy(
+            "v3",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v3", false, "*"),
+            ],
+        ),
+        // The same version ID twice.
+        policy(
+            "v1",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v1", false, "*"),
+            ],
+        ),
+    ];
+    for p in cases {
+        let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &[p]))]);
+        assert_mentions(
+            &msg,
+            &[
+                "authorization-details.json",
+                "Policies[0].PolicyVersionList[2]",
+                "PolicyVersionList[0]",
+            ],
+        );
+    }
+    // One default version, named by both the flag and DefaultVersionId: fine.
+    let ok = policy(
+        "v2",
+        &[version("v1", false, "s3:GetObject"), version("v2", true, "ec2:*")],
+    );
+    let account = read_ok(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &[ok]))]);
+    let doc = account.policies[0].default_document().unwrap();
+    assert!(doc.document.statements()[0].matches_action("ec2:RunInstances"));
+}

@@ -266,6 +266,85 @@ pub struct AuthorizationDetails {
     pub policies: Vec<ManagedPolicy>,
 }
 
+impl AuthorizationDetails {
+    /// Refuses data that lists a user, group, role or managed policy twice (by name or ARN),
+    /// or gives a managed policy two versions with one ID or two default versions: which
+    /// entry is true is unknown, and reading either could hide a finding. The AWS CLI
+    /// merges its pages into one document without repeats, as the collector does.
+    fn refuse_duplicates(&self, path: &Path) -> Result<()> {
+        let users = self
+            .user_detail_list
+            .iter()
+            .map(|u| [Some(&*u.user_name), Some(&*u.arn)]);
+        unique(path, "UserDetailList", "user", users)?;
+        let groups = self
+            .group_detail_list
+            .iter()
+            .map(|g| [Some(&*g.group_name), Some(&*g.arn)]);
+        unique(path, "GroupDetailList", "group", groups)?;
+        let roles = self
+            .role_detail_list
+            .iter()
+            .map(|r| [Some(&*r.role_name), Some(&*r.arn)]);
+        unique(path, "RoleDetailList", "role", roles)?;
+        // A customer managed policy's name is unique in its account; an AWS managed policy
+        // may share it.
+        let policies = self
+            .policies
+            .iter()
+            .map(|p| [Some(&*p.arn), (!p.is_aws_managed()).then_some(&*p.policy_name)]);
+        unique(path, "Policies", "managed policy", policies)?;
+        for (i, p) in self.policies.iter().enumerate() {
+            let list = format!("Policies[{i}].PolicyVersionList");
+            let ids = p.policy_version_list.iter().map(|v| [Some(&*v.version_id)]);
+            unique(path, &list, &format!("policy {:?} version", p.arn), ids)?;
+            let mut defaults = p
+                .policy_version_list
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_default_version || p.default_version_id.as_deref() == Some(&*v.version_id));
+            if let (Some((first, a)), Some((second, b))) = (defaults.next(), defaults.next()) {
+                return Err(Error::input(
+                    path,
+                    format!("at {list}[{second}]"),
+                    format!(
+                        "policy {:?} has two default versions, {:?} here and {:?} at {list}[{first}] (by IsDefaultVersion or DefaultVersionId {:?})",
+                        p.arn,
+                        b.version_id,
+                        a.version_id,
+                        p.default_version_id.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses two entries of `list` that share a key: each item gives its keys (name, ARN,
+/// ...), `None` for one that does not apply; keys are compared position by position.
+fn unique<'a, const N: usize>(
+    path: &Path,
+    list: &str,
+    what: &str,
+    items: impl Iterator<Item = [Option<&'a str>; N]>,
+) -> Result<()> {
+    let mut seen: [HashMap<&'a str, usize>; N] = std::array::from_fn(|_| HashMap::new());
+    for (i, keys) in items.enumerate() {
+        for (seen, key) in seen.iter_mut().zip(keys) {
+            let Some(key) = key else { continue };
+            if let Some(first) = seen.insert(key, i) {
+                return Err(Error::input(
+                    path,
+                    format!("at {list}[{i}]"),
+                    format!("{what} {key:?} is listed twice: here and at {list}[{first}]"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The account password policy (`password-policy.json`, key `PasswordPolicy`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
@@ -527,7 +606,7 @@ impl Account {
                 .map(|r| (name.to_string(), r.to_string()))
         };
 
-        let auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
+        let mut auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
             Some(b) => parse_json(&set.display_path(file::AUTHORIZATION_DETAILS), b)?,
             None => {
                 let why = set
@@ -544,6 +623,10 @@ impl Account {
                 ));
             }
         };
+        for p in auth.policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
+            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
+        }
+        auth.refuse_duplicates(&set.display_path(file::AUTHORIZATION_DETAILS))?;
         sources.insert("authorization", file::AUTHORIZATION_DETAILS.to_string());
 
         let report_generated = set
@@ -627,9 +710,6 @@ impl Account {
         let mut roles = auth.role_detail_list;
         roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));
         let mut policies = auth.policies;
-        for p in policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
-            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
-        }
         policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
         let account_id = set.manifest.as_ref().and_then(|m| m.account_id.clone()).or_else(|| {
