@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -46,7 +47,54 @@ pub struct PolicyDoc {
     /// The compiled document, ready for evaluation.
     pub document: Document,
     /// The document as JSON.
-    pub json: serde_json::Value,
+    pub json: PolicyJson,
+}
+
+/// A policy document's JSON, held as compact text and parsed into a [`serde_json::Value`]
+/// the first time it is looked at (it dereferences to that value). The checks evaluate the
+/// compiled [`Document`] and look at the JSON of only a few documents, and a parsed tree
+/// takes several times the memory of its text: in a large account, most of the memory.
+#[derive(Clone)]
+pub struct PolicyJson {
+    text: Box<str>,
+    value: OnceLock<serde_json::Value>,
+}
+
+impl PolicyJson {
+    fn new(value: &serde_json::Value) -> Self {
+        PolicyJson {
+            // Serialising a `Value` cannot fail: its map keys are strings.
+            text: serde_json::to_string(value).unwrap_or_default().into_boxed_str(),
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The document as compact JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::ops::Deref for PolicyJson {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        // The text was written by serde_json from a value, so it always parses.
+        self.value
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+impl PartialEq<serde_json::Value> for PolicyJson {
+    fn eq(&self, other: &serde_json::Value) -> bool {
+        **self == *other
+    }
+}
+
+impl std::fmt::Debug for PolicyJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 impl<'de> Deserialize<'de> for PolicyDoc {
@@ -54,13 +102,16 @@ impl<'de> Deserialize<'de> for PolicyDoc {
         let value = serde_json::Value::deserialize(d)?;
         let json = crate::policy::decode_document(&value).map_err(serde::de::Error::custom)?;
         let document = Document::from_json(&json).map_err(serde::de::Error::custom)?;
-        Ok(PolicyDoc { document, json })
+        Ok(PolicyDoc {
+            document,
+            json: PolicyJson::new(&json),
+        })
     }
 }
 
 impl Serialize for PolicyDoc {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.json.serialize(s)
+        (*self.json).serialize(s)
     }
 }
 
