@@ -327,3 +327,36 @@ fn exceptions_from_the_config_and_warnings_on_stderr() {
         "{err}"
     );
 }
+
+#[test]
+fn input_size_limit_is_set_by_the_environment_and_named_when_exceeded() {
+    let demo = hipaa_iam_tests::demo_account();
+    let audit_with_limit = |limit: &str| {
+        bin()
+            .env("HIPAA_IAM_MAX_INPUT_SIZE", limit)
+            .args(["audit", "--exports", demo.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let auth = demo.join("authorization-details.json");
+    let size = std::fs::metadata(&auth).unwrap().len();
+    assert!(size > 1024);
+    let out = audit_with_limit("1KiB");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    for part in [
+        auth.display().to_string(),
+        format!("{size} bytes"),
+        "limit of 1 KiB".to_string(),
+        "HIPAA_IAM_MAX_INPUT_SIZE".to_string(),
+    ] {
+        assert!(err.contains(&part), "stderr should mention {part:?}: {err}");
+    }
+    // A limit the files fit in reads them; a malformed one is an error naming the variable.
+    let out = audit_with_limit("64 MiB");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = audit_with_limit("lots");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("HIPAA_IAM_MAX_INPUT_SIZE=\"lots\""), "{err}");
+}

@@ -899,3 +899,378 @@ fn demo_account_holds_no_secrets() {
         "the demo account documents how it was made"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Files that are not regular files, and files too large to read
+// ---------------------------------------------------------------------------------------
+
+/// Reads `dir` on another thread, so that a read that blocks (a FIFO without a writer)
+/// fails the test instead of hanging it.
+fn read_within_deadline(dir: &Path) -> hipaa_iam_core::Result<Account> {
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Account::read_dir(&dir));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .expect("reading the exports directory blocked for 20 s")
+}
+
+/// An exports directory with only `authorization-details.json` (empty) in it.
+fn minimal_exports() -> tempfile::TempDir {
+    exports_dir(&[(file::AUTHORIZATION_DETAILS, AUTH_EMPTY)])
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_file_is_an_error_naming_it_not_a_hang() {
+    for name in [
+        file::CREDENTIAL_REPORT,
+        file::AUTHORIZATION_DETAILS,
+        file::PASSWORD_POLICY,
+        file::MANIFEST,
+        "access-analyzer/us-east-1/findings.json",
+    ] {
+        let dir = minimal_exports();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        mkfifo(&path);
+        let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+        assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "FIFO"]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_in_place_of_a_file_is_an_error_naming_it() {
+    // /dev/null reads as an empty file and /dev/zero never ends: neither is account data.
+    for (name, device) in [
+        (file::CREDENTIAL_REPORT, "/dev/null"),
+        (file::PASSWORD_POLICY, "/dev/zero"),
+    ] {
+        let dir = minimal_exports();
+        let path = dir.path().join(name);
+        std::os::unix::fs::symlink(device, &path).unwrap();
+        let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+        assert_mentions(
+            &msg,
+            &[&path.display().to_string(), "not a regular file", "character device"],
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_socket_in_place_of_a_file_is_an_error_naming_it() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::ACCOUNT_SUMMARY);
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "socket"]);
+}
+
+#[test]
+fn a_directory_in_place_of_the_manifest_is_an_error_naming_it() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::MANIFEST);
+    std::fs::create_dir(&path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "not a regular file", "directory"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_regular_file_is_read() {
+    let dir = minimal_exports();
+    let target = dir.path().join("kept-elsewhere.csv");
+    std::fs::write(&target, report(&[ROOT_ROW, ALICE_ROW])).unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join(file::CREDENTIAL_REPORT)).unwrap();
+    let account = read_within_deadline(dir.path()).unwrap();
+    assert!(account.credential_row("alice").is_some());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_is_an_error_naming_it_not_an_absent_file() {
+    let dir = minimal_exports();
+    let path = dir.path().join(file::PASSWORD_POLICY);
+    std::os::unix::fs::symlink(dir.path().join("no-such-file.json"), &path).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(&msg, &[&path.display().to_string(), "does not exist"]);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_naming_its_size_and_the_limit() {
+    // A sparse file one byte over the 256 MiB limit of every file but authorization-details.json:
+    // refused from its size, without being read.
+    let dir = minimal_exports();
+    let path = dir.path().join(file::CREDENTIAL_REPORT);
+    let size = (256u64 << 20) + 1;
+    std::fs::File::create(&path).unwrap().set_len(size).unwrap();
+    let msg = read_within_deadline(dir.path()).unwrap_err().to_string();
+    assert_mentions(
+        &msg,
+        &[
+            &path.display().to_string(),
+            &size.to_string(),
+            "256 MiB",
+            "HIPAA_IAM_MAX_INPUT_SIZE",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Data after the JSON document
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn two_concatenated_authorization_details_documents_are_refused() {
+    let second = auth_with_user("");
+    let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &format!("{AUTH_EMPTY}\n{second}\n"))]);
+    assert_mentions(
+        &msg,
+        &[
+            "authorization-details.json",
+            "line 2 column 1",
+            "after the JSON document",
+        ],
+    );
+}
+
+#[test]
+fn data_after_the_json_document_is_refused_in_every_json_file() {
+    let valid: &[(&str, &str)] = &[
+        (
+            file::PASSWORD_POLICY,
+            r#"{"PasswordPolicy": {"MinimumPasswordLength": 14}}"#,
+        ),
+        (file::ACCOUNT_SUMMARY, r#"{"SummaryMap": {"Users": 1}}"#),
+        (file::VIRTUAL_MFA_DEVICES, r#"{"VirtualMFADevices": []}"#),
+        ("access-analyzer/us-east-1/analyzers.json", r#"{"analyzers": []}"#),
+        ("access-analyzer/us-east-1/findings.json", r#"{"findings": []}"#),
+        (file::MANIFEST, &manifest_json("")),
+    ];
+    for (name, text) in valid {
+        let mut files = vec![(file::AUTHORIZATION_DETAILS, AUTH_EMPTY), (*name, *text)];
+        read_ok(&files);
+        // Trailing whitespace is fine; anything else is not.
+        let spaced = format!("{text} \r\n\t\n");
+        files[1].1 = &spaced;
+        read_ok(&files);
+        let garbage = format!("{text}\n  garbage\n");
+        files[1].1 = &garbage;
+        let msg = read_err(&files);
+        assert_mentions(&msg, &[name, "line 2 column 3", "after the JSON document"]);
+    }
+}
+
+#[test]
+fn a_policy_document_string_with_data_after_it_is_refused() {
+    let doc = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+    let with_tail = serde_json::to_string(&format!("{doc} {{}}")).unwrap();
+    let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with_policy_document(&with_tail))]);
+    assert_mentions(
+        &msg,
+        &[
+            "authorization-details.json",
+            "Policies[0].PolicyVersionList[0].Document",
+            "trailing characters",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Duplicates
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_user_with_two_credential_report_rows_is_refused_naming_both_lines() {
+    let with_mfa = ALICE_ROW.replace(",N/A,false,true,", ",N/A,true,true,");
+    assert_ne!(with_mfa, ALICE_ROW);
+    let msg = report_err(&report(&[ROOT_ROW, ALICE_ROW, &with_mfa]));
+    assert_mentions(&msg, &["credential-report.csv", "line 4", "alice", "line 3"]);
+    let msg = report_err(&report(&[ROOT_ROW, ALICE_ROW, ROOT_ROW]));
+    assert_mentions(&msg, &["credential-report.csv", "line 4", "<root_account>", "line 2"]);
+}
+
+fn user_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"UserName": "{name}", "Arn": "arn:aws:iam::123456789012:user/{arn_name}"}}"#)
+}
+
+fn group_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"GroupName": "{name}", "Arn": "arn:aws:iam::123456789012:group/{arn_name}"}}"#)
+}
+
+fn role_json(name: &str, arn_name: &str) -> String {
+    format!(r#"{{"RoleName": "{name}", "Arn": "arn:aws:iam::123456789012:role/{arn_name}"}}"#)
+}
+
+fn policy_json(name: &str, arn: &str) -> String {
+    format!(
+        r#"{{"PolicyName": "{name}", "Arn": "{arn}", "DefaultVersionId": "v1", "PolicyVersionList": [{{"Document": {{"Version": "2012-10-17", "Statement": []}}, "VersionId": "v1", "IsDefaultVersion": true}}]}}"#
+    )
+}
+
+/// authorization-details.json with `entries` in list `list`, the other lists empty.
+fn auth_with(list: &str, entries: &[String]) -> String {
+    AUTH_EMPTY.replace(
+        &format!(r#""{list}": []"#),
+        &format!(r#""{list}": [{}]"#, entries.join(", ")),
+    )
+}
+
+#[test]
+fn a_principal_or_policy_listed_twice_is_refused_naming_both_entries() {
+    let customer = |n: &str| format!("arn:aws:iam::123456789012:policy/{n}");
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        // Same name, or the same ARN under another name: the data is ambiguous either way.
+        (
+            "UserDetailList",
+            vec![
+                user_json("alice", "alice"),
+                user_json("bob", "bob"),
+                user_json("alice", "alice"),
+            ],
+            "alice",
+        ),
+        (
+            "UserDetailList",
+            vec![
+                user_json("alice", "alice"),
+                user_json("bob", "bob"),
+                user_json("carol", "alice"),
+            ],
+            "user/alice",
+        ),
+        (
+            "GroupDetailList",
+            vec![
+                group_json("admins", "admins"),
+                group_json("ops", "ops"),
+                group_json("admins", "admins2"),
+            ],
+            "admins",
+        ),
+        (
+            "RoleDetailList",
+            vec![
+                role_json("deploy", "deploy"),
+                role_json("ci", "ci"),
+                role_json("deploy", "deploy"),
+            ],
+            "deploy",
+        ),
+        (
+            "Policies",
+            vec![
+                policy_json("p", &customer("p")),
+                policy_json("q", &customer("q")),
+                policy_json("p2", &customer("p")),
+            ],
+            "policy/p",
+        ),
+        // A customer-managed policy name is unique in an account, whatever the path.
+        (
+            "Policies",
+            vec![
+                policy_json("p", &customer("p")),
+                policy_json("q", &customer("q")),
+                policy_json("p", &customer("team/p")),
+            ],
+            "\"p\"",
+        ),
+    ];
+    for (list, entries, named) in cases {
+        let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with(list, &entries))]);
+        assert_mentions(
+            &msg,
+            &[
+                "authorization-details.json",
+                &format!("{list}[2]"),
+                &format!("{list}[0]"),
+                named,
+                "twice",
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_aws_managed_policy_may_share_a_customer_policy_name() {
+    let entries = [
+        policy_json("ReadOnlyAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        policy_json("ReadOnlyAccess", "arn:aws:iam::123456789012:policy/ReadOnlyAccess"),
+    ];
+    let account = read_ok(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &entries))]);
+    assert_eq!(account.policies.len(), 2);
+}
+
+#[test]
+fn two_default_versions_of_a_policy_are_refused_naming_both() {
+    let version = |id: &str, default: bool, action: &str| {
+        format!(
+            r#"{{"Document": {{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}}}, "VersionId": "{id}", "IsDefaultVersion": {default}}}"#
+        )
+    };
+    let policy = |default_id: &str, versions: &[String]| {
+        format!(
+            r#"{{"PolicyName": "p", "Arn": "arn:aws:iam::123456789012:policy/p", "DefaultVersionId": "{default_id}", "PolicyVersionList": [{}]}}"#,
+            versions.join(", ")
+        )
+    };
+    let cases = [
+        // Two versions flagged as the default.
+        policy(
+            "v1",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v3", true, "*"),
+            ],
+        ),
+        // The flag and DefaultVersionId name different versions.
+        policy(
+            "v3",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v3", false, "*"),
+            ],
+        ),
+        // The same version ID twice.
+        policy(
+            "v1",
+            &[
+                version("v1", true, "s3:GetObject"),
+                version("v2", false, "ec2:*"),
+                version("v1", false, "*"),
+            ],
+        ),
+    ];
+    for p in cases {
+        let msg = read_err(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &[p]))]);
+        assert_mentions(
+            &msg,
+            &[
+                "authorization-details.json",
+                "Policies[0].PolicyVersionList[2]",
+                "PolicyVersionList[0]",
+            ],
+        );
+    }
+    // One default version, named by both the flag and DefaultVersionId: fine.
+    let ok = policy(
+        "v2",
+        &[version("v1", false, "s3:GetObject"), version("v2", true, "ec2:*")],
+    );
+    let account = read_ok(&[(file::AUTHORIZATION_DETAILS, &auth_with("Policies", &[ok]))]);
+    let doc = account.policies[0].default_document().unwrap();
+    assert!(doc.document.statements()[0].matches_action("ec2:RunInstances"));
+}

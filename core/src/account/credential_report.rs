@@ -160,6 +160,10 @@ impl CredentialReport {
             ));
         }
         let mut rows = Vec::new();
+        // Where each user's row is, and the line of each row: a user listed twice is
+        // refused, since which of the two rows is true is unknown.
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut lines: Vec<u64> = Vec::new();
         for record in rdr.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(|p| format!("line {}", p.line())).unwrap_or_default();
@@ -195,6 +199,17 @@ impl CredentialReport {
             if user.is_empty() {
                 return Err(ctx("user", "empty user name".into()));
             }
+            if let Some(&first) = index.get(&user) {
+                return Err(ctx(
+                    "user",
+                    format!(
+                        "a second row for user {user:?} (the first is line {}); the report has one row per user",
+                        lines[first]
+                    ),
+                ));
+            }
+            index.insert(user.clone(), rows.len());
+            lines.push(line);
             rows.push(CredentialRow {
                 user,
                 arn: cell("arn").to_string(),
@@ -206,7 +221,6 @@ impl CredentialReport {
                 access_keys: [key(1)?, key(2)?],
             });
         }
-        let index = rows.iter().enumerate().map(|(i, r)| (r.user.clone(), i)).collect();
         Ok(CredentialReport {
             generated: None,
             rows,

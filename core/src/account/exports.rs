@@ -1,6 +1,7 @@
 //! The files of the account data, held in memory, and reading / writing them as a directory.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::Manifest;
@@ -57,10 +58,213 @@ pub struct ExportSet {
     pub manifest: Option<Manifest>,
 }
 
+/// How large the files of an exports directory may be. Each file is held in memory while it
+/// is parsed, so a limit keeps a wrong file (a disk image, a log) from exhausting memory.
+///
+/// The defaults fit large accounts with room to spare: at IAM's default quotas (5,000 users,
+/// 1,000 roles, 1,500 customer managed policies of five versions) with every document at its
+/// largest, `aws iam get-account-authorization-details` prints under 300 MB (its indentation
+/// makes the text over three times the documents' own size), plus the AWS managed policies
+/// attached; the credential report of 5,000 users is about 2 MB, and the other files are
+/// smaller still. [`InputLimits::ENV`] raises (or lowers) them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// The largest `authorization-details.json`, in bytes.
+    pub authorization_details: u64,
+    /// The largest of every other file (the credential report, the other JSON files and
+    /// `manifest.json`), in bytes.
+    pub other: u64,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        InputLimits {
+            authorization_details: 1 << 30,
+            other: 256 << 20,
+        }
+    }
+}
+
+impl InputLimits {
+    /// The environment variable that replaces both limits: a size in bytes, or with a
+    /// `KiB`, `MiB` or `GiB` suffix (`K`, `M`, `G` too).
+    pub const ENV: &'static str = "HIPAA_IAM_MAX_INPUT_SIZE";
+
+    /// The same limit for every file.
+    pub fn uniform(bytes: u64) -> Self {
+        InputLimits {
+            authorization_details: bytes,
+            other: bytes,
+        }
+    }
+
+    /// The defaults, or [`InputLimits::ENV`] when it is set; a malformed value is an error
+    /// naming the variable.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var_os(Self::ENV) {
+            None => Ok(Self::default()),
+            Some(v) => {
+                let text = v.to_string_lossy();
+                parse_size(&text).map(Self::uniform).ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "{}={text:?}: expected a size in bytes, optionally with a KiB, MiB or GiB suffix (e.g. 2GiB)",
+                        Self::ENV
+                    ))
+                })
+            }
+        }
+    }
+
+    /// The limit of file `name` (relative path in the exports directory).
+    pub fn of(&self, name: &str) -> u64 {
+        if name == file::AUTHORIZATION_DETAILS {
+            self.authorization_details
+        } else {
+            self.other
+        }
+    }
+}
+
+/// `1048576`, `512 MiB`, `2G`, ...: binary multiples; `None` when malformed or too large.
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let number: u64 = text[..digits].parse().ok()?;
+    let shift = match text[digits..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        "t" | "tib" => 40,
+        _ => return None,
+    };
+    number.checked_mul(1u64 << shift)
+}
+
+/// A size for messages: `256 MiB` when it is a whole number of KiB / MiB / GiB, else bytes.
+fn size_text(bytes: u64) -> String {
+    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// What a file system entry that is not a regular file is, for messages.
+fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
+}
+
+/// Refuses what is not a regular file, or a regular file over `limit` bytes.
+fn check_input(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> {
+    if let Some(kind) = not_regular(meta.file_type()) {
+        return Err(Error::input(
+            path,
+            "",
+            format!("is {kind}, not a regular file (account data files are read only from regular files)"),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(Error::input(
+            path,
+            "",
+            format!(
+                "{} bytes ({}) is over the limit of {} for this file; set {} (e.g. {}=4GiB) to read larger files",
+                meta.len(),
+                size_text(meta.len()),
+                size_text(limit),
+                InputLimits::ENV,
+                InputLimits::ENV
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads an input file: only a regular file (a symbolic link to one is fine) of at most
+/// `limit` bytes, in one allocation of its size. `None` when there is no such file.
+///
+/// A FIFO, device, socket or directory is an error naming it, found before the file is
+/// opened for reading (and opened without blocking, so a FIFO swapped in meanwhile cannot
+/// hang the read); so is a symbolic link whose target does not exist.
+pub fn read_input_file(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match std::fs::symlink_metadata(path) {
+                Ok(_) => Err(Error::input(
+                    path,
+                    "",
+                    "is a symbolic link to a file that does not exist",
+                )),
+                Err(_) => Ok(None),
+            };
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    check_input(path, &meta, limit)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    check_input(path, &meta, limit)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(usize::MAX));
+    // A file that grows while it is read is read up to one byte over the limit, then refused.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::input(
+            path,
+            "",
+            format!(
+                "grew over the limit of {} while it was read; set {} to read larger files",
+                size_text(limit),
+                InputLimits::ENV
+            ),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
 impl ExportSet {
     /// Reads an exports directory: every account-data file that is present, and
     /// `manifest.json` if there is one. Files that are absent are simply not collected.
+    /// File sizes are limited by [`InputLimits::from_env`].
     pub fn read_dir(dir: &Path) -> Result<Self> {
+        Self::read_dir_with(dir, InputLimits::from_env()?)
+    }
+
+    /// [`ExportSet::read_dir`] with the given size limits.
+    pub fn read_dir_with(dir: &Path, limits: InputLimits) -> Result<Self> {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
         if !meta.is_dir() {
             return Err(Error::input(
@@ -80,7 +284,7 @@ impl ExportSet {
             file::ACCOUNT_SUMMARY,
             file::VIRTUAL_MFA_DEVICES,
         ] {
-            set.read_if_present(dir, name)?;
+            set.read_if_present(dir, name, &limits)?;
         }
         let aa = dir.join(file::ACCESS_ANALYZER_DIR);
         if aa.is_dir() {
@@ -93,27 +297,22 @@ impl ExportSet {
             }
             regions.sort();
             for region in regions {
-                set.read_if_present(dir, &file::analyzers(&region))?;
-                set.read_if_present(dir, &file::analyzer_findings(&region))?;
+                set.read_if_present(dir, &file::analyzers(&region), &limits)?;
+                set.read_if_present(dir, &file::analyzer_findings(&region), &limits)?;
             }
         }
         let manifest_path = dir.join(file::MANIFEST);
-        if manifest_path.is_file() {
-            set.manifest = Some(Manifest::read(&manifest_path)?);
+        if let Some(bytes) = read_input_file(&manifest_path, limits.of(file::MANIFEST))? {
+            set.manifest = Some(super::parse_json(&manifest_path, &bytes)?);
         }
         Ok(set)
     }
 
-    fn read_if_present(&mut self, dir: &Path, name: &str) -> Result<()> {
-        let path = dir.join(name);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                self.files.insert(name.to_string(), bytes);
-                Ok(())
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io(path, e)),
+    fn read_if_present(&mut self, dir: &Path, name: &str, limits: &InputLimits) -> Result<()> {
+        if let Some(bytes) = read_input_file(&dir.join(name), limits.of(name))? {
+            self.files.insert(name.to_string(), bytes);
         }
+        Ok(())
     }
 
     /// The path to show in messages for file `name`: inside the directory, or `<live>/name`.

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -46,7 +47,54 @@ pub struct PolicyDoc {
     /// The compiled document, ready for evaluation.
     pub document: Document,
     /// The document as JSON.
-    pub json: serde_json::Value,
+    pub json: PolicyJson,
+}
+
+/// A policy document's JSON, held as compact text and parsed into a [`serde_json::Value`]
+/// the first time it is looked at (it dereferences to that value). The checks evaluate the
+/// compiled [`Document`] and look at the JSON of only a few documents, and a parsed tree
+/// takes several times the memory of its text: in a large account, most of the memory.
+#[derive(Clone)]
+pub struct PolicyJson {
+    text: Box<str>,
+    value: OnceLock<serde_json::Value>,
+}
+
+impl PolicyJson {
+    fn new(value: &serde_json::Value) -> Self {
+        PolicyJson {
+            // Serialising a `Value` cannot fail: its map keys are strings.
+            text: serde_json::to_string(value).unwrap_or_default().into_boxed_str(),
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The document as compact JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::ops::Deref for PolicyJson {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        // The text was written by serde_json from a value, so it always parses.
+        self.value
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+impl PartialEq<serde_json::Value> for PolicyJson {
+    fn eq(&self, other: &serde_json::Value) -> bool {
+        **self == *other
+    }
+}
+
+impl std::fmt::Debug for PolicyJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 impl<'de> Deserialize<'de> for PolicyDoc {
@@ -54,13 +102,16 @@ impl<'de> Deserialize<'de> for PolicyDoc {
         let value = serde_json::Value::deserialize(d)?;
         let json = crate::policy::decode_document(&value).map_err(serde::de::Error::custom)?;
         let document = Document::from_json(&json).map_err(serde::de::Error::custom)?;
-        Ok(PolicyDoc { document, json })
+        Ok(PolicyDoc {
+            document,
+            json: PolicyJson::new(&json),
+        })
     }
 }
 
 impl Serialize for PolicyDoc {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.json.serialize(s)
+        (*self.json).serialize(s)
     }
 }
 
@@ -264,6 +315,85 @@ pub struct AuthorizationDetails {
     /// Managed policies (local and, when attached, AWS-managed).
     #[serde(default)]
     pub policies: Vec<ManagedPolicy>,
+}
+
+impl AuthorizationDetails {
+    /// Refuses data that lists a user, group, role or managed policy twice (by name or ARN),
+    /// or gives a managed policy two versions with one ID or two default versions: which
+    /// entry is true is unknown, and reading either could hide a finding. The AWS CLI
+    /// merges its pages into one document without repeats, as the collector does.
+    fn refuse_duplicates(&self, path: &Path) -> Result<()> {
+        let users = self
+            .user_detail_list
+            .iter()
+            .map(|u| [Some(&*u.user_name), Some(&*u.arn)]);
+        unique(path, "UserDetailList", "user", users)?;
+        let groups = self
+            .group_detail_list
+            .iter()
+            .map(|g| [Some(&*g.group_name), Some(&*g.arn)]);
+        unique(path, "GroupDetailList", "group", groups)?;
+        let roles = self
+            .role_detail_list
+            .iter()
+            .map(|r| [Some(&*r.role_name), Some(&*r.arn)]);
+        unique(path, "RoleDetailList", "role", roles)?;
+        // A customer managed policy's name is unique in its account; an AWS managed policy
+        // may share it.
+        let policies = self
+            .policies
+            .iter()
+            .map(|p| [Some(&*p.arn), (!p.is_aws_managed()).then_some(&*p.policy_name)]);
+        unique(path, "Policies", "managed policy", policies)?;
+        for (i, p) in self.policies.iter().enumerate() {
+            let list = format!("Policies[{i}].PolicyVersionList");
+            let ids = p.policy_version_list.iter().map(|v| [Some(&*v.version_id)]);
+            unique(path, &list, &format!("policy {:?} version", p.arn), ids)?;
+            let mut defaults = p
+                .policy_version_list
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_default_version || p.default_version_id.as_deref() == Some(&*v.version_id));
+            if let (Some((first, a)), Some((second, b))) = (defaults.next(), defaults.next()) {
+                return Err(Error::input(
+                    path,
+                    format!("at {list}[{second}]"),
+                    format!(
+                        "policy {:?} has two default versions, {:?} here and {:?} at {list}[{first}] (by IsDefaultVersion or DefaultVersionId {:?})",
+                        p.arn,
+                        b.version_id,
+                        a.version_id,
+                        p.default_version_id.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses two entries of `list` that share a key: each item gives its keys (name, ARN,
+/// ...), `None` for one that does not apply; keys are compared position by position.
+fn unique<'a, const N: usize>(
+    path: &Path,
+    list: &str,
+    what: &str,
+    items: impl Iterator<Item = [Option<&'a str>; N]>,
+) -> Result<()> {
+    let mut seen: [HashMap<&'a str, usize>; N] = std::array::from_fn(|_| HashMap::new());
+    for (i, keys) in items.enumerate() {
+        for (seen, key) in seen.iter_mut().zip(keys) {
+            let Some(key) = key else { continue };
+            if let Some(first) = seen.insert(key, i) {
+                return Err(Error::input(
+                    path,
+                    format!("at {list}[{i}]"),
+                    format!("{what} {key:?} is listed twice: here and at {list}[{first}]"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The account password policy (`password-policy.json`, key `PasswordPolicy`).
@@ -476,9 +606,9 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
             ));
         }
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(v) => v,
         Err(e) => {
             let json_path = e.path().to_string();
             let inner = e.into_inner();
@@ -490,9 +620,19 @@ pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
             let msg = inner.to_string();
             // serde_json appends " at line L column C"; the location already says it.
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            Err(Error::input(path, location, msg))
+            return Err(Error::input(path, location, msg));
         }
-    }
+    };
+    // One document per file: a second one appended (two concatenated CLI outputs) would
+    // otherwise be dropped unread.
+    de.end().map_err(|e| {
+        Error::input(
+            path,
+            format!("line {} column {}", e.line(), e.column()),
+            "unexpected data after the JSON document (a file holds exactly one JSON document)",
+        )
+    })?;
+    Ok(value)
 }
 
 /// Removes a UTF-8 byte-order mark.
@@ -517,7 +657,7 @@ impl Account {
                 .map(|r| (name.to_string(), r.to_string()))
         };
 
-        let auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
+        let mut auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
             Some(b) => parse_json(&set.display_path(file::AUTHORIZATION_DETAILS), b)?,
             None => {
                 let why = set
@@ -534,6 +674,10 @@ impl Account {
                 ));
             }
         };
+        for p in auth.policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
+            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
+        }
+        auth.refuse_duplicates(&set.display_path(file::AUTHORIZATION_DETAILS))?;
         sources.insert("authorization", file::AUTHORIZATION_DETAILS.to_string());
 
         let report_generated = set
@@ -617,9 +761,6 @@ impl Account {
         let mut roles = auth.role_detail_list;
         roles.sort_by(|a, b| a.role_name.cmp(&b.role_name));
         let mut policies = auth.policies;
-        for p in policies.iter_mut().filter(|p| p.policy_name.is_empty()) {
-            p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
-        }
         policies.sort_by(|a, b| a.arn.cmp(&b.arn));
 
         let account_id = set.manifest.as_ref().and_then(|m| m.account_id.clone()).or_else(|| {

@@ -270,6 +270,8 @@ pub(crate) fn compile(block: &Value, path: &str, variables: bool) -> Result<Vec<
             });
         }
     }
+    // Held for as long as the account is: no spare capacity.
+    out.shrink_to_fit();
     Ok(out)
 }
 

@@ -96,8 +96,10 @@ pub struct Statement {
     effect: Effect,
     actions: Actions,
     resources: Resources,
-    principal: Option<Value>,
-    not_principal: Option<Value>,
+    // Boxed: most statements have neither, and an inline `Value` would make every
+    // statement of every document larger.
+    principal: Option<Box<Value>>,
+    not_principal: Option<Box<Value>>,
     conditions: Vec<Condition>,
 }
 
@@ -137,12 +139,12 @@ impl Statement {
 
     /// `Principal` as written (trust and resource policies); not evaluated.
     pub fn principal(&self) -> Option<&Value> {
-        self.principal.as_ref()
+        self.principal.as_deref()
     }
 
     /// `NotPrincipal` as written; not evaluated.
     pub fn not_principal(&self) -> Option<&Value> {
-        self.not_principal.as_ref()
+        self.not_principal.as_deref()
     }
 
     /// The conditions (AND'ed); empty when the statement has no `Condition`.
@@ -467,8 +469,8 @@ fn compile_statement(s: &Map<String, Value>, index: usize, path: &str, variables
         effect,
         actions,
         resources,
-        principal: s.get("Principal").cloned(),
-        not_principal: s.get("NotPrincipal").cloned(),
+        principal: s.get("Principal").cloned().map(Box::new),
+        not_principal: s.get("NotPrincipal").cloned().map(Box::new),
         conditions,
     })
 }
