@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde_json::{json, Value};
 
 use super::password::Password;
@@ -20,20 +21,20 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// The clients from an SDK configuration (see [`crate::account::collect::sdk_config`]),
+    /// The clients from an SDK configuration (see [`crate::aws::sdk_config`]),
     /// with an Access Analyzer client for each of `regions`.
     pub fn new(conf: &aws_config::SdkConfig, regions: &[String]) -> Clients {
         let analyzers = regions
             .iter()
             .map(|r| {
-                let c = aws_sdk_accessanalyzer::config::Builder::from(conf)
+                let c = crate::aws::access_analyzer(conf)
                     .region(aws_sdk_accessanalyzer::config::Region::new(r.clone()))
                     .build();
                 (r.clone(), aws_sdk_accessanalyzer::Client::from_conf(c))
             })
             .collect();
         Clients {
-            iam: aws_sdk_iam::Client::new(conf),
+            iam: aws_sdk_iam::Client::from_conf(crate::aws::iam(conf).build()),
             analyzers,
         }
     }
@@ -63,51 +64,36 @@ impl Secrets {
 
 /// The account ID of the caller (`sts:GetCallerIdentity`).
 pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<String> {
-    let sts = aws_sdk_sts::Client::new(conf);
+    let sts = aws_sdk_sts::Client::from_conf(crate::aws::sts(conf).build());
     match sts.get_caller_identity().send().await {
         Ok(out) => out.account().map(str::to_string).ok_or_else(|| crate::Error::Aws {
             operation: "GetCallerIdentity".into(),
             code: "NoAccount".into(),
             message: "the answer has no account ID".into(),
+            endpoint: None,
         }),
-        Err(e) => {
-            let f = failure("GetCallerIdentity", &e);
-            Err(crate::Error::Aws {
-                operation: f.operation.into(),
-                code: f.code,
-                message: f.message,
-            })
-        }
+        Err(e) => Err(crate::aws::Failure::of("GetCallerIdentity", &e).into_error()),
     }
 }
 
-/// A failed call: the operation, the AWS error code and message.
+/// A failed call: the operation, the AWS error code and message (with the endpoint when
+/// the call got that far).
 struct Failure {
     operation: &'static str,
     code: String,
     message: String,
 }
 
-fn failure<E, R>(operation: &'static str, err: &SdkError<E, R>) -> Failure
+/// The failure of `operation`, read by the collector's [`crate::aws::Failure`].
+fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    let code = err.code().map(str::to_string).unwrap_or_else(|| match err {
-        SdkError::ConstructionFailure(_) => "ConstructionFailure".into(),
-        SdkError::TimeoutError(_) => "Timeout".into(),
-        SdkError::DispatchFailure(_) => "DispatchFailure".into(),
-        SdkError::ResponseError(_) => "ResponseError".into(),
-        _ => "Unknown".into(),
-    });
-    let message = err
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(err).to_string());
+    let f = crate::aws::Failure::of(operation, err);
     Failure {
         operation,
-        code,
-        message,
+        message: f.message_at(),
+        code: f.code,
     }
 }
 
