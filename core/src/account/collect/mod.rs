@@ -219,14 +219,15 @@ enum Optional<T> {
 /// Runs the collection with `clients`: every file, and a manifest (account, caller,
 /// credential report time, regions, not-collected reasons; file hashes).
 pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
-    // Access Analyzer regions run concurrently with each other and with the IAM calls.
-    let mut region_tasks = Vec::new();
+    // Access Analyzer regions run concurrently with each other and with the IAM calls. An
+    // early error drops the set, which stops them.
+    let mut region_tasks = tokio::task::JoinSet::new();
     for (region, client) in &clients.access_analyzer {
         let (region, client) = (region.clone(), client.clone());
-        region_tasks.push((
-            region.clone(),
-            tokio::spawn(async move { collect_region(&client, &region).await }),
-        ));
+        region_tasks.spawn(async move {
+            let result = collect_region(&client, &region).await;
+            (region, result)
+        });
     }
 
     let identity = clients
@@ -269,13 +270,18 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
     set.files.insert(file::CREDENTIAL_REPORT.into(), csv);
     manifest.credential_report_generated_at = generated;
 
-    for (region, task) in region_tasks {
-        let result = task.await.map_err(|e| Error::Aws {
+    let mut regions = BTreeMap::new();
+    while let Some(joined) = region_tasks.join_next().await {
+        let (region, result) = joined.map_err(|e| Error::Aws {
             operation: "ListAnalyzers".into(),
             code: "InternalError".into(),
-            message: format!("the collection task of region {region} failed: {e}"),
+            message: format!("the collection task of a region failed: {e}"),
             endpoint: None,
-        })??;
+        })?;
+        regions.insert(region, result);
+    }
+    for result in regions.into_values() {
+        let result = result?;
         set.files.extend(result.files);
         manifest.not_collected.extend(result.not_collected);
     }
