@@ -344,6 +344,35 @@ fn a_refused_connection_names_the_call_the_endpoint_and_the_cause() {
 }
 
 #[test]
+fn a_remediation_step_against_a_refused_endpoint_reads_the_same_way() {
+    let endpoint = refusing_endpoint();
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = hipaa_iam_tests::demo_account();
+    let mut cmd = hipaa_iam(&endpoint, tmp.path());
+    cmd.args([
+        "remediate",
+        "password-policy",
+        "--exports",
+        demo.to_str().unwrap(),
+        "--yes",
+    ])
+    .args(SHORT);
+    let r = run(cmd, Duration::from_secs(60));
+    // The step fails (exit 1), or the command does before applying (exit 2); either way
+    // the one error line names the call, the cause and the endpoint.
+    let all = format!("{}{}", String::from_utf8_lossy(&r.out.stdout), r.stderr());
+    assert!(matches!(r.out.status.code(), Some(1 | 2)), "{all}");
+    assert!(r.took < Duration::from_secs(20), "took {:?}: {all}", r.took);
+    let line = all
+        .lines()
+        .find(|l| l.contains("Connection refused"))
+        .unwrap_or_else(|| panic!("no error line: {all}"));
+    assert!(line.contains(" failed: "), "{line}");
+    assert!(line.contains(&format!("(endpoint {endpoint})")), "{line}");
+    assert_readable(line);
+}
+
+#[test]
 fn network_settings_are_checked_naming_the_flag() {
     let tmp = tempfile::tempdir().unwrap();
     for (flag, value, why) in [

@@ -84,7 +84,7 @@ struct Failure {
     message: String,
 }
 
-/// The failure of `operation`, read by the collector's [`crate::aws::Failure`].
+/// The failure of `operation`, read by [`crate::aws::Failure`] like every AWS error.
 fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
