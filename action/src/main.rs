@@ -86,11 +86,13 @@ pub struct SourceArgs {
     #[arg(long, value_name = "DIR")]
     pub exports: Option<PathBuf>,
     /// Access Analyzer regions to audit, comma-separated (default: the configured region)
-    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',', value_parser = cmd::region)]
     pub regions: Vec<String>,
     /// AWS profile to use (default: the standard credential chain)
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     pub profile: Option<String>,
+    #[command(flatten)]
+    pub network: cmd::NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -175,13 +177,15 @@ pub struct CollectArgs {
     #[arg(long, short, value_name = "DIR")]
     pub output: PathBuf,
     /// Access Analyzer regions to collect, comma-separated (default: the configured region)
-    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',', value_parser = cmd::region)]
     pub regions: Vec<String>,
     /// AWS profile to use (default: the standard credential chain)
     #[arg(long, value_name = "NAME", env = "AWS_PROFILE")]
     pub profile: Option<String>,
     #[command(flatten)]
     pub org: cmd::org::OrgArgs,
+    #[command(flatten)]
+    pub network: cmd::NetworkArgs,
 }
 
 /// Output format of `checks`.

@@ -40,6 +40,7 @@ fn audit(dir: &Path) -> Audit {
         exports_dir: Some(dir.to_path_buf()),
         profile: None,
         regions: Vec::new(),
+        network: Default::default(),
     };
     tokio::runtime::Builder::new_current_thread()
         .build()

@@ -22,6 +22,9 @@ pub struct Source {
     pub profile: Option<String>,
     /// Access Analyzer regions to audit; empty = the configuration's, else the SDK's region.
     pub regions: Vec<String>,
+    /// Timeouts and the response size limit of a live collection.
+    #[serde(skip)]
+    pub network: crate::aws::Network,
 }
 
 impl Source {
@@ -50,7 +53,8 @@ impl Source {
                 } else {
                     &self.regions
                 };
-                let set = crate::account::collect::collect_live(self.profile.as_deref(), regions).await?;
+                let set =
+                    crate::account::collect::collect_live(self.profile.as_deref(), regions, &self.network).await?;
                 Account::from_exports(&set)
             }
         }
@@ -59,8 +63,9 @@ impl Source {
 
 /// Loads the configuration: the TOML text `inline` if given, else the file `path`, else
 /// `./hipaa-iam.toml` if present, else the defaults. `regions`, when not empty, replace
-/// the configured regions.
+/// the configured regions (each must be an AWS region name).
 pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]) -> Result<LoadedConfig> {
+    crate::aws::check_regions("regions", regions)?;
     let ids = checks::ids();
     let mut loaded = match inline {
         Some(text) => {

@@ -250,6 +250,16 @@ impl Config {
                 }
             }
         }
+        for region in &cfg.regions {
+            if let Err(e) = crate::aws::check_region(region) {
+                let at = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("regions"))
+                    .map(|i| format!("line {}: ", i + 1))
+                    .unwrap_or_default();
+                return Err(err(format!("{at}regions: {e}")));
+            }
+        }
         let p = &cfg.password_policy;
         for (name, v, min, max) in [
             ("access_key_max_age_days", cfg.access_key_max_age_days, 1, 36_500),

@@ -25,8 +25,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// An AWS call failed. The code and message are AWS's own.
-    #[error("AWS {operation} failed: {code}: {message}")]
+    /// An AWS call failed. The code and message are AWS's own when AWS answered; else the
+    /// code says what happened instead (`Timeout`, `ConnectionFailed`, ...).
+    #[error("AWS {operation} failed: {code}: {message}{}", at(endpoint))]
     Aws {
         /// The API operation, e.g. `GetAccountAuthorizationDetails`.
         operation: String,
@@ -34,6 +35,8 @@ pub enum Error {
         code: String,
         /// The AWS error message.
         message: String,
+        /// The endpoint the request went to, when known (`https://iam.amazonaws.com`).
+        endpoint: Option<String>,
     },
     /// The configuration file is invalid.
     #[error("{}: {message}", path.display())]
@@ -46,6 +49,13 @@ pub enum Error {
     /// An argument is invalid.
     #[error("{0}")]
     InvalidArgument(String),
+}
+
+/// ` (endpoint URL)`, or nothing.
+pub(crate) fn at(endpoint: &Option<String>) -> String {
+    endpoint
+        .as_deref()
+        .map_or_else(String::new, |e| format!(" (endpoint {e})"))
 }
 
 /// The library's result type.

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod api;
+pub mod aws;
 pub mod checks;
 pub mod config;
 pub mod error;

@@ -40,8 +40,9 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::{Blob, DateTime};
 use common::{interceptor, mock_config};
-use hipaa_iam_core::account::collect::{collect, retry_config, Clients, Options};
+use hipaa_iam_core::account::collect::{collect, Clients, Options};
 use hipaa_iam_core::account::{file, Account, Collected};
+use hipaa_iam_core::aws::retry_config;
 use hipaa_iam_core::Error;
 use serde_json::Value;
 
@@ -262,6 +263,15 @@ fn generate(states: &'static [ReportStateType]) -> Rule {
         seq = seq.output(move || GenerateCredentialReportOutput::builder().state(s.clone()).build());
     }
     seq.build()
+}
+
+/// `GenerateCredentialReport` answering `state` to every call.
+fn generate_always(state: ReportStateType) -> Rule {
+    mock!(aws_sdk_iam::Client::generate_credential_report)
+        .sequence()
+        .output(move || GenerateCredentialReportOutput::builder().state(state.clone()).build())
+        .repeatedly()
+        .build()
 }
 
 fn report_output() -> GetCredentialReportOutput {
@@ -561,15 +571,7 @@ async fn an_expired_report_is_generated_again() {
 
 #[tokio::test]
 async fn a_report_that_never_completes_times_out_with_a_clear_error() {
-    let gen = mock!(aws_sdk_iam::Client::generate_credential_report)
-        .sequence()
-        .output(|| {
-            GenerateCredentialReportOutput::builder()
-                .state(ReportStateType::Inprogress)
-                .build()
-        })
-        .repeatedly()
-        .build();
+    let gen = generate_always(ReportStateType::Inprogress);
     let mut iam = auth_pages(1, 1);
     iam.extend([gen, no_password_policy(), summary()]);
     iam.extend(mfa_pages(0));
@@ -584,6 +586,7 @@ async fn a_report_that_never_completes_times_out_with_a_clear_error() {
             operation,
             code,
             message,
+            ..
         } => {
             assert_eq!(operation, "GenerateCredentialReport");
             assert_eq!(code, "Timeout");
@@ -591,6 +594,50 @@ async fn a_report_that_never_completes_times_out_with_a_clear_error() {
         }
         other => panic!("expected Error::Aws, got {other:?}"),
     }
+}
+
+/// moto always has the report once generated; only a mock can answer "complete" to
+/// `GenerateCredentialReport` and then `ReportNotPresent` to `GetCredentialReport`, again
+/// and again (a broken or hostile endpoint). The polling must still end.
+#[tokio::test]
+async fn a_report_that_is_complete_but_never_present_ends_with_a_timeout() {
+    let gen = generate_always(ReportStateType::Complete);
+    let get = mock!(aws_sdk_iam::Client::get_credential_report)
+        .sequence()
+        .http_response(iam_error(410, "ReportNotPresent", "The report is not present."))
+        .repeatedly()
+        .build();
+    let mut iam = auth_pages(1, 1);
+    iam.extend([gen.clone(), get.clone(), no_password_policy(), summary()]);
+    iam.extend(mfa_pages(0));
+    let mocks = Mocks::new(RuleMode::MatchAny, iam);
+    let opts = Options {
+        report_max_wait: Duration::from_millis(200),
+        ..options()
+    };
+    let started = std::time::Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(20), collect(&mocks.clients(), &opts))
+        .await
+        .expect("the credential report polling ends by itself")
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let Error::Aws {
+        operation,
+        code,
+        message,
+        ..
+    } = err
+    else {
+        panic!("expected Error::Aws, got {err:?}")
+    };
+    // It gave up before asking for a new report once more.
+    assert_eq!(
+        (operation.as_str(), code.as_str()),
+        ("GenerateCredentialReport", "Timeout")
+    );
+    assert!(message.contains("not ready within 0.2 s"), "{message}");
+    assert!(message.contains("ReportNotPresent"), "the last answer: {message}");
+    assert!(get.num_calls() >= 2, "polled more than once");
 }
 
 #[tokio::test]
@@ -724,6 +771,7 @@ async fn a_required_source_failing_is_an_aws_error_with_code_and_message() {
             operation,
             code,
             message,
+            ..
         } => {
             assert_eq!(operation, "GetAccountAuthorizationDetails");
             assert_eq!(code, "AccessDenied");

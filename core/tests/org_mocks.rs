@@ -99,7 +99,7 @@ fn assume_role_denied(account: &str) -> Rule {
 /// The real configuration (moto, from the environment), as the CLI loads it.
 async fn moto_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(hipaa_iam_core::account::collect::retry_config())
+        .retry_config(hipaa_iam_core::aws::retry_config())
         .load()
         .await
 }
@@ -189,7 +189,7 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
     for run in &runs {
         if run.id == denied {
             let e = run.result.as_ref().unwrap_err();
-            assert!(e.starts_with("AccessDenied: "), "{e}");
+            assert!(e.starts_with("AWS AssumeRole failed: AccessDenied: "), "{e}");
             assert!(
                 e.contains(&format!("arn:aws-us-gov:iam::{denied}:role/{ROLE}")),
                 "the error names the account's role: {e}"

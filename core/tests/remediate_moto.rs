@@ -63,7 +63,7 @@ async fn a_statement_written_between_the_plan_and_its_application_is_kept() {
         "--set-as-default",
     ]);
 
-    let conf = hipaa_iam_core::account::collect::sdk_config(None).await;
+    let conf = hipaa_iam_core::aws::sdk_config(None, &Default::default()).await;
     let clients = Clients::new(&conf, &[]);
     let outcomes = remediate::apply(&plan, &clients, &Secrets::default()).await.unwrap();
     assert_eq!(outcomes[0].status, Status::Done, "{outcomes:?}");

@@ -119,6 +119,7 @@ impl AuditRequest {
             exports_dir: self.exports_dir.clone(),
             profile: self.profile.clone(),
             regions: self.regions.clone(),
+            network: Default::default(),
         };
         Ok(crate::runtime().block_on(api::audit(&source, config, self.checks.as_deref()))?)
     }
@@ -273,7 +274,10 @@ impl RemediationRequest {
         options.validate(self.remediation)?;
         let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?.config;
         let rt = crate::runtime();
-        let sdk = rt.block_on(hipaa_iam_core::account::collect::sdk_config(self.profile.as_deref()));
+        let sdk = rt.block_on(hipaa_iam_core::aws::sdk_config(
+            self.profile.as_deref(),
+            &Default::default(),
+        ));
         let regions: Vec<String> = if !config.regions.is_empty() {
             config.regions.clone()
         } else {
@@ -283,6 +287,7 @@ impl RemediationRequest {
             exports_dir: self.exports_dir.clone(),
             profile: self.profile.clone(),
             regions: regions.clone(),
+            network: Default::default(),
         };
         let mut account = rt.block_on(source.load(&regions))?;
         if account.account_id.is_none() {

@@ -178,3 +178,28 @@ fn a_missing_exports_directory_is_invalid_input_everywhere() {
         );
     }
 }
+
+#[test]
+fn a_region_that_is_not_a_region_name_is_an_invalid_argument() {
+    let demo = hipaa_iam_tests::demo_account();
+    let audit = serde_json::json!({"exports_dir": demo, "regions": ["us-east-1", "../x"]}).to_string();
+    let plan = serde_json::json!({
+        "remediation": "access-analyzer",
+        "exports_dir": demo,
+        "regions": ["../x"],
+    })
+    .to_string();
+    for (f, request) in [
+        (
+            hipaa_iam_audit as unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32,
+            &audit,
+        ),
+        (hipaa_iam_mfa_report, &audit),
+        (hipaa_iam_remediation_plan, &plan),
+    ] {
+        let (status, out, err) = call(f, Some(request.as_bytes()));
+        assert_eq!(status, HipaaIamStatus::InvalidArgument as i32, "{request}: {err}");
+        assert!(out.is_none());
+        assert_eq!(err, "regions: `../x` is not an AWS region name (like us-east-1)");
+    }
+}

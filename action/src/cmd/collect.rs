@@ -14,6 +14,7 @@ pub fn run(args: CollectArgs) -> hipaa_iam_core::Result<u8> {
     let set = rt.block_on(collect::collect_to_dir(
         args.profile.as_deref(),
         &args.regions,
+        &args.network.to_network(),
         &args.output,
     ))?;
     eprint!("{}", collect::summary(&set, &args.output));

@@ -134,8 +134,12 @@ fn progress(total: usize) -> (Arc<dyn Progress>, Option<indicatif::ProgressBar>)
 }
 
 /// The selected accounts of the live organization, and what the run needs to reach them.
-async fn live_accounts(profile: Option<&str>, args: &OrgArgs) -> Result<(OrgClients, org::SdkConfig, Vec<OrgAccount>)> {
-    let config = collect::sdk_config(profile).await;
+async fn live_accounts(
+    profile: Option<&str>,
+    args: &OrgArgs,
+    net: &hipaa_iam_core::aws::Network,
+) -> Result<(OrgClients, org::SdkConfig, Vec<OrgAccount>)> {
+    let config = hipaa_iam_core::aws::sdk_config(profile, net).await;
     let clients = OrgClients::new(&config);
     let all = org::list_accounts(&clients.organizations).await?;
     let selected = org::select(&all, &args.accounts, args.shard()?)?;
@@ -208,7 +212,12 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             }
             let rt = super::runtime()?;
             rt.block_on(async {
-                let (clients, config, accounts) = live_accounts(args.source.profile.as_deref(), &args.org).await?;
+                let (clients, config, accounts) = live_accounts(
+                    args.source.profile.as_deref(),
+                    &args.org,
+                    &args.source.network.to_network(),
+                )
+                .await?;
                 let (progress, bar) = progress(accounts.len());
                 let runs = org::audit(&clients, &config, &accounts, &opts, &loaded, only.as_deref(), progress).await;
                 if let Some(bar) = bar {
@@ -268,7 +277,8 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     let output = args.output.clone();
     let rt = super::runtime()?;
     let results = rt.block_on(async {
-        let (clients, config, accounts) = live_accounts(args.profile.as_deref(), &args.org).await?;
+        let (clients, config, accounts) =
+            live_accounts(args.profile.as_deref(), &args.org, &args.network.to_network()).await?;
         let (progress, bar) = progress(accounts.len());
         let dir = output.clone();
         let results = org::run(&clients, &config, &accounts, &opts, progress, move |account, set| {

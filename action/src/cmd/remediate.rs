@@ -119,8 +119,9 @@ pub fn run(args: RemediateArgs) -> Result<u8> {
     let loaded = Config::load(args.config.as_deref(), &hipaa_iam_core::checks::ids())?;
     let config = loaded.config;
     let rt = super::runtime()?;
-    let sdk = rt.block_on(hipaa_iam_core::account::collect::sdk_config(
+    let sdk = rt.block_on(hipaa_iam_core::aws::sdk_config(
         args.source.profile.as_deref(),
+        &args.source.network.to_network(),
     ));
     let regions: Vec<String> = if !args.source.regions.is_empty() {
         args.source.regions.clone()

@@ -22,9 +22,10 @@ use std::sync::Arc;
 pub use aws_config::SdkConfig;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 
-use crate::account::collect::{self, Clients, Failure, Options};
+use crate::account::collect::{self, Clients, Options};
 use crate::account::{Account, ExportSet};
 use crate::api::{self, Audit};
+use crate::aws::{self, Failure};
 use crate::config::LoadedConfig;
 use crate::report::org::AccountRun;
 use crate::{Error, Result};
@@ -187,8 +188,8 @@ impl OrgClients {
     /// Clients from `config`.
     pub fn new(config: &SdkConfig) -> OrgClients {
         OrgClients {
-            organizations: aws_sdk_organizations::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
+            organizations: aws_sdk_organizations::Client::from_conf(aws::organizations(config).build()),
+            sts: aws_sdk_sts::Client::from_conf(aws::sts(config).build()),
         }
     }
 }
@@ -221,9 +222,10 @@ impl Default for OrgOptions {
 }
 
 impl OrgOptions {
-    /// Checks the role name, external ID and concurrency.
+    /// Checks the role name, external ID, concurrency and regions.
     pub fn validate(&self) -> Result<()> {
         validate_role_name(&self.role_name)?;
+        aws::check_regions("--regions", &self.regions)?;
         if let Some(id) = &self.external_id {
             validate_external_id(id)?;
         }
@@ -268,12 +270,13 @@ pub async fn caller(sts: &aws_sdk_sts::Client) -> Result<Caller> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| Failure::of(&e).into_error("GetCallerIdentity"))?;
+        .map_err(|e| Failure::of("GetCallerIdentity", &e).into_error())?;
     let arn = out.arn().unwrap_or_default().to_string();
     let partition = partition_of(&arn).ok_or_else(|| Error::Aws {
         operation: "GetCallerIdentity".into(),
         code: "InvalidResponse".into(),
         message: format!("the caller's ARN `{arn}` has no partition"),
+        endpoint: None,
     })?;
     Ok(Caller {
         account: out.account().unwrap_or_default().to_string(),
@@ -307,7 +310,7 @@ pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Res
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| Failure::of(&e).into_error("ListAccounts"))?;
+            .map_err(|e| Failure::of("ListAccounts", &e).into_error())?;
         for a in page.accounts() {
             // `State` replaces `Status`; older answers have only `Status`.
             let active = match a.state() {
@@ -331,8 +334,8 @@ pub async fn list_accounts(organizations: &aws_sdk_organizations::Client) -> Res
 }
 
 /// Assumes the role in `account`: the account's own SDK configuration (the base
-/// configuration with the role's temporary credentials), or `"<code>: <message>"` of the
-/// STS error. The caller's own account is worked on with the caller's credentials: there
+/// configuration with the role's temporary credentials), or the STS error (operation,
+/// code, message and endpoint). The caller's own account is worked on with the caller's credentials: there
 /// is nothing to assume (the management account has no OrganizationAccountAccessRole).
 async fn account_config(
     clients: &OrgClients,
@@ -353,7 +356,7 @@ async fn account_config(
         .set_external_id(opts.external_id.clone())
         .send()
         .await
-        .map_err(|e| Failure::of(&e).reason())?;
+        .map_err(|e| Failure::of("AssumeRole", &e).into_error().to_string())?;
     let creds = out
         .credentials()
         .ok_or_else(|| format!("InvalidResponse: AssumeRole of {arn} returned no credentials"))?;
@@ -368,7 +371,7 @@ async fn account_config(
     Ok(base
         .to_builder()
         .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .retry_config(collect::retry_config())
+        .retry_config(aws::retry_config())
         .build())
 }
 

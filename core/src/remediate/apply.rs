@@ -25,21 +25,21 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// The clients from an SDK configuration (see [`crate::account::collect::sdk_config`]),
+    /// The clients from an SDK configuration (see [`crate::aws::sdk_config`]),
     /// with an Access Analyzer client for each of `regions`.
     pub fn new(conf: &aws_config::SdkConfig, regions: &[String]) -> Clients {
         let analyzers = regions
             .iter()
             .map(|r| {
-                let c = aws_sdk_accessanalyzer::config::Builder::from(conf)
+                let c = crate::aws::access_analyzer(conf)
                     .region(aws_sdk_accessanalyzer::config::Region::new(r.clone()))
                     .build();
                 (r.clone(), aws_sdk_accessanalyzer::Client::from_conf(c))
             })
             .collect();
         Clients {
-            sts: aws_sdk_sts::Client::new(conf),
-            iam: aws_sdk_iam::Client::new(conf),
+            sts: aws_sdk_sts::Client::from_conf(crate::aws::sts(conf).build()),
+            iam: aws_sdk_iam::Client::from_conf(crate::aws::iam(conf).build()),
             analyzers,
         }
     }
@@ -69,7 +69,7 @@ impl Secrets {
 
 /// The account ID of the caller (`sts:GetCallerIdentity`).
 pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<String> {
-    account_of(&aws_sdk_sts::Client::new(conf)).await
+    account_of(&aws_sdk_sts::Client::from_conf(crate::aws::sts(conf).build())).await
 }
 
 async fn account_of(sts: &aws_sdk_sts::Client) -> crate::Result<String> {
@@ -79,6 +79,7 @@ async fn account_of(sts: &aws_sdk_sts::Client) -> crate::Result<String> {
             operation: "GetCallerIdentity".into(),
             code: "InvalidResponse".into(),
             message: "the answer has no account ID".into(),
+            endpoint: None,
         });
     }
     Ok(caller.account)
@@ -100,30 +101,24 @@ async fn ensure_same_account(plan: &Plan, clients: &Clients) -> crate::Result<()
     )))
 }
 
-/// A failed call: the operation, the AWS error code and message.
+/// A failed call: the operation, the AWS error code and message (with the endpoint when
+/// the call got that far).
 struct Failure {
     operation: &'static str,
     code: String,
     message: String,
 }
 
-/// The failure of `operation`, read by the collector's one reading of AWS errors (AWS's
-/// code and message; for a request without an AWS answer, what went wrong).
+/// The failure of `operation`, read by [`crate::aws::Failure`] like every AWS error.
 fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match crate::account::collect::Failure::of(err).into_error(operation) {
-        crate::Error::Aws { code, message, .. } => Failure {
-            operation,
-            code,
-            message,
-        },
-        other => Failure {
-            operation,
-            code: "Unknown".into(),
-            message: other.to_string(),
-        },
+    let f = crate::aws::Failure::of(operation, err);
+    Failure {
+        operation,
+        message: f.message_at(),
+        code: f.code,
     }
 }
 

@@ -16,32 +16,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
-use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::result::SdkError;
 use serde_json::Value;
 
 use super::{file, ExportSet};
+use crate::aws::{self, Failure, Network};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
-
-/// The retry configuration of every client: the SDK's adaptive mode (client-side rate
-/// limiting plus exponential backoff on throttling and transient errors), 8 attempts.
-pub fn retry_config() -> RetryConfig {
-    RetryConfig::adaptive().with_max_attempts(8)
-}
-
-/// The AWS SDK configuration from the standard credential chain (environment, profiles,
-/// SSO, IMDS; `AWS_ENDPOINT_URL` honoured), with [`retry_config`].
-pub async fn sdk_config(profile: Option<&str>) -> SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(retry_config());
-    if let Some(p) = profile {
-        loader = loader.profile_name(p);
-    }
-    loader.load().await
-}
 
 /// The SDK clients a collection uses.
 #[derive(Debug, Clone)]
@@ -74,7 +55,11 @@ impl Clients {
         let partition = |service: &str| account.map(|a| RetryPartition::new(format!("hipaa-iam-{a}-{service}")));
         let regions: Vec<String> = if regions.is_empty() {
             match config.region() {
-                Some(r) => vec![r.to_string()],
+                Some(r) => {
+                    let r = vec![r.to_string()];
+                    aws::check_regions("the configured AWS region", &r)?;
+                    r
+                }
                 None => {
                     return Err(Error::InvalidArgument(
                         "no AWS region configured: set AWS_REGION (or a profile's region) or pass --regions".into(),
@@ -82,25 +67,21 @@ impl Clients {
                 }
             }
         } else {
+            aws::check_regions("--regions", regions)?;
             regions.to_vec()
         };
         let mut access_analyzer = BTreeMap::new();
         for region in regions {
-            if region.trim().is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(Error::InvalidArgument(format!(
-                    "--regions: `{region}` is not an AWS region name"
-                )));
-            }
-            let mut conf = aws_sdk_accessanalyzer::config::Builder::from(config)
+            let mut conf = aws::access_analyzer(config)
                 .region(aws_sdk_accessanalyzer::config::Region::new(region.clone()))
-                .retry_config(retry_config().with_max_attempts(3));
+                .retry_config(aws::retry_config().with_max_attempts(3));
             conf.set_retry_partition(partition(&format!("access-analyzer-{region}")));
             let conf = conf.build();
             access_analyzer.insert(region, aws_sdk_accessanalyzer::Client::from_conf(conf));
         }
-        let mut iam = aws_sdk_iam::config::Builder::from(config);
+        let mut iam = aws::iam(config);
         iam.set_retry_partition(partition("iam"));
-        let mut sts = aws_sdk_sts::config::Builder::from(config);
+        let mut sts = aws::sts(config);
         sts.set_retry_partition(partition("sts"));
         let (iam, sts) = (iam.build(), sts.build());
         Ok(Clients {
@@ -133,17 +114,17 @@ impl Default for Options {
 }
 
 /// Collects the account data from the live account into memory (the files plus a
-/// manifest whose `not_collected` records what failed).
-pub async fn collect_live(profile: Option<&str>, regions: &[String]) -> Result<ExportSet> {
-    let config = sdk_config(profile).await;
+/// manifest whose `not_collected` records what failed), every call bounded by `net`.
+pub async fn collect_live(profile: Option<&str>, regions: &[String], net: &Network) -> Result<ExportSet> {
+    let config = aws::sdk_config(profile, net).await;
     let clients = Clients::new(&config, regions)?;
     collect(&clients, &Options::default()).await
 }
 
 /// Collects the account data and writes it, with `manifest.json`, into `dir`. Returns
 /// what was collected ([`summary`] describes it).
-pub async fn collect_to_dir(profile: Option<&str>, regions: &[String], dir: &Path) -> Result<ExportSet> {
-    let mut set = collect_live(profile, regions).await?;
+pub async fn collect_to_dir(profile: Option<&str>, regions: &[String], net: &Network, dir: &Path) -> Result<ExportSet> {
+    let mut set = collect_live(profile, regions, net).await?;
     let manifest = write_collection(&set, dir)?;
     set.dir = Some(dir.to_path_buf());
     set.manifest = Some(manifest);
@@ -229,107 +210,6 @@ pub fn summary(set: &ExportSet, dir: &Path) -> String {
     out
 }
 
-/// An AWS call's failure: AWS's error code and message, and whether AWS answered (a
-/// service error) or the request never got an answer (network, timeout).
-#[derive(Debug, Clone)]
-pub(crate) struct Failure {
-    code: String,
-    message: String,
-    answered: bool,
-}
-
-impl Failure {
-    pub(crate) fn of<E>(err: &SdkError<E, HttpResponse>) -> Failure
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        let context = || shorten(&DisplayErrorContext(err).to_string());
-        match err {
-            SdkError::ServiceError(ctx) => {
-                let status = ctx.raw().status().as_u16();
-                let e = ctx.err();
-                match e.code() {
-                    Some(code) => Failure {
-                        code: code.to_string(),
-                        message: e.message().map_or_else(context, str::to_string),
-                        answered: true,
-                    },
-                    None => Failure {
-                        code: format!("HTTP {status}"),
-                        message: not_aws_error(ctx.raw()),
-                        answered: true,
-                    },
-                }
-            }
-            SdkError::ResponseError(ctx) => Failure {
-                code: format!("HTTP {}", ctx.raw().status().as_u16()),
-                message: not_aws_error(ctx.raw()),
-                answered: true,
-            },
-            SdkError::TimeoutError(_) => Failure {
-                code: "Timeout".into(),
-                message: context(),
-                answered: false,
-            },
-            SdkError::DispatchFailure(_) => Failure {
-                code: "DispatchFailure".into(),
-                message: context(),
-                answered: false,
-            },
-            SdkError::ConstructionFailure(_) => Failure {
-                code: "ConstructionFailure".into(),
-                message: context(),
-                answered: false,
-            },
-            _ => Failure {
-                code: "Unknown".into(),
-                message: context(),
-                answered: false,
-            },
-        }
-    }
-
-    fn is(&self, code: &str) -> bool {
-        self.code == code
-    }
-
-    /// `<code>: <message>`.
-    pub(crate) fn reason(&self) -> String {
-        format!("{}: {}", self.code, self.message)
-    }
-
-    /// The failure as the [`Error::Aws`] of `operation`.
-    pub(crate) fn into_error(self, operation: &str) -> Error {
-        Error::Aws {
-            operation: operation.to_string(),
-            code: self.code,
-            message: self.message,
-        }
-    }
-}
-
-/// The message for an answer that is not an AWS error (e.g. a proxy's or an emulator's
-/// HTML page): the start of the body.
-fn not_aws_error(response: &HttpResponse) -> String {
-    let body = response.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
-    if body.trim().is_empty() {
-        "the response is not an AWS error and has no body".into()
-    } else {
-        shorten(&format!("the response is not an AWS error: {body}"))
-    }
-}
-
-/// Keeps a message readable when a server answers with a whole HTML page.
-fn shorten(s: &str) -> String {
-    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 300 {
-        let cut: String = one_line.chars().take(300).collect();
-        format!("{cut}...")
-    } else {
-        one_line
-    }
-}
-
 /// The result of one optional source.
 enum Optional<T> {
     Got(T),
@@ -339,14 +219,15 @@ enum Optional<T> {
 /// Runs the collection with `clients`: every file, and a manifest (account, caller,
 /// credential report time, regions, not-collected reasons; file hashes).
 pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
-    // Access Analyzer regions run concurrently with each other and with the IAM calls.
-    let mut region_tasks = Vec::new();
+    // Access Analyzer regions run concurrently with each other and with the IAM calls. An
+    // early error drops the set, which stops them.
+    let mut region_tasks = tokio::task::JoinSet::new();
     for (region, client) in &clients.access_analyzer {
         let (region, client) = (region.clone(), client.clone());
-        region_tasks.push((
-            region.clone(),
-            tokio::spawn(async move { collect_region(&client, &region).await }),
-        ));
+        region_tasks.spawn(async move {
+            let result = collect_region(&client, &region).await;
+            (region, result)
+        });
     }
 
     let identity = clients
@@ -354,7 +235,7 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| Failure::of(&e).into_error("GetCallerIdentity"))?;
+        .map_err(|e| Failure::of("GetCallerIdentity", &e).into_error())?;
 
     let mut set = ExportSet::default();
     let mut manifest = Manifest::new();
@@ -389,12 +270,18 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
     set.files.insert(file::CREDENTIAL_REPORT.into(), csv);
     manifest.credential_report_generated_at = generated;
 
-    for (region, task) in region_tasks {
-        let result = task.await.map_err(|e| Error::Aws {
+    let mut regions = BTreeMap::new();
+    while let Some(joined) = region_tasks.join_next().await {
+        let (region, result) = joined.map_err(|e| Error::Aws {
             operation: "ListAnalyzers".into(),
             code: "InternalError".into(),
-            message: format!("the collection task of region {region} failed: {e}"),
-        })??;
+            message: format!("the collection task of a region failed: {e}"),
+            endpoint: None,
+        })?;
+        regions.insert(region, result);
+    }
+    for result in regions.into_values() {
+        let result = result?;
         set.files.extend(result.files);
         manifest.not_collected.extend(result.not_collected);
     }
@@ -422,6 +309,7 @@ pub(crate) fn next_page(
                     operation: operation.into(),
                     code: "InvalidPagination".into(),
                     message: format!("the service returned the same {field} twice ({t}); stopping"),
+                    endpoint: None,
                 });
             }
             *current = Some(t.to_string());
@@ -443,7 +331,7 @@ async fn authorization_details(iam: &aws_sdk_iam::Client) -> Result<Value> {
             .set_marker(marker.clone())
             .send()
             .await
-            .map_err(|e| Failure::of(&e).into_error("GetAccountAuthorizationDetails"))?;
+            .map_err(|e| Failure::of("GetAccountAuthorizationDetails", &e).into_error())?;
         users.extend(page.user_detail_list().iter().map(cli_json::user_detail));
         groups.extend(page.group_detail_list().iter().map(cli_json::group_detail));
         roles.extend(page.role_detail_list().iter().map(cli_json::role_detail));
@@ -469,11 +357,11 @@ async fn password_policy(iam: &aws_sdk_iam::Client) -> Result<Option<Optional<Va
             None => Optional::Failed("InvalidResponse: the response has no PasswordPolicy".into()),
         })),
         Err(e) => {
-            let f = Failure::of(&e);
+            let f = Failure::of("GetAccountPasswordPolicy", &e);
             if f.is("NoSuchEntity") {
                 Ok(None)
             } else {
-                optional_failure("GetAccountPasswordPolicy", f).map(Some)
+                optional_failure(f).map(Some)
             }
         }
     }
@@ -481,18 +369,18 @@ async fn password_policy(iam: &aws_sdk_iam::Client) -> Result<Option<Optional<Va
 
 /// An optional source's failure: recorded when AWS answered (AccessDenied, not
 /// implemented, ...); an error when the request got no answer at all.
-fn optional_failure<T>(operation: &str, f: Failure) -> Result<Optional<T>> {
+fn optional_failure<T>(f: Failure) -> Result<Optional<T>> {
     if f.answered {
         Ok(Optional::Failed(f.reason()))
     } else {
-        Err(f.into_error(operation))
+        Err(f.into_error())
     }
 }
 
 async fn account_summary(iam: &aws_sdk_iam::Client) -> Result<Optional<Value>> {
     match iam.get_account_summary().send().await {
         Ok(out) => Ok(Optional::Got(cli_json::account_summary(out.summary_map()))),
-        Err(e) => optional_failure("GetAccountSummary", Failure::of(&e)),
+        Err(e) => optional_failure(Failure::of("GetAccountSummary", &e)),
     }
 }
 
@@ -509,7 +397,7 @@ async fn virtual_mfa_devices(iam: &aws_sdk_iam::Client) -> Result<Optional<Value
             .await
         {
             Ok(p) => p,
-            Err(e) => return optional_failure("ListVirtualMFADevices", Failure::of(&e)),
+            Err(e) => return optional_failure(Failure::of("ListVirtualMFADevices", &e)),
         };
         devices.extend(page.virtual_mfa_devices().iter().map(cli_json::virtual_mfa_device));
         match (page.is_truncated(), page.marker()) {
@@ -538,20 +426,22 @@ async fn generate_report(iam: &aws_sdk_iam::Client) -> Result<ReportState> {
             _ => ReportState::Pending,
         }),
         Err(e) => {
-            let f = Failure::of(&e);
+            let f = Failure::of("GenerateCredentialReport", &e);
             if f.is("LimitExceeded") {
                 Ok(ReportState::Pending)
             } else {
-                Err(f.into_error("GenerateCredentialReport"))
+                Err(f.into_error())
             }
         }
     }
 }
 
 /// Polls until the credential report is complete, then gets it: the CSV bytes and its
-/// `GeneratedTime`. The first poll is at once (the report was started before the other
-/// calls); waits between polls double from `report_poll_initial` up to `report_poll_max`;
-/// the total wait is bounded by `report_max_wait`.
+/// `GeneratedTime`. The first call is at once (the report was started before the other
+/// calls); before every later call the wait doubles from `report_poll_initial` up to
+/// `report_poll_max`. No call starts and no wait ends after `report_max_wait`, whatever
+/// the answers (each call itself bounded by the operation timeout), so the loop always
+/// ends.
 async fn credential_report(
     iam: &aws_sdk_iam::Client,
     opts: &Options,
@@ -559,34 +449,41 @@ async fn credential_report(
 ) -> Result<(Vec<u8>, Option<String>)> {
     let deadline = tokio::time::Instant::now() + opts.report_max_wait;
     let mut delay = opts.report_poll_initial;
-    let mut wait = |operation: &'static str, why: String| {
-        let now = tokio::time::Instant::now();
+    let mut pause = |operation: &str, why: &str| {
         let this = delay;
         delay = (delay * 2).min(opts.report_poll_max);
-        if now + this > deadline {
+        if tokio::time::Instant::now() + this > deadline {
             Err(Error::Aws {
                 operation: operation.into(),
                 code: "Timeout".into(),
                 message: format!(
                     "the credential report was not ready within {} s ({why})",
-                    opts.report_max_wait.as_secs()
+                    opts.report_max_wait.as_secs_f64()
                 ),
+                endpoint: None,
             })
         } else {
             Ok(tokio::time::sleep(this))
         }
     };
     let mut state = first;
+    let mut why = String::from("still being generated");
     // `first` was asked before the other calls, which take a while on a large account (the
-    // report is often ready by then): ask once more at once, and wait only between polls.
-    let mut asked_again = false;
+    // report is often ready by then): the next call is at once, the later ones after a wait.
+    let mut at_once = true;
     loop {
-        while state != ReportState::Complete {
-            if asked_again {
-                wait("GenerateCredentialReport", "still being generated".into())?.await;
-            }
-            asked_again = true;
+        let operation = match state {
+            ReportState::Pending => "GenerateCredentialReport",
+            ReportState::Complete => "GetCredentialReport",
+        };
+        if !std::mem::take(&mut at_once) {
+            pause(operation, &why)?.await;
+        }
+        if state == ReportState::Pending {
             state = generate_report(iam).await?;
+            why = "still being generated".into();
+            at_once = state == ReportState::Complete;
+            continue;
         }
         match iam.get_credential_report().send().await {
             Ok(out) => {
@@ -594,18 +491,18 @@ async fn credential_report(
                     operation: "GetCredentialReport".into(),
                     code: "InvalidResponse".into(),
                     message: "the response has no Content".into(),
+                    endpoint: None,
                 })?;
                 return Ok((csv, out.generated_time().map(cli_json::timestamp_string)));
             }
             Err(e) => {
-                let f = Failure::of(&e);
-                if f.is("ReportInProgress") {
-                    wait("GetCredentialReport", f.reason())?.await;
-                } else if f.is("ReportNotPresent") || f.is("ReportExpired") {
-                    state = generate_report(iam).await?;
-                } else {
-                    return Err(f.into_error("GetCredentialReport"));
+                let f = Failure::of("GetCredentialReport", &e);
+                if f.is("ReportNotPresent") || f.is("ReportExpired") {
+                    state = ReportState::Pending;
+                } else if !f.is("ReportInProgress") {
+                    return Err(f.into_error());
                 }
+                why = f.reason();
             }
         }
     }
@@ -638,9 +535,9 @@ async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -
                 }
             }
             Err(e) => {
-                let f = Failure::of(&e);
+                let f = Failure::of("ListAnalyzers", &e);
                 if !f.answered {
-                    return Err(f.into_error("ListAnalyzers"));
+                    return Err(f.into_error());
                 }
                 result.not_collected.insert(analyzers_file, f.reason());
                 result.not_collected.insert(
@@ -688,9 +585,9 @@ async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -
                 }
             }
             Err(e) => {
-                let f = Failure::of(&e);
+                let f = Failure::of("ListFindingsV2", &e);
                 if !f.answered {
-                    return Err(f.into_error("ListFindingsV2"));
+                    return Err(f.into_error());
                 }
                 result.not_collected.insert(findings_file, f.reason());
                 return Ok(result);
