@@ -307,3 +307,56 @@ fn exceptions_from_the_config_and_warnings_on_stderr() {
         "{err}"
     );
 }
+
+#[test]
+fn a_group_missing_from_authorization_details_is_not_evaluated_and_warned_about() {
+    // The demo account with its `admins` group (AdministratorAccess) cut out of
+    // GroupDetailList, as by hand: jordan.lee and break-glass are still in it.
+    let trimmed = hipaa_iam_tests::demo_account_as(hipaa_iam_tests::DEMO_ACCOUNT_ID, |rel, text| {
+        if rel != "authorization-details.json" {
+            return Some(text);
+        }
+        let mut auth: Value = serde_json::from_str(&text).unwrap();
+        auth["GroupDetailList"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|g| g["GroupName"] != "admins");
+        Some(auth.to_string())
+    });
+    let evidence = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "audit",
+        "--exports",
+        trimmed.path().to_str().unwrap(),
+        "--output-dir",
+        evidence.path().to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    // Loud on stderr, naming the group and its members.
+    assert!(
+        stderr.lines().any(|l| l.starts_with("hipaa-iam: warning: group admins")
+            && l.contains("break-glass")
+            && l.contains("jordan.lee")),
+        "{stderr}"
+    );
+    // The administrators are listed as not evaluated, never passed.
+    for check in ["IAM-010", "IAM-023"] {
+        for user in ["break-glass", "jordan.lee"] {
+            assert!(
+                stdout.lines().any(|l| l.contains("NOT-EVALUATED")
+                    && l.contains(check)
+                    && l.contains(user)
+                    && l.contains("group admins")),
+                "{check} {user}:\n{stdout}"
+            );
+        }
+    }
+    // The evidence says so too.
+    let summary = std::fs::read_to_string(evidence.path().join("summary.md")).unwrap();
+    assert!(
+        summary.contains("## Warnings") && summary.contains("group admins"),
+        "{summary}"
+    );
+    assert!(summary.contains("**IAM-010** (not-evaluated)"), "{summary}");
+}

@@ -831,7 +831,7 @@ fn administrator_access_through_a_group_fails_iam_010() {
 fn a_policy_named_admin_that_only_reads_does_not_fail() {
     let read =
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]});
-    let b = B::new().managed("AdminReadOnly", read).user(
+    let b = B::new().managed("AdminReadOnly", read).group("g", &[], &[]).user(
         "rita",
         &["g"],
         json!({"AttachedManagedPolicies": [attached(&policy_arn("AdminReadOnly"))]}),
@@ -845,7 +845,7 @@ fn a_policy_named_admin_that_only_reads_does_not_fail() {
 #[test]
 fn an_inline_star_on_star_fails_and_a_boundary_without_iam_stops_it() {
     let inline = json!({"UserPolicyList": [{"PolicyName": "everything", "PolicyDocument": {"Version": "2012-10-17", "Statement": {"Action": "*", "Resource": "*", "Effect": "Allow"}}}]});
-    let r = audit(&B::new().user("ivan", &["g"], inline.clone()));
+    let r = audit(&B::new().group("g", &[], &[]).user("ivan", &["g"], inline.clone()));
     let f = find(&r, "IAM-010", "ivan");
     assert_eq!(f.status, Fail);
     assert!(f.detail.contains("inline everything on user ivan"), "{}", f.detail);
@@ -859,6 +859,7 @@ fn an_inline_star_on_star_fails_and_a_boundary_without_iam_stops_it() {
     let r = audit(
         &B::new()
             .managed("permissions-boundary-base", boundary_doc())
+            .group("g", &[], &[])
             .user("ivan", &["g"], extra),
     );
     assert_eq!(
@@ -1166,4 +1167,98 @@ fn root_with_a_virtual_mfa_device_fails_iam_016() {
         .cred(Cred::new("<root_account>").mfa())
         .vmfa(device(&format!("arn:aws:iam::{ACCOUNT}:user/alice")));
     assert_eq!(find(&audit(&b), "IAM-016", "<root_account>").status, Pass);
+}
+
+// ---------------------------------------------------------------------------------------
+// Groups that users are in but the data does not describe (`--filter User`, trimmed files).
+
+/// breakglass is in `admins` (AdministratorAccess in AWS), which the data lacks; carl is in
+/// `g`, which it has.
+fn missing_admin_group() -> B {
+    admin_account()
+        .group("g", &[], &[])
+        .user("breakglass", &["admins"], json!({}))
+        .cred(Cred::new("breakglass").password(Some(1)).mfa())
+        .user("carl", &["g"], json!({}))
+        .cred(Cred::new("carl"))
+}
+
+#[test]
+fn a_group_missing_from_the_data_leaves_its_members_not_evaluated() {
+    let r = audit(&missing_admin_group());
+    for check in ["IAM-010", "IAM-023"] {
+        let f = find(&r, check, "breakglass");
+        assert_eq!(f.status, NotEval, "{check}: {}", f.detail);
+        assert!(f.detail.contains("group admins"), "{check}: {}", f.detail);
+    }
+    // Console user whose only group is unknown: it might enforce MFA.
+    let f = find(&r, "IAM-005", "breakglass");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(f.detail.contains("admins"), "{}", f.detail);
+    // Its inline policies cannot be judged.
+    let f = find(&r, "IAM-011", "admins");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    // Membership itself is known from the user's GroupList.
+    assert_eq!(find(&r, "IAM-006", "breakglass").status, Pass);
+    // Users whose groups are all present are judged as before.
+    assert_eq!(find(&r, "IAM-010", "carl").status, Pass);
+    assert_eq!(find(&r, "IAM-023", "carl").status, Pass);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("group admins") && w.contains("breakglass") && w.contains("--filter User")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn what_the_present_documents_decide_stays_decided_when_a_group_is_missing() {
+    // Full access from the user's own policy: a missing group cannot take it away (it is
+    // assumed to deny nothing, as a missing managed policy is).
+    let inline = json!({"UserPolicyList": [{"PolicyName": "everything", "PolicyDocument": admin_doc()}]});
+    let r = audit(&missing_admin_group().user("ivan", &["admins"], inline));
+    let f = find(&r, "IAM-010", "ivan");
+    assert_eq!(f.status, Fail, "{}", f.detail);
+    assert!(f.detail.contains("group admins is not in the data"), "{}", f.detail);
+    // An escalation path in the present documents fails whatever the missing group holds.
+    let own = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "arn:aws:iam::*:user/${aws:username}"}]}}]});
+    let r = audit(&missing_admin_group().user("sam", &["admins"], own));
+    assert_eq!(find(&r, "IAM-023", "sam").status, Fail);
+    // A console user in an enforcing group passes IAM-005 whatever its other, missing, group holds.
+    let b = mfa_account(deny_without_mfa("BoolIfExists"), &["human-users"], &["human-users"])
+        .user("dora", &["human-users", "admins"], json!({}))
+        .cred(Cred::new("dora").password(Some(1)).mfa());
+    assert_eq!(find(&audit(&b), "IAM-005", "dora").status, Pass);
+}
+
+#[test]
+fn adding_oneself_to_a_group_the_data_lacks_is_not_evaluated() {
+    // sam may add users to `admins` only; the data has no such group (breakglass is in it).
+    let add = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": format!("arn:aws:iam::{ACCOUNT}:group/admins")}]}}]});
+    let r = audit(&missing_admin_group().user("sam", &["g"], add));
+    let f = find(&r, "IAM-023", "sam");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(
+        f.detail.contains("iam:AddUserToGroup") && f.detail.contains("admins"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn the_human_users_group_named_by_users_but_missing_is_not_evaluated() {
+    let b = B::new()
+        .user("alice", &["human-users"], json!({}))
+        .cred(Cred::new("alice").password(Some(1)).mfa());
+    let r = audit(&b);
+    let f = find(&r, "IAM-004", "human-users");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(f.detail.contains("alice"), "{}", f.detail);
+    assert_eq!(find(&r, "IAM-005", "alice").status, NotEval);
+    // No user names it: it does not exist.
+    let r = audit(&B::new().group("g", &[], &[]).user("alice", &["g"], json!({})));
+    assert_eq!(find(&r, "IAM-004", "human-users").status, Fail);
 }

@@ -16,7 +16,7 @@ mod users;
 
 pub use catalogue::{ids, info, CheckInfo, CATALOGUE};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
@@ -158,8 +158,50 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
     }
 }
 
-/// Warnings about the data itself: managed policies referenced but absent.
+/// The groups that users' `GroupList` names but the data does not describe, each with its
+/// members (user names, in user order).
+pub(crate) fn missing_groups(account: &Account) -> BTreeMap<&str, Vec<&str>> {
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for u in &account.users {
+        for g in account.missing_groups_of(u) {
+            out.entry(g).or_default().push(&u.user_name);
+        }
+    }
+    out
+}
+
+/// The ARN of group `name` of the account, for a group the data does not describe (its path
+/// is unknown: `/` is assumed).
+pub(crate) fn group_arn(account: &Account, name: &str) -> String {
+    format!(
+        "arn:aws:iam::{}:group/{name}",
+        account.account_id.as_deref().unwrap_or("")
+    )
+}
+
+/// `a, b, c and 4 more`: at most `limit` names, then how many were left out.
+pub(crate) fn listed(names: &[&str], limit: usize) -> String {
+    let mut s = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > limit {
+        s.push_str(&format!(" and {} more", names.len() - limit));
+    }
+    s
+}
+
+/// Warnings about the data itself: groups and managed policies referenced but absent.
 fn data_warnings(account: &Account) -> Vec<String> {
+    let mut warnings: Vec<String> = missing_groups(account)
+        .into_iter()
+        .map(|(group, members)| {
+            format!(
+                "group {group} (in the GroupList of user {}) is not in authorization-details.json's \
+                 GroupDetailList (a file made with `--filter User`, or trimmed?): its policies are unknown; \
+                 the checks that need them (IAM-004, IAM-005, IAM-010, IAM-011, IAM-023) are not-evaluated \
+                 for its members rather than passed",
+                listed(&members, 5)
+            )
+        })
+        .collect();
     let mut missing = BTreeSet::new();
     let mut note = |arn: &str, by: String| {
         if account.policy(arn).and_then(|p| p.default_document()).is_none() {
@@ -187,16 +229,14 @@ fn data_warnings(account: &Account) -> Vec<String> {
             note(&b.permissions_boundary_arn, format!("role {} (boundary)", r.role_name));
         }
     }
-    missing
-        .into_iter()
-        .map(|(arn, by)| {
-            format!(
-                "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
-                 are unknown; checks assume it denies nothing, and access that might depend on it is \
-                 not-evaluated rather than passed"
-            )
-        })
-        .collect()
+    warnings.extend(missing.into_iter().map(|(arn, by)| {
+        format!(
+            "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
+             are unknown; checks assume it denies nothing, and access that might depend on it is \
+             not-evaluated rather than passed"
+        )
+    }));
+    warnings
 }
 
 /// A finding of check `id` (which must be in the catalogue) with its catalogue fields.

@@ -2,12 +2,15 @@
 //! boundary-guardrails, IAM-010 user-admin-access, IAM-011 service-wildcards, IAM-022
 //! role-admin-access, IAM-023 privilege-escalation.
 //!
-//! A managed policy referenced but absent from the data is treated conservatively: it is
-//! assumed to deny nothing (and a missing boundary to restrict nothing), and a user or role
-//! that is not found to have the access from the documents present is `not-evaluated`
-//! rather than passed, since the missing document might grant it.
+//! A managed policy referenced but absent from the data, or a group that a user's
+//! `GroupList` names but `GroupDetailList` lacks (a file made with `--filter User`), is
+//! treated conservatively: it is assumed to deny nothing (and a missing boundary to restrict
+//! nothing), and a user or role that is not found to have the access from the documents
+//! present is `not-evaluated` rather than passed, since the missing document might grant it.
 
-use super::{finding, from_source};
+use std::collections::BTreeMap;
+
+use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
 use crate::config::Config;
 use crate::policy::{evaluate, Context, Decision, Document, Effect, Evaluation, Principal, WildcardScope};
@@ -16,13 +19,15 @@ use crate::report::{Finding, ResourceType, Status};
 const SOURCE: &str = "authorization";
 
 /// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
-/// and the ARNs of attached managed policies missing from the data.
+/// the ARNs of attached managed policies missing from the data, and the groups of a user
+/// missing from the data.
 #[derive(Default)]
 pub(crate) struct Labelled<'a> {
     pub docs: Vec<&'a Document>,
     pub jsons: Vec<&'a serde_json::Value>,
     pub labels: Vec<String>,
     pub missing: Vec<String>,
+    pub missing_groups: Vec<&'a str>,
 }
 
 impl<'a> Labelled<'a> {
@@ -66,7 +71,18 @@ impl<'a> Labelled<'a> {
                 &format!("group {}", g.group_name),
             );
         }
+        l.missing_groups = account.missing_groups_of(u).collect();
         l
+    }
+
+    /// What the principal's permissions depend on that the data lacks, one phrase each
+    /// (`managed policy arn:...`, `group admins`); empty when everything is present.
+    fn unknown(&self) -> Vec<String> {
+        self.missing
+            .iter()
+            .map(|arn| format!("managed policy {arn}"))
+            .chain(self.missing_groups.iter().map(|g| format!("group {g}")))
+            .collect()
     }
 
     fn role(account: &'a Account, r: &'a Role) -> Labelled<'a> {
@@ -122,6 +138,14 @@ fn boundary<'a>(account: &'a Account, b: Option<&'a crate::account::Boundary>) -
     }
 }
 
+/// `a is` / `a, b are`.
+fn is_are(items: &[String]) -> String {
+    match items {
+        [one] => format!("{one} is"),
+        many => format!("{} are", many.join(", ")),
+    }
+}
+
 /// The admin verdict of a principal, shared by IAM-010, IAM-022 and IAM-023.
 pub(crate) struct AdminVerdict {
     pub status: Status,
@@ -131,13 +155,11 @@ pub(crate) struct AdminVerdict {
 fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, String>, what: &str) -> AdminVerdict {
     let b = boundary.as_ref().ok().copied().flatten();
     let principal = Principal::new(labelled.docs.clone(), b);
-    let missing_note = if labelled.missing.is_empty() {
+    let unknown = labelled.unknown();
+    let missing_note = if unknown.is_empty() {
         String::new()
     } else {
-        format!(
-            "; managed policy {} is not in the data (assumed to deny nothing)",
-            labelled.missing.join(", ")
-        )
+        format!("; {} not in the data (assumed to deny nothing)", is_are(&unknown))
     };
     if principal.allows_everything() {
         let via = labelled.granting_everything().join("; ");
@@ -151,12 +173,12 @@ fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, S
             detail: format!("{what} every action on every resource through {via}{bnote}{missing_note}"),
         };
     }
-    if !labelled.missing.is_empty() {
+    if !unknown.is_empty() {
         return AdminVerdict {
             status: Status::NotEvaluated,
             detail: format!(
-                "the policies present do not grant full access, but managed policy {} is not in the data and might",
-                labelled.missing.join(", ")
+                "the policies present do not grant full access, but {} not in the data and might",
+                is_are(&unknown)
             ),
         };
     }
@@ -286,6 +308,24 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
             );
         }
     }
+    // A group the data does not describe may have inline policies: they cannot be judged.
+    for (group, members) in missing_groups(account) {
+        out.push(from_source(
+            finding(
+                "IAM-011",
+                ResourceType::Policy,
+                &group_arn(account, group),
+                group,
+                Status::NotEvaluated,
+                format!(
+                    "the group {group} (in the GroupList of user {}) is not in the data: its inline policies are unknown",
+                    listed(&members, 5)
+                ),
+            ),
+            account,
+            SOURCE,
+        ));
+    }
     out
 }
 
@@ -374,9 +414,42 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
     )]
 }
 
+/// Why a user without a definite escalation path is not known to have none: documents it
+/// depends on are not in the data (its managed policies, boundary or groups), or it may add
+/// itself to a group the data does not describe (named in other users' `GroupList`).
+fn escalation_unknown(
+    l: &Labelled<'_>,
+    b: &Result<Option<&Document>, String>,
+    principal: &Principal<'_>,
+    missing_groups: &BTreeMap<&str, Vec<&str>>,
+) -> Option<String> {
+    let mut gone = l.unknown();
+    if let Err(arn) = b {
+        gone.push(format!("permissions boundary {arn}"));
+    }
+    let mut why = Vec::new();
+    if !gone.is_empty() {
+        why.push(format!("{} not in the data", is_are(&gone)));
+    }
+    let others: Vec<&str> = missing_groups
+        .keys()
+        .copied()
+        .filter(|g| !l.missing_groups.contains(g))
+        .collect();
+    if !others.is_empty() && principal.may_allow("iam:AddUserToGroup") {
+        why.push(format!(
+            "iam:AddUserToGroup may be allowed on group {}, which {} not in the data",
+            listed(&others, 5),
+            if others.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
 /// IAM-023 privilege-escalation.
 pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
     let compute = ["ec2:RunInstances", "lambda:CreateFunction"];
+    let missing_groups = missing_groups(account);
     account
         .users
         .iter()
@@ -482,17 +555,10 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
                 };
                 let shown: Vec<&str> = shown.iter().map(|s| s.as_str()).collect();
                 (Status::Fail, format!("escalation paths: {}{more}", shown.join("; ")))
-            } else if !l.missing.is_empty() || b.is_err() {
-                let mut gone = l.missing.clone();
-                if let Err(arn) = &b {
-                    gone.push(arn.clone());
-                }
+            } else if let Some(why) = escalation_unknown(&l, &b, &principal, &missing_groups) {
                 (
                     Status::NotEvaluated,
-                    format!(
-                        "no escalation path in the policies present, but {} is not in the data",
-                        gone.join(", ")
-                    ),
+                    format!("no escalation path in the policies present, but {why}"),
                 )
             } else {
                 (
