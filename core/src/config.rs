@@ -90,31 +90,10 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveD
         .map_err(|e| D::Error::custom(format!("expected a date YYYY-MM-DD, found {text:?} ({e})")))
 }
 
-/// Case-sensitive glob match with `*` (any run) and `?` (one character).
+/// Case-sensitive glob match with `*` (any run) and `?` (one character): the policy
+/// evaluator's wildcard patterns ([`crate::policy::Pattern`]), linear in the text.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            pi += 1;
-            mark = ti;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
+    crate::policy::Pattern::new(pattern, false).matches(text)
 }
 
 /// The whole configuration. Every field has a default; an empty file is valid.

@@ -1262,3 +1262,29 @@ fn the_human_users_group_named_by_users_but_missing_is_not_evaluated() {
     let r = audit(&B::new().group("g", &[], &[]).user("alice", &["g"], json!({})));
     assert_eq!(find(&r, "IAM-004", "human-users").status, Fail);
 }
+
+#[test]
+fn escalation_paths_are_listed_target_by_target_and_all_counted() {
+    let wide = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:CreateLoginProfile", "iam:CreateAccessKey"], "Resource": "arn:aws:iam::*:user/*"},
+        {"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": "*"}]}}]});
+    let mut b = B::new().group("g", &[], &[]).group("h", &[], &[]);
+    for name in ["d", "a", "c", "b"] {
+        b = b.user(name, &["g"], json!({}));
+    }
+    let r = audit(&b.user("sam", &["g"], wide));
+    let f = find(&r, "IAM-023", "sam");
+    assert_eq!(f.status, Fail);
+    let user = |n: &str| format!("arn:aws:iam::{ACCOUNT}:user/{n}");
+    let by = "(allowed by inline p on user sam [statement 1])";
+    let want = format!(
+        "escalation paths: iam:CreateAccessKey on {a} {by}; iam:CreateLoginProfile on {a} {by}; \
+         iam:CreateAccessKey on {b} {by}; iam:CreateLoginProfile on {b} {by}; iam:CreateAccessKey on {c} {by} \
+         and 5 more",
+        a = user("a"),
+        b = user("b"),
+        c = user("c"),
+    );
+    // 4 other users x 2 actions, and 2 groups to join; never sam itself.
+    assert_eq!(f.detail, want);
+}

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
 use crate::config::Config;
-use crate::policy::{evaluate, Context, Decision, Document, Effect, Evaluation, Principal, WildcardScope};
+use crate::policy::{
+    evaluate, Context, Decision, Document, Effect, Evaluation, Principal, TargetSet, Targets, WildcardScope,
+};
 use crate::report::{Finding, ResourceType, Status};
 
 const SOURCE: &str = "authorization";
@@ -446,66 +448,125 @@ fn escalation_unknown(
     (!why.is_empty()).then(|| why.join("; "))
 }
 
+/// The escalation paths of one user, in the order they are found: the first few written
+/// out, all of them counted (one user may reach thousands of others).
+#[derive(Default)]
+struct Paths {
+    shown: Vec<String>,
+    total: usize,
+}
+
+impl Paths {
+    const SHOWN: usize = 5;
+
+    /// Counts one path; `describe` is called only for the ones shown.
+    fn push(&mut self, describe: impl FnOnce() -> String) {
+        if self.shown.len() < Self::SHOWN {
+            self.shown.push(describe());
+        }
+        self.total += 1;
+    }
+
+    /// Counts the paths of `allowed[a]` (targets on which `actions[a]` is allowed), target by
+    /// target and, for one target, action by action, leaving out target `skip`.
+    fn push_targets(
+        &mut self,
+        actions: &[&str],
+        allowed: &[TargetSet],
+        skip: Option<u32>,
+        describe: impl Fn(&str, u32) -> String,
+    ) {
+        let count = |set: &TargetSet| set.len() - skip.map_or(0, |s| usize::from(set.binary_search(&s).is_ok()));
+        let total: usize = allowed.iter().map(count).sum();
+        // Only the first few are written out: merge the sorted lists that far.
+        let mut cursor = vec![0usize; allowed.len()];
+        while self.shown.len() < Self::SHOWN {
+            let next = (0..allowed.len())
+                .filter_map(|a| {
+                    let set = &allowed[a];
+                    let mut c = cursor[a];
+                    while c < set.len() && Some(set[c]) == skip {
+                        c += 1;
+                    }
+                    cursor[a] = c;
+                    set.get(c).map(|&t| (t, a))
+                })
+                .min();
+            let Some((target, a)) = next else { break };
+            cursor[a] += 1;
+            self.shown.push(describe(actions[a], target));
+        }
+        self.total += total;
+    }
+}
+
 /// IAM-023 privilege-escalation.
+///
+/// The questions that range over the whole account (may this user take over any other user,
+/// add itself to any group, change or pass any role?) go through [`Targets`], so the check
+/// grows about linearly with the account rather than with its square.
 pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
-    let compute = ["ec2:RunInstances", "lambda:CreateFunction"];
+    const COMPUTE: [&str; 2] = ["ec2:RunInstances", "lambda:CreateFunction"];
+    const TAKEOVER: [&str; 3] = [
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+    ];
     let missing_groups = missing_groups(account);
+    // Every user's context differs from another's only in these keys (one account).
+    let varying = ["aws:username", "aws:userid"];
+    let users = Targets::new(account.users.iter().map(|u| u.arn.as_str()), &varying);
+    let groups = Targets::new(account.groups.iter().map(|g| g.arn.as_str()), &varying);
+    let roles = Targets::new(
+        account
+            .roles
+            .iter()
+            .filter(|r| !r.is_service_linked())
+            .map(|r| r.arn.as_str()),
+        &varying,
+    );
     account
         .users
         .iter()
-        .filter_map(|u| {
-            let admin = user_admin(account, u);
-            if admin.status == Status::Fail {
+        .enumerate()
+        .filter_map(|(index, u)| {
+            let l = Labelled::user(account, u);
+            let b = boundary(account, u.permissions_boundary.as_ref());
+            if admin_verdict(&l, &b, "").status == Status::Fail {
                 // Administrators are reported by IAM-010.
                 return None;
             }
-            let l = Labelled::user(account, u);
-            let b = boundary(account, u.permissions_boundary.as_ref());
             let principal = Principal::new(l.docs.clone(), b.as_ref().ok().copied().flatten());
             let ctx = Context::new().with_principal(
                 &u.user_name,
                 u.user_id.as_deref().unwrap_or(""),
                 account.account_id.as_deref().unwrap_or(""),
             );
-            let mut paths: Vec<String> = Vec::new();
-            let mut try_path = |action: &str, resource: &str| -> bool {
+            let mut paths = Paths::default();
+            let describe = |action: &str, resource: &str| {
                 let e = principal.evaluate(action, resource, &ctx);
-                if e.is_allowed() {
-                    paths.push(format!("{action} on {resource} (allowed by {})", l.allowed_by(&e)));
-                    true
-                } else {
-                    false
+                format!("{action} on {resource} (allowed by {})", l.allowed_by(&e))
+            };
+            let try_path = |paths: &mut Paths, action: &str, resource: &str| {
+                if principal.evaluate(action, resource, &ctx).is_allowed() {
+                    paths.push(|| describe(action, resource));
                 }
             };
             for action in ["iam:AttachUserPolicy", "iam:PutUserPolicy"] {
-                try_path(action, &u.arn);
+                try_path(&mut paths, action, &u.arn);
             }
-            // Taking over another identity's credentials. Only the actions some Allow
-            // statement covers can succeed on any user: the others are not evaluated once per
-            // user of the account (which made this check quadratic in the number of users).
-            let takeover: Vec<&str> = [
-                "iam:CreateAccessKey",
-                "iam:CreateLoginProfile",
-                "iam:UpdateLoginProfile",
-            ]
-            .into_iter()
-            .filter(|a| principal.may_allow(a))
-            .collect();
-            if !takeover.is_empty() {
-                for other in account.users.iter().filter(|o| o.user_name != u.user_name) {
-                    for action in &takeover {
-                        try_path(action, &other.arn);
-                    }
-                }
-            }
+            // Taking over another identity's credentials.
+            let allowed: Vec<TargetSet> = TAKEOVER.iter().map(|a| users.allowed(&principal, a, &ctx)).collect();
+            let me = u32::try_from(index).ok();
+            paths.push_targets(&TAKEOVER, &allowed, me, |a, t| describe(a, users.arn(t)));
             for g in account.groups_of(u) {
                 for action in ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"] {
-                    try_path(action, &g.arn);
+                    try_path(&mut paths, action, &g.arn);
                 }
             }
-            for g in &account.groups {
-                try_path("iam:AddUserToGroup", &g.arn);
-            }
+            let action = "iam:AddUserToGroup";
+            let allowed = groups.allowed(&principal, action, &ctx);
+            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, groups.arn(t)));
             let mut own_policies: Vec<&str> = u
                 .attached_managed_policies
                 .iter()
@@ -521,40 +582,40 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
                 .filter(|a| account.policy(a).is_some_and(|p| !p.is_aws_managed()))
             {
                 for action in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
-                    try_path(action, arn);
+                    try_path(&mut paths, action, arn);
                 }
             }
-            let roles: Vec<&Role> = account.roles.iter().filter(|r| !r.is_service_linked()).collect();
-            for r in &roles {
-                try_path("iam:UpdateAssumeRolePolicy", &r.arn);
-            }
-            let can_compute: Vec<&str> = compute
+            let action = "iam:UpdateAssumeRolePolicy";
+            let allowed = roles.allowed(&principal, action, &ctx);
+            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, roles.arn(t)));
+            let can_compute: Vec<&str> = COMPUTE
                 .iter()
                 .copied()
                 .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
                 .collect();
             if !can_compute.is_empty() {
-                for r in &roles {
-                    let e = principal.evaluate("iam:PassRole", &r.arn, &ctx);
-                    if e.is_allowed() {
-                        paths.push(format!(
-                            "iam:PassRole on {} with {} (allowed by {})",
-                            r.arn,
-                            can_compute.join(" / "),
-                            l.allowed_by(&e)
-                        ));
-                    }
-                }
+                let action = "iam:PassRole";
+                let allowed = roles.allowed(&principal, action, &ctx);
+                paths.push_targets(&[action], &[allowed], None, |a, t| {
+                    let arn = roles.arn(t);
+                    let e = principal.evaluate(a, arn, &ctx);
+                    format!(
+                        "{a} on {arn} with {} (allowed by {})",
+                        can_compute.join(" / "),
+                        l.allowed_by(&e)
+                    )
+                });
             }
-            let (status, detail) = if !paths.is_empty() {
-                let shown: Vec<&String> = paths.iter().take(5).collect();
-                let more = if paths.len() > 5 {
-                    format!(" and {} more", paths.len() - 5)
+            let (status, detail) = if paths.total > 0 {
+                let more = if paths.total > paths.shown.len() {
+                    format!(" and {} more", paths.total - paths.shown.len())
                 } else {
                     String::new()
                 };
-                let shown: Vec<&str> = shown.iter().map(|s| s.as_str()).collect();
-                (Status::Fail, format!("escalation paths: {}{more}", shown.join("; ")))
+                (
+                    Status::Fail,
+                    format!("escalation paths: {}{more}", paths.shown.join("; ")),
+                )
             } else if let Some(why) = escalation_unknown(&l, &b, &principal, &missing_groups) {
                 (
                     Status::NotEvaluated,
