@@ -360,3 +360,79 @@ fn a_group_missing_from_authorization_details_is_not_evaluated_and_warned_about(
     );
     assert!(summary.contains("**IAM-010** (not-evaluated)"), "{summary}");
 }
+
+#[test]
+fn an_exception_for_everything_warns_loudly_and_skipping_every_check_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("hipaa-iam.toml");
+    // Every failing check of the fixture excepted with `resource = "*"`.
+    let (report, _) = audit_json("gaps", &[]);
+    let mut failing: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| f["check_id"].as_str().unwrap().to_string())
+        .collect();
+    failing.dedup();
+    let toml: String = failing
+        .iter()
+        .map(|id| {
+            format!("[[exception]]\ncheck = \"{id}\"\nresource = \"*\"\nreason = \"all\"\napproved_by = \"CISO\"\nexpires = 2030-01-01\n\n")
+        })
+        .collect();
+    std::fs::write(&cfg, toml).unwrap();
+    let evidence = dir.path().join("evidence");
+    let g = fixture("gaps");
+    let out = run(&[
+        "audit",
+        "--exports",
+        g.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--output-dir",
+        evidence.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    // Everything is excepted, so the run passes: but not silently.
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let warned: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("hipaa-iam: warning: ") && l.contains("too broad"))
+        .collect();
+    assert_eq!(warned.len(), failing.len(), "{err}");
+    for id in &failing {
+        assert!(warned.iter().any(|l| l.contains(id.as_str())), "{id}: {err}");
+    }
+    let summary = std::fs::read_to_string(evidence.join("summary.md")).unwrap();
+    assert!(
+        summary
+            .split("## Warnings")
+            .nth(1)
+            .is_some_and(|w| w.contains("too broad")),
+        "{summary}"
+    );
+    let register = std::fs::read_to_string(evidence.join("risk_register.csv")).unwrap();
+    let flagged = register
+        .lines()
+        .filter(|l| l.contains("Accepted") && l.contains("WARNING: an exception is too broad"))
+        .count();
+    assert_eq!(flagged, failing.len(), "{register}");
+
+    // skip_checks listing every check: exit 2, naming the key.
+    let ids: Vec<String> = (1..=23).map(|i| format!("\"IAM-{i:03}\"")).collect();
+    std::fs::write(&cfg, format!("skip_checks = [{}]\n", ids.join(", "))).unwrap();
+    let out = run(&[
+        "audit",
+        "--exports",
+        g.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("hipaa-iam.toml") && err.contains("skip_checks") && err.contains("every check"),
+        "{err}"
+    );
+}

@@ -1288,3 +1288,77 @@ fn escalation_paths_are_listed_target_by_target_and_all_counted() {
     // 4 other users x 2 actions, and 2 groups to join; never sam itself.
     assert_eq!(f.detail, want);
 }
+
+// ---------------------------------------------------------------------------------------
+// Exceptions too broad to be a reviewed acceptance.
+
+fn too_broad_warnings(r: &AuditReport) -> Vec<&String> {
+    r.warnings.iter().filter(|w| w.contains("too broad")).collect()
+}
+
+#[test]
+fn an_exception_for_every_resource_applies_but_is_warned_about_everywhere() {
+    let mut c = Config::default();
+    c.exceptions = vec![exception("IAM-008", "*", "2030-01-01")];
+    let r = checks::audit(&gaps(), &c, None);
+    // It still applies...
+    let f = find(&r, "IAM-008", "carol");
+    assert_eq!(f.status, Excepted);
+    // ...but loudly: on the finding, in the warnings, the register and the summary.
+    let why = f.exception.as_ref().unwrap().too_broad.as_deref().unwrap();
+    assert!(why.contains("every resource of IAM-008"), "{why}");
+    let w = too_broad_warnings(&r);
+    assert!(
+        w.len() == 1 && w[0].contains("IAM-008") && w[0].contains("\"*\"") && w[0].contains("CISO"),
+        "{:?}",
+        r.warnings
+    );
+    let rows = hipaa_iam_core::report::register::rows(&r);
+    let row = rows.iter().find(|r| r.risk_id == "IAM-008").unwrap();
+    assert!(
+        row.mitigation.contains("WARNING: an exception is too broad"),
+        "{}",
+        row.mitigation
+    );
+    let loaded = hipaa_iam_core::config::LoadedConfig {
+        config: c.clone(),
+        path: None,
+        sha256: String::new(),
+    };
+    let md = hipaa_iam_core::report::summary::markdown(&r, &loaded);
+    let warnings = md.split("## Warnings").nth(1).unwrap_or_default();
+    assert!(warnings.contains("too broad"), "{md}");
+}
+
+#[test]
+fn exceptions_matching_all_or_too_many_resources_are_too_broad_and_named_ones_are_not() {
+    let broad = |resource: &str, max: i64| {
+        let mut c = Config::default();
+        c.exception_max_resources = max;
+        c.exceptions = vec![exception("IAM-008", resource, "2030-01-01")];
+        too_broad_warnings(&checks::audit(&gaps(), &c, None))
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // A pattern that happens to cover every user (3 of 3).
+    let w = broad("arn:aws:iam::123456789012:user/*", 25);
+    assert!(w.len() == 1 && w[0].contains("3 of 3"), "{w:?}");
+    // Two of three, over a limit of one.
+    let w = broad("*o*", 1);
+    assert!(
+        w.len() == 1 && w[0].contains("2 resources") && w[0].contains("exception_max_resources (1)"),
+        "{w:?}"
+    );
+    assert!(broad("*o*", 2).is_empty(), "two of three, within the limit");
+    // A named resource is never too broad, even alone on its check.
+    assert!(broad("carol", 25).is_empty());
+    let mut c = Config::default();
+    c.exceptions = vec![exception("IAM-001", ACCOUNT, "2030-01-01")];
+    assert!(too_broad_warnings(&checks::audit(&gaps(), &c, None)).is_empty());
+    // A check that did not run says nothing.
+    let mut c = Config::default();
+    c.skip_checks = vec!["IAM-008".into()];
+    c.exceptions = vec![exception("IAM-008", "*", "2030-01-01")];
+    assert!(too_broad_warnings(&checks::audit(&gaps(), &c, None)).is_empty());
+}

@@ -111,6 +111,24 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
     let mut findings = run(account, config, only);
     let mut warnings = data_warnings(account);
     let today = account.as_of.date_naive();
+    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
+    let broad = too_broad(&findings, config);
+    for (ex, why) in config.exceptions.iter().zip(&broad) {
+        if let (Some(why), true) = (why, ran(&ex.check)) {
+            warnings.push(format!(
+                "the exception for {} on {:?} (approved by {}) is too broad: {why}; it excepts every failure \
+                 of those resources, today's and future ones, without review; name the resources it is for{}",
+                ex.check,
+                ex.resource,
+                ex.approved_by,
+                if ex.matches_any_resource() {
+                    ""
+                } else {
+                    ", or raise exception_max_resources if so many are intended"
+                }
+            ));
+        }
+    }
     let mut used = BTreeSet::new();
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
         let Some((i, ex)) = config
@@ -128,6 +146,7 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             approved_by: ex.approved_by.clone(),
             expires: ex.expires.to_string(),
             expired,
+            too_broad: broad[i].clone(),
         });
         if expired {
             warnings.push(format!(
@@ -138,7 +157,6 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             f.status = Status::Excepted;
         }
     }
-    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
     for (i, ex) in config.exceptions.iter().enumerate() {
         if !used.contains(&i) && ran(&ex.check) {
             warnings.push(format!(
@@ -156,6 +174,47 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
         findings,
         warnings,
     }
+}
+
+/// For each configured exception, why it is too broad to be a reviewed acceptance, if it is:
+/// its pattern matches any resource at all, or every resource of its check (two or more),
+/// or more than `exception_max_resources` of them. Counted over the check's findings,
+/// whatever their status: what the exception would except as soon as it fails.
+fn too_broad(findings: &[Finding], config: &Config) -> Vec<Option<String>> {
+    let max = usize::try_from(config.exception_max_resources).unwrap_or(usize::MAX);
+    config
+        .exceptions
+        .iter()
+        .map(|ex| {
+            let of_check: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.check_id.eq_ignore_ascii_case(&ex.check))
+                .collect();
+            let covered = of_check
+                .iter()
+                .filter(|f| ex.covers(&f.check_id, &f.resource_arn, &f.resource_name))
+                .count();
+            let total = of_check.len();
+            if ex.matches_any_resource() {
+                Some(format!(
+                    "its resource pattern matches every resource of {} ({covered} of {total} here)",
+                    ex.check
+                ))
+            } else if ex.is_pattern() && total >= 2 && covered == total {
+                Some(format!(
+                    "its resource pattern matches every resource of {} ({covered} of {total})",
+                    ex.check
+                ))
+            } else if covered > max {
+                Some(format!(
+                    "its resource pattern matches {covered} resources of {}, more than exception_max_resources ({max})",
+                    ex.check
+                ))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// The groups that users' `GroupList` names but the data does not describe, each with its
