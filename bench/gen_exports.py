@@ -13,6 +13,18 @@ account's (examples/demo-account); the users are made up, by index i:
 Also written: credential-report.csv (one row per user and the root row),
 virtual-mfa-devices.json, account-summary.json and manifest.json with each file's SHA-256.
 Deterministic: the same N gives the same bytes (except the manifest's generated_at).
+
+`--shape` adds, to that account, what once made IAM-023 (privilege escalation) grow with
+the square of the number of users: one group that every user is in, with one customer managed
+policy, and no permissions boundary on anyone (the guide's boundary would rule every
+escalation action out before any resource is looked at):
+  * own-keys: AWS's documented "rotate their own credentials" policy (`iam:*AccessKey*` and
+    more on `arn:aws:iam::*:user/${aws:username}`);
+  * many-statements: one policy of 100 statements, each granting IAM user actions (access
+    keys, login profiles, policies, group membership) on one team's path, which none of the
+    users is on;
+  * long-names: 64-character user names (IAM's longest) and statements whose resources have
+    many wildcards and long literal runs that nearly match those names.
 """
 
 import argparse
@@ -70,10 +82,104 @@ def user_id(prefix, i):
     return prefix + "".join(out)
 
 
+# AWS's documented example "IAM: Allows IAM users to rotate their own credentials
+# programmatically and in the console".
+OWN_CREDENTIALS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "iam:*AccessKey*",
+                "iam:ChangePassword",
+                "iam:GetUser",
+                "iam:*ServiceSpecificCredential*",
+                "iam:*SigningCertificate*",
+            ],
+            "Resource": ["arn:aws:iam::*:user/${aws:username}"],
+        },
+        {"Effect": "Allow", "Action": ["iam:GetAccountPasswordPolicy"], "Resource": "*"},
+    ],
+}
+
+USER_ACTIONS = [
+    "iam:CreateAccessKey",
+    "iam:UpdateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:GetUser",
+    "iam:ListAccessKeys",
+]
+
+
+def team_statements():
+    """100 statements, each on one team's users, groups and roles (paths nobody here is on)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": f"Team{k:03d}",
+                "Effect": "Allow",
+                "Action": USER_ACTIONS + ["iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy", "iam:PassRole"],
+                "Resource": [
+                    f"arn:aws:iam::{ACCOUNT}:user/team{k:03d}/*",
+                    f"arn:aws:iam::{ACCOUNT}:group/team{k:03d}/*",
+                    f"arn:aws:iam::{ACCOUNT}:role/team{k:03d}/*",
+                ],
+            }
+            for k in range(100)
+        ],
+    }
+
+
+def wildcard_statements():
+    """Resources with many wildcards and long literal runs of the names' letter: each nearly
+    matches every long name (`user000001-aaaa...`) and matches none."""
+    resources = []
+    for k in range(16, 56, 2):
+        resources.append("arn:aws:iam::*:user/*" + "a" * k + "b*")
+        resources.append("arn:aws:iam::*:user/" + "*a" * (k // 2) + "*?b")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": f"Wild{k}", "Effect": "Allow", "Action": USER_ACTIONS, "Resource": resources[k::4]}
+            for k in range(4)
+        ],
+    }
+
+
+SHAPES = {
+    "own-keys": ("self-service", "rotate-own-credentials", OWN_CREDENTIALS),
+    "many-statements": ("teams", "team-access", team_statements()),
+    "long-names": ("platform", "platform-users", wildcard_statements()),
+}
+
+
+def shape_policy(name, document):
+    return {
+        "PolicyName": name,
+        "PolicyId": "ANPA" + name.upper().replace("-", "")[:17].ljust(17, "X"),
+        "Arn": f"arn:aws:iam::{ACCOUNT}:policy/{name}",
+        "Path": "/",
+        "DefaultVersionId": "v1",
+        "AttachmentCount": 1,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": True,
+        "CreateDate": "2026-01-05T10:00:00Z",
+        "UpdateDate": "2026-01-05T10:00:00Z",
+        "PolicyVersionList": [
+            {"Document": document, "VersionId": "v1", "IsDefaultVersion": True, "CreateDate": "2026-01-05T10:00:00Z"}
+        ],
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--users", type=int, required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--shape", choices=sorted(SHAPES), help="add one of the IAM-023 scale shapes (see above)")
     args = ap.parse_args()
     if args.users < 1:
         sys.exit("gen_exports.py: --users must be at least 1")
@@ -84,6 +190,22 @@ def main():
         demo = json.load(f)
     customer = [p for p in demo["Policies"] if p["Arn"].startswith(f"arn:aws:iam::{ACCOUNT}:policy/")]
     attachable = [p for p in customer if p["PolicyName"] not in ("deny-without-mfa", "permissions-boundary-base")]
+    shape_group = None
+    if args.shape:
+        shape_group, policy_name, document = SHAPES[args.shape]
+        policy = shape_policy(policy_name, document)
+        demo["Policies"].append(policy)
+        demo["GroupDetailList"].append(
+            {
+                "Path": "/",
+                "GroupName": shape_group,
+                "GroupId": "AGPA" + shape_group.upper().replace("-", "")[:17].ljust(17, "X"),
+                "Arn": f"arn:aws:iam::{ACCOUNT}:group/{shape_group}",
+                "CreateDate": "2026-01-05T10:00:00Z",
+                "GroupPolicyList": [],
+                "AttachedManagedPolicies": [{"PolicyName": policy_name, "PolicyArn": policy["Arn"]}],
+            }
+        )
 
     users, rows, mfa = [], [], []
     rows.append(
@@ -93,11 +215,15 @@ def main():
     )
     for i in range(n):
         name = f"user{i:06d}"
+        if args.shape == "long-names":
+            name = (name + "-").ljust(64, "a")
         arn = f"arn:aws:iam::{ACCOUNT}:user/{name}"
         created = NOW - datetime.timedelta(days=30 + i % 900, seconds=i % 86400)
         groups = list(GROUP_CYCLE[i % len(GROUP_CYCLE)])
         if i % 50 == 0:
             groups.append("admins")
+        if shape_group:
+            groups.append(shape_group)
         attached = []
         if i % 7 == 0:
             p = attachable[i % len(attachable)]
@@ -115,7 +241,7 @@ def main():
             "GroupList": groups,
             "AttachedManagedPolicies": attached,
         }
-        if i % 5 != 4:
+        if i % 5 != 4 and not shape_group:
             u["PermissionsBoundary"] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": BOUNDARY}
         users.append(u)
 

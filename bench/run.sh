@@ -4,9 +4,11 @@
 # targets (PASS / MISS); BENCHMARKS.md records a run.
 #
 #   bench/run.sh            the full benchmark: live N = 300, 1000, 3000 (3 runs each; the
-#                           guide's method at N = 300 only), offline N = 10000, 100000
-#   bench/run.sh --smoke    N = 50, one run, every tool; offline N = 1000 (for .ci/run: it
-#                           fails when a tool fails or the table is malformed, never on timings)
+#                           guide's method at N = 300 only), offline N = 10000, 100000, and
+#                           the IAM-023 shapes (gen_exports.py --shape) at N = 10000
+#   bench/run.sh --smoke    N = 50, one run, every tool; offline and shapes N = 1000 (for
+#                           .ci/run: it fails when a tool fails or the table is malformed,
+#                           never on timings)
 #
 # Options (after or instead of --smoke):
 #   --sizes "N ..."           live sizes            --runs R          runs per measurement
@@ -14,6 +16,8 @@
 #   --prowler-max N           run Prowler only at sizes up to N
 #   --guide-sizes "N ..."     live sizes for the guide's method ("" = none)
 #   --offline-sizes "N ..."   offline sizes ("" = none)
+#   --shape-sizes "N ..."     sizes of the IAM-023 shapes ("" = none)
+#   --shapes "S ..."          which shapes (default: own-keys many-statements long-names)
 #   --no-prowler              leave Prowler out
 #   --install-prowler         only make (or check) Prowler's pinned venv, then exit
 #   --work DIR                where moto's log, the exports and the outputs go (default: a
@@ -41,6 +45,8 @@ CRITERION_DIR=${BENCH_CRITERION_DIR:-$TARGET_DIR/criterion}
 SIZES="300 1000 3000"
 GUIDE_SIZES="300"
 OFFLINE_SIZES="10000 100000"
+SHAPE_SIZES="10000"
+SHAPES="own-keys many-statements long-names"
 RUNS=3
 PROWLER_RUNS=
 GUIDE_RUNS=
@@ -62,11 +68,14 @@ while [ "$#" -gt 0 ]; do
             SIZES="50"
             GUIDE_SIZES="50"
             OFFLINE_SIZES="1000"
+            SHAPE_SIZES="1000"
             RUNS=1
             ;;
         --sizes) SIZES=${2?--sizes needs a value}; shift ;;
         --guide-sizes) GUIDE_SIZES=${2?--guide-sizes needs a value}; shift ;;
         --offline-sizes) OFFLINE_SIZES=${2?--offline-sizes needs a value}; shift ;;
+        --shape-sizes) SHAPE_SIZES=${2?--shape-sizes needs a value}; shift ;;
+        --shapes) SHAPES=${2?--shapes needs a value}; shift ;;
         --runs) RUNS=${2?--runs needs a value}; shift ;;
         --prowler-runs) PROWLER_RUNS=${2?--prowler-runs needs a value}; shift ;;
         --guide-runs) GUIDE_RUNS=${2?--guide-runs needs a value}; shift ;;
@@ -89,8 +98,15 @@ for n in "$RUNS" "$PROWLER_RUNS" "$GUIDE_RUNS" ${PROWLER_MAX:+"$PROWLER_MAX"}; d
     [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "run counts and --prowler-max must be positive numbers, not '$n'"
 done
 # shellcheck disable=SC2086 # word splitting of the size lists is intended
-for n in $SIZES $GUIDE_SIZES $OFFLINE_SIZES; do
+for n in $SIZES $GUIDE_SIZES $OFFLINE_SIZES $SHAPE_SIZES; do
     [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "sizes must be positive numbers, not '$n'"
+done
+# shellcheck disable=SC2086 # word splitting of the shape list is intended
+for shape in $SHAPES; do
+    case "$shape" in
+        own-keys | many-statements | long-names) ;;
+        *) die "unknown shape '$shape' (own-keys, many-statements, long-names)" ;;
+    esac
 done
 
 [ "$INSTALL_ONLY" -eq 1 ] || [ -x "$BIN" ] || die "hipaa-iam binary not found at $BIN; build it (cargo build --release --workspace) or set HIPAA_IAM_BIN"
@@ -272,6 +288,20 @@ for n in $OFFLINE_SIZES; do
     done
 done
 
+# The IAM-023 shapes: the audit alone (every check, the table on stdout, no evidence
+# directory: the offline part above measures writing evidence).
+for n in $SHAPE_SIZES; do
+    for shape in $SHAPES; do
+        say "shape $shape N=$n: generating the exports directory"
+        "$PY" "$ROOT/bench/gen_exports.py" --users "$n" --shape "$shape" --out "$WORK/exports-$shape-$n" >&2
+        for run in $(seq 1 "$RUNS"); do
+            measure "shape-$shape" hipaa-iam "$n" "$run" "$BIN" audit --exports "$WORK/exports-$shape-$n"
+            expect "hipaa-iam console users without MFA (IAM-002 FAIL rows)" \
+                "$(grep -cE '^ +FAIL +IAM-002 ' "$LAST_OUT/stdout.txt" || true)" "$(no_mfa_console "$n")"
+        done
+    done
+done
+
 TABLE=$WORK/table.md
 "$PY" "$ROOT/bench/table.py" render "$RESULTS" --criterion "$CRITERION_DIR" >"$TABLE"
 {
@@ -283,7 +313,8 @@ TABLE=$WORK/table.md
 # shellcheck disable=SC2086 # word splitting of the size lists is intended
 commas() { local words; words=$(echo $1); echo "${words// /,}"; }
 "$PY" "$ROOT/bench/table.py" check "$TABLE" --tools hipaa-iam --live-sizes "$(commas "$SIZES")" \
-    --offline-sizes "$(commas "$OFFLINE_SIZES")" || die "the table is malformed"
+    --offline-sizes "$(commas "$OFFLINE_SIZES")" --shape-sizes "$(commas "$SHAPE_SIZES")" \
+    --shapes "$(commas "$SHAPES")" || die "the table is malformed"
 if [[ "$TOOLS_RUN" == *guide* ]]; then
     "$PY" "$ROOT/bench/table.py" check "$TABLE" --tools "guide (aws cli)" --live-sizes "$(commas "$GUIDE_SIZES")" ||
         die "the table is malformed"

@@ -5,7 +5,7 @@
     table.py check OUTPUT.md --tools T,... --live-sizes N,... [--offline-sizes N,...]
                                                    exit 1 unless OUTPUT.md is well formed
 
-RESULTS.tsv has one line per run: part (live|offline), tool, N, run, wall seconds,
+RESULTS.tsv has one line per run: part (live|offline|shape-SHAPE), tool, N, run, wall seconds,
 requests (or -), peak RSS in KiB. Medians are taken over the runs of one (part, tool, N).
 The targets are the goals of the benchmark issue; they are printed, never asserted here.
 """
@@ -18,6 +18,8 @@ import statistics
 import sys
 
 TOOLS = ["hipaa-iam", "guide (aws cli)", "prowler"]
+# gen_exports.py's IAM-023 shapes, each a part `shape-NAME` of the results.
+SHAPES = ["own-keys", "many-statements", "long-names"]
 
 
 def load(path):
@@ -104,6 +106,17 @@ def render(args):
             w, _, mb, runs = med[("offline", "hipaa-iam", n)]
             out.append(f"| hipaa-iam | {n} | {runs} | {fmt(w)} | 0 | {mb:.1f} |")
         out.append("")
+    shaped = sorted({(k[0][len("shape-"):], k[2]) for k in med if k[0].startswith("shape-")},
+                    key=lambda x: (SHAPES.index(x[0]) if x[0] in SHAPES else len(SHAPES), x[1]))
+    if shaped:
+        out.append("IAM-023 shapes: offline audit, all checks, no evidence directory (medians over the runs)")
+        out.append("")
+        out.append("| shape | N | runs | wall s | peak MB |")
+        out.append("|---|---|---|---|---|")
+        for shape, n in shaped:
+            w, _, mb, runs = med[(f"shape-{shape}", "hipaa-iam", n)]
+            out.append(f"| {shape} | {n} | {runs} | {fmt(w)} | {mb:.1f} |")
+        out.append("")
 
     def verdict(ok):
         return "PASS" if ok else "MISS"
@@ -131,6 +144,10 @@ def render(args):
     else:
         targets += [("offline audit of 100,000 users: under 3 s", "not run", "n/a"),
                     ("offline audit of 100,000 users: under 1 GB peak", "not run", "n/a")]
+    for shape in SHAPES:
+        name = f"IAM-023 shape {shape}, 10,000 users: under 2 s"
+        m = med.get((f"shape-{shape}", "hipaa-iam", 10000))
+        targets.append((name, f"{m[0]:.2f} s", verdict(m[0] < 2)) if m else (name, "not run", "n/a"))
     ns = criterion_ns(args.criterion, "policy_evaluation")
     if ns is not None:
         targets.append(("one policy evaluation: under 1 us (criterion mean)", f"{ns:.0f} ns", verdict(ns < 1000)))
@@ -190,8 +207,19 @@ def check(args):
             for n in args.offline_sizes.split(","):
                 if n not in have:
                     problems.append(f"offline table has no row for N={n}")
-    if targets is None or len(targets["rows"]) != 7:
-        problems.append("the targets table is missing or does not have its 7 targets")
+    if args.shape_sizes:
+        sh = next((t for t in tables if t["header"] == ["shape", "N", "runs", "wall s", "peak MB"]), None)
+        if sh is None:
+            problems.append("no shapes table")
+        else:
+            have = {(r[0], r[1]) for r in sh["rows"]}
+            for shape in (args.shapes or ",".join(SHAPES)).split(","):
+                for n in args.shape_sizes.split(","):
+                    if (shape, n) not in have:
+                        problems.append(f"shapes table has no row for {shape} at N={n}")
+    want = 7 + len(SHAPES)
+    if targets is None or len(targets["rows"]) != want:
+        problems.append(f"the targets table is missing or does not have its {want} targets")
     elif any(r[2] not in ("PASS", "MISS", "n/a") for r in targets["rows"]):
         problems.append("a target's status is not PASS, MISS or n/a")
     for p in problems:
@@ -210,6 +238,8 @@ def main():
     c.add_argument("--tools", default="hipaa-iam")
     c.add_argument("--live-sizes", default="")
     c.add_argument("--offline-sizes", default="")
+    c.add_argument("--shape-sizes", default="")
+    c.add_argument("--shapes", default="")
     args = ap.parse_args()
     render(args) if args.cmd == "render" else check(args)
 

@@ -360,3 +360,132 @@ fn input_size_limit_is_set_by_the_environment_and_named_when_exceeded() {
     let err = text(&out.stderr);
     assert!(err.contains("HIPAA_IAM_MAX_INPUT_SIZE=\"lots\""), "{err}");
 }
+
+#[test]
+fn a_group_missing_from_authorization_details_is_not_evaluated_and_warned_about() {
+    // The demo account with its `admins` group (AdministratorAccess) cut out of
+    // GroupDetailList, as by hand: jordan.lee and break-glass are still in it.
+    let trimmed = hipaa_iam_tests::demo_account_as(hipaa_iam_tests::DEMO_ACCOUNT_ID, |rel, text| {
+        if rel != "authorization-details.json" {
+            return Some(text);
+        }
+        let mut auth: Value = serde_json::from_str(&text).unwrap();
+        auth["GroupDetailList"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|g| g["GroupName"] != "admins");
+        Some(auth.to_string())
+    });
+    let evidence = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "audit",
+        "--exports",
+        trimmed.path().to_str().unwrap(),
+        "--output-dir",
+        evidence.path().to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_ne!(out.status.code(), Some(2), "{stderr}");
+    // Loud on stderr, naming the group and its members.
+    assert!(
+        stderr.lines().any(|l| l.starts_with("hipaa-iam: warning: group admins")
+            && l.contains("break-glass")
+            && l.contains("jordan.lee")),
+        "{stderr}"
+    );
+    // The administrators are listed as not evaluated, never passed.
+    for check in ["IAM-010", "IAM-023"] {
+        for user in ["break-glass", "jordan.lee"] {
+            assert!(
+                stdout.lines().any(|l| l.contains("NOT-EVALUATED")
+                    && l.contains(check)
+                    && l.contains(user)
+                    && l.contains("group admins")),
+                "{check} {user}:\n{stdout}"
+            );
+        }
+    }
+    // The evidence says so too.
+    let summary = std::fs::read_to_string(evidence.path().join("summary.md")).unwrap();
+    assert!(
+        summary.contains("## Warnings") && summary.contains("group admins"),
+        "{summary}"
+    );
+    assert!(summary.contains("**IAM-010** (not-evaluated)"), "{summary}");
+}
+
+#[test]
+fn an_exception_for_everything_warns_loudly_and_skipping_every_check_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("hipaa-iam.toml");
+    // Every failing check of the fixture excepted with `resource = "*"`.
+    let (report, _) = audit_json("gaps", &[]);
+    let mut failing: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| f["check_id"].as_str().unwrap().to_string())
+        .collect();
+    failing.dedup();
+    let toml: String = failing
+        .iter()
+        .map(|id| {
+            format!("[[exception]]\ncheck = \"{id}\"\nresource = \"*\"\nreason = \"all\"\napproved_by = \"CISO\"\nexpires = 2030-01-01\n\n")
+        })
+        .collect();
+    std::fs::write(&cfg, toml).unwrap();
+    let evidence = dir.path().join("evidence");
+    let g = fixture("gaps");
+    let out = run(&[
+        "audit",
+        "--exports",
+        g.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--output-dir",
+        evidence.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    // Everything is excepted, so the run passes: but not silently.
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let warned: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("hipaa-iam: warning: ") && l.contains("too broad"))
+        .collect();
+    assert_eq!(warned.len(), failing.len(), "{err}");
+    for id in &failing {
+        assert!(warned.iter().any(|l| l.contains(id.as_str())), "{id}: {err}");
+    }
+    let summary = std::fs::read_to_string(evidence.join("summary.md")).unwrap();
+    assert!(
+        summary
+            .split("## Warnings")
+            .nth(1)
+            .is_some_and(|w| w.contains("too broad")),
+        "{summary}"
+    );
+    let register = std::fs::read_to_string(evidence.join("risk_register.csv")).unwrap();
+    let flagged = register
+        .lines()
+        .filter(|l| l.contains("Accepted") && l.contains("WARNING: an exception is too broad"))
+        .count();
+    assert_eq!(flagged, failing.len(), "{register}");
+
+    // skip_checks listing every check: exit 2, naming the key.
+    let ids: Vec<String> = (1..=23).map(|i| format!("\"IAM-{i:03}\"")).collect();
+    std::fs::write(&cfg, format!("skip_checks = [{}]\n", ids.join(", "))).unwrap();
+    let out = run(&[
+        "audit",
+        "--exports",
+        g.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("hipaa-iam.toml") && err.contains("skip_checks") && err.contains("every check"),
+        "{err}"
+    );
+}

@@ -306,3 +306,74 @@ fn audit_of_a_moto_account_reports_exactly_its_gaps() {
         detail("IAM-023", "svc")
     );
 }
+
+/// `aws iam get-account-authorization-details --filter User` lists users with their
+/// GroupList but no group: an administrator through a group must not pass.
+#[test]
+fn users_exported_without_their_groups_are_not_evaluated() {
+    let m = moto();
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    m.aws(&["iam", "create-group", "--group-name", "admins"]);
+    m.aws(&[
+        "iam",
+        "attach-group-policy",
+        "--group-name",
+        "admins",
+        "--policy-arn",
+        admin,
+    ]);
+    m.aws(&["iam", "create-user", "--user-name", "break-glass"]);
+    m.aws(&[
+        "iam",
+        "add-user-to-group",
+        "--user-name",
+        "break-glass",
+        "--group-name",
+        "admins",
+    ]);
+    let run = |auth: &Value| {
+        let dir = tempfile::tempdir().unwrap();
+        write_json(dir.path(), "authorization-details.json", auth);
+        let out = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+            .args(["audit", "--format", "json", "--checks", "IAM-010,IAM-023", "--exports"])
+            .arg(dir.path())
+            .envs(m.env())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (report, out.status.code(), stderr)
+    };
+    let status = |report: &Value, check: &str| {
+        let f = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check_id"] == check && f["resource_name"] == "break-glass")
+            .unwrap_or_else(|| panic!("no {check} finding: {report}"));
+        (
+            f["status"].as_str().unwrap().to_string(),
+            f["detail"].as_str().unwrap().to_string(),
+        )
+    };
+
+    // The whole file: the administrator fails IAM-010.
+    let (report, code, stderr) = run(&m.aws(&["iam", "get-account-authorization-details"]));
+    assert_eq!(status(&report, "IAM-010").0, "fail", "{stderr}");
+    assert_eq!(code, Some(1));
+
+    // Users only.
+    let users_only = m.aws(&["iam", "get-account-authorization-details", "--filter", "User"]);
+    assert_eq!(users_only["GroupDetailList"], json!([]), "{users_only}");
+    assert_eq!(users_only["UserDetailList"][0]["GroupList"], json!(["admins"]));
+    let (report, _code, stderr) = run(&users_only);
+    for check in ["IAM-010", "IAM-023"] {
+        let (s, detail) = status(&report, check);
+        assert_eq!(s, "not-evaluated", "{check}: {detail}");
+        assert!(detail.contains("group admins"), "{check}: {detail}");
+    }
+    assert!(
+        stderr.contains("warning: group admins") && stderr.contains("break-glass"),
+        "{stderr}"
+    );
+}

@@ -71,6 +71,17 @@ impl Exception {
         today <= self.expires
     }
 
+    /// Whether its resource pattern matches any resource at all (only `*` and `?`, with a `*`):
+    /// it names no resource.
+    pub fn matches_any_resource(&self) -> bool {
+        self.resource.contains('*') && self.resource.chars().all(|c| c == '*' || c == '?')
+    }
+
+    /// Whether its resource is a pattern (has `*` or `?`) rather than one name or ARN.
+    pub fn is_pattern(&self) -> bool {
+        self.resource.contains(['*', '?'])
+    }
+
     /// Whether it covers a finding of `check_id` on a resource with this ARN or name.
     pub fn covers(&self, check_id: &str, arn: &str, name: &str) -> bool {
         self.check.eq_ignore_ascii_case(check_id)
@@ -90,31 +101,10 @@ fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveD
         .map_err(|e| D::Error::custom(format!("expected a date YYYY-MM-DD, found {text:?} ({e})")))
 }
 
-/// Case-sensitive glob match with `*` (any run) and `?` (one character).
+/// Case-sensitive glob match with `*` (any run) and `?` (one character): the policy
+/// evaluator's wildcard patterns ([`crate::policy::Pattern`]), linear in the text.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            pi += 1;
-            mark = ti;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
+    crate::policy::Pattern::new(pattern, false).matches(text)
 }
 
 /// The whole configuration. Every field has a default; an empty file is valid.
@@ -136,8 +126,11 @@ pub struct Config {
     pub root_recent_use_days: i64,
     /// The Access Analyzer regions to audit; empty = the configured AWS region.
     pub regions: Vec<String>,
-    /// Check IDs not to run.
+    /// Check IDs not to run (not all of them).
     pub skip_checks: Vec<String>,
+    /// An exception whose resource pattern matches more resources of its check than this is
+    /// warned about as too broad (default 25); so is one matching every resource.
+    pub exception_max_resources: i64,
     /// The password policy required (IAM-001) and set by remediation.
     pub password_policy: PasswordPolicyConfig,
     /// Accepted risks.
@@ -156,6 +149,7 @@ impl Default for Config {
             root_recent_use_days: 30,
             regions: Vec::new(),
             skip_checks: Vec::new(),
+            exception_max_resources: 25,
             password_policy: PasswordPolicyConfig::default(),
             exceptions: Vec::new(),
         }
@@ -227,6 +221,18 @@ impl Config {
                 )));
             }
         }
+        let skipped = known_checks.iter().filter(|k| cfg.is_skipped(k)).count();
+        if !known_checks.is_empty() && skipped == known_checks.len() {
+            let at = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("skip_checks"))
+                .map(|i| format!("line {}: ", i + 1))
+                .unwrap_or_default();
+            return Err(err(format!(
+                "{at}skip_checks lists every check ({skipped} of {skipped}): the audit would check nothing and \
+                 pass; remove the checks that should run from skip_checks"
+            )));
+        }
         for (i, ex) in cfg.exceptions.iter().enumerate() {
             let sp = spans.exception.get(i);
             if !known(&ex.check) {
@@ -265,6 +271,7 @@ impl Config {
             ("access_key_max_age_days", cfg.access_key_max_age_days, 1, 36_500),
             ("unused_credentials_days", cfg.unused_credentials_days, 1, 36_500),
             ("root_recent_use_days", cfg.root_recent_use_days, 0, 36_500),
+            ("exception_max_resources", cfg.exception_max_resources, 1, 1_000_000),
             // The ranges AWS accepts for the account password policy.
             ("password_policy.minimum_length", p.minimum_length, 6, 128),
             ("password_policy.max_age_days", p.max_age_days, 1, 1095),
@@ -476,6 +483,30 @@ allow_users_to_change = false
         assert!(m.contains("line 2") && m.contains("between 0 and 24"), "{m}");
         let m = message("access_key_max_age_days = \"ninety\"\n");
         assert!(m.contains("line 1"), "{m}");
+    }
+
+    #[test]
+    fn skipping_every_check_is_an_error_naming_the_key() {
+        let all: Vec<String> = ids().iter().map(|id| format!("\"{}\"", id.to_lowercase())).collect();
+        let m = message(&format!("regions = []\nskip_checks = [\n  {}\n]\n", all.join(",\n  ")));
+        assert!(
+            m.contains("line 2") && m.contains("skip_checks") && m.contains("every check"),
+            "{m}"
+        );
+        // All but one is allowed.
+        let some = &all[1..];
+        assert!(parse(&format!("skip_checks = [{}]\n", some.join(", "))).is_ok());
+    }
+
+    #[test]
+    fn exception_max_resources_is_read_and_bounded() {
+        assert_eq!(Config::default().exception_max_resources, 25);
+        assert_eq!(
+            parse("exception_max_resources = 3\n").unwrap().exception_max_resources,
+            3
+        );
+        let m = message("exception_max_resources = 0\n");
+        assert!(m.contains("line 1") && m.contains("exception_max_resources"), "{m}");
     }
 
     #[test]

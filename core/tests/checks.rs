@@ -831,7 +831,7 @@ fn administrator_access_through_a_group_fails_iam_010() {
 fn a_policy_named_admin_that_only_reads_does_not_fail() {
     let read =
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]});
-    let b = B::new().managed("AdminReadOnly", read).user(
+    let b = B::new().managed("AdminReadOnly", read).group("g", &[], &[]).user(
         "rita",
         &["g"],
         json!({"AttachedManagedPolicies": [attached(&policy_arn("AdminReadOnly"))]}),
@@ -845,7 +845,7 @@ fn a_policy_named_admin_that_only_reads_does_not_fail() {
 #[test]
 fn an_inline_star_on_star_fails_and_a_boundary_without_iam_stops_it() {
     let inline = json!({"UserPolicyList": [{"PolicyName": "everything", "PolicyDocument": {"Version": "2012-10-17", "Statement": {"Action": "*", "Resource": "*", "Effect": "Allow"}}}]});
-    let r = audit(&B::new().user("ivan", &["g"], inline.clone()));
+    let r = audit(&B::new().group("g", &[], &[]).user("ivan", &["g"], inline.clone()));
     let f = find(&r, "IAM-010", "ivan");
     assert_eq!(f.status, Fail);
     assert!(f.detail.contains("inline everything on user ivan"), "{}", f.detail);
@@ -859,6 +859,7 @@ fn an_inline_star_on_star_fails_and_a_boundary_without_iam_stops_it() {
     let r = audit(
         &B::new()
             .managed("permissions-boundary-base", boundary_doc())
+            .group("g", &[], &[])
             .user("ivan", &["g"], extra),
     );
     assert_eq!(
@@ -1166,4 +1167,198 @@ fn root_with_a_virtual_mfa_device_fails_iam_016() {
         .cred(Cred::new("<root_account>").mfa())
         .vmfa(device(&format!("arn:aws:iam::{ACCOUNT}:user/alice")));
     assert_eq!(find(&audit(&b), "IAM-016", "<root_account>").status, Pass);
+}
+
+// ---------------------------------------------------------------------------------------
+// Groups that users are in but the data does not describe (`--filter User`, trimmed files).
+
+/// breakglass is in `admins` (AdministratorAccess in AWS), which the data lacks; carl is in
+/// `g`, which it has.
+fn missing_admin_group() -> B {
+    admin_account()
+        .group("g", &[], &[])
+        .user("breakglass", &["admins"], json!({}))
+        .cred(Cred::new("breakglass").password(Some(1)).mfa())
+        .user("carl", &["g"], json!({}))
+        .cred(Cred::new("carl"))
+}
+
+#[test]
+fn a_group_missing_from_the_data_leaves_its_members_not_evaluated() {
+    let r = audit(&missing_admin_group());
+    for check in ["IAM-010", "IAM-023"] {
+        let f = find(&r, check, "breakglass");
+        assert_eq!(f.status, NotEval, "{check}: {}", f.detail);
+        assert!(f.detail.contains("group admins"), "{check}: {}", f.detail);
+    }
+    // Console user whose only group is unknown: it might enforce MFA.
+    let f = find(&r, "IAM-005", "breakglass");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(f.detail.contains("admins"), "{}", f.detail);
+    // Its inline policies cannot be judged.
+    let f = find(&r, "IAM-011", "admins");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    // Membership itself is known from the user's GroupList.
+    assert_eq!(find(&r, "IAM-006", "breakglass").status, Pass);
+    // Users whose groups are all present are judged as before.
+    assert_eq!(find(&r, "IAM-010", "carl").status, Pass);
+    assert_eq!(find(&r, "IAM-023", "carl").status, Pass);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("group admins") && w.contains("breakglass") && w.contains("--filter User")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn what_the_present_documents_decide_stays_decided_when_a_group_is_missing() {
+    // Full access from the user's own policy: a missing group cannot take it away (it is
+    // assumed to deny nothing, as a missing managed policy is).
+    let inline = json!({"UserPolicyList": [{"PolicyName": "everything", "PolicyDocument": admin_doc()}]});
+    let r = audit(&missing_admin_group().user("ivan", &["admins"], inline));
+    let f = find(&r, "IAM-010", "ivan");
+    assert_eq!(f.status, Fail, "{}", f.detail);
+    assert!(f.detail.contains("group admins is not in the data"), "{}", f.detail);
+    // An escalation path in the present documents fails whatever the missing group holds.
+    let own = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "arn:aws:iam::*:user/${aws:username}"}]}}]});
+    let r = audit(&missing_admin_group().user("sam", &["admins"], own));
+    assert_eq!(find(&r, "IAM-023", "sam").status, Fail);
+    // A console user in an enforcing group passes IAM-005 whatever its other, missing, group holds.
+    let b = mfa_account(deny_without_mfa("BoolIfExists"), &["human-users"], &["human-users"])
+        .user("dora", &["human-users", "admins"], json!({}))
+        .cred(Cred::new("dora").password(Some(1)).mfa());
+    assert_eq!(find(&audit(&b), "IAM-005", "dora").status, Pass);
+}
+
+#[test]
+fn adding_oneself_to_a_group_the_data_lacks_is_not_evaluated() {
+    // sam may add users to `admins` only; the data has no such group (breakglass is in it).
+    let add = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": format!("arn:aws:iam::{ACCOUNT}:group/admins")}]}}]});
+    let r = audit(&missing_admin_group().user("sam", &["g"], add));
+    let f = find(&r, "IAM-023", "sam");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(
+        f.detail.contains("iam:AddUserToGroup") && f.detail.contains("admins"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn the_human_users_group_named_by_users_but_missing_is_not_evaluated() {
+    let b = B::new()
+        .user("alice", &["human-users"], json!({}))
+        .cred(Cred::new("alice").password(Some(1)).mfa());
+    let r = audit(&b);
+    let f = find(&r, "IAM-004", "human-users");
+    assert_eq!(f.status, NotEval, "{}", f.detail);
+    assert!(f.detail.contains("alice"), "{}", f.detail);
+    assert_eq!(find(&r, "IAM-005", "alice").status, NotEval);
+    // No user names it: it does not exist.
+    let r = audit(&B::new().group("g", &[], &[]).user("alice", &["g"], json!({})));
+    assert_eq!(find(&r, "IAM-004", "human-users").status, Fail);
+}
+
+#[test]
+fn escalation_paths_are_listed_target_by_target_and_all_counted() {
+    let wide = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:CreateLoginProfile", "iam:CreateAccessKey"], "Resource": "arn:aws:iam::*:user/*"},
+        {"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": "*"}]}}]});
+    let mut b = B::new().group("g", &[], &[]).group("h", &[], &[]);
+    for name in ["d", "a", "c", "b"] {
+        b = b.user(name, &["g"], json!({}));
+    }
+    let r = audit(&b.user("sam", &["g"], wide));
+    let f = find(&r, "IAM-023", "sam");
+    assert_eq!(f.status, Fail);
+    let user = |n: &str| format!("arn:aws:iam::{ACCOUNT}:user/{n}");
+    let by = "(allowed by inline p on user sam [statement 1])";
+    let want = format!(
+        "escalation paths: iam:CreateAccessKey on {a} {by}; iam:CreateLoginProfile on {a} {by}; \
+         iam:CreateAccessKey on {b} {by}; iam:CreateLoginProfile on {b} {by}; iam:CreateAccessKey on {c} {by} \
+         and 5 more",
+        a = user("a"),
+        b = user("b"),
+        c = user("c"),
+    );
+    // 4 other users x 2 actions, and 2 groups to join; never sam itself.
+    assert_eq!(f.detail, want);
+}
+
+// ---------------------------------------------------------------------------------------
+// Exceptions too broad to be a reviewed acceptance.
+
+fn too_broad_warnings(r: &AuditReport) -> Vec<&String> {
+    r.warnings.iter().filter(|w| w.contains("too broad")).collect()
+}
+
+#[test]
+fn an_exception_for_every_resource_applies_but_is_warned_about_everywhere() {
+    let mut c = Config::default();
+    c.exceptions = vec![exception("IAM-008", "*", "2030-01-01")];
+    let r = checks::audit(&gaps(), &c, None);
+    // It still applies...
+    let f = find(&r, "IAM-008", "carol");
+    assert_eq!(f.status, Excepted);
+    // ...but loudly: on the finding, in the warnings, the register and the summary.
+    let why = f.exception.as_ref().unwrap().too_broad.as_deref().unwrap();
+    assert!(why.contains("every resource of IAM-008"), "{why}");
+    let w = too_broad_warnings(&r);
+    assert!(
+        w.len() == 1 && w[0].contains("IAM-008") && w[0].contains("\"*\"") && w[0].contains("CISO"),
+        "{:?}",
+        r.warnings
+    );
+    let rows = hipaa_iam_core::report::register::rows(&r);
+    let row = rows.iter().find(|r| r.risk_id == "IAM-008").unwrap();
+    assert!(
+        row.mitigation.contains("WARNING: an exception is too broad"),
+        "{}",
+        row.mitigation
+    );
+    let loaded = hipaa_iam_core::config::LoadedConfig {
+        config: c.clone(),
+        path: None,
+        sha256: String::new(),
+    };
+    let md = hipaa_iam_core::report::summary::markdown(&r, &loaded);
+    let warnings = md.split("## Warnings").nth(1).unwrap_or_default();
+    assert!(warnings.contains("too broad"), "{md}");
+}
+
+#[test]
+fn exceptions_matching_all_or_too_many_resources_are_too_broad_and_named_ones_are_not() {
+    let broad = |resource: &str, max: i64| {
+        let mut c = Config::default();
+        c.exception_max_resources = max;
+        c.exceptions = vec![exception("IAM-008", resource, "2030-01-01")];
+        too_broad_warnings(&checks::audit(&gaps(), &c, None))
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // A pattern that happens to cover every user (3 of 3).
+    let w = broad("arn:aws:iam::123456789012:user/*", 25);
+    assert!(w.len() == 1 && w[0].contains("3 of 3"), "{w:?}");
+    // Two of three, over a limit of one.
+    let w = broad("*o*", 1);
+    assert!(
+        w.len() == 1 && w[0].contains("2 resources") && w[0].contains("exception_max_resources (1)"),
+        "{w:?}"
+    );
+    assert!(broad("*o*", 2).is_empty(), "two of three, within the limit");
+    // A named resource is never too broad, even alone on its check.
+    assert!(broad("carol", 25).is_empty());
+    let mut c = Config::default();
+    c.exceptions = vec![exception("IAM-001", ACCOUNT, "2030-01-01")];
+    assert!(too_broad_warnings(&checks::audit(&gaps(), &c, None)).is_empty());
+    // A check that did not run says nothing.
+    let mut c = Config::default();
+    c.skip_checks = vec!["IAM-008".into()];
+    c.exceptions = vec![exception("IAM-008", "*", "2030-01-01")];
+    assert!(too_broad_warnings(&checks::audit(&gaps(), &c, None)).is_empty());
 }

@@ -186,6 +186,7 @@ fn excepted(check_id: &str, name: &str, expires: &str, expired: bool) -> Finding
         approved_by: "CISO Jane Roe".into(),
         expires: expires.into(),
         expired,
+        too_broad: None,
     });
     f
 }

@@ -711,3 +711,99 @@ fn may_allow_is_false_only_when_no_resource_or_context_can_allow() {
         }
     }
 }
+
+mod targets {
+    use super::*;
+    use hipaa_iam_core::policy::Targets;
+    use proptest::prelude::*;
+
+    /// One statement per document, so that principals share documents (and answers).
+    fn statements() -> Vec<Document> {
+        let s = |v: Value| doc(json!({"Version": "2012-10-17", "Statement": v}));
+        vec![
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/${aws:username}"}),
+            ),
+            s(json!({"Effect": "Allow", "Action": "iam:*AccessKey*", "Resource": "arn:aws:iam::*:user/*"})),
+            s(
+                json!({"Effect": "Deny", "Action": "iam:CreateAccessKey", "NotResource": "arn:aws:iam::*:user/${aws:username}"}),
+            ),
+            s(json!({"Effect": "Allow", "Action": "iam:Create*", "Resource": "arn:aws:iam::123456789012:user/team/*"})),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "*", "Condition": {"StringEquals": {"aws:username": "b"}}}),
+            ),
+            s(json!({"Effect": "Deny", "Action": "*", "Resource": "arn:aws:iam::*:user/a*"})),
+            s(json!({"Effect": "Allow", "Action": "iam:CreateLoginProfile", "NotResource": "arn:aws:iam::*:user/c"})),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/${aws:username}*"}),
+            ),
+            s(
+                json!({"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:CreateLoginProfile"], "Resource": "arn:aws:iam::*:user/?"}),
+            ),
+            s(
+                json!({"Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}),
+            ),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}),
+            ),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateLoginProfile", "Resource": "arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username, 'b'}"}),
+            ),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateLoginProfile", "Resource": ["arn:aws:iam::123456789012:user/b", "arn:aws:iam::123456789012:user/team/c*"]}),
+            ),
+            doc(
+                json!({"Statement": {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::*:user/${aws:username}"}}),
+            ),
+            s(
+                json!({"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": "arn:aws:iam::${aws:PrincipalAccount}:user/team/*"}),
+            ),
+        ]
+    }
+
+    fn boundaries() -> Vec<Document> {
+        vec![
+            admin(),
+            doc(json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}})),
+            doc(json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::*:user/${aws:username}"},
+                {"Effect": "Allow", "Action": "iam:CreateLoginProfile", "Resource": "*"}]})),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn targets_answer_what_evaluating_every_target_would(
+            names in proptest::collection::btree_set("(team/)?[abc]{1,2}", 1..8),
+            // Sets of documents (as groups give them) and the principals that have them.
+            sets in proptest::collection::vec(
+                (proptest::collection::vec(any::<bool>(), 15), proptest::option::of(0usize..3)),
+                1..3,
+            ),
+            principals in proptest::collection::vec((0usize..3, "[abc]{1,2}", any::<bool>()), 1..6),
+        ) {
+            let statements = statements();
+            let boundaries = boundaries();
+            let arns: Vec<String> = names.iter().map(|n| format!("arn:aws:iam::123456789012:user/{n}")).collect();
+            let targets = Targets::new(arns.iter().map(String::as_str), &["aws:username", "aws:userid"]);
+            for (set, user, known) in &principals {
+                let (subset, boundary) = &sets[set % sets.len()];
+                let identity: Vec<&Document> = statements.iter().zip(subset).filter(|(_, k)| **k).map(|(d, _)| d).collect();
+                let p = Principal::new(identity, boundary.map(|b| &boundaries[b]));
+                // The contexts differ only in the keys given to Targets::new as varying.
+                let ctx = if *known {
+                    Context::new().with_principal(user, "AIDAUSER", "123456789012")
+                } else {
+                    Context::new().with("aws:PrincipalAccount", "123456789012")
+                };
+                for action in ["iam:CreateAccessKey", "IAM:createloginprofile", "s3:GetObject"] {
+                    let want: Vec<u32> = (0..arns.len() as u32)
+                        .filter(|&i| p.evaluate(action, &arns[i as usize], &ctx).is_allowed())
+                        .collect();
+                    let got = targets.allowed(&p, action, &ctx);
+                    prop_assert_eq!(&got[..], &want[..], "{} as {:?} (known: {})", action, user, known);
+                }
+            }
+        }
+    }
+}

@@ -836,9 +836,20 @@ impl Account {
             .find(|p| !p.is_aws_managed() && p.policy_name == name)
     }
 
-    /// The groups `user` is a member of (those present in the data).
+    /// The groups `user` is a member of (those present in the data; [`Account::missing_groups_of`]
+    /// names the others).
     pub fn groups_of<'a>(&'a self, user: &'a User) -> impl Iterator<Item = &'a Group> + 'a {
         user.group_list.iter().filter_map(move |g| self.group(g))
+    }
+
+    /// The groups in `user`'s `GroupList` that the data does not describe (no
+    /// `GroupDetailList` entry: a file made with `--filter User`, or trimmed by hand). Their
+    /// policies are unknown.
+    pub fn missing_groups_of<'a>(&'a self, user: &'a User) -> impl Iterator<Item = &'a str> + 'a {
+        user.group_list
+            .iter()
+            .filter(move |g| self.group(g).is_none())
+            .map(String::as_str)
     }
 
     /// The members of the group named `group`.
@@ -868,8 +879,9 @@ impl Account {
     }
 
     /// Every identity policy document that applies to `user`: user inline, user attached,
-    /// and for each group its inline and attached policies. Managed policies missing from
-    /// the data are listed by ARN in the second value.
+    /// and for each group in the data its inline and attached policies. Managed policies
+    /// missing from the data are listed by ARN in the second value (groups missing from the
+    /// data: [`Account::missing_groups_of`]).
     pub fn user_identity_documents<'a>(&'a self, user: &'a User) -> (Vec<&'a PolicyDoc>, Vec<&'a str>) {
         let (mut docs, mut missing) = self.documents(&user.attached_managed_policies, &user.user_policy_list);
         for g in self.groups_of(user) {

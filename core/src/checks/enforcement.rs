@@ -6,7 +6,7 @@
 //! long-term access keys), and do not deny the MFA self-service actions in either case.
 
 use super::policies::Labelled;
-use super::{finding, from_source, per_user_report};
+use super::{finding, from_source, group_arn, listed, missing_groups, per_user_report};
 use crate::account::{Account, Group};
 use crate::config::Config;
 use crate::policy::{evaluate, Context, Document};
@@ -168,14 +168,22 @@ pub(crate) fn group_verdict(account: &Account, group: &Group) -> GroupVerdict {
 pub(crate) fn mfa_enforcement_policy(account: &Account, config: &Config) -> Vec<Finding> {
     let name = &config.human_users_group;
     let (arn, status, detail) = match account.group(name) {
-        None => (
-            format!(
-                "arn:aws:iam::{}:group/{name}",
-                account.account_id.as_deref().unwrap_or("")
+        None => match missing_groups(account).get(name.as_str()) {
+            // Users are in it, so it exists: the data does not describe it.
+            Some(members) => (
+                group_arn(account, name),
+                Status::NotEvaluated,
+                format!(
+                    "the group {name} is in the GroupList of user {} but not in the data (GroupDetailList): its policies are unknown",
+                    listed(members, 5)
+                ),
             ),
-            Status::Fail,
-            format!("the group {name} does not exist"),
-        ),
+            None => (
+                group_arn(account, name),
+                Status::Fail,
+                format!("the group {name} does not exist"),
+            ),
+        },
         Some(g) => {
             let v = group_verdict(account, g);
             (
@@ -203,12 +211,21 @@ pub(crate) fn human_users_enforced(account: &Account, _config: &Config) -> Vec<F
         if !row.has_password() {
             return (Status::Pass, "the user has no console password".into());
         }
+        let unknown: Vec<&str> = account.missing_groups_of(u).collect();
         match u
             .group_list
             .iter()
             .find(|g| verdicts.get(g.as_str()).is_some_and(|v| v.enforces))
         {
             Some(g) => (Status::Pass, format!("member of {g}, whose policies enforce MFA")),
+            // A group the data does not describe might enforce MFA.
+            None if !unknown.is_empty() => (
+                Status::NotEvaluated,
+                format!(
+                    "console user whose groups in the data do not enforce MFA, and group {} is not in the data",
+                    unknown.join(", ")
+                ),
+            ),
             None if u.group_list.is_empty() => (
                 Status::Fail,
                 "console user in no group: nothing denies access without MFA".into(),

@@ -17,7 +17,7 @@ mod users;
 pub use catalogue::{ids, info, CheckInfo, CATALOGUE};
 pub(crate) use enforcement::mfa_gaps;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
@@ -112,6 +112,24 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
     let mut findings = run(account, config, only);
     let mut warnings = data_warnings(account);
     let today = account.as_of.date_naive();
+    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
+    let broad = too_broad(&findings, config);
+    for (ex, why) in config.exceptions.iter().zip(&broad) {
+        if let (Some(why), true) = (why, ran(&ex.check)) {
+            warnings.push(format!(
+                "the exception for {} on {:?} (approved by {}) is too broad: {why}; it excepts every failure \
+                 of those resources, today's and future ones, without review; name the resources it is for{}",
+                ex.check,
+                ex.resource,
+                ex.approved_by,
+                if ex.matches_any_resource() {
+                    ""
+                } else {
+                    ", or raise exception_max_resources if so many are intended"
+                }
+            ));
+        }
+    }
     let mut used = BTreeSet::new();
     for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
         let Some((i, ex)) = config
@@ -129,6 +147,7 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             approved_by: ex.approved_by.clone(),
             expires: ex.expires.to_string(),
             expired,
+            too_broad: broad[i].clone(),
         });
         if expired {
             warnings.push(format!(
@@ -139,7 +158,6 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             f.status = Status::Excepted;
         }
     }
-    let ran = |id: &str| !config.is_skipped(id) && only.is_none_or(|o| o.iter().any(|x| x.eq_ignore_ascii_case(id)));
     for (i, ex) in config.exceptions.iter().enumerate() {
         if !used.contains(&i) && ran(&ex.check) {
             warnings.push(format!(
@@ -159,8 +177,91 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
     }
 }
 
-/// Warnings about the data itself: managed policies referenced but absent.
+/// For each configured exception, why it is too broad to be a reviewed acceptance, if it is:
+/// its pattern matches any resource at all, or every resource of its check (two or more),
+/// or more than `exception_max_resources` of them. Counted over the check's findings,
+/// whatever their status: what the exception would except as soon as it fails.
+fn too_broad(findings: &[Finding], config: &Config) -> Vec<Option<String>> {
+    let max = usize::try_from(config.exception_max_resources).unwrap_or(usize::MAX);
+    config
+        .exceptions
+        .iter()
+        .map(|ex| {
+            let of_check: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.check_id.eq_ignore_ascii_case(&ex.check))
+                .collect();
+            let covered = of_check
+                .iter()
+                .filter(|f| ex.covers(&f.check_id, &f.resource_arn, &f.resource_name))
+                .count();
+            let total = of_check.len();
+            if ex.matches_any_resource() {
+                Some(format!(
+                    "its resource pattern matches every resource of {} ({covered} of {total} here)",
+                    ex.check
+                ))
+            } else if ex.is_pattern() && total >= 2 && covered == total {
+                Some(format!(
+                    "its resource pattern matches every resource of {} ({covered} of {total})",
+                    ex.check
+                ))
+            } else if covered > max {
+                Some(format!(
+                    "its resource pattern matches {covered} resources of {}, more than exception_max_resources ({max})",
+                    ex.check
+                ))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The groups that users' `GroupList` names but the data does not describe, each with its
+/// members (user names, in user order).
+pub(crate) fn missing_groups(account: &Account) -> BTreeMap<&str, Vec<&str>> {
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for u in &account.users {
+        for g in account.missing_groups_of(u) {
+            out.entry(g).or_default().push(&u.user_name);
+        }
+    }
+    out
+}
+
+/// The ARN of group `name` of the account, for a group the data does not describe (its path
+/// is unknown: `/` is assumed).
+pub(crate) fn group_arn(account: &Account, name: &str) -> String {
+    format!(
+        "arn:aws:iam::{}:group/{name}",
+        account.account_id.as_deref().unwrap_or("")
+    )
+}
+
+/// `a, b, c and 4 more`: at most `limit` names, then how many were left out.
+pub(crate) fn listed(names: &[&str], limit: usize) -> String {
+    let mut s = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > limit {
+        s.push_str(&format!(" and {} more", names.len() - limit));
+    }
+    s
+}
+
+/// Warnings about the data itself: groups and managed policies referenced but absent.
 fn data_warnings(account: &Account) -> Vec<String> {
+    let mut warnings: Vec<String> = missing_groups(account)
+        .into_iter()
+        .map(|(group, members)| {
+            format!(
+                "group {group} (in the GroupList of user {}) is not in authorization-details.json's \
+                 GroupDetailList (a file made with `--filter User`, or trimmed?): its policies are unknown; \
+                 the checks that need them (IAM-004, IAM-005, IAM-010, IAM-011, IAM-023) are not-evaluated \
+                 for its members rather than passed",
+                listed(&members, 5)
+            )
+        })
+        .collect();
     let mut missing = BTreeSet::new();
     let mut note = |arn: &str, by: String| {
         if account.policy(arn).and_then(|p| p.default_document()).is_none() {
@@ -188,16 +289,14 @@ fn data_warnings(account: &Account) -> Vec<String> {
             note(&b.permissions_boundary_arn, format!("role {} (boundary)", r.role_name));
         }
     }
-    missing
-        .into_iter()
-        .map(|(arn, by)| {
-            format!(
-                "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
-                 are unknown; checks assume it denies nothing, and access that might depend on it is \
-                 not-evaluated rather than passed"
-            )
-        })
-        .collect()
+    warnings.extend(missing.into_iter().map(|(arn, by)| {
+        format!(
+            "managed policy {arn} (attached to {by}) is not in authorization-details.json: its permissions \
+             are unknown; checks assume it denies nothing, and access that might depend on it is \
+             not-evaluated rather than passed"
+        )
+    }));
+    warnings
 }
 
 /// A finding of check `id` (which must be in the catalogue) with its catalogue fields.

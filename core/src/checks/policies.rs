@@ -2,27 +2,34 @@
 //! boundary-guardrails, IAM-010 user-admin-access, IAM-011 service-wildcards, IAM-022
 //! role-admin-access, IAM-023 privilege-escalation.
 //!
-//! A managed policy referenced but absent from the data is treated conservatively: it is
-//! assumed to deny nothing (and a missing boundary to restrict nothing), and a user or role
-//! that is not found to have the access from the documents present is `not-evaluated`
-//! rather than passed, since the missing document might grant it.
+//! A managed policy referenced but absent from the data, or a group that a user's
+//! `GroupList` names but `GroupDetailList` lacks (a file made with `--filter User`), is
+//! treated conservatively: it is assumed to deny nothing (and a missing boundary to restrict
+//! nothing), and a user or role that is not found to have the access from the documents
+//! present is `not-evaluated` rather than passed, since the missing document might grant it.
 
-use super::{finding, from_source};
+use std::collections::BTreeMap;
+
+use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
 use crate::config::Config;
-use crate::policy::{evaluate, Context, Decision, Document, Effect, Evaluation, Principal, WildcardScope};
+use crate::policy::{
+    evaluate, Context, Decision, Document, Effect, Evaluation, Principal, TargetSet, Targets, WildcardScope,
+};
 use crate::report::{Finding, ResourceType, Status};
 
 const SOURCE: &str = "authorization";
 
 /// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
-/// and the ARNs of attached managed policies missing from the data.
+/// the ARNs of attached managed policies missing from the data, and the groups of a user
+/// missing from the data.
 #[derive(Default)]
 pub(crate) struct Labelled<'a> {
     pub docs: Vec<&'a Document>,
     pub jsons: Vec<&'a serde_json::Value>,
     pub labels: Vec<String>,
     pub missing: Vec<String>,
+    pub missing_groups: Vec<&'a str>,
 }
 
 impl<'a> Labelled<'a> {
@@ -66,7 +73,18 @@ impl<'a> Labelled<'a> {
                 &format!("group {}", g.group_name),
             );
         }
+        l.missing_groups = account.missing_groups_of(u).collect();
         l
+    }
+
+    /// What the principal's permissions depend on that the data lacks, one phrase each
+    /// (`managed policy arn:...`, `group admins`); empty when everything is present.
+    fn unknown(&self) -> Vec<String> {
+        self.missing
+            .iter()
+            .map(|arn| format!("managed policy {arn}"))
+            .chain(self.missing_groups.iter().map(|g| format!("group {g}")))
+            .collect()
     }
 
     fn role(account: &'a Account, r: &'a Role) -> Labelled<'a> {
@@ -122,6 +140,14 @@ fn boundary<'a>(account: &'a Account, b: Option<&'a crate::account::Boundary>) -
     }
 }
 
+/// `a is` / `a, b are`.
+fn is_are(items: &[String]) -> String {
+    match items {
+        [one] => format!("{one} is"),
+        many => format!("{} are", many.join(", ")),
+    }
+}
+
 /// The admin verdict of a principal, shared by IAM-010, IAM-022 and IAM-023.
 pub(crate) struct AdminVerdict {
     pub status: Status,
@@ -131,13 +157,11 @@ pub(crate) struct AdminVerdict {
 fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, String>, what: &str) -> AdminVerdict {
     let b = boundary.as_ref().ok().copied().flatten();
     let principal = Principal::new(labelled.docs.clone(), b);
-    let missing_note = if labelled.missing.is_empty() {
+    let unknown = labelled.unknown();
+    let missing_note = if unknown.is_empty() {
         String::new()
     } else {
-        format!(
-            "; managed policy {} is not in the data (assumed to deny nothing)",
-            labelled.missing.join(", ")
-        )
+        format!("; {} not in the data (assumed to deny nothing)", is_are(&unknown))
     };
     if principal.allows_everything() {
         let via = labelled.granting_everything().join("; ");
@@ -151,12 +175,12 @@ fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, S
             detail: format!("{what} every action on every resource through {via}{bnote}{missing_note}"),
         };
     }
-    if !labelled.missing.is_empty() {
+    if !unknown.is_empty() {
         return AdminVerdict {
             status: Status::NotEvaluated,
             detail: format!(
-                "the policies present do not grant full access, but managed policy {} is not in the data and might",
-                labelled.missing.join(", ")
+                "the policies present do not grant full access, but {} not in the data and might",
+                is_are(&unknown)
             ),
         };
     }
@@ -286,6 +310,24 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
             );
         }
     }
+    // A group the data does not describe may have inline policies: they cannot be judged.
+    for (group, members) in missing_groups(account) {
+        out.push(from_source(
+            finding(
+                "IAM-011",
+                ResourceType::Policy,
+                &group_arn(account, group),
+                group,
+                Status::NotEvaluated,
+                format!(
+                    "the group {group} (in the GroupList of user {}) is not in the data: its inline policies are unknown",
+                    listed(&members, 5)
+                ),
+            ),
+            account,
+            SOURCE,
+        ));
+    }
     out
 }
 
@@ -374,65 +416,157 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
     )]
 }
 
+/// Why a user without a definite escalation path is not known to have none: documents it
+/// depends on are not in the data (its managed policies, boundary or groups), or it may add
+/// itself to a group the data does not describe (named in other users' `GroupList`).
+fn escalation_unknown(
+    l: &Labelled<'_>,
+    b: &Result<Option<&Document>, String>,
+    principal: &Principal<'_>,
+    missing_groups: &BTreeMap<&str, Vec<&str>>,
+) -> Option<String> {
+    let mut gone = l.unknown();
+    if let Err(arn) = b {
+        gone.push(format!("permissions boundary {arn}"));
+    }
+    let mut why = Vec::new();
+    if !gone.is_empty() {
+        why.push(format!("{} not in the data", is_are(&gone)));
+    }
+    let others: Vec<&str> = missing_groups
+        .keys()
+        .copied()
+        .filter(|g| !l.missing_groups.contains(g))
+        .collect();
+    if !others.is_empty() && principal.may_allow("iam:AddUserToGroup") {
+        why.push(format!(
+            "iam:AddUserToGroup may be allowed on group {}, which {} not in the data",
+            listed(&others, 5),
+            if others.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// The escalation paths of one user, in the order they are found: the first few written
+/// out, all of them counted (one user may reach thousands of others).
+#[derive(Default)]
+struct Paths {
+    shown: Vec<String>,
+    total: usize,
+}
+
+impl Paths {
+    const SHOWN: usize = 5;
+
+    /// Counts one path; `describe` is called only for the ones shown.
+    fn push(&mut self, describe: impl FnOnce() -> String) {
+        if self.shown.len() < Self::SHOWN {
+            self.shown.push(describe());
+        }
+        self.total += 1;
+    }
+
+    /// Counts the paths of `allowed[a]` (targets on which `actions[a]` is allowed), target by
+    /// target and, for one target, action by action, leaving out target `skip`.
+    fn push_targets(
+        &mut self,
+        actions: &[&str],
+        allowed: &[TargetSet],
+        skip: Option<u32>,
+        describe: impl Fn(&str, u32) -> String,
+    ) {
+        let count = |set: &TargetSet| set.len() - skip.map_or(0, |s| usize::from(set.binary_search(&s).is_ok()));
+        let total: usize = allowed.iter().map(count).sum();
+        // Only the first few are written out: merge the sorted lists that far.
+        let mut cursor = vec![0usize; allowed.len()];
+        while self.shown.len() < Self::SHOWN {
+            let next = (0..allowed.len())
+                .filter_map(|a| {
+                    let set = &allowed[a];
+                    let mut c = cursor[a];
+                    while c < set.len() && Some(set[c]) == skip {
+                        c += 1;
+                    }
+                    cursor[a] = c;
+                    set.get(c).map(|&t| (t, a))
+                })
+                .min();
+            let Some((target, a)) = next else { break };
+            cursor[a] += 1;
+            self.shown.push(describe(actions[a], target));
+        }
+        self.total += total;
+    }
+}
+
 /// IAM-023 privilege-escalation.
+///
+/// The questions that range over the whole account (may this user take over any other user,
+/// add itself to any group, change or pass any role?) go through [`Targets`], so the check
+/// grows about linearly with the account rather than with its square.
 pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
-    let compute = ["ec2:RunInstances", "lambda:CreateFunction"];
+    const COMPUTE: [&str; 2] = ["ec2:RunInstances", "lambda:CreateFunction"];
+    const TAKEOVER: [&str; 3] = [
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+    ];
+    let missing_groups = missing_groups(account);
+    // Every user's context differs from another's only in these keys (one account).
+    let varying = ["aws:username", "aws:userid"];
+    let users = Targets::new(account.users.iter().map(|u| u.arn.as_str()), &varying);
+    let groups = Targets::new(account.groups.iter().map(|g| g.arn.as_str()), &varying);
+    let roles = Targets::new(
+        account
+            .roles
+            .iter()
+            .filter(|r| !r.is_service_linked())
+            .map(|r| r.arn.as_str()),
+        &varying,
+    );
     account
         .users
         .iter()
-        .filter_map(|u| {
-            let admin = user_admin(account, u);
-            if admin.status == Status::Fail {
+        .enumerate()
+        .filter_map(|(index, u)| {
+            let l = Labelled::user(account, u);
+            let b = boundary(account, u.permissions_boundary.as_ref());
+            if admin_verdict(&l, &b, "").status == Status::Fail {
                 // Administrators are reported by IAM-010.
                 return None;
             }
-            let l = Labelled::user(account, u);
-            let b = boundary(account, u.permissions_boundary.as_ref());
             let principal = Principal::new(l.docs.clone(), b.as_ref().ok().copied().flatten());
             let ctx = Context::new().with_principal(
                 &u.user_name,
                 u.user_id.as_deref().unwrap_or(""),
                 account.account_id.as_deref().unwrap_or(""),
             );
-            let mut paths: Vec<String> = Vec::new();
-            let mut try_path = |action: &str, resource: &str| -> bool {
+            let mut paths = Paths::default();
+            let describe = |action: &str, resource: &str| {
                 let e = principal.evaluate(action, resource, &ctx);
-                if e.is_allowed() {
-                    paths.push(format!("{action} on {resource} (allowed by {})", l.allowed_by(&e)));
-                    true
-                } else {
-                    false
+                format!("{action} on {resource} (allowed by {})", l.allowed_by(&e))
+            };
+            let try_path = |paths: &mut Paths, action: &str, resource: &str| {
+                if principal.evaluate(action, resource, &ctx).is_allowed() {
+                    paths.push(|| describe(action, resource));
                 }
             };
             for action in ["iam:AttachUserPolicy", "iam:PutUserPolicy"] {
-                try_path(action, &u.arn);
+                try_path(&mut paths, action, &u.arn);
             }
-            // Taking over another identity's credentials. Only the actions some Allow
-            // statement covers can succeed on any user: the others are not evaluated once per
-            // user of the account (which made this check quadratic in the number of users).
-            let takeover: Vec<&str> = [
-                "iam:CreateAccessKey",
-                "iam:CreateLoginProfile",
-                "iam:UpdateLoginProfile",
-            ]
-            .into_iter()
-            .filter(|a| principal.may_allow(a))
-            .collect();
-            if !takeover.is_empty() {
-                for other in account.users.iter().filter(|o| o.user_name != u.user_name) {
-                    for action in &takeover {
-                        try_path(action, &other.arn);
-                    }
-                }
-            }
+            // Taking over another identity's credentials.
+            let allowed: Vec<TargetSet> = TAKEOVER.iter().map(|a| users.allowed(&principal, a, &ctx)).collect();
+            let me = u32::try_from(index).ok();
+            paths.push_targets(&TAKEOVER, &allowed, me, |a, t| describe(a, users.arn(t)));
             for g in account.groups_of(u) {
                 for action in ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"] {
-                    try_path(action, &g.arn);
+                    try_path(&mut paths, action, &g.arn);
                 }
             }
-            for g in &account.groups {
-                try_path("iam:AddUserToGroup", &g.arn);
-            }
+            let action = "iam:AddUserToGroup";
+            let allowed = groups.allowed(&principal, action, &ctx);
+            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, groups.arn(t)));
             let mut own_policies: Vec<&str> = u
                 .attached_managed_policies
                 .iter()
@@ -448,51 +582,44 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
                 .filter(|a| account.policy(a).is_some_and(|p| !p.is_aws_managed()))
             {
                 for action in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
-                    try_path(action, arn);
+                    try_path(&mut paths, action, arn);
                 }
             }
-            let roles: Vec<&Role> = account.roles.iter().filter(|r| !r.is_service_linked()).collect();
-            for r in &roles {
-                try_path("iam:UpdateAssumeRolePolicy", &r.arn);
-            }
-            let can_compute: Vec<&str> = compute
+            let action = "iam:UpdateAssumeRolePolicy";
+            let allowed = roles.allowed(&principal, action, &ctx);
+            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, roles.arn(t)));
+            let can_compute: Vec<&str> = COMPUTE
                 .iter()
                 .copied()
                 .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
                 .collect();
             if !can_compute.is_empty() {
-                for r in &roles {
-                    let e = principal.evaluate("iam:PassRole", &r.arn, &ctx);
-                    if e.is_allowed() {
-                        paths.push(format!(
-                            "iam:PassRole on {} with {} (allowed by {})",
-                            r.arn,
-                            can_compute.join(" / "),
-                            l.allowed_by(&e)
-                        ));
-                    }
-                }
+                let action = "iam:PassRole";
+                let allowed = roles.allowed(&principal, action, &ctx);
+                paths.push_targets(&[action], &[allowed], None, |a, t| {
+                    let arn = roles.arn(t);
+                    let e = principal.evaluate(a, arn, &ctx);
+                    format!(
+                        "{a} on {arn} with {} (allowed by {})",
+                        can_compute.join(" / "),
+                        l.allowed_by(&e)
+                    )
+                });
             }
-            let (status, detail) = if !paths.is_empty() {
-                let shown: Vec<&String> = paths.iter().take(5).collect();
-                let more = if paths.len() > 5 {
-                    format!(" and {} more", paths.len() - 5)
+            let (status, detail) = if paths.total > 0 {
+                let more = if paths.total > paths.shown.len() {
+                    format!(" and {} more", paths.total - paths.shown.len())
                 } else {
                     String::new()
                 };
-                let shown: Vec<&str> = shown.iter().map(|s| s.as_str()).collect();
-                (Status::Fail, format!("escalation paths: {}{more}", shown.join("; ")))
-            } else if !l.missing.is_empty() || b.is_err() {
-                let mut gone = l.missing.clone();
-                if let Err(arn) = &b {
-                    gone.push(arn.clone());
-                }
+                (
+                    Status::Fail,
+                    format!("escalation paths: {}{more}", paths.shown.join("; ")),
+                )
+            } else if let Some(why) = escalation_unknown(&l, &b, &principal, &missing_groups) {
                 (
                     Status::NotEvaluated,
-                    format!(
-                        "no escalation path in the policies present, but {} is not in the data",
-                        gone.join(", ")
-                    ),
+                    format!("no escalation path in the policies present, but {why}"),
                 )
             } else {
                 (

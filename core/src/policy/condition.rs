@@ -139,6 +139,16 @@ impl Condition {
         self.values.iter().map(|v| v.text.as_str())
     }
 
+    /// Whether the condition's key is one of `keys`, or a policy variable in its values uses
+    /// one of them.
+    pub(crate) fn depends_on(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|k| k.eq_ignore_ascii_case(&self.key))
+            || self
+                .values
+                .iter()
+                .any(|v| v.template.as_ref().is_some_and(|t| t.uses_any(keys)))
+    }
+
     /// Evaluates the condition.
     ///
     /// - An operator the evaluator does not understand (including any `ForAnyValue:` /

@@ -65,6 +65,16 @@ impl ResourcePattern {
         self.template.is_some()
     }
 
+    /// The compiled pattern as written.
+    pub(crate) fn pattern(&self) -> &Pattern {
+        &self.pattern
+    }
+
+    /// Its policy variables, when it has some.
+    pub(crate) fn template(&self) -> Option<&Template> {
+        self.template.as_ref()
+    }
+
     /// Whether the pattern matches every resource (`*`).
     pub fn matches_everything(&self) -> bool {
         self.template.is_none() && self.pattern.matches_everything()
@@ -185,14 +195,39 @@ impl Statement {
         if !self.matches_action(action) {
             return Tri::No;
         }
-        let mut r = self.matches_resource(resource, ctx);
+        let r = self.matches_resource(resource, ctx);
+        if r == Tri::No {
+            return r;
+        }
+        r.and(self.conditions_hold(ctx))
+    }
+
+    /// Whether the conditions (AND'ed) hold under `ctx`: [`Tri::Yes`] without conditions. They
+    /// read only the context, never the action or the resource.
+    pub fn conditions_hold(&self, ctx: &Context) -> Tri {
+        let mut r = Tri::Yes;
         for c in &self.conditions {
+            r = r.and(c.evaluate(ctx));
             if r == Tri::No {
                 break;
             }
-            r = r.and(c.evaluate(ctx));
         }
         r
+    }
+
+    /// Whether what the statement says about a request can change with the values of the
+    /// context keys `keys`: a policy variable in its resources or condition values that uses
+    /// one of them, or a condition on one of them. When `false`, [`Statement::applies`]
+    /// gives the same answer under any two contexts that differ only in `keys`.
+    pub fn depends_on(&self, keys: &[&str]) -> bool {
+        let resources = match &self.resources {
+            Resources::Resource(ps) | Resources::NotResource(ps) => ps.as_slice(),
+            Resources::Missing => &[],
+        };
+        resources
+            .iter()
+            .any(|p| p.template.as_ref().is_some_and(|t| t.uses_any(keys)))
+            || self.conditions.iter().any(|c| c.depends_on(keys))
     }
 
     /// An unconditional `Allow` of every action on every resource: an `Action` pattern that

@@ -8,7 +8,9 @@
 //! - [`Principal::evaluate`] does the same for identity policies intersected with a
 //!   permissions boundary;
 //! - [`Principal::allows_everything`] and [`Document::wildcard_allows`] answer the symbolic
-//!   questions of the admin-access and wildcard checks.
+//!   questions of the admin-access and wildcard checks;
+//! - [`Targets::allowed`] answers "on which of these many ARNs is the action allowed" without
+//!   evaluating every one of them for every principal.
 //!
 //! What the evaluator cannot decide (an operator it does not understand, a condition key
 //! the [`Context`] does not know, a policy variable without a value) makes a statement
@@ -33,6 +35,7 @@ mod context;
 mod document;
 mod eval;
 mod pattern;
+mod targets;
 mod template;
 
 pub use condition::{Condition, Operator, Tri};
@@ -43,6 +46,7 @@ pub use document::{
 };
 pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
 pub use pattern::Pattern;
+pub use targets::{TargetSet, Targets};
 
 /// Turns a document given as a JSON object, a JSON string, or a URL-encoded JSON string
 /// into a JSON object (as raw IAM API responses carry them URL-encoded).

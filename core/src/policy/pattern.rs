@@ -107,6 +107,17 @@ impl Pattern {
         self.kind == Kind::Exact
     }
 
+    /// The literal bytes the pattern starts and ends with (before its first and after its
+    /// last wildcard; lower-cased when case-insensitive).
+    pub(crate) fn literal_ends(&self) -> (Vec<u8>, Vec<u8>) {
+        match self.kind {
+            Kind::Any => (Vec::new(), Vec::new()),
+            Kind::Exact => (self.literal.to_vec(), self.literal.to_vec()),
+            Kind::Prefix => (self.literal.to_vec(), Vec::new()),
+            Kind::Glob => literal_ends(&self.toks),
+        }
+    }
+
     /// Whether `text` matches the whole pattern.
     #[inline]
     pub fn matches(&self, text: &str) -> bool {
@@ -147,44 +158,109 @@ fn char_len(b: u8) -> usize {
     }
 }
 
-/// Matches `s` (valid UTF-8) against `pat`: the linear two-pointer algorithm that
-/// backtracks only to the most recent `*`. Literal bytes come from valid UTF-8 too, so
-/// the input position stays on character boundaries whenever `?` or a `*` retry uses it.
-pub(crate) fn glob(pat: &[Tok], s: &[u8], fold: bool) -> bool {
-    let (mut p, mut i) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while i < s.len() {
-        if p < pat.len() {
-            match pat[p] {
-                Tok::Star => {
-                    star = Some((p, i));
-                    p += 1;
-                    continue;
-                }
-                Tok::One => {
-                    i += char_len(s[i]);
-                    p += 1;
-                    continue;
-                }
-                Tok::Lit(b) if b == s[i] || (fold && b == s[i].to_ascii_lowercase()) => {
-                    i += 1;
-                    p += 1;
-                    continue;
-                }
-                Tok::Lit(_) => {}
-            }
-        }
-        match star {
-            Some((sp, si)) => {
-                let next = si + char_len(s[si]);
-                star = Some((sp, next));
-                p = sp + 1;
-                i = next;
-            }
-            None => return false,
+#[inline]
+fn eq_byte(lit: u8, b: u8, fold: bool) -> bool {
+    lit == b || (fold && lit == b.to_ascii_lowercase())
+}
+
+/// Where `seg` (no `*`) ends when it matches `s` from `i`, if it does.
+fn match_at(seg: &[Tok], s: &[u8], mut i: usize, fold: bool) -> Option<usize> {
+    for t in seg {
+        match *t {
+            Tok::Lit(b) if i < s.len() && eq_byte(b, s[i], fold) => i += 1,
+            Tok::One if i < s.len() => i = (i + char_len(s[i])).min(s.len()),
+            _ => return None,
         }
     }
-    pat[p..].iter().all(|t| *t == Tok::Star)
+    Some(i)
+}
+
+/// Segments of literals at least this long are searched for with `memchr::memmem`; shorter
+/// ones (and those with `?` or folded case) by trying each position, at most this many
+/// comparisons per position.
+const MEMMEM_MIN: usize = 16;
+
+/// Where the leftmost match of `seg` (no `*`) in `s` at or after `from` ends.
+fn find(seg: &[Tok], s: &[u8], from: usize, fold: bool) -> Option<usize> {
+    if seg.len() >= MEMMEM_MIN && !fold && seg.iter().all(|t| matches!(t, Tok::Lit(_))) {
+        let needle: Vec<u8> = seg
+            .iter()
+            .map(|t| match t {
+                Tok::Lit(b) => *b,
+                _ => 0,
+            })
+            .collect();
+        return memchr::memmem::find(&s[from..], &needle).map(|at| from + at + needle.len());
+    }
+    let mut i = from;
+    loop {
+        if let Some(end) = match_at(seg, s, i, fold) {
+            return Some(end);
+        }
+        if i >= s.len() {
+            return None;
+        }
+        i += char_len(s[i]);
+    }
+}
+
+/// Whether `seg` (no `*`) matches the end of `s`, starting at or after `from`.
+fn match_end(seg: &[Tok], s: &[u8], from: usize, fold: bool) -> bool {
+    let mut k = s.len();
+    for t in seg.iter().rev() {
+        match *t {
+            Tok::Lit(b) if k > from && eq_byte(b, s[k - 1], fold) => k -= 1,
+            Tok::One if k > from => {
+                k -= 1;
+                // Back over the continuation bytes of one character.
+                while k > from && s[k] & 0xC0 == 0x80 {
+                    k -= 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Matches `s` (valid UTF-8) against `pat`, in time linear in both for patterns whose
+/// segments between `*`s are literal: the first segment must match at the start, the last at
+/// the end, and each one between at its leftmost place after the one before (taking the
+/// leftmost match of each never loses a match, so nothing is ever retried); long literal
+/// segments are found with a linear-time substring search. A segment with `?` is tried at
+/// each position, at most its length per position. Literal bytes come from valid UTF-8 too,
+/// so positions stay on character boundaries wherever `?` or a search uses them.
+pub(crate) fn glob(pat: &[Tok], s: &[u8], fold: bool) -> bool {
+    let mut segments = pat.split(|t| *t == Tok::Star);
+    let first = segments.next().unwrap_or_default();
+    let Some(mut at) = match_at(first, s, 0, fold) else {
+        return false;
+    };
+    let Some(mut segment) = segments.next() else {
+        // No `*`: the first segment is the whole pattern.
+        return at == s.len();
+    };
+    for next in segments {
+        match find(segment, s, at, fold) {
+            Some(end) => at = end,
+            None => return false,
+        }
+        segment = next;
+    }
+    match_end(segment, s, at, fold)
+}
+
+/// The literal bytes a pattern's tokens start and end with (before the first and after the
+/// last wildcard; the whole text when it has none, then both are the same).
+pub(crate) fn literal_ends(toks: &[Tok]) -> (Vec<u8>, Vec<u8>) {
+    let lit = |t: &Tok| match t {
+        Tok::Lit(b) => Some(*b),
+        _ => None,
+    };
+    let prefix: Vec<u8> = toks.iter().map_while(lit).collect();
+    let mut suffix: Vec<u8> = toks.iter().rev().map_while(lit).collect();
+    suffix.reverse();
+    (prefix, suffix)
 }
 
 #[cfg(test)]
@@ -208,6 +284,33 @@ mod tests {
                     && reference(&pat[1..], &s[1..], fold)
             }
         }
+    }
+
+    /// The same by dynamic programming (for long patterns, where the recursion is slow).
+    fn dynamic(pat: &[char], s: &[char], fold: bool) -> bool {
+        // m[j]: whether pat[..i] matches s[..j], row by row.
+        let mut m = vec![false; s.len() + 1];
+        m[0] = true;
+        for p in pat {
+            let mut next = vec![false; s.len() + 1];
+            for j in 0..=s.len() {
+                next[j] = match p {
+                    '*' => m[j] || (j > 0 && next[j - 1]),
+                    '?' => j > 0 && m[j - 1],
+                    c => {
+                        j > 0
+                            && m[j - 1]
+                            && if fold {
+                                c.eq_ignore_ascii_case(&s[j - 1])
+                            } else {
+                                *c == s[j - 1]
+                            }
+                    }
+                };
+            }
+            m = next;
+        }
+        m[s.len()]
     }
 
     fn check(pat: &str, s: &str, fold: bool) -> bool {
@@ -244,6 +347,37 @@ mod tests {
         ) {
             let compiled = Pattern::new(&pat, fold);
             prop_assert_eq!(compiled.matches(&s), check(&pat, &s, fold), "pattern {:?} text {:?}", pat, s);
+        }
+
+        #[test]
+        fn long_segments_agree_with_the_reference(
+            segments in proptest::collection::vec("[abAé?]{0,24}", 1..5),
+            fillers in proptest::collection::vec("[abé]{0,6}", 6),
+            ends in (any::<bool>(), any::<bool>()),
+            scramble in any::<bool>(),
+            fold in any::<bool>(),
+        ) {
+            let mut pat = segments.join("*");
+            if ends.0 {
+                pat.insert(0, '*');
+            }
+            if ends.1 {
+                pat.push('*');
+            }
+            // A text made of the segments with fillers where the stars are, so that
+            // matches are common (and, scrambled, near misses).
+            let mut text = String::new();
+            for (i, seg) in segments.iter().enumerate() {
+                text.push_str(&fillers[i % fillers.len()]);
+                text.push_str(&seg.replace('?', "é"));
+            }
+            text.push_str(&fillers[5]);
+            if scramble {
+                text = text.replacen('a', "b", 1);
+            }
+            let p: Vec<char> = pat.chars().collect();
+            let t: Vec<char> = text.chars().collect();
+            prop_assert_eq!(Pattern::new(&pat, fold).matches(&text), dynamic(&p, &t, fold), "pattern {:?} text {:?}", pat, text);
         }
 
         #[test]

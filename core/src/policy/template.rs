@@ -107,28 +107,51 @@ impl Template {
 
     /// Whether `actual` matches the text as a pattern: wildcards in the written text stay
     /// wildcards, variable values and escapes are literal. `None` as for
-    /// [`Template::resolve_literal`]. Reuses a per-thread buffer: no allocation once warm.
+    /// [`Template::resolve_literal`].
     pub(crate) fn matches(&self, actual: &str, ctx: &Context, fold: bool) -> Option<bool> {
+        self.with_resolved(ctx, fold, |toks| glob(toks, actual.as_bytes(), fold))
+    }
+
+    /// Calls `f` with the text compiled as a pattern under `ctx` (see [`Template::matches`]);
+    /// `None` as for [`Template::resolve_literal`]. Reuses a per-thread buffer: no allocation
+    /// once warm.
+    pub(crate) fn with_resolved<R>(&self, ctx: &Context, fold: bool, f: impl FnOnce(&[Tok]) -> R) -> Option<R> {
         thread_local! {
             static TOKS: RefCell<Vec<Tok>> = const { RefCell::new(Vec::new()) };
         }
         let lit = |b: u8| Tok::Lit(if fold { b.to_ascii_lowercase() } else { b });
-        TOKS.with(|cell| {
-            let mut toks = cell.borrow_mut();
-            toks.clear();
-            for p in &self.parts {
-                match p {
-                    Part::Text(t) => toks.extend(t.bytes().map(|b| match b {
-                        b'*' => Tok::Star,
-                        b'?' => Tok::One,
-                        b => lit(b),
-                    })),
-                    Part::Escaped(c) => toks.push(lit(*c as u8)),
-                    Part::Var { key, default } => toks.extend(Template::value(key, default, ctx)?.bytes().map(lit)),
-                }
+        // Taken out of the cell while `f` runs, so that `f` may resolve another template.
+        let mut toks = TOKS.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+        toks.clear();
+        let mut resolved = true;
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => toks.extend(t.bytes().map(|b| match b {
+                    b'*' => Tok::Star,
+                    b'?' => Tok::One,
+                    b => lit(b),
+                })),
+                Part::Escaped(c) => toks.push(lit(*c as u8)),
+                Part::Var { key, default } => match Template::value(key, default, ctx) {
+                    Some(v) => toks.extend(v.bytes().map(lit)),
+                    None => {
+                        resolved = false;
+                        break;
+                    }
+                },
             }
-            Some(glob(&toks, actual.as_bytes(), fold))
-        })
+        }
+        let out = resolved.then(|| f(&toks));
+        TOKS.with(|cell| *cell.borrow_mut() = toks);
+        out
+    }
+
+    /// Whether the text uses one of `keys` (lower-cased), so that its meaning depends on their
+    /// values.
+    pub(crate) fn uses_any(&self, keys: &[&str]) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Var { key, .. } if keys.iter().any(|k| k.eq_ignore_ascii_case(key))))
     }
 }
 

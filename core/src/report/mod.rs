@@ -145,6 +145,11 @@ pub struct AppliedException {
     pub expires: String,
     /// Whether it had expired at the time of the audit (then the finding stays `fail`).
     pub expired: bool,
+    /// Why the exception is too broad to be a reviewed acceptance, when it is: its resource
+    /// pattern matches every resource of its check, or more than `exception_max_resources`
+    /// of them (the audit warns about it too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_broad: Option<String>,
 }
 
 /// One judgement of one check on one resource: the findings model every face prints.

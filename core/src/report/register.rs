@@ -191,10 +191,16 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
         };
         let remediation = info.map(|i| i.remediation).unwrap_or(first.remediation.as_str());
         let mut exceptions: Vec<String> = Vec::new();
+        let mut too_broad: Vec<&str> = Vec::new();
         for (f, _) in findings
             .iter()
             .filter(|(_, s)| matches!(s, Status::Excepted | Status::Fail))
         {
+            if let Some(why) = f.exception.as_ref().and_then(|e| e.too_broad.as_deref()) {
+                if !too_broad.contains(&why) {
+                    too_broad.push(why);
+                }
+            }
             if let Some(e) = &f.exception {
                 let text = format!(
                     "{} {}: {} (approved by {}, expires {})",
@@ -218,6 +224,9 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
             RiskStatus::Accepted => "Risk accepted".to_string(),
             RiskStatus::Closed => format!("In place: {}", first.title),
         };
+        for why in too_broad {
+            mitigation.push_str(&format!("; WARNING: an exception is too broad: {why}"));
+        }
         if !exceptions.is_empty() {
             mitigation.push_str(&format!("; {}", exceptions.join("; ")));
         }
