@@ -1,4 +1,4 @@
-"""The hand edits of examples/demo-account (its README.md lists them) and its manifest.
+"""The hand edits of examples/demo-account (examples/demo-account.md lists them) and its manifest.
 
 Usage: demo-account-edits.py RAW_DIR OUT_DIR
 

@@ -4,7 +4,7 @@
 # It starts a moto server (scripts/moto-server.sh), builds the account with `aws iam ...`
 # commands, exports the files with the same CLI commands a client would run against a real
 # account (README.md, "Account data"), then applies the hand edits that
-# examples/demo-account/README.md lists (what moto cannot make) and writes manifest.json
+# examples/demo-account.md lists (what moto cannot make) and writes manifest.json
 # with the SHA-256 of every file. Re-running it gives the same files.
 #
 # Needs the venv .ci/run makes (.venv/, or $HIPAA_IAM_VENV) with moto[server] and awscli.
@@ -320,7 +320,7 @@ aws iam get-account-password-policy >"$RAW/password-policy.json"
 aws iam get-account-summary >"$RAW/account-summary.json"
 aws iam list-virtual-mfa-devices >"$RAW/virtual-mfa-devices.json"
 
-# --- The hand edits (examples/demo-account/README.md lists them) and the manifest -------
+# --- The hand edits (examples/demo-account.md lists them) and the manifest -------
 echo "make-demo-account.sh: applying the hand edits, writing $OUT" >&2
 "$HIPAA_IAM_VENV/bin/python" "$ROOT/examples/demo-account-edits.py" "$RAW" "$OUT"
 echo "make-demo-account.sh: done" >&2

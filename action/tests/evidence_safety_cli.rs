@@ -243,7 +243,7 @@ fn verify_reports_special_files_instead_of_hanging() {
     let (stdout, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
     assert!(
-        stdout.contains("summary.md: unreadable: not a regular file (FIFO)"),
+        stdout.contains("summary.md: unreadable: is a FIFO (named pipe), not a regular file"),
         "{stdout}"
     );
     // manifest.json itself a FIFO: an error naming it (exit 2), no hang.

@@ -116,10 +116,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// device, which may never end; a directory) is refused before it is opened.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
+    if let Some(kind) = not_regular(meta.file_type()) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("not a regular file ({})", file_kind(&meta)),
+            format!("is {kind}, not a regular file"),
         ));
     }
     let mut f = std::fs::File::open(path)?;
@@ -135,66 +135,35 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// Reads the regular file at `path`, refusing (with an error naming it) anything else (a
-/// FIFO would block, a device may never end) and a file larger than `limit` bytes, before
-/// reading a byte; at most `limit` bytes are ever read, even if the file grows meanwhile.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::input(
-            path,
-            "",
-            format!("not a regular file (a {}); expected a file", file_kind(&meta)),
-        ));
+/// What a file system entry that is not a regular file is, for messages (`None` for a
+/// regular file): `a directory`, `a FIFO (named pipe)`, `a character device`, ...
+pub fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
     }
-    if meta.len() > limit {
-        return Err(Error::input(
-            path,
-            "",
-            format!("the file is {} bytes, over the limit of {limit} bytes", meta.len()),
-        ));
+    if file_type.is_dir() {
+        return Some("a directory");
     }
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    f.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::input(
-            path,
-            "",
-            format!("the file grew past the limit of {limit} bytes while it was read"),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// What kind of file `meta` describes, for messages: `directory`, `FIFO`, `device`, ...
-pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_file() {
-        return "regular file";
-    }
-    if t.is_dir() {
-        return "directory";
-    }
-    if t.is_symlink() {
-        return "symbolic link";
+    if file_type.is_symlink() {
+        return Some("a symbolic link");
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "FIFO";
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
         }
-        if t.is_socket() {
-            return "socket";
+        if file_type.is_char_device() {
+            return Some("a character device");
         }
-        if t.is_block_device() || t.is_char_device() {
-            return "device";
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
         }
     }
-    "special file"
+    Some("a special file")
 }
 
 #[cfg(test)]
@@ -245,7 +214,7 @@ mod tests {
     fn hashing_refuses_what_is_not_a_regular_file() {
         let dir = tempfile::tempdir().unwrap();
         let err = sha256_file(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("directory"), "{err}");
+        assert!(err.to_string().contains("is a directory, not a regular file"), "{err}");
         let f = dir.path().join("f");
         std::fs::write(&f, b"abc").unwrap();
         assert_eq!(sha256_file(&f).unwrap(), sha256_hex(b"abc"));

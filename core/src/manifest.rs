@@ -71,7 +71,7 @@ impl Manifest {
 
     /// Reads a manifest file; an error names the file and the JSON path.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = crate::files::read_regular(path, MAX_MANIFEST_BYTES)?;
+        let bytes = crate::account::read_file(path, MAX_MANIFEST_BYTES)?;
         crate::account::parse_json(path, &bytes)
     }
 

@@ -292,7 +292,6 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 pub fn demo_account_as(id: &str, edit: impl Fn(&str, String) -> Option<String>) -> tempfile::TempDir {
     let files: Vec<(String, String)> = read_tree(&demo_account())
         .into_iter()
-        .filter(|(rel, _)| rel != "README.md")
         .filter_map(|(rel, bytes)| {
             let text = String::from_utf8(bytes).unwrap().replace(DEMO_ACCOUNT_ID, id);
             edit(&rel, text).map(|t| (rel, t))

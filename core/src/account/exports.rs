@@ -151,36 +151,9 @@ fn size_text(bytes: u64) -> String {
     format!("{bytes} bytes")
 }
 
-/// What a file system entry that is not a regular file is, for messages.
-fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
-    if file_type.is_file() {
-        return None;
-    }
-    if file_type.is_dir() {
-        return Some("a directory");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return Some("a FIFO (named pipe)");
-        }
-        if file_type.is_char_device() {
-            return Some("a character device");
-        }
-        if file_type.is_block_device() {
-            return Some("a block device");
-        }
-        if file_type.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("a special file")
-}
-
 /// Refuses what is not a regular file, or a regular file over `limit` bytes.
 fn check_input(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> {
-    if let Some(kind) = not_regular(meta.file_type()) {
+    if let Some(kind) = crate::files::not_regular(meta.file_type()) {
         return Err(Error::input(
             path,
             "",
@@ -253,6 +226,11 @@ pub fn read_input_file(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
         ));
     }
     Ok(Some(bytes))
+}
+
+/// [`read_input_file`] for a file that must exist: its absence is an error naming it.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    read_input_file(path, limit)?.ok_or_else(|| Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)))
 }
 
 impl ExportSet {

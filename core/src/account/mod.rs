@@ -11,5 +11,5 @@ mod exports;
 mod model;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
-pub use exports::{file, read_input_file, ExportSet, InputLimits};
+pub use exports::{file, read_file, read_input_file, ExportSet, InputLimits};
 pub use model::*;

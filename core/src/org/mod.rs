@@ -522,7 +522,7 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
     let mut accounts: std::collections::BTreeMap<String, ListedAccount> = std::collections::BTreeMap::new();
     let listing_path = dir.join(LISTING);
     if listing_path.is_file() {
-        let bytes = std::fs::read(&listing_path).map_err(|e| Error::io(&listing_path, e))?;
+        let bytes = crate::account::read_file(&listing_path, crate::manifest::MAX_MANIFEST_BYTES)?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let listing: Listing = serde_path_to_error::deserialize(de)
             .map_err(|e| Error::input(&listing_path, e.path().to_string(), e.inner().to_string()))?;
