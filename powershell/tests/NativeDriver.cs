@@ -56,6 +56,9 @@ namespace HipaaIam.Tests
 
         public static int Main(string[] args)
         {
+            // The names it prints are UTF-8 whatever the locale (a bare environment makes
+            // Mono's console ASCII, and "déjà-vu" would print as "d?j?-vu").
+            Console.OutputEncoding = new System.Text.UTF8Encoding(false);
             if (args.Length != 2)
             {
                 Console.Error.WriteLine("usage: NativeDriver.exe EXPORTS_DIR OUT_DIR");
