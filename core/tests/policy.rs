@@ -639,6 +639,23 @@ mod properties {
             prop_assert!(!(base.is_allowed() && base.conditional_allow));
             prop_assert!(!(base.is_denied() && base.conditional_deny));
         }
+
+        #[test]
+        fn statements_for_an_action_are_those_that_cover_it_in_order(
+            action in "(s3|iam|ec2|sts|IAM):(Get|Put|Create|Change|get)(Object|User|Password|AccessKey)?[A-Za-z]{0,3}",
+        ) {
+            let mut docs = corpus();
+            docs.push(doc(json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["iam:CreateUser", "IAM:getuser", "iam:CreateUser"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"},
+                {"Effect": "Allow", "Action": ["iam:ChangePassword", "iam:Get*"], "Resource": "*"},
+                {"Effect": "Allow", "NotAction": "iam:GetUser", "Resource": "*"}]})));
+            for d in &docs {
+                let all: Vec<usize> = d.statements().iter().filter(|s| s.matches_action(&action)).map(|s| s.index()).collect();
+                let indexed: Vec<usize> = d.statements_for(&action).filter(|s| s.matches_action(&action)).map(|s| s.index()).collect();
+                prop_assert_eq!(all, indexed);
+            }
+        }
     }
 }
 

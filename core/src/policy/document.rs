@@ -1,5 +1,7 @@
 //! Parsing and compiling policy documents.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::condition::{self, kind, Condition, Tri};
@@ -111,6 +113,9 @@ pub struct Statement {
     principal: Option<Box<Value>>,
     not_principal: Option<Box<Value>>,
     conditions: Vec<Condition>,
+    /// [`Statement::grants_everything`], decided once when compiled (the admin checks ask it
+    /// of every statement of every principal).
+    everything: bool,
 }
 
 impl Statement {
@@ -234,6 +239,10 @@ impl Statement {
     /// covers every action ([`covers_every_action`]) and a `Resource` pattern that is only
     /// `*`s. `NotAction` and `NotResource` never count: each entry excludes something.
     pub fn grants_everything(&self) -> bool {
+        self.everything
+    }
+
+    fn decide_grants_everything(&self) -> bool {
         self.effect == Effect::Allow
             && self.conditions.is_empty()
             && matches!(&self.actions, Actions::Action(ps) if ps.iter().any(covers_every_action))
@@ -293,6 +302,11 @@ pub struct Document {
     version: Option<String>,
     id: Option<String>,
     statements: Vec<Statement>,
+    /// The statements whose `Action` entries all name one action (no wildcard), by each
+    /// lower-cased action they name (indices, ascending).
+    named: HashMap<String, Vec<usize>>,
+    /// The other statements: a wildcard `Action` entry or a `NotAction` (ascending).
+    unnamed: Vec<usize>,
 }
 
 impl Document {
@@ -332,10 +346,55 @@ impl Document {
                 ))
             }
         };
+        let mut named: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unnamed = Vec::new();
+        for (i, s) in statements.iter().enumerate() {
+            match &s.actions {
+                Actions::Action(ps) if ps.iter().all(Pattern::is_literal) => {
+                    for p in ps {
+                        let list = named.entry(p.as_str().to_ascii_lowercase()).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+                _ => unnamed.push(i),
+            }
+        }
         Ok(Document {
             version,
             id,
             statements,
+            named,
+            unnamed,
+        })
+    }
+
+    /// The statements that may cover `action` (any case), in document order: those whose
+    /// `Action` names it, and those with a wildcard `Action` entry or a `NotAction` (which
+    /// [`Statement::matches_action`] still has to decide). A document of many statements
+    /// each naming a few actions is thus evaluated without looking at all of them.
+    pub fn statements_for<'d>(&'d self, action: &str) -> impl Iterator<Item = &'d Statement> + 'd {
+        // Lower-cased on the stack: this runs for every document of every evaluation.
+        let mut buf = [0u8; 128];
+        let named: &'d [usize] = if action.len() <= buf.len() {
+            let lower = &mut buf[..action.len()];
+            lower.copy_from_slice(action.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).ok().and_then(|a| self.named.get(a))
+        } else {
+            self.named.get(action.to_ascii_lowercase().as_str())
+        }
+        .map_or(&[], Vec::as_slice);
+        let (mut a, mut b) = (named.iter().peekable(), self.unnamed.iter().peekable());
+        std::iter::from_fn(move || {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, None) => None,
+            };
+            next.map(|&i| &self.statements[i])
         })
     }
 
@@ -498,7 +557,7 @@ fn compile_statement(s: &Map<String, Value>, index: usize, path: &str, variables
     if s.contains_key("Principal") && s.contains_key("NotPrincipal") {
         return Err(format!("{path}: has both Principal and NotPrincipal"));
     }
-    Ok(Statement {
+    let mut statement = Statement {
         index,
         sid,
         effect,
@@ -507,5 +566,8 @@ fn compile_statement(s: &Map<String, Value>, index: usize, path: &str, variables
         principal: s.get("Principal").cloned().map(Box::new),
         not_principal: s.get("NotPrincipal").cloned().map(Box::new),
         conditions,
-    })
+        everything: false,
+    };
+    statement.everything = statement.decide_grants_everything();
+    Ok(statement)
 }

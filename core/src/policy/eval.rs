@@ -143,7 +143,7 @@ fn scan<'a>(
 ) -> Layer {
     let mut layer = Layer::default();
     for (d, doc) in docs.enumerate() {
-        for s in doc.statements() {
+        for s in doc.statements_for(action) {
             let applies = s.applies(action, resource, ctx);
             if applies == Tri::No {
                 continue;

@@ -3,16 +3,20 @@
 //! (IAM-023: every user against every other user, group and role, which grows with the
 //! square of the account).
 //!
-//! Two things keep the work about linear:
+//! The answer is worked out statement by statement rather than resource by resource: for
+//! each statement that covers the action, the set of targets its resource definitely matches
+//! (see [`Targets::allowed`]), from which the decision of every target follows as in
+//! [`Principal::evaluate`]. Three things keep the work about linear:
 //!
-//! - only the resources that some definite `Allow` of the principal names are evaluated: a
-//!   resource pattern's literal prefix and suffix (after its policy variables are resolved)
-//!   pick its candidates from the ARNs sorted forwards and backwards, so
-//!   `arn:aws:iam::*:user/${aws:username}` costs one lookup, not one match per user; the
+//! - a resource pattern's literal prefix and suffix (after its policy variables are
+//!   resolved) pick its candidates from the ARNs sorted forwards and backwards, so
+//!   `arn:aws:iam::*:user/${aws:username}` costs one lookup, not one match per target; the
 //!   matches of a pattern without variables are worked out once;
-//! - an answer that cannot depend on the context keys that differ between the principals
-//!   asking (e.g. `aws:username`) is remembered by the statements that decided it, and shared
-//!   by every principal with those statements (typically everyone in the same groups).
+//! - what the statements that cannot depend on the principal's own context keys (e.g.
+//!   `aws:username`) say is worked out once for every target, and shared by every principal
+//!   with those statements (typically everyone in the same groups);
+//! - a principal's own statements (`${aws:username}` and the like) then adjust that shared
+//!   answer on the few targets they name.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -51,13 +55,16 @@ pub struct Targets<'a> {
     /// The context keys (lower-cased) whose values differ between the principals asking.
     varying: Vec<String>,
     /// The targets each resource pattern without policy variables matches, by its text.
-    matches: RefCell<HashMap<String, TargetSet>>,
-    /// Shared answers, by action (lower-cased) and the addresses of the statements that
-    /// decided them.
-    answers: RefCell<HashMap<(String, Vec<usize>), TargetSet>>,
+    matches: RefCell<HashMap<String, Rc<[u32]>>>,
+    /// What the statements that do not depend on `varying` say, by action (lower-cased) and
+    /// the addresses of those statements.
+    shared: RefCell<HashMap<LayerKey, Rc<Layer>>>,
 }
 
-/// Marks the end of the identity statements in an answer's key, then whether a boundary is set.
+/// An action (lower-cased) and the addresses of the statements that cover it.
+type LayerKey = (String, Vec<usize>);
+
+/// Marks the end of the identity statements in a key, then whether a boundary is set.
 const IDENTITY_END: usize = usize::MAX;
 const NO_BOUNDARY: usize = usize::MAX - 1;
 
@@ -65,11 +72,51 @@ fn backwards_cmp(a: &str, b: &[u8]) -> Ordering {
     a.bytes().rev().cmp(b.iter().rev().copied())
 }
 
+/// The targets a statement's resource definitely matches.
+enum Matched {
+    /// These (ascending).
+    Only(Vec<u32>),
+    /// All but these (ascending): a `NotResource`.
+    AllBut(Vec<u32>),
+}
+
+impl Matched {
+    fn contains(&self, i: u32) -> bool {
+        match self {
+            Matched::Only(v) => v.binary_search(&i).is_ok(),
+            Matched::AllBut(v) => v.binary_search(&i).is_err(),
+        }
+    }
+}
+
+/// What a statement that covers the action and definitely applies under the context does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// An identity `Allow`.
+    Allow,
+    /// A `Deny`, identity or boundary: it wins.
+    Deny,
+    /// A boundary `Allow`.
+    Bound,
+}
+
+/// What some statements say about every target.
+#[derive(Debug, Default)]
+struct Layer {
+    allow: Vec<bool>,
+    deny: Vec<bool>,
+    bound: Vec<bool>,
+    /// The targets some identity `Allow` of the layer matches (ascending).
+    allowed: Vec<u32>,
+    /// The decision from this layer alone (a boundary, if set, must allow as well).
+    answer: TargetSet,
+}
+
 impl<'a> Targets<'a> {
     /// The targets `arns` (answers are indices into this order). `varying` names the context
     /// keys whose values differ between the principals that will ask (for users of one
-    /// account: `aws:username`, `aws:userid`); answers that depend on none of them are
-    /// shared.
+    /// account: `aws:username`, `aws:userid`): the contexts given to [`Targets::allowed`]
+    /// must differ in no other key. What depends on none of them is shared.
     pub fn new(arns: impl IntoIterator<Item = &'a str>, varying: &[&str]) -> Targets<'a> {
         let arns: Vec<&'a str> = arns.into_iter().collect();
         let count = u32::try_from(arns.len()).unwrap_or(u32::MAX);
@@ -83,7 +130,7 @@ impl<'a> Targets<'a> {
             backwards,
             varying: varying.iter().map(|k| k.to_ascii_lowercase()).collect(),
             matches: RefCell::default(),
-            answers: RefCell::default(),
+            shared: RefCell::default(),
         }
     }
 
@@ -102,109 +149,207 @@ impl<'a> Targets<'a> {
         self.arns[i as usize]
     }
 
+    fn count(&self) -> u32 {
+        u32::try_from(self.arns.len()).unwrap_or(u32::MAX)
+    }
+
     /// The targets on which `principal.evaluate(action, arn, ctx)` is
-    /// [allowed](super::Decision::Allowed), exactly: candidates come from the resources its
-    /// definite `Allow` statements name, and each candidate is evaluated in full.
+    /// [allowed](super::Decision::Allowed), exactly.
+    ///
+    /// Only the statements that cover the action count, each with its conditions decided
+    /// once under `ctx` (they read the context, never the resource). A target is allowed
+    /// when an identity `Allow` that definitely applies matches it, no `Deny` that
+    /// definitely applies (identity or boundary) does, and, with a boundary, a boundary
+    /// `Allow` that definitely applies matches it too.
     pub fn allowed(&self, principal: &Principal<'a>, action: &str, ctx: &Context) -> TargetSet {
         let varying: Vec<&str> = self.varying.iter().map(String::as_str).collect();
         let mut key = Vec::new();
-        let mut shared = true;
-        let mut allows: Vec<&Statement> = Vec::new();
-        let definite_allow = |s: &Statement| s.effect() == Effect::Allow && s.conditions_hold(ctx) == Tri::Yes;
-        for s in principal.identity.iter().flat_map(|d| d.statements()) {
-            if s.matches_action(action) {
-                key.push(std::ptr::from_ref(s) as usize);
-                shared &= !s.depends_on(&varying);
-                if definite_allow(s) {
-                    allows.push(s);
+        let mut own: Vec<(&Statement, Role)> = Vec::new();
+        let (mut any_allow, mut any_bound) = (false, principal.boundary.is_none());
+        let mut visit = |s: &'a Statement, boundary: bool, key: &mut Vec<usize>| {
+            let definite = s.conditions_hold(ctx) == Tri::Yes;
+            let role = match (s.effect(), boundary) {
+                (Effect::Deny, _) => Role::Deny,
+                (Effect::Allow, false) => Role::Allow,
+                (Effect::Allow, true) => Role::Bound,
+            };
+            any_allow |= definite && role == Role::Allow;
+            any_bound |= definite && role == Role::Bound;
+            if s.depends_on(&varying) {
+                if definite {
+                    own.push((s, role));
                 }
+            } else {
+                key.push(std::ptr::from_ref(s) as usize);
+            }
+        };
+        for s in principal.identity.iter().flat_map(|d| d.statements_for(action)) {
+            if s.matches_action(action) {
+                visit(s, false, &mut key);
             }
         }
         key.push(IDENTITY_END);
-        let mut boundary_allows = true;
         match principal.boundary {
             None => key.push(NO_BOUNDARY),
             Some(b) => {
-                boundary_allows = false;
-                for s in b.statements().iter().filter(|s| s.matches_action(action)) {
-                    key.push(std::ptr::from_ref(s) as usize);
-                    shared &= !s.depends_on(&varying);
-                    boundary_allows |= definite_allow(s);
+                for s in b.statements_for(action).filter(|s| s.matches_action(action)) {
+                    visit(s, true, &mut key);
                 }
             }
         }
-        if allows.is_empty() || !boundary_allows {
+        if !any_allow || !any_bound {
             return TargetSet::from([]);
         }
-        if !shared {
-            return self.evaluate(principal, action, ctx, &allows);
-        }
         let key = (action.to_ascii_lowercase(), key);
-        if let Some(hit) = self.answers.borrow().get(&key) {
-            return hit.clone();
+        let cached = self.shared.borrow().get(&key).cloned();
+        let layer = match cached {
+            Some(layer) => layer,
+            None => {
+                let layer = Rc::new(self.layer(principal, action, &key.1, ctx));
+                self.shared.borrow_mut().insert(key, layer.clone());
+                layer
+            }
+        };
+        if own.is_empty() {
+            return layer.answer.clone();
         }
-        let answer = self.evaluate(principal, action, ctx, &allows);
-        self.answers.borrow_mut().insert(key, answer.clone());
-        answer
+        // The principal's own statements, on top of the shared layer.
+        let own: Vec<(Matched, Role)> = own.into_iter().map(|(s, role)| (self.matched(s, ctx), role)).collect();
+        let mut candidates: Vec<u32> = if own
+            .iter()
+            .any(|(m, role)| *role == Role::Allow && matches!(m, Matched::AllBut(_)))
+        {
+            (0..self.count()).collect()
+        } else {
+            let mut c = layer.allowed.clone();
+            for (m, role) in &own {
+                if let (Matched::Only(v), Role::Allow) = (m, role) {
+                    c.extend_from_slice(v);
+                }
+            }
+            c.sort_unstable();
+            c.dedup();
+            c
+        };
+        let says = |i: u32, role: Role| own.iter().any(|(m, r)| *r == role && m.contains(i));
+        let bounded = principal.boundary.is_some();
+        candidates.retain(|&i| {
+            let t = i as usize;
+            (layer.allow[t] || says(i, Role::Allow))
+                && (!bounded || layer.bound[t] || says(i, Role::Bound))
+                && !(layer.deny[t] || says(i, Role::Deny))
+        });
+        candidates.into()
     }
 
-    fn evaluate(&self, principal: &Principal<'a>, action: &str, ctx: &Context, allows: &[&Statement]) -> TargetSet {
-        let mut candidates = Vec::new();
-        for s in allows {
-            match s.resources() {
-                Resources::Resource(patterns) => {
-                    for p in patterns {
-                        self.candidates(p, ctx, &mut candidates);
+    /// What the statements of `principal` at the addresses in `key` (those that do not
+    /// depend on the varying keys) say about every target.
+    fn layer(&self, principal: &Principal<'a>, action: &str, key: &[usize], ctx: &Context) -> Layer {
+        let n = self.arns.len();
+        let mut layer = Layer {
+            allow: vec![false; n],
+            deny: vec![false; n],
+            bound: vec![false; n],
+            ..Layer::default()
+        };
+        let boundary = principal
+            .boundary
+            .iter()
+            .flat_map(|d| d.statements_for(action))
+            .map(|s| (s, true));
+        for (s, in_boundary) in principal
+            .identity
+            .iter()
+            .flat_map(|d| d.statements_for(action))
+            .map(|s| (s, false))
+            .chain(boundary)
+        {
+            if !key.contains(&(std::ptr::from_ref(s) as usize)) || s.conditions_hold(ctx) != Tri::Yes {
+                continue;
+            }
+            let marks = match (s.effect(), in_boundary) {
+                (Effect::Deny, _) => &mut layer.deny,
+                (Effect::Allow, false) => &mut layer.allow,
+                (Effect::Allow, true) => &mut layer.bound,
+            };
+            match self.matched(s, ctx) {
+                Matched::Only(v) => v.iter().for_each(|&i| marks[i as usize] = true),
+                Matched::AllBut(v) => {
+                    for (i, mark) in marks.iter_mut().enumerate() {
+                        *mark |= v.binary_search(&(i as u32)).is_err();
                     }
                 }
-                Resources::NotResource(_) => {
-                    candidates.clear();
-                    candidates.extend(0..u32::try_from(self.arns.len()).unwrap_or(u32::MAX));
-                    break;
-                }
-                Resources::Missing => {}
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .filter(|&i| principal.evaluate(action, self.arn(i), ctx).is_allowed())
-            .collect()
+        let bounded = principal.boundary.is_some();
+        layer.allowed = (0..self.count()).filter(|&i| layer.allow[i as usize]).collect();
+        layer.answer = layer
+            .allowed
+            .iter()
+            .copied()
+            .filter(|&i| (!bounded || layer.bound[i as usize]) && !layer.deny[i as usize])
+            .collect();
+        layer
     }
 
-    /// Adds the targets `p` may match under `ctx` (a superset of those it matches).
-    fn candidates(&self, p: &ResourcePattern, ctx: &Context, out: &mut Vec<u32>) {
-        match p.template() {
-            None => {
-                let text = p.as_str();
-                if let Some(hit) = self.matches.borrow().get(text) {
-                    out.extend_from_slice(hit);
-                    return;
-                }
-                let (prefix, suffix) = p.pattern().literal_ends();
-                let found: TargetSet = self
-                    .narrow(&prefix, &suffix)
-                    .iter()
-                    .copied()
-                    .filter(|&i| p.pattern().matches(self.arn(i)))
-                    .collect();
-                out.extend_from_slice(&found);
-                self.matches.borrow_mut().insert(text.to_string(), found);
-            }
-            Some(t) => {
-                // A variable without a value leaves the match unknown: never a definite allow.
-                let _ = t.with_resolved(ctx, false, |toks| {
-                    let (prefix, suffix) = literal_ends(toks);
-                    out.extend(
-                        self.narrow(&prefix, &suffix)
-                            .iter()
-                            .copied()
-                            .filter(|&i| glob(toks, self.arn(i).as_bytes(), false)),
-                    );
-                });
+    /// The targets `s`'s resource definitely matches under `ctx`: those a `Resource` pattern
+    /// matches, or for `NotResource` those no pattern matches. A policy variable without a
+    /// value leaves its pattern's match unknown, never definite: such a `Resource` pattern
+    /// matches nothing for certain, and such a `NotResource` leaves nothing certain.
+    fn matched(&self, s: &Statement, ctx: &Context) -> Matched {
+        let (ps, not) = match s.resources() {
+            Resources::Resource(ps) => (ps, false),
+            Resources::NotResource(ps) => (ps, true),
+            Resources::Missing => return Matched::Only(Vec::new()),
+        };
+        let mut out = Vec::new();
+        for p in ps {
+            match self.pattern_matches(p, ctx) {
+                Some(found) => out.extend_from_slice(&found),
+                None if not => return Matched::Only(Vec::new()),
+                None => {}
             }
         }
+        out.sort_unstable();
+        out.dedup();
+        if not {
+            Matched::AllBut(out)
+        } else {
+            Matched::Only(out)
+        }
+    }
+
+    /// The targets `p` matches under `ctx` (ascending), `None` when a policy variable has no
+    /// value. Those of a pattern without variables are worked out once.
+    fn pattern_matches(&self, p: &ResourcePattern, ctx: &Context) -> Option<Rc<[u32]>> {
+        let Some(t) = p.template() else {
+            let text = p.as_str();
+            if let Some(hit) = self.matches.borrow().get(text) {
+                return Some(hit.clone());
+            }
+            let (prefix, suffix) = p.pattern().literal_ends();
+            let mut found: Vec<u32> = self
+                .narrow(&prefix, &suffix)
+                .iter()
+                .copied()
+                .filter(|&i| p.pattern().matches(self.arn(i)))
+                .collect();
+            found.sort_unstable();
+            let found: Rc<[u32]> = found.into();
+            self.matches.borrow_mut().insert(text.to_string(), found.clone());
+            return Some(found);
+        };
+        t.with_resolved(ctx, false, |toks| {
+            let (prefix, suffix) = literal_ends(toks);
+            let mut found: Vec<u32> = self
+                .narrow(&prefix, &suffix)
+                .iter()
+                .copied()
+                .filter(|&i| glob(toks, self.arn(i).as_bytes(), false))
+                .collect();
+            found.sort_unstable();
+            found.into()
+        })
     }
 
     /// The targets that start with `prefix` or those that end with `suffix`, whichever are
