@@ -135,6 +135,13 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// Whether `path` is a regular file (not followed through a symbolic link) whose SHA-256
+/// is `hash`: the file is still what a manifest says this tool wrote there.
+pub fn holds(path: &Path, hash: &str) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        && sha256_file(path).is_ok_and(|h| h.eq_ignore_ascii_case(hash))
+}
+
 /// What a file system entry that is not a regular file is, for messages (`None` for a
 /// regular file): `a directory`, `a FIFO (named pipe)`, `a character device`, ...
 pub fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {

@@ -238,9 +238,7 @@ pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[(String,
             continue;
         }
         let path = dir.join(stale);
-        let ours = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
-            && crate::files::sha256_file(&path).is_ok_and(|h| h.eq_ignore_ascii_case(hash));
-        if ours {
+        if crate::files::holds(&path, hash) {
             let _ = std::fs::remove_file(&path);
         }
     }
@@ -372,11 +370,7 @@ fn ensure_replaceable(target: &Path, name: &str, owned: &BTreeMap<String, String
         // owned_files has checked it: a manifest this tool wrote.
         return Ok(());
     }
-    let ours = meta.is_file()
-        && owned
-            .get(name)
-            .is_some_and(|h| crate::files::sha256_file(target).is_ok_and(|a| a.eq_ignore_ascii_case(h)));
-    if ours {
+    if owned.get(name).is_some_and(|h| crate::files::holds(target, h)) {
         Ok(())
     } else {
         Err(Error::input(

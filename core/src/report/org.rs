@@ -240,8 +240,10 @@ fn write_tree(
                         .all(|e| e.file_name() == std::ffi::OsStr::new(file::MANIFEST))
                 });
                 let manifest_path = old_dir.join(file::MANIFEST);
-                let manifest_ours = crate::files::sha256_file(&manifest_path)
-                    .is_ok_and(|h| prev.files.get(name).is_some_and(|want| h.eq_ignore_ascii_case(want)));
+                let manifest_ours = prev
+                    .files
+                    .get(name)
+                    .is_some_and(|want| crate::files::holds(&manifest_path, want));
                 if only_manifest && manifest_ours {
                     let _ = std::fs::remove_file(&manifest_path);
                     let _ = std::fs::remove_dir(&old_dir);
