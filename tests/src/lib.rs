@@ -6,12 +6,77 @@
 //! The AWS CLI used to make fixtures is `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 static MOTO_LOCK: Mutex<()> = Mutex::new(());
+
+/// A command for a test to run, usually the `hipaa-iam` binary under test: without what the
+/// caller's environment could change (colour, terminal width, an AWS profile, GitHub
+/// Actions' variables) and with stdin closed. Tests add their arguments, directory and
+/// environment with `Command`'s own methods, and run it with [`output`].
+pub fn command(program: impl AsRef<OsStr>) -> Command {
+    let mut c = Command::new(program);
+    c.env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .env_remove("AWS_PROFILE")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::null());
+    c
+}
+
+/// [`command`] for a program that must not reach any AWS endpoint: dummy credentials, no
+/// configuration files, no instance metadata, and an endpoint that does not answer.
+pub fn offline_command(program: impl AsRef<OsStr>) -> Command {
+    let mut c = command(program);
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    c
+}
+
+/// How long a command run by [`output`] may take before it is killed and the test fails.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs `cmd` to its end and returns its output. A command that runs longer than
+/// [`COMMAND_TIMEOUT`] is killed and the test fails naming it: nothing a test runs may hang
+/// the suite (a FIFO in place of a file, a server that never answers).
+pub fn output(cmd: &mut Command) -> Output {
+    let what = format!("{cmd:?}");
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(COMMAND_TIMEOUT) {
+        Ok(out) => out.unwrap_or_else(|e| panic!("{what}: {e}")),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{what} did not end within {} s", COMMAND_TIMEOUT.as_secs());
+        }
+    }
+}
+
+/// stdout and stderr of `out` as text (invalid UTF-8 replaced).
+pub fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// The account ID moto uses by default.
 pub const MOTO_ACCOUNT_ID: &str = "123456789012";
@@ -104,6 +169,13 @@ impl Moto {
             ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
             ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
         ]
+    }
+
+    /// [`command`] pointed at this moto server with dummy credentials ([`Moto::env`]).
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = command(program);
+        c.envs(self.env());
+        c
     }
 
     /// Runs the AWS CLI against moto with `--output json` and returns the parsed output

@@ -9,11 +9,12 @@ use std::process::{Command, Output};
 use hipaa_iam_tests::finding_triples as triples;
 use serde_json::Value;
 
+use crate::common::{hipaa_iam, BIN};
+use hipaa_iam_tests::output;
+
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"));
-    c.env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut c = hipaa_iam();
+    c.env_remove("NO_COLOR").current_dir(env!("CARGO_MANIFEST_DIR"));
     c
 }
 
@@ -24,7 +25,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
+    output(bin().args(args))
 }
 
 fn text(b: &[u8]) -> String {
@@ -95,11 +96,7 @@ fn checks_table_lists_every_check_and_wraps_to_columns() {
     }
     // On a terminal the titles wrap to its width.
     let out = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} checks", env!("CARGO_BIN_EXE_hipaa-iam")),
-            "/dev/null",
-        ])
+        .args(["-qec", &format!("{} checks", BIN), "/dev/null"])
         .env("COLUMNS", "100")
         .output()
         .unwrap();
@@ -267,7 +264,7 @@ fn table_groups_by_severity_and_summarises_passes_without_colour_when_piped() {
 #[test]
 fn colour_on_a_terminal_but_never_with_no_color() {
     let g = fixture("gaps");
-    let cmd = format!("{} audit --exports {}", env!("CARGO_BIN_EXE_hipaa-iam"), g.display());
+    let cmd = format!("{} audit --exports {}", BIN, g.display());
     let tty = Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .env_remove("NO_COLOR")

@@ -4,25 +4,16 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+use crate::common::hipaa_iam_offline;
+use hipaa_iam_tests::output;
+
 fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        // Nothing here may reach AWS: an endpoint that does not answer.
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .unwrap()
+    // Nothing here may reach AWS.
+    output(hipaa_iam_offline().args(args).current_dir(cwd))
 }
 
 fn stderr(out: &Output) -> String {
@@ -277,7 +268,7 @@ fn github_output_of_an_organization_run() {
     let dir = tmp.path().join("org");
     collected(&dir, true);
     let (output, summary) = (tmp.path().join("output"), tmp.path().join("summary"));
-    let out = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+    let out = crate::common::hipaa_iam()
         .args(["audit", "--org", "--github", "--exports", dir.to_str().unwrap()])
         .current_dir(tmp.path())
         .env("GITHUB_OUTPUT", &output)

@@ -14,7 +14,7 @@ use base64::Engine;
 use hipaa_iam_tests::{demo_account_as, moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hipaa-iam");
+use crate::common::BIN;
 
 /// Writes the account data the AWS CLI exports into a new directory.
 fn snapshot(m: &Moto) -> tempfile::TempDir {

@@ -4,7 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::common::hipaa_iam;
+use hipaa_iam_tests::output;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -73,16 +76,12 @@ fn exports() -> tempfile::TempDir {
 }
 
 fn run(args: &[&str], cwd: &Path, github: bool) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"));
-    c.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("GITHUB_ACTIONS");
+    let mut c = hipaa_iam();
+    c.args(args).current_dir(cwd);
     if github {
         c.env("GITHUB_ACTIONS", "true");
     }
-    c.output().unwrap()
+    output(&mut c)
 }
 
 /// Fails when `out` carries a control character other than a line break, a

@@ -17,6 +17,8 @@ use std::process::Command;
 
 use serde_norway::Value;
 
+use crate::common::{hipaa_iam, BIN};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -155,7 +157,7 @@ fn run_action(with: &[(&str, &str)], tmp: &Path) -> Run {
                 if cfg!(target_arch = "aarch64") { "ARM64" } else { "X64" },
             )
             .env("RUNNER_TEMP", &runner_temp)
-            .env("HIPAA_IAM_BIN", env!("CARGO_BIN_EXE_hipaa-iam"));
+            .env("HIPAA_IAM_BIN", BIN);
         if let Some(env) = step["env"].as_mapping() {
             for (k, v) in env {
                 let k = k.as_str().expect("env name");
@@ -203,7 +205,7 @@ fn run_action(with: &[(&str, &str)], tmp: &Path) -> Run {
 
 /// The failing findings at or above high in the demo account, from the CLI's own JSON.
 fn expected_high_failures() -> usize {
-    let out = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+    let out = hipaa_iam()
         .args([
             "audit",
             "--no-github",
@@ -428,7 +430,7 @@ fn github_output_follows_github_actions_and_keeps_machine_formats_clean() {
     let output = tmp.path().join("output");
     let summary = tmp.path().join("summary");
     let audit = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+        hipaa_iam()
             .args(["audit", "--exports", "examples/demo-account", "--format", "json"])
             .args(extra)
             .current_dir(root())

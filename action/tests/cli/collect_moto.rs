@@ -10,6 +10,9 @@ use hipaa_iam_core::manifest::Manifest;
 use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
+use crate::common::BIN;
+use hipaa_iam_tests::output;
+
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const PHI_READ_V1: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::phi/*"}]}"#;
 const PHI_READ_V2: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::phi","arn:aws:s3:::phi/*"]}]}"#;
@@ -209,12 +212,7 @@ fn make_account(moto: &Moto) {
 }
 
 fn hipaa_iam(moto: &Moto, args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .envs(moto.env())
-        .current_dir(cwd)
-        .output()
-        .unwrap()
+    output(moto.command(BIN).args(args).current_dir(cwd))
 }
 
 /// Timestamps normalised to instants: the AWS CLI prints a timestamp as the service sent it

@@ -5,41 +5,16 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use hipaa_iam_tests::{demo_account_as, read_tree, DEMO_ACCOUNT_ID};
 
-fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Nothing here may hang (a FIFO in the evidence, say): kill it after a minute.
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
-            panic!("hipaa-iam {args:?} did not end within 60 s");
-        }
-    }
-}
+use crate::common::hipaa_iam;
+use hipaa_iam_tests::{output, text};
 
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+/// Nothing here may hang (a FIFO in the evidence, say): [`output`] kills what does.
+fn run(args: &[&str], cwd: &Path) -> Output {
+    output(hipaa_iam().args(args).current_dir(cwd))
 }
 
 fn demo() -> tempfile::TempDir {
@@ -60,7 +35,7 @@ fn audit_into(exports: &Path, out: &Path, extra: &[&str]) -> Output {
         "json",
     ];
     args.extend_from_slice(extra);
-    hipaa_iam(&args, exports.parent().unwrap())
+    run(&args, exports.parent().unwrap())
 }
 
 #[test]
@@ -167,7 +142,7 @@ fn stale_evidence_is_removed_only_when_it_is_what_the_tool_wrote() {
         );
     }
     // verify says the kept file is not part of this evidence.
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, _) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(
@@ -209,7 +184,7 @@ fn verify_refuses_paths_outside_the_directory_without_reading_them() {
         #[cfg(unix)]
         files.insert("link.txt".into(), secret_hash.clone().into());
     });
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
     assert!(stdout.contains("MISMATCH ../secret.txt: refused"), "{stdout}");
@@ -239,7 +214,7 @@ fn verify_reports_special_files_instead_of_hanging() {
         .status()
         .unwrap();
     assert!(status.success());
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
     assert!(
@@ -253,7 +228,7 @@ fn verify_reports_special_files_instead_of_hanging() {
         .status()
         .unwrap()
         .success());
-    let o = hipaa_iam(&["verify", fifo_dir.path().to_str().unwrap()], out.path());
+    let o = run(&["verify", fifo_dir.path().to_str().unwrap()], out.path());
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -269,7 +244,7 @@ fn verify_reports_files_the_manifest_does_not_list() {
     std::fs::write(evidence.join("extra.csv"), b"a,b\n").unwrap();
     std::fs::create_dir(evidence.join("sub")).unwrap();
     std::fs::write(evidence.join("sub").join("more.txt"), b"x").unwrap();
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, _) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("MISMATCH extra.csv: not in the manifest"), "{stdout}");
@@ -292,7 +267,7 @@ fn verify_reports_files_the_manifest_does_not_list() {
         });
         all
     };
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, _) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     for name in listed.iter().filter(|n| *n != "summary.md") {
@@ -310,7 +285,7 @@ fn temporary_files_of_an_interrupted_run_are_reported_and_cleared_by_the_next_wr
     // What a run killed between writing and renaming leaves (a process id no system uses).
     let leftover = evidence.join(".summary.md.tmp-4000000000");
     std::fs::write(&leftover, b"half a summary").unwrap();
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     let (stdout, _) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(
@@ -320,6 +295,6 @@ fn temporary_files_of_an_interrupted_run_are_reported_and_cleared_by_the_next_wr
     let o = audit_into(exports.path(), &evidence, &[]);
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
     assert!(!leftover.exists());
-    let o = hipaa_iam(&["verify", evidence.to_str().unwrap()], out.path());
+    let o = run(&["verify", evidence.to_str().unwrap()], out.path());
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 /// A command of the tool pointed at `endpoint` with dummy credentials and nothing from
 /// the environment that could send the traffic elsewhere (profiles, proxies, IMDS).
 fn hipaa_iam(endpoint: &str, cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"));
+    let mut c = crate::common::hipaa_iam();
     c.current_dir(cwd)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine;
 use hipaa_iam_core::account::Account;
@@ -11,27 +11,21 @@ use hipaa_iam_core::config::Config;
 use hipaa_iam_core::report::csv_file::unneutralise;
 use hipaa_iam_core::report::{write_evidence, AuditReport, EvidenceOptions, Finding, Status};
 
+use crate::common::hipaa_iam;
+use hipaa_iam_tests::{output, text};
+
 const ACCOUNT: &str = "123456789012";
 
-fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
-    hipaa_iam_env(args, cwd, &[])
+fn run(args: &[&str], cwd: &Path) -> Output {
+    run_env(args, cwd, &[])
 }
 
-fn hipaa_iam_env(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
+fn run_env(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Output {
+    output(
+        hipaa_iam()
+            .args(args)
+            .current_dir(cwd)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
     )
 }
 
@@ -134,7 +128,7 @@ fn mfa_on_exports_prints_the_table_and_saves_the_csv() {
     );
     let cwd = tempfile::tempdir().unwrap();
     let exports_arg = dir.path().to_str().unwrap();
-    let out = hipaa_iam(&["mfa", "--exports", exports_arg, "--save-csv"], cwd.path());
+    let out = run(&["mfa", "--exports", exports_arg, "--save-csv"], cwd.path());
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(!stdout.contains('\x1b'), "NO_COLOR and a pipe: plain text");
@@ -170,7 +164,7 @@ fn mfa_on_exports_prints_the_table_and_saves_the_csv() {
     assert_eq!(row("bob")["MfaDeviceType"], "virtual");
 
     // An explicit path, and --excel adds the BOM.
-    let out = hipaa_iam(
+    let out = run(
         &["mfa", "--exports", exports_arg, "--excel", "--save-csv", "out/x.csv"],
         cwd.path(),
     );
@@ -189,7 +183,7 @@ fn mfa_on_exports_prints_the_table_and_saves_the_csv() {
 fn mfa_with_unreadable_exports_exits_2_naming_the_file() {
     let dir = hipaa_iam_tests::exports_dir(&[("authorization-details.json", "{ not json")]);
     let cwd = tempfile::tempdir().unwrap();
-    let out = hipaa_iam(&["mfa", "--exports", dir.path().to_str().unwrap()], cwd.path());
+    let out = run(&["mfa", "--exports", dir.path().to_str().unwrap()], cwd.path());
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("authorization-details.json"), "{stderr}");
@@ -237,7 +231,7 @@ fn verify_passes_on_fresh_evidence_and_fails_on_a_changed_or_missing_file() {
     let cwd = tempfile::tempdir().unwrap();
     let dir = out.path().to_str().unwrap();
 
-    let ok = hipaa_iam(&["verify", dir], cwd.path());
+    let ok = run(&["verify", dir], cwd.path());
     let (stdout, stderr) = text(&ok);
     assert_eq!(ok.status.code(), Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("OK: all 6 files"), "{stdout}");
@@ -248,7 +242,7 @@ fn verify_passes_on_fresh_evidence_and_fails_on_a_changed_or_missing_file() {
     let last = bytes.len() - 3;
     bytes[last] ^= 0x01;
     std::fs::write(&target, &bytes).unwrap();
-    let bad = hipaa_iam(&["verify", dir], cwd.path());
+    let bad = run(&["verify", dir], cwd.path());
     let (stdout, _) = text(&bad);
     assert_eq!(bad.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("risk_register.csv: changed"), "{stdout}");
@@ -261,9 +255,9 @@ fn verify_passes_on_fresh_evidence_and_fails_on_a_changed_or_missing_file() {
     // Restored, then a file deleted.
     bytes[last] ^= 0x01;
     std::fs::write(&target, &bytes).unwrap();
-    assert_eq!(hipaa_iam(&["verify", dir], cwd.path()).status.code(), Some(0));
+    assert_eq!(run(&["verify", dir], cwd.path()).status.code(), Some(0));
     std::fs::remove_file(out.path().join("IAM-002_console-mfa.csv")).unwrap();
-    let gone = hipaa_iam(&["verify", dir], cwd.path());
+    let gone = run(&["verify", dir], cwd.path());
     let (stdout, _) = text(&gone);
     assert_eq!(gone.status.code(), Some(1));
     assert!(stdout.contains("IAM-002_console-mfa.csv: missing"), "{stdout}");
@@ -273,12 +267,12 @@ fn verify_passes_on_fresh_evidence_and_fails_on_a_changed_or_missing_file() {
 fn verify_exits_2_when_the_manifest_is_unreadable() {
     let cwd = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    let out = hipaa_iam(&["verify", empty.path().to_str().unwrap()], cwd.path());
+    let out = run(&["verify", empty.path().to_str().unwrap()], cwd.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("manifest.json"), "{:?}", text(&out));
 
     std::fs::write(empty.path().join("manifest.json"), b"{\"tool\": 3}").unwrap();
-    let out = hipaa_iam(&["verify", empty.path().to_str().unwrap()], cwd.path());
+    let out = run(&["verify", empty.path().to_str().unwrap()], cwd.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("manifest.json"), "{:?}", text(&out));
 }
@@ -357,7 +351,7 @@ fn mfa_matches_the_guides_method_on_moto() {
     std::fs::write(dir.path().join("virtual-mfa-devices.json"), virtual_devices.to_string()).unwrap();
 
     let cwd = tempfile::tempdir().unwrap();
-    let out = hipaa_iam(
+    let out = run(
         &[
             "mfa",
             "--exports",
@@ -379,7 +373,7 @@ fn mfa_matches_the_guides_method_on_moto() {
     );
 
     // Live: the collector against moto gives the same rows.
-    let live = hipaa_iam_env(&["mfa", "--save-csv", "live.csv"], cwd.path(), &moto.env());
+    let live = run_env(&["mfa", "--save-csv", "live.csv"], cwd.path(), &moto.env());
     assert_eq!(live.status.code(), Some(0), "{:?}", text(&live));
     let live_rows = read_csv(&std::fs::read(cwd.path().join("live.csv")).unwrap());
     let got: BTreeMap<String, &str> = live_rows
@@ -421,7 +415,7 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
     let demo = hipaa_iam_tests::demo_account();
     let demo = demo.to_str().unwrap();
     let cwd = tempfile::tempdir().unwrap();
-    let out = hipaa_iam(
+    let out = run(
         &[
             "audit",
             "--exports",
@@ -468,7 +462,7 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
     }
     let register = read_csv(&std::fs::read(dir.join("risk_register.csv")).unwrap());
     assert!(register.iter().any(|r| r["Status"] == "Open"));
-    let ok = hipaa_iam(&["verify", dir.to_str().unwrap()], cwd.path());
+    let ok = run(&["verify", dir.to_str().unwrap()], cwd.path());
     assert_eq!(ok.status.code(), Some(0), "{:?}", text(&ok));
     // The manifest names the IAM action catalogue the audit judged actions with.
     let manifest: serde_json::Value =
@@ -484,7 +478,7 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
         ("markdown", "# HIPAA IAM audit summary"),
         ("csv", "CheckId,Slug"),
     ] {
-        let out = hipaa_iam(
+        let out = run(
             &["audit", "--exports", demo, "--fail-on", "none", "--format", format],
             cwd.path(),
         );
@@ -495,7 +489,7 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
 
     // An output path that is an existing file: exit 2 naming it, the file unchanged.
     std::fs::write(cwd.path().join("taken"), b"keep").unwrap();
-    let out = hipaa_iam(
+    let out = run(
         &["audit", "--exports", demo, "--fail-on", "none", "--output-dir", "taken"],
         cwd.path(),
     );

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use hipaa_iam_core::api::{self, Audit, Source};
 use hipaa_iam_core::config::LoadedConfig;
@@ -13,22 +13,11 @@ use hipaa_iam_core::report::EvidenceOptions;
 use hipaa_iam_tests::{demo_account_as as demo_as, read_tree as tree};
 use tempfile::TempDir;
 
-fn hipaa_iam(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .unwrap()
-}
+use crate::common::hipaa_iam;
+use hipaa_iam_tests::{output, text};
 
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+fn run(args: &[&str], cwd: &Path) -> Output {
+    output(hipaa_iam().args(args).current_dir(cwd))
 }
 
 fn defaults() -> LoadedConfig {
@@ -152,7 +141,7 @@ fn two_shards_merge_into_exactly_what_one_run_over_all_accounts_writes() {
     let s = shards();
     s.org.write(&s.root.join("all"), |_| true, &defaults());
 
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1", "shard-2"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1", "shard-2"], &s.root);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
@@ -192,7 +181,7 @@ fn two_shards_merge_into_exactly_what_one_run_over_all_accounts_writes() {
     }
 
     // One verify proves the whole merged tree, and catches a change in an account.
-    let o = hipaa_iam(&["verify", "merged"], &s.root);
+    let o = run(&["verify", "merged"], &s.root);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     let files = merged.len() - 1;
@@ -201,7 +190,7 @@ fn two_shards_merge_into_exactly_what_one_run_over_all_accounts_writes() {
         "{out}"
     );
     std::fs::write(s.root.join("merged/222222222222/mfa_audit.csv"), "user\r\n").unwrap();
-    let o = hipaa_iam(&["verify", "merged"], &s.root);
+    let o = run(&["verify", "merged"], &s.root);
     let (out, _) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("MISMATCH 222222222222/mfa_audit.csv: changed"), "{out}");
@@ -214,7 +203,7 @@ fn merge_refuses_a_shard_that_does_not_verify_naming_the_shard_and_the_file() {
     let mut bytes = std::fs::read(&tampered).unwrap();
     bytes.extend_from_slice(b"\n");
     std::fs::write(&tampered, bytes).unwrap();
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1", "shard-2"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1", "shard-2"], &s.root);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(err.contains("shard shard-2:"), "{err}");
@@ -223,7 +212,7 @@ fn merge_refuses_a_shard_that_does_not_verify_naming_the_shard_and_the_file() {
 
     // A top-level organization file changed: named too.
     std::fs::write(s.root.join("shard-1/org.json"), "{\"accounts\": []}\n").unwrap();
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1"], &s.root);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -233,7 +222,7 @@ fn merge_refuses_a_shard_that_does_not_verify_naming_the_shard_and_the_file() {
 
     // A shard without a manifest.
     std::fs::create_dir(s.root.join("empty")).unwrap();
-    let o = hipaa_iam(&["merge", "--output", "merged", "empty"], &s.root);
+    let o = run(&["merge", "--output", "merged", "empty"], &s.root);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -252,7 +241,7 @@ fn merge_refuses_the_same_account_in_two_shards() {
         |id| id == "222222222222" || id == "444444444444",
         &defaults(),
     );
-    let o = hipaa_iam(
+    let o = run(
         &["merge", "--output", "merged", "shard-1", "shard-2", "shard-3"],
         &s.root,
     );
@@ -265,7 +254,7 @@ fn merge_refuses_the_same_account_in_two_shards() {
     assert!(!s.root.join("merged").exists());
 
     // The same shard twice.
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1", "shard-1"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1", "shard-1"], &s.root);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -286,7 +275,7 @@ fn merge_refuses_shards_audited_with_different_configurations() {
         |id| !odd(id) && id != "444444444444",
         &defaults(),
     );
-    let o = hipaa_iam(
+    let o = run(
         &["merge", "--output", "merged", "shard-1", "shard-2", "shard-x"],
         &s.root,
     );
@@ -305,7 +294,7 @@ fn merge_refuses_a_non_empty_output_and_accepts_an_empty_one() {
     let s = shards();
     std::fs::create_dir(s.root.join("out")).unwrap();
     std::fs::write(s.root.join("out/keep.txt"), "mine").unwrap();
-    let o = hipaa_iam(&["merge", "--output", "out", "shard-1", "shard-2"], &s.root);
+    let o = run(&["merge", "--output", "out", "shard-1", "shard-2"], &s.root);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(err.contains("out") && err.contains("is not empty"), "{err}");
@@ -313,12 +302,12 @@ fn merge_refuses_a_non_empty_output_and_accepts_an_empty_one() {
     assert_eq!(std::fs::read_to_string(s.root.join("out/keep.txt")).unwrap(), "mine");
 
     std::fs::remove_file(s.root.join("out/keep.txt")).unwrap();
-    let o = hipaa_iam(&["merge", "--output", "out", "shard-1", "shard-2"], &s.root);
+    let o = run(&["merge", "--output", "out", "shard-1", "shard-2"], &s.root);
     assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
-    assert_eq!(hipaa_iam(&["verify", "out"], &s.root).status.code(), Some(0));
+    assert_eq!(run(&["verify", "out"], &s.root).status.code(), Some(0));
 
     // No shard at all: clap refuses.
-    let o = hipaa_iam(&["merge", "--output", "other"], &s.root);
+    let o = run(&["merge", "--output", "other"], &s.root);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("SHARD_DIR"), "{:?}", text(&o));
 }
@@ -334,7 +323,7 @@ fn merge_refuses_a_shard_whose_manifest_leaves_the_directory_or_misses_files() {
     let mut m: serde_json::Value = serde_json::from_slice(&original).unwrap();
     m["files"]["../secret.txt"] = hipaa_iam_core::manifest::sha256_hex(b"not evidence").into();
     std::fs::write(&manifest_path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1"], &s.root);
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(
@@ -346,7 +335,7 @@ fn merge_refuses_a_shard_whose_manifest_leaves_the_directory_or_misses_files() {
     // A file the manifest does not list (the manifest as written, an extra file beside it).
     std::fs::write(&manifest_path, &original).unwrap();
     std::fs::write(s.root.join("shard-1/extra.csv"), b"a,b\n").unwrap();
-    let o = hipaa_iam(&["merge", "--output", "merged", "shard-1"], &s.root);
+    let o = run(&["merge", "--output", "merged", "shard-1"], &s.root);
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("extra.csv: not in the manifest"), "{err}");

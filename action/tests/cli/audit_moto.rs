@@ -12,6 +12,8 @@ use std::process::{Command, Stdio};
 use hipaa_iam_tests::{finding_triples, moto, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
+use crate::common::hipaa_iam;
+
 fn deny_without_mfa() -> String {
     hipaa_iam_core::remediate::DENY_WITHOUT_MFA_JSON.to_string()
 }
@@ -20,7 +22,7 @@ fn deny_without_mfa() -> String {
 /// bob, a console administrator in no group; svc, a programmatic user whose group lets it
 /// attach policies to itself; an empty group; an administrator role.
 fn build(m: &Moto) {
-    let boundary = include_str!("../../core/tests/data/permissions_boundary.json");
+    let boundary = include_str!("../../../core/tests/data/permissions_boundary.json");
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     m.aws(&[
         "iam",
@@ -230,7 +232,7 @@ fn expected() -> BTreeSet<(String, String, String)> {
 /// Runs `hipaa-iam audit --format json` with `extra` arguments against moto; returns the
 /// report, the (check_id, resource_name, status) set and stderr.
 fn audit(m: &Moto, extra: &[&str]) -> (Value, BTreeSet<(String, String, String)>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+    let out = hipaa_iam()
         .arg("audit")
         .args(extra)
         .args(["--format", "json"])
@@ -334,7 +336,7 @@ fn users_exported_without_their_groups_are_not_evaluated() {
     let run = |auth: &Value| {
         let dir = tempfile::tempdir().unwrap();
         write_json(dir.path(), "authorization-details.json", auth);
-        let out = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+        let out = hipaa_iam()
             .args(["audit", "--format", "json", "--checks", "IAM-010,IAM-023", "--exports"])
             .arg(dir.path())
             .envs(m.env())

@@ -7,21 +7,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use hipaa_iam_tests::{finding_triples, moto, read_tree as tree, Moto, TempCredentials, MOTO_ACCOUNT_ID};
 use serde_json::Value;
 
+use crate::common::BIN;
+use hipaa_iam_tests::output;
+
 const ROLE: &str = "OrganizationAccountAccessRole";
 
 fn hipaa_iam(moto: &Moto, args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
-        .args(args)
-        .envs(moto.env())
-        .env_remove("GITHUB_ACTIONS")
-        .current_dir(cwd)
-        .output()
-        .unwrap()
+    output(moto.command(BIN).args(args).current_dir(cwd))
 }
 
 /// The organization: the management account (moto's default) and 5 members, `accounts[i]`
@@ -357,7 +354,7 @@ fn collect_org_then_audit_org_exports_gives_the_live_findings() {
     assert!(listed.contains(&(org.id(3), "member-3")), "{listing}");
 
     // Offline: no AWS at all (an endpoint that does not answer).
-    let offline = Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+    let offline = crate::common::hipaa_iam()
         .args(["audit", "--org", "--format", "json", "--exports", dir.to_str().unwrap()])
         .envs(m.env())
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
@@ -371,7 +368,7 @@ fn collect_org_then_audit_org_exports_gives_the_live_findings() {
 
     // Selections apply to the collected organization the same way.
     let shard = accounts(
-        &Command::new(env!("CARGO_BIN_EXE_hipaa-iam"))
+        &crate::common::hipaa_iam()
             .args([
                 "audit",
                 "--org",
