@@ -1,8 +1,9 @@
 //! Test harness shared by the workspace's tests.
 //!
 //! Tests that need AWS talk to a real moto server over HTTP. `.ci/run` starts one and
-//! exports `AWS_ENDPOINT_URL`; [`moto`] reads it, serialises the tests of one test binary
-//! that use it (cargo runs test binaries one after another), and resets moto's state.
+//! exports `AWS_ENDPOINT_URL` (and `HIPAA_IAM_MOTO_ENDPOINTS` when it starts several);
+//! [`moto`] gives each test one server to itself, reset, while other tests use the others
+//! (cargo runs test binaries one after another, and the tests of one binary side by side).
 //! The AWS CLI used to make fixtures is `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -10,10 +11,8 @@ use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
-
-static MOTO_LOCK: Mutex<()> = Mutex::new(());
 
 /// A command for a test to run, usually the `hipaa-iam` binary under test: without what the
 /// caller's environment could change (colour, terminal width, an AWS profile, GitHub
@@ -86,7 +85,35 @@ pub const MOTO_ACCOUNT_ID: &str = "123456789012";
 pub struct Moto {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
-    _guard: MutexGuard<'static, ()>,
+    slot: usize,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let pool = pool();
+        let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        free[self.slot] = true;
+        pool.freed.notify_one();
+    }
+}
+
+/// The moto servers of this test process: one test holds one at a time.
+struct Pool {
+    endpoints: Vec<String>,
+    free: Mutex<Vec<bool>>,
+    freed: Condvar,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let endpoints = moto_endpoints();
+        Pool {
+            free: Mutex::new(vec![true; endpoints.len()]),
+            endpoints,
+            freed: Condvar::new(),
+        }
+    })
 }
 
 /// The moto endpoint from `AWS_ENDPOINT_URL`; panics with how to start one.
@@ -101,13 +128,37 @@ pub fn moto_endpoint() -> String {
     }
 }
 
-/// Takes the moto server for this test and resets its state.
+/// The moto servers the tests may use: `HIPAA_IAM_MOTO_ENDPOINTS` (comma-separated; `.ci/run`
+/// starts several so that tests needing moto run side by side), else [`moto_endpoint`].
+pub fn moto_endpoints() -> Vec<String> {
+    let listed: Vec<String> = std::env::var("HIPAA_IAM_MOTO_ENDPOINTS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|e| e.trim().trim_end_matches('/').to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if listed.is_empty() {
+        vec![moto_endpoint()]
+    } else {
+        listed
+    }
+}
+
+/// Takes a moto server for this test (waiting until one is free) and resets its state.
 pub fn moto() -> Moto {
-    let endpoint = moto_endpoint();
-    let guard = MOTO_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pool = pool();
+    let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slot = loop {
+        if let Some(i) = free.iter().position(|f| *f) {
+            free[i] = false;
+            break i;
+        }
+        free = pool.freed.wait(free).unwrap_or_else(|poisoned| poisoned.into_inner());
+    };
+    drop(free);
     let moto = Moto {
-        endpoint,
-        _guard: guard,
+        endpoint: pool.endpoints[slot].clone(),
+        slot,
     };
     moto.post("/moto-api/reset", "");
     moto
