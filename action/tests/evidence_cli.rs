@@ -8,8 +8,9 @@ use std::process::{Command, Output};
 use base64::Engine;
 use hipaa_iam_core::account::Account;
 use hipaa_iam_core::config::Config;
+use hipaa_iam_core::findings::{AuditReport, Finding, Status};
 use hipaa_iam_core::report::csv_file::unneutralise;
-use hipaa_iam_core::report::{write_evidence, AuditReport, EvidenceOptions, Finding, Status};
+use hipaa_iam_core::report::{write_evidence, EvidenceOptions};
 
 const ACCOUNT: &str = "123456789012";
 

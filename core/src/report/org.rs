@@ -23,11 +23,12 @@ use serde::{Deserialize, Serialize};
 use super::csv_file::CsvTable;
 use super::evidence::{self, EvidenceDir, EvidenceFile, FINDINGS_JSON};
 use super::register::{self, md_cell, RiskRow, RiskStatus};
-use super::{AuditReport, EvidenceOptions, Severity, Status};
+use super::EvidenceOptions;
 use crate::account::file;
 use crate::api::Audit;
 use crate::checks;
 use crate::config::LoadedConfig;
+use crate::findings::{AuditReport, Severity, Status};
 use crate::manifest::{nested_manifest_dir, sha256_hex, Manifest};
 use crate::org::is_account_id;
 use crate::{Error, Result};
@@ -306,7 +307,7 @@ pub const ORG_FINDINGS_HEADERS: [&str; 10] = [
 ];
 
 /// Counts of a check's findings in one account by status.
-fn count(findings: &[&super::Finding], status: Status) -> usize {
+fn count(findings: &[&crate::findings::Finding], status: Status) -> usize {
     findings.iter().filter(|f| f.status == status).count()
 }
 
