@@ -87,6 +87,24 @@ fn checks_json_is_the_full_catalogue() {
 }
 
 #[test]
+fn docs_checks_md_is_the_generated_catalogue() {
+    let out = run(&["checks", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let generated = text(&out.stdout);
+    for c in hipaa_iam_core::checks::CATALOGUE.iter() {
+        assert!(generated.contains(&format!("## {} {}", c.id, c.slug)), "{generated}");
+        assert!(generated.contains(c.hipaa.join(", ").as_str()), "{generated}");
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/checks.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/checks.md is stale (or missing): it must be what the check definitions generate. \
+         Regenerate it at the repository root with `cargo run -p hipaa-iam -- checks --format markdown > docs/checks.md`"
+    );
+}
+
+#[test]
 fn checks_table_lists_every_check_and_wraps_to_columns() {
     let out = run(&["checks"]);
     assert!(out.status.success());

@@ -1,4 +1,4 @@
-//! `hipaa-iam checks`: the catalogue as a table or as JSON.
+//! `hipaa-iam checks`: the catalogue as a table, as JSON or as Markdown (docs/checks.md).
 
 use std::io::{IsTerminal, Write};
 
@@ -14,6 +14,7 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
         ListFormat::Json => serde_json::to_writer_pretty(&mut out, &*CATALOGUE)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        ListFormat::Markdown => out.write_all(hipaa_iam_core::report::catalogue::markdown().as_bytes()),
         ListFormat::Table => {
             let width = if std::io::stdout().is_terminal() {
                 super::audit::terminal_width()

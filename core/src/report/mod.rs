@@ -1,6 +1,7 @@
 //! The renderings of the findings model ([`crate::findings`]): the evidence files, SARIF,
-//! JUnit, CSV, the Markdown summary and the risk register.
+//! JUnit, CSV, the Markdown summary, the risk register and the check catalogue document.
 
+pub mod catalogue;
 pub mod csv_file;
 pub mod evidence;
 pub mod junit;
