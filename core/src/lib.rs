@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod findings;
+pub mod input;
 pub mod manifest;
 pub mod org;
 pub mod policy;
