@@ -8,14 +8,13 @@ use std::path::{Path, PathBuf};
 use hipaa_iam_core::account::{Account, ExportSet};
 use hipaa_iam_core::checks;
 use hipaa_iam_core::config::{Config, LoadedConfig};
+use hipaa_iam_core::findings::{AppliedException, AuditReport, Finding, Status};
 use hipaa_iam_core::manifest::{sha256_hex, Manifest};
 use hipaa_iam_core::report::csv_file::{neutralise, unneutralise};
 use hipaa_iam_core::report::evidence::temp_name;
 use hipaa_iam_core::report::mfa::{self, MfaDeviceType, MfaStatus};
 use hipaa_iam_core::report::register::{self, RiskStatus};
-use hipaa_iam_core::report::{
-    render, write_evidence, AppliedException, AuditReport, EvidenceOptions, Finding, Format, Status,
-};
+use hipaa_iam_core::report::{render, write_evidence, EvidenceOptions, Format};
 
 const ACCOUNT: &str = "123456789012";
 const AS_OF: &str = "2026-11-20T10:00:00Z";

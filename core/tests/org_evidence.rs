@@ -7,11 +7,12 @@ use std::path::Path;
 
 use hipaa_iam_core::api::{self, Audit, Source};
 use hipaa_iam_core::config::LoadedConfig;
+use hipaa_iam_core::findings::{AuditReport, Severity, Status};
 use hipaa_iam_core::manifest::Manifest;
 use hipaa_iam_core::org::{self, AccountRun};
 use hipaa_iam_core::report::csv_file::unneutralise;
 use hipaa_iam_core::report::evidence::temp_name;
-use hipaa_iam_core::report::{register, write_evidence, AuditReport, EvidenceOptions, Severity, Status};
+use hipaa_iam_core::report::{register, write_evidence, EvidenceOptions};
 use hipaa_iam_tests::demo_account_as as demo_as;
 use tempfile::TempDir;
 

@@ -68,9 +68,10 @@ fn checks_json_is_the_full_catalogue() {
     assert!(out.status.success());
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 23);
-    for (i, c) in list.iter().enumerate() {
-        assert_eq!(c["id"], format!("IAM-{:03}", i + 1));
+    let ids = hipaa_iam_core::checks::ids();
+    assert_eq!(list.len(), ids.len());
+    for (c, id) in list.iter().zip(&ids) {
+        assert_eq!(c["id"], *id);
         for field in [
             "slug",
             "title",
@@ -87,12 +88,31 @@ fn checks_json_is_the_full_catalogue() {
 }
 
 #[test]
+fn docs_checks_md_is_the_generated_catalogue() {
+    let out = run(&["checks", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let generated = text(&out.stdout);
+    for c in hipaa_iam_core::checks::CATALOGUE.iter() {
+        assert!(generated.contains(&format!("## {} {}", c.id, c.slug)), "{generated}");
+        assert!(generated.contains(c.hipaa.join(", ").as_str()), "{generated}");
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/checks.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/checks.md is stale (or missing): it must be what the check definitions generate. \
+         Regenerate it at the repository root with `cargo run -p hipaa-iam -- checks --format markdown > docs/checks.md`"
+    );
+}
+
+#[test]
 fn checks_table_lists_every_check_and_wraps_to_columns() {
     let out = run(&["checks"]);
     assert!(out.status.success());
     let t = text(&out.stdout);
-    for i in 1..=23 {
-        assert!(t.contains(&format!("IAM-{i:03}")), "{t}");
+    let ids = hipaa_iam_core::checks::ids();
+    for id in &ids {
+        assert!(t.contains(id), "{t}");
     }
     // On a terminal the titles wrap to its width.
     let out = Command::new("script")
@@ -101,7 +121,7 @@ fn checks_table_lists_every_check_and_wraps_to_columns() {
         .output()
         .unwrap();
     let t = text(&out.stdout);
-    assert!(t.contains("IAM-023"), "{t}");
+    assert!(t.contains(ids[ids.len() - 1]), "{t}");
     assert!(
         t.lines().all(|l| l.trim_end_matches('\r').chars().count() <= 100),
         "{t}"
@@ -470,7 +490,10 @@ fn an_exception_for_everything_warns_loudly_and_skipping_every_check_is_refused(
     assert_eq!(flagged, failing.len(), "{register}");
 
     // skip_checks listing every check: exit 2, naming the key.
-    let ids: Vec<String> = (1..=23).map(|i| format!("\"IAM-{i:03}\"")).collect();
+    let ids: Vec<String> = hipaa_iam_core::checks::ids()
+        .iter()
+        .map(|id| format!("\"{id}\""))
+        .collect();
     std::fs::write(&cfg, format!("skip_checks = [{}]\n", ids.join(", "))).unwrap();
     let out = run(&[
         "audit",

@@ -1,6 +1,6 @@
 //! End to end on moto: an account with known gaps is built with the real AWS CLI, its
-//! account data is exported with the AWS CLI commands CHECKS.md lists, and
-//! `hipaa-iam audit --format json` must report exactly the expected set of
+//! account data is exported with the AWS CLI commands the README lists ("The exports
+//! directory"), and `hipaa-iam audit --format json` must report exactly the expected set of
 //! (check, resource, status).
 #![allow(clippy::unwrap_used)]
 
@@ -127,7 +127,7 @@ fn write_json(dir: &Path, name: &str, v: &Value) {
     std::fs::write(dir.join(name), serde_json::to_vec_pretty(v).unwrap()).unwrap();
 }
 
-/// Writes the account data files with the AWS CLI commands of CHECKS.md ("Account data").
+/// Writes the account data files with the AWS CLI commands of the README ("The exports directory").
 /// moto has no Access Analyzer, so its optional files are absent.
 fn export(m: &Moto, dir: &Path) {
     write_json(

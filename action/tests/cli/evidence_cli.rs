@@ -8,8 +8,9 @@ use std::process::Output;
 use base64::Engine;
 use hipaa_iam_core::account::Account;
 use hipaa_iam_core::config::Config;
+use hipaa_iam_core::findings::{AuditReport, Finding, Status};
 use hipaa_iam_core::report::csv_file::unneutralise;
-use hipaa_iam_core::report::{write_evidence, AuditReport, EvidenceOptions, Finding, Status};
+use hipaa_iam_core::report::{write_evidence, EvidenceOptions};
 
 use crate::common::hipaa_iam;
 use hipaa_iam_tests::{output, text};
