@@ -93,7 +93,7 @@ impl Drop for Moto {
         let pool = pool();
         let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         free[self.slot] = true;
-        pool.freed.notify_one();
+        pool.freed.notify_all();
     }
 }
 
@@ -145,11 +145,29 @@ pub fn moto_endpoints() -> Vec<String> {
 }
 
 /// Takes a moto server for this test (waiting until one is free) and resets its state.
+/// Programs the test runs reach it through [`Moto::env`] or [`Moto::command`].
 pub fn moto() -> Moto {
+    take_moto(|_| true)
+}
+
+/// Takes the moto server of this process's own environment (`AWS_ENDPOINT_URL`), for a test
+/// that calls AWS in-process (the library, the C ABI), where the SDK reads the endpoint from
+/// the environment; waits until that one is free.
+pub fn moto_in_process() -> Moto {
+    let own = moto_endpoint();
+    take_moto(|endpoint| endpoint == own)
+}
+
+fn take_moto(usable: impl Fn(&str) -> bool) -> Moto {
     let pool = pool();
+    assert!(
+        pool.endpoints.iter().any(|e| usable(e)),
+        "no moto server for this test among {:?} (AWS_ENDPOINT_URL must be one of HIPAA_IAM_MOTO_ENDPOINTS)",
+        pool.endpoints
+    );
     let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let slot = loop {
-        if let Some(i) = free.iter().position(|f| *f) {
+        if let Some(i) = (0..free.len()).find(|&i| free[i] && usable(&pool.endpoints[i])) {
             free[i] = false;
             break i;
         }

@@ -486,7 +486,7 @@ impl Drop for MotoAuth<'_> {
 }
 
 #[test]
-fn an_aws_error_from_moto_reads_as_code_message_operation_and_endpoint() {
+fn an_aws_error_reads_as_code_message_operation_and_endpoint_on_moto() {
     let moto = hipaa_iam_tests::moto();
     let tmp = tempfile::tempdir().unwrap();
     let r = {

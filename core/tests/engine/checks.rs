@@ -49,7 +49,7 @@ fn admin_doc() -> Value {
 }
 
 fn boundary_doc() -> Value {
-    serde_json::from_str(include_str!("data/permissions_boundary.json")).unwrap()
+    serde_json::from_str(include_str!("../data/permissions_boundary.json")).unwrap()
 }
 
 /// A credential report row.
@@ -313,23 +313,14 @@ fn summary(r: &AuditReport) -> Vec<String> {
         .collect()
 }
 
-#[path = "checks/analyzer.rs"]
 mod analyzer;
-#[path = "checks/credentials.rs"]
 mod credentials;
-#[path = "checks/enforcement.rs"]
 mod enforcement;
-#[path = "checks/engine.rs"]
 mod engine;
-#[path = "checks/mfa.rs"]
 mod mfa;
-#[path = "checks/password.rs"]
 mod password;
-#[path = "checks/policies.rs"]
 mod policies;
-#[path = "checks/root.rs"]
 mod root;
-#[path = "checks/users.rs"]
 mod users;
 
 /// Each family's cases, and its checks that read only `authorization-details.json`.

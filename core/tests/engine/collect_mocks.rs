@@ -6,7 +6,7 @@
 //! parsing and retry classification run as they do against AWS.
 #![allow(clippy::unwrap_used, clippy::todo)]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -23,7 +23,7 @@ fn committed_header_is_fresh() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "{} is stale: regenerate it with `HIPAA_IAM_BLESS=1 cargo test -p hipaa-iam-ffi --test header` and commit it",
+        "{} is stale: regenerate it with `HIPAA_IAM_BLESS=1 cargo test --workspace --test c_abi header` and commit it",
         path.display()
     );
     // Every function and the status enum are documented: the line before each

@@ -4,7 +4,7 @@
 //! than the rules, panics), and what a failed step stops.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 //! Organizations client (moto returns every account in one page).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,7 +27,7 @@ use aws_smithy_types::DateTime;
 use common::{interceptor, mock_config};
 use hipaa_iam_core::account::collect::Options;
 use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress};
-use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{moto_in_process, Moto, MOTO_ACCOUNT_ID};
 
 const ROLE: &str = "OrganizationAccountAccessRole";
 const EXTERNAL_ID: &str = "hipaa-iam-ext-42";
@@ -138,8 +138,8 @@ impl Progress for Recorder {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_are_audited() {
-    let m = moto();
+async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_are_audited_on_moto() {
+    let m = moto_in_process();
     m.aws(&["organizations", "create-organization", "--feature-set", "ALL"]);
     let mut members = Vec::new();
     for name in ["clinic", "billing", "research"] {

@@ -5,7 +5,7 @@
 use hipaa_iam_core::account::{file, Account, ExportSet};
 use hipaa_iam_core::config::Config;
 use hipaa_iam_core::remediate::{self, Clients, Secrets, Status, DENY_WITHOUT_MFA_JSON};
-use hipaa_iam_tests::{moto, Moto, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{moto_in_process, Moto, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 const BOOL_STATEMENT: &str = r#"{"Effect":"Deny","NotAction":["iam:*","sts:GetSessionToken"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}"#;
@@ -21,7 +21,7 @@ fn default_document(m: &Moto, arn: &str) -> (String, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_statement_written_between_the_plan_and_its_application_is_kept() {
-    let m = moto();
+    let m = moto_in_process();
     let bool_statement: Value = serde_json::from_str(BOOL_STATEMENT).unwrap();
     let planned_from = json!({"Version": "2012-10-17", "Statement": [bool_statement]});
     let arn = m.aws(&[

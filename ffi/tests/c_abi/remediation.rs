@@ -5,7 +5,7 @@
 use std::ffi::{c_char, CStr, CString};
 
 use hipaa_iam::*;
-use hipaa_iam_tests::{demo_account, demo_account_as, moto, MOTO_ACCOUNT_ID};
+use hipaa_iam_tests::{demo_account, demo_account_as, moto_in_process, MOTO_ACCOUNT_ID};
 use serde_json::{json, Value};
 
 fn call(
@@ -65,8 +65,8 @@ fn bad_options_are_refused_before_any_call() {
 }
 
 #[test]
-fn apply_on_moto_is_idempotent() {
-    let m = moto();
+fn apply_is_idempotent_on_moto() {
+    let m = moto_in_process();
     m.aws(&[
         "iam",
         "update-account-password-policy",
@@ -87,8 +87,8 @@ fn apply_on_moto_is_idempotent() {
 }
 
 #[test]
-fn apply_refuses_credentials_of_another_account_and_changes_nothing() {
-    let m = moto();
+fn apply_refuses_credentials_of_another_account_and_changes_nothing_on_moto() {
+    let m = moto_in_process();
     m.aws(&[
         "iam",
         "update-account-password-policy",
