@@ -7,6 +7,8 @@
 //! The AWS CLI used to make fixtures is `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+pub mod account;
+
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

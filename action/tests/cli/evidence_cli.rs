@@ -13,9 +13,8 @@ use hipaa_iam_core::report::csv_file::unneutralise;
 use hipaa_iam_core::report::{write_evidence, EvidenceOptions};
 
 use crate::common::hipaa_iam;
+use hipaa_iam_tests::account::{Cred, TestAccount, ACCOUNT};
 use hipaa_iam_tests::{output, text};
-
-const ACCOUNT: &str = "123456789012";
 
 fn run(args: &[&str], cwd: &Path) -> Output {
     run_env(args, cwd, &[])
@@ -30,62 +29,28 @@ fn run_env(args: &[&str], cwd: &Path, env: &[(String, String)]) -> Output {
     )
 }
 
-/// (name, console password, MFA, groups) as authorization details + credential report.
+/// (name, console password, MFA, groups) as authorization details + credential report,
+/// and the virtual MFA devices of the users in `virtual_mfa`.
 fn exports(users: &[(&str, bool, bool, &[&str])], virtual_mfa: &[&str]) -> tempfile::TempDir {
-    let arn = |n: &str| format!("arn:aws:iam::{ACCOUNT}:user/{n}");
-    let auth = serde_json::json!({
-        "UserDetailList": users.iter().map(|(n, _, _, g)| serde_json::json!({
-            "UserName": n, "Arn": arn(n), "GroupList": g, "UserPolicyList": [], "AttachedManagedPolicies": [],
-        })).collect::<Vec<_>>(),
-        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
-    });
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "user",
-        "arn",
-        "user_creation_time",
-        "password_enabled",
-        "password_last_used",
-        "password_last_changed",
-        "mfa_active",
-        "access_key_1_active",
-        "access_key_1_last_rotated",
-        "access_key_1_last_used_date",
-        "access_key_2_active",
-        "access_key_2_last_rotated",
-        "access_key_2_last_used_date",
-    ])
-    .unwrap();
-    for (n, console, mfa, _) in users {
-        let a = arn(n);
-        let console = if *console { "true" } else { "false" };
-        let mfa = if *mfa { "true" } else { "false" };
-        w.write_record([
-            n,
-            a.as_str(),
-            "2025-01-01T00:00:00+00:00",
-            console,
-            "N/A",
-            "N/A",
-            mfa,
-            "false",
-            "N/A",
-            "N/A",
-            "false",
-            "N/A",
-            "N/A",
-        ])
-        .unwrap();
+    let mut b = TestAccount::new();
+    for (name, console, mfa, groups) in users {
+        let mut cred = Cred::new(name);
+        if *console {
+            cred = cred.password(None);
+        }
+        if *mfa {
+            cred = cred.mfa();
+        }
+        b = b.user(name, groups, serde_json::json!({})).cred(cred);
     }
-    let report = String::from_utf8(w.into_inner().unwrap()).unwrap();
-    let devices = serde_json::json!({ "VirtualMFADevices": virtual_mfa.iter().map(|n| serde_json::json!({
-        "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/{n}"), "User": { "Arn": arn(n), "UserName": n },
-    })).collect::<Vec<_>>() });
-    hipaa_iam_tests::exports_dir(&[
-        ("authorization-details.json", &auth.to_string()),
-        ("credential-report.csv", &report),
-        ("virtual-mfa-devices.json", &devices.to_string()),
-    ])
+    b.vmfa(serde_json::json!(virtual_mfa
+        .iter()
+        .map(|n| serde_json::json!({
+            "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/{n}"),
+            "User": { "Arn": format!("arn:aws:iam::{ACCOUNT}:user/{n}"), "UserName": n },
+        }))
+        .collect::<Vec<_>>()))
+        .write()
 }
 
 /// Reads a CSV written by hipaa-iam: no cell starts with a formula character; returns

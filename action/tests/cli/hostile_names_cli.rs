@@ -7,9 +7,8 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::common::hipaa_iam;
+use hipaa_iam_tests::account::{Cred, TestAccount};
 use hipaa_iam_tests::output;
-
-const ACCOUNT: &str = "123456789012";
 
 /// User names a hostile account holder could choose (IAM itself restricts user names, but
 /// exports are files anyone can hand an auditor, and other names come from elsewhere).
@@ -21,58 +20,14 @@ const HOSTILE: [&str; 5] = [
     "line\n::error::forged annotation",
 ];
 
+/// The hostile names as console users without MFA, in no group.
 fn exports() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let arn = |n: &str| format!("arn:aws:iam::{ACCOUNT}:user/{n}");
-    let auth = serde_json::json!({
-        "UserDetailList": HOSTILE.iter().map(|n| serde_json::json!({
-            "UserName": n, "Arn": arn(n), "GroupList": [], "UserPolicyList": [], "AttachedManagedPolicies": [],
-        })).collect::<Vec<_>>(),
-        "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
-    });
-    std::fs::write(
-        dir.path().join("authorization-details.json"),
-        serde_json::to_vec(&auth).unwrap(),
-    )
-    .unwrap();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "user",
-        "arn",
-        "user_creation_time",
-        "password_enabled",
-        "password_last_used",
-        "password_last_changed",
-        "mfa_active",
-        "access_key_1_active",
-        "access_key_1_last_rotated",
-        "access_key_1_last_used_date",
-        "access_key_2_active",
-        "access_key_2_last_rotated",
-        "access_key_2_last_used_date",
-    ])
-    .unwrap();
-    for n in HOSTILE {
-        let a = arn(n);
-        w.write_record([
-            n,
-            a.as_str(),
-            "2025-01-01T00:00:00+00:00",
-            "true",
-            "N/A",
-            "N/A",
-            "false",
-            "false",
-            "N/A",
-            "N/A",
-            "false",
-            "N/A",
-            "N/A",
-        ])
-        .unwrap();
-    }
-    std::fs::write(dir.path().join("credential-report.csv"), w.into_inner().unwrap()).unwrap();
-    dir
+    HOSTILE
+        .iter()
+        .fold(TestAccount::new(), |b, n| {
+            b.user(n, &[], serde_json::json!({})).cred(Cred::new(n).password(None))
+        })
+        .write()
 }
 
 fn run(args: &[&str], cwd: &Path, github: bool) -> Output {

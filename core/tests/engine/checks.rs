@@ -11,23 +11,28 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use chrono::{DateTime, Duration, Utc};
 use hipaa_iam_core::account::{Account, ExportSet};
 use hipaa_iam_core::checks::{self, CATALOGUE};
 use hipaa_iam_core::config::{Config, Exception};
 use hipaa_iam_core::findings::{AuditReport, Finding, Status};
 use hipaa_iam_core::manifest::Manifest;
+use hipaa_iam_tests::account::{ago, attached, merge, policy_arn, Cred, TestAccount as B, ACCOUNT};
 use serde_json::{json, Value};
 
-const ACCOUNT: &str = "123456789012";
-const AS_OF: &str = "2026-11-20T12:00:00Z";
-
-fn as_of() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(AS_OF).unwrap().with_timezone(&Utc)
+/// The account a test account describes, read the way an exports directory is read.
+trait Build {
+    fn account(&self) -> Account;
 }
 
-fn ago(days: i64) -> String {
-    (as_of() - Duration::days(days)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+impl Build for B {
+    fn account(&self) -> Account {
+        let set = ExportSet {
+            dir: None,
+            files: self.files(),
+            manifest: Some(serde_json::from_value::<Manifest>(self.manifest()).unwrap()),
+        };
+        Account::from_exports(&set).unwrap()
+    }
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -50,240 +55,6 @@ fn admin_doc() -> Value {
 
 fn boundary_doc() -> Value {
     serde_json::from_str(include_str!("../data/permissions_boundary.json")).unwrap()
-}
-
-/// A credential report row.
-#[derive(Clone)]
-struct Cred {
-    user: String,
-    created: i64,
-    password: Option<Option<i64>>,
-    mfa: bool,
-    keys: [Option<(bool, i64, Option<i64>)>; 2],
-}
-
-impl Cred {
-    fn new(user: &str) -> Cred {
-        Cred {
-            user: user.into(),
-            created: 400,
-            password: None,
-            mfa: false,
-            keys: [None, None],
-        }
-    }
-    /// A console password last used `used` days ago (`None`: never).
-    fn password(mut self, used: Option<i64>) -> Cred {
-        self.password = Some(used);
-        self
-    }
-    fn mfa(mut self) -> Cred {
-        self.mfa = true;
-        self
-    }
-    /// Access key `n` (1 or 2): active, rotated `rotated` days ago, used `used` days ago.
-    fn key(mut self, n: usize, active: bool, rotated: i64, used: Option<i64>) -> Cred {
-        self.keys[n - 1] = Some((active, rotated, used));
-        self
-    }
-    fn csv(&self) -> String {
-        let root = self.user == "<root_account>";
-        let arn = if root {
-            format!("arn:aws:iam::{ACCOUNT}:root")
-        } else {
-            format!("arn:aws:iam::{ACCOUNT}:user/{}", self.user)
-        };
-        let t = |d: Option<i64>| d.map(ago).unwrap_or_else(|| "N/A".into());
-        let (pw, pw_used, pw_changed) = match (root, self.password) {
-            (true, p) => ("not_supported".to_string(), t(p.flatten()), "not_supported".to_string()),
-            (false, Some(u)) => ("true".into(), t(u), ago(self.created)),
-            (false, None) => ("false".into(), "N/A".into(), "N/A".into()),
-        };
-        let key = |k: Option<(bool, i64, Option<i64>)>| match k {
-            Some((a, r, u)) => format!("{a},{},{},us-east-1,iam", ago(r), t(u)),
-            None => "false,N/A,N/A,N/A,N/A".into(),
-        };
-        format!(
-            "{},{arn},{},{pw},{pw_used},{pw_changed},N/A,{},{},{},false,N/A,false,N/A",
-            self.user,
-            ago(self.created),
-            self.mfa,
-            key(self.keys[0]),
-            key(self.keys[1])
-        )
-    }
-}
-
-const REPORT_HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
-
-/// A compact account builder producing the exports files.
-#[derive(Clone, Default)]
-struct B {
-    users: Vec<Value>,
-    groups: Vec<Value>,
-    roles: Vec<Value>,
-    policies: Vec<Value>,
-    creds: Option<Vec<Cred>>,
-    password_policy: Option<Value>,
-    summary: Option<Value>,
-    vmfa: Option<Value>,
-    analyzers: BTreeMap<String, (Option<Value>, Option<Value>)>,
-    not_collected: BTreeMap<String, String>,
-}
-
-fn policy_arn(name: &str) -> String {
-    format!("arn:aws:iam::{ACCOUNT}:policy/{name}")
-}
-
-fn attached(arn: &str) -> Value {
-    json!({"PolicyName": arn.rsplit('/').next().unwrap(), "PolicyArn": arn})
-}
-
-impl B {
-    fn new() -> B {
-        B {
-            creds: Some(Vec::new()),
-            ..Default::default()
-        }
-    }
-    /// A user in `groups`, with extra fields merged in (`AttachedManagedPolicies`, ...).
-    fn user(mut self, name: &str, groups: &[&str], extra: Value) -> B {
-        let mut u = json!({
-            "Path": "/", "UserName": name, "UserId": format!("AID{}", name.to_uppercase()),
-            "Arn": format!("arn:aws:iam::{ACCOUNT}:user/{name}"), "CreateDate": ago(400),
-            "GroupList": groups, "AttachedManagedPolicies": [], "UserPolicyList": []
-        });
-        merge(&mut u, extra);
-        self.users.push(u);
-        self
-    }
-    fn group(mut self, name: &str, managed: &[&str], inline: &[(&str, Value)]) -> B {
-        self.groups.push(json!({
-            "Path": "/", "GroupName": name, "GroupId": format!("AGP{}", name.to_uppercase()),
-            "Arn": format!("arn:aws:iam::{ACCOUNT}:group/{name}"), "CreateDate": ago(400),
-            "AttachedManagedPolicies": managed.iter().map(|a| attached(a)).collect::<Vec<_>>(),
-            "GroupPolicyList": inline.iter().map(|(n, d)| json!({"PolicyName": n, "PolicyDocument": d})).collect::<Vec<_>>()
-        }));
-        self
-    }
-    fn role(mut self, name: &str, path: &str, managed: &[&str], inline: &[(&str, Value)]) -> B {
-        self.roles.push(json!({
-            "Path": path, "RoleName": name, "RoleId": format!("ARO{}", name.to_uppercase()),
-            "Arn": format!("arn:aws:iam::{ACCOUNT}:role{path}{name}"), "CreateDate": ago(400),
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-            "AttachedManagedPolicies": managed.iter().map(|a| attached(a)).collect::<Vec<_>>(),
-            "RolePolicyList": inline.iter().map(|(n, d)| json!({"PolicyName": n, "PolicyDocument": d})).collect::<Vec<_>>()
-        }));
-        self
-    }
-    /// A managed policy (customer-managed unless `arn` is AWS's); `doc` may be a JSON
-    /// object or a (URL-encoded) string.
-    fn managed_at(mut self, arn: &str, doc: Value) -> B {
-        self.policies.push(json!({
-            "PolicyName": arn.rsplit('/').next().unwrap(), "PolicyId": "ANPA0000", "Arn": arn, "Path": "/",
-            "DefaultVersionId": "v1", "AttachmentCount": 1, "IsAttachable": true,
-            "PolicyVersionList": [{"Document": doc, "VersionId": "v1", "IsDefaultVersion": true, "CreateDate": ago(300)}]
-        }));
-        self
-    }
-    fn managed(self, name: &str, doc: Value) -> B {
-        self.managed_at(&policy_arn(name), doc)
-    }
-    fn cred(mut self, c: Cred) -> B {
-        self.creds.get_or_insert_with(Vec::new).push(c);
-        self
-    }
-    fn no_report(mut self) -> B {
-        self.creds = None;
-        self
-    }
-    fn password_policy(mut self, p: Value) -> B {
-        self.password_policy = Some(json!({ "PasswordPolicy": p }));
-        self
-    }
-    fn summary(mut self, mfa: i64, keys: i64) -> B {
-        self.summary =
-            Some(json!({"SummaryMap": {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": keys, "Users": 3}}));
-        self
-    }
-    fn vmfa(mut self, devices: Value) -> B {
-        self.vmfa = Some(json!({ "VirtualMFADevices": devices }));
-        self
-    }
-    fn region(mut self, region: &str, analyzers: Option<Value>, findings: Option<Value>) -> B {
-        self.analyzers.insert(
-            region.into(),
-            (
-                analyzers.map(|a| json!({ "analyzers": a })),
-                findings.map(|f| json!({ "findings": f })),
-            ),
-        );
-        self
-    }
-    fn failed(mut self, file: &str, reason: &str) -> B {
-        self.not_collected.insert(file.into(), reason.into());
-        self
-    }
-    fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::new();
-        let mut put = |name: &str, v: &Value| {
-            files.insert(name.to_string(), serde_json::to_vec_pretty(v).unwrap());
-        };
-        put(
-            "authorization-details.json",
-            &json!({"UserDetailList": self.users, "GroupDetailList": self.groups, "RoleDetailList": self.roles, "Policies": self.policies, "IsTruncated": false}),
-        );
-        if let Some(p) = &self.password_policy {
-            put("password-policy.json", p);
-        }
-        if let Some(s) = &self.summary {
-            put("account-summary.json", s);
-        }
-        if let Some(v) = &self.vmfa {
-            put("virtual-mfa-devices.json", v);
-        }
-        for (region, (a, f)) in &self.analyzers {
-            if let Some(a) = a {
-                put(&format!("access-analyzer/{region}/analyzers.json"), a);
-            }
-            if let Some(f) = f {
-                put(&format!("access-analyzer/{region}/findings.json"), f);
-            }
-        }
-        if let Some(creds) = &self.creds {
-            let mut csv = String::from(REPORT_HEADER);
-            for c in creds {
-                csv.push('\n');
-                csv.push_str(&c.csv());
-            }
-            csv.push('\n');
-            files.insert("credential-report.csv".into(), csv.into_bytes());
-        }
-        files
-    }
-    fn account(&self) -> Account {
-        let manifest = Manifest {
-            tool: "hipaa-iam".into(),
-            generated_at: AS_OF.into(),
-            account_id: Some(ACCOUNT.into()),
-            credential_report_generated_at: Some(AS_OF.into()),
-            not_collected: self.not_collected.clone(),
-            regions: self.analyzers.keys().cloned().collect(),
-            ..Default::default()
-        };
-        let set = ExportSet {
-            dir: None,
-            files: self.files(),
-            manifest: Some(manifest),
-        };
-        Account::from_exports(&set).unwrap()
-    }
-}
-
-fn merge(into: &mut Value, extra: Value) {
-    if let (Some(a), Value::Object(b)) = (into.as_object_mut(), extra) {
-        a.extend(b);
-    }
 }
 
 fn strong_password_policy() -> Value {

@@ -15,6 +15,7 @@ use hipaa_iam_core::report::evidence::temp_name;
 use hipaa_iam_core::report::mfa::{self, MfaDeviceType, MfaStatus};
 use hipaa_iam_core::report::register::{self, RiskStatus};
 use hipaa_iam_core::report::{render, write_evidence, EvidenceOptions, Format};
+use hipaa_iam_tests::account::{Cred, TestAccount};
 
 const ACCOUNT: &str = "123456789012";
 const AS_OF: &str = "2026-11-20T10:00:00Z";
@@ -44,101 +45,42 @@ fn arn(name: &str) -> String {
 }
 
 /// An exports set in the AWS CLI's shapes: authorization details, the credential report
-/// (written with a CSV writer, as IAM quotes it), and optionally the virtual MFA list.
+/// (written with a CSV writer, as IAM quotes it), and optionally the virtual MFA list (the
+/// users' devices and one assigned to nobody).
 fn export_set(users: &[U], virtual_mfa: Option<&[&str]>) -> ExportSet {
     let mut groups: Vec<&str> = users.iter().flat_map(|u| u.groups.iter().copied()).collect();
     groups.sort();
     groups.dedup();
-    let auth = serde_json::json!({
-        "UserDetailList": users.iter().map(|u| serde_json::json!({
-            "Path": "/", "UserName": u.name, "UserId": format!("AIDA{}", u.name.len()), "Arn": arn(u.name),
-            "CreateDate": "2025-01-01T00:00:00Z", "UserPolicyList": [], "GroupList": u.groups,
-            "AttachedManagedPolicies": [],
-        })).collect::<Vec<_>>(),
-        "GroupDetailList": groups.iter().map(|g| serde_json::json!({
-            "Path": "/", "GroupName": g, "GroupId": "AGPA1", "Arn": format!("arn:aws:iam::{ACCOUNT}:group/{g}"),
-            "CreateDate": "2025-01-01T00:00:00Z", "GroupPolicyList": [], "AttachedManagedPolicies": [],
-        })).collect::<Vec<_>>(),
-        "RoleDetailList": [],
-        "Policies": [],
-    });
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "user",
-        "arn",
-        "user_creation_time",
-        "password_enabled",
-        "password_last_used",
-        "password_last_changed",
-        "password_next_rotation",
-        "mfa_active",
-        "access_key_1_active",
-        "access_key_1_last_rotated",
-        "access_key_1_last_used_date",
-        "access_key_1_last_used_region",
-        "access_key_1_last_used_service",
-        "access_key_2_active",
-        "access_key_2_last_rotated",
-        "access_key_2_last_used_date",
-        "access_key_2_last_used_region",
-        "access_key_2_last_used_service",
-        "cert_1_active",
-        "cert_1_last_rotated",
-        "cert_2_active",
-        "cert_2_last_rotated",
-    ])
-    .unwrap();
+    let mut b = groups.iter().fold(TestAccount::new(), |b, g| b.group(g, &[], &[]));
     for u in users {
-        let a = arn(u.name);
-        w.write_record([
-            u.name,
-            &a,
-            "2025-01-01T00:00:00+00:00",
-            if u.console { "true" } else { "false" },
-            u.password_last_used,
-            if u.console { "2025-01-01T00:00:00+00:00" } else { "N/A" },
-            "N/A",
-            if u.mfa { "true" } else { "false" },
-            "false",
-            "N/A",
-            "N/A",
-            "N/A",
-            "N/A",
-            "false",
-            "N/A",
-            "N/A",
-            "N/A",
-            "N/A",
-            "false",
-            "N/A",
-            "false",
-            "N/A",
-        ])
-        .unwrap();
+        let created = "2025-01-01T00:00:00+00:00";
+        let mut cred = Cred::new(u.name).field("user_creation_time", created);
+        if u.console {
+            cred = cred.password(None).field("password_last_changed", created);
+        }
+        if u.mfa {
+            cred = cred.mfa();
+        }
+        b = b
+            .user(u.name, u.groups, serde_json::json!({}))
+            .cred(cred.field("password_last_used", u.password_last_used));
     }
-    let report = w.into_inner().unwrap();
-    let mut files = BTreeMap::new();
-    files.insert(
-        "authorization-details.json".to_string(),
-        serde_json::to_vec(&auth).unwrap(),
-    );
-    files.insert("credential-report.csv".to_string(), report);
     if let Some(names) = virtual_mfa {
-        let devices = serde_json::json!({ "VirtualMFADevices": names.iter().map(|n| serde_json::json!({
-            "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/{n}-phone"),
-            "User": { "Arn": arn(n), "UserName": n },
-            "EnableDate": "2025-02-01T00:00:00Z",
-        })).chain(std::iter::once(serde_json::json!({
-            "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/unassigned"),
-        }))).collect::<Vec<_>>() });
-        files.insert(
-            "virtual-mfa-devices.json".to_string(),
-            serde_json::to_vec(&devices).unwrap(),
-        );
+        b = b.vmfa(serde_json::json!(names
+            .iter()
+            .map(|n| serde_json::json!({
+                "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/{n}-phone"),
+                "User": { "Arn": arn(n), "UserName": n },
+                "EnableDate": "2025-02-01T00:00:00Z",
+            }))
+            .chain(std::iter::once(serde_json::json!({
+                "SerialNumber": format!("arn:aws:iam::{ACCOUNT}:mfa/unassigned"),
+            })))
+            .collect::<Vec<_>>()));
     }
     ExportSet {
         dir: None,
-        files,
+        files: b.files(),
         manifest: None,
     }
 }

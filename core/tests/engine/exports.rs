@@ -12,11 +12,7 @@ use hipaa_iam_tests::{demo_account, exports_dir};
 
 const AUTH_EMPTY: &str = r#"{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#;
 
-const REPORT_HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,\
-password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,\
-access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,\
-access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,\
-cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+use hipaa_iam_tests::account::REPORT_HEADER;
 
 const ROOT_ROW: &str = "<root_account>,arn:aws:iam::123456789012:root,2019-03-04T16:20:11+00:00,not_supported,\
 2026-07-28T18:02:37+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
