@@ -171,6 +171,20 @@ pub enum FailOn {
     None,
 }
 
+impl FailOn {
+    /// The library's run policy for this threshold.
+    pub fn policy(self) -> hipaa_iam_core::run::FailOn {
+        use hipaa_iam_core::run::FailOn as P;
+        match self {
+            FailOn::Critical => P::Critical,
+            FailOn::High => P::High,
+            FailOn::Medium => P::Medium,
+            FailOn::Low => P::Low,
+            FailOn::None => P::None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// Directory to write the account data files and manifest.json into

@@ -16,7 +16,7 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
             .and_then(|()| writeln!(out)),
         ListFormat::Table => {
             let width = if std::io::stdout().is_terminal() {
-                super::audit::terminal_width()
+                super::term::terminal_width()
             } else {
                 None
             };

@@ -8,6 +8,7 @@ pub mod merge;
 pub mod mfa;
 pub mod org;
 pub mod remediate;
+pub mod term;
 pub mod verify;
 
 use std::fmt;
