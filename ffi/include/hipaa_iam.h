@@ -145,6 +145,20 @@ int32_t hipaa_iam_mfa_report(const char *request_json, char **out_json);
 int32_t hipaa_iam_write_evidence(const char *request_json, char **out_json);
 
 /**
+ * Audits once and, with `"output_dir": "DIR"`, writes the evidence directory from that
+ * same audit (one collection for both: on a live account the findings and the evidence
+ * agree), and applies `"fail_on"` (`critical`, `high`, `medium`, `low` or `none`, the
+ * default). Request: as [`hipaa_iam_audit`] plus `output_dir`, `excel` and `fail_on`.
+ * Response: `{"report": <as hipaa_iam_audit>, "verdict": {"fail_on", "failing",
+ * "failing_checks", "failed"}, "evidence": <the manifest, or null without output_dir>}`.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_run_audit(const char *request_json, char **out_json);
+
+/**
  * Computes a remediation's plan from the current account data and changes nothing.
  * Request: `{"remediation": "password-policy"}` plus the source and configuration
  * fields of [`hipaa_iam_audit`] and the remediation's options (`users`, `policy_file`,

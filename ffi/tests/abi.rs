@@ -114,9 +114,10 @@ fn string_free_accepts_null() {
 }
 
 /// Every export that takes a request.
-const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 6] = [
+const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 7] = [
     ("hipaa_iam_checks", hipaa_iam_checks),
     ("hipaa_iam_audit", hipaa_iam_audit),
+    ("hipaa_iam_run_audit", hipaa_iam_run_audit),
     ("hipaa_iam_mfa_report", hipaa_iam_mfa_report),
     ("hipaa_iam_write_evidence", hipaa_iam_write_evidence),
     ("hipaa_iam_remediation_plan", hipaa_iam_remediation_plan),
@@ -202,4 +203,110 @@ fn a_region_that_is_not_a_region_name_is_an_invalid_argument() {
         assert!(out.is_none());
         assert_eq!(err, "regions: `../x` is not an AWS region name (like us-east-1)");
     }
+}
+
+fn json_ok(
+    f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let (status, out, err) = call(f, Some(request.to_string().as_bytes()));
+    assert_eq!(status, 0, "{request}: {err}");
+    serde_json::from_str(&out.unwrap()).unwrap()
+}
+
+#[test]
+fn run_audit_returns_the_report_the_verdict_and_the_evidence_of_one_audit() {
+    let demo = hipaa_iam_tests::demo_account();
+    let dir = hipaa_iam_tests::temp_dir();
+    let evidence = dir.path().join("evidence");
+    let run = json_ok(
+        hipaa_iam_run_audit,
+        &serde_json::json!({"exports_dir": demo, "output_dir": evidence, "fail_on": "high"}),
+    );
+    // The report is the one hipaa_iam_audit returns.
+    let alone = json_ok(hipaa_iam_audit, &serde_json::json!({ "exports_dir": demo }));
+    assert_eq!(run["report"], alone);
+    // The verdict is the library's run policy: the CLI's `--fail-on high` counts 15.
+    assert_eq!(run["verdict"]["fail_on"], "high");
+    assert_eq!(run["verdict"]["failing"], 15, "{}", run["verdict"]);
+    assert_eq!(run["verdict"]["failed"], true);
+    assert!(run["verdict"]["failing_checks"]
+        .as_array()
+        .unwrap()
+        .contains(&"IAM-002".into()));
+    // The evidence was written from the same report.
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(written["as_of"], run["report"]["as_of"]);
+    assert_eq!(written["findings"], run["report"]["findings"]);
+    assert!(
+        run["evidence"].to_string().contains("findings.json"),
+        "{}",
+        run["evidence"]
+    );
+
+    // Without output_dir nothing is written, and fail_on defaults to none.
+    let plain = json_ok(hipaa_iam_run_audit, &serde_json::json!({ "exports_dir": demo }));
+    assert_eq!(plain["evidence"], serde_json::Value::Null);
+    assert_eq!(plain["verdict"]["fail_on"], "none");
+    assert_eq!(plain["verdict"]["failed"], false);
+    assert_eq!(plain["verdict"]["failing"], 0);
+
+    let (status, _, err) = call(
+        hipaa_iam_run_audit,
+        Some(
+            serde_json::json!({"exports_dir": demo, "fail_on": "severe"})
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    assert_eq!(status, HipaaIamStatus::InvalidJson as i32);
+    assert!(err.contains("severe"), "{err}");
+}
+
+#[test]
+fn run_audit_collects_a_live_account_once_for_the_report_and_the_evidence() {
+    let m = hipaa_iam_tests::moto();
+    m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
+    m.post("/moto-api/recorder/reset-recording", "");
+    m.post("/moto-api/recorder/start-recording", "");
+    let dir = hipaa_iam_tests::temp_dir();
+    let evidence = dir.path().join("evidence");
+    let run = json_ok(
+        hipaa_iam_run_audit,
+        &serde_json::json!({"output_dir": evidence, "regions": ["us-east-1"]}),
+    );
+    m.post("/moto-api/recorder/stop-recording", "");
+    let recording = m.get("/moto-api/recorder/download-recording");
+    // One line per request; the body is base64 when moto says it is encoded.
+    let bodies: Vec<String> = recording
+        .lines()
+        .map(|l| {
+            use base64::Engine as _;
+            let entry: serde_json::Value = serde_json::from_str(l).unwrap();
+            let body = entry["body"].as_str().unwrap_or_default();
+            if entry["body_encoded"] == true {
+                String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(body).unwrap()).into_owned()
+            } else {
+                body.to_string()
+            }
+        })
+        .collect();
+    let collections = bodies
+        .iter()
+        .filter(|b| b.contains("Action=GetAccountAuthorizationDetails"))
+        .count();
+    assert_eq!(
+        collections, 1,
+        "one collection for the report and the evidence:\n{bodies:#?}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(written["as_of"], run["report"]["as_of"]);
+    assert_eq!(written["findings"], run["report"]["findings"]);
+    assert!(run["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["resource_name"] == "nurse.kim"));
 }

@@ -33,11 +33,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     if let Some(dir) = &args.output_dir {
         api::check_output_dir(&source, dir)?;
     }
-    let api::Audit {
-        report,
-        account,
-        config: loaded,
-    } = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    // One audit: the output and the evidence below both come from it.
+    let audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    let (report, loaded) = (&audit.report, &audit.config);
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -49,17 +47,17 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match args.format {
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         AuditFormat::Table => {
             let style = Style::detect(std::io::stdout().is_terminal());
-            write_table(&mut out, &report, &style, args.verbose, fail_on)
+            write_table(&mut out, report, &style, args.verbose, fail_on)
         }
-        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, &report, &loaded).as_bytes()),
-        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, &report, &loaded).as_bytes()),
-        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, &report, &loaded).as_bytes()),
-        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, &report, &loaded).as_bytes()),
+        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, report, loaded).as_bytes()),
+        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
+        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
+        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
     };
     written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     drop(out);
@@ -72,7 +70,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         (&args.junit_file, report::Format::Junit),
     ] {
         if let Some(path) = path {
-            let bytes = report::render(format, &report, &loaded).into_bytes();
+            let bytes = report::render(format, report, loaded).into_bytes();
             match args
                 .output_dir
                 .as_deref()
@@ -85,7 +83,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     }
     if let Some(dir) = &args.output_dir {
         let options = report::EvidenceOptions { excel: args.excel };
-        let manifest = report::write_evidence_with(dir, &report, &account, &loaded, &options, in_evidence)?;
+        let manifest = audit.write_evidence(dir, &options, in_evidence)?;
         eprintln!(
             "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
             dir.display(),
@@ -106,9 +104,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         } else {
             &mut stderr
         };
-        super::github::write(&mut to, &report, &loaded, fail_on, dir, sarif)?;
+        super::github::write(&mut to, report, loaded, fail_on, dir, sarif)?;
     }
-    Ok(if run::verdict(&report, fail_on).failed {
+    Ok(if run::verdict(report, fail_on).failed {
         EXIT_FINDINGS
     } else {
         EXIT_OK

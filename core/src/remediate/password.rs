@@ -14,6 +14,13 @@ impl std::fmt::Debug for Password {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Password {
+    /// A password in a request (the C ABI's `console_password`): a JSON string.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Password, D::Error> {
+        String::deserialize(d).map(Password)
+    }
+}
+
 impl Password {
     /// Wraps a password.
     pub fn new(secret: String) -> Password {
