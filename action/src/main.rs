@@ -232,9 +232,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // The library's error, naming arguments as this command line spells them.
             eprintln!(
                 "hipaa-iam: error: {}",
-                hipaa_iam_core::text::terminal_safe_lines(&e.to_string())
+                hipaa_iam_core::text::terminal_safe_lines(&e.message_with(cmd::flag))
             );
             ExitCode::from(EXIT_ERROR)
         }

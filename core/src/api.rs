@@ -68,7 +68,7 @@ impl Source {
 /// `./hipaa-iam.toml` if present, else the defaults. `regions`, when not empty, replace
 /// the configured regions (each must be an AWS region name).
 pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]) -> Result<LoadedConfig> {
-    crate::aws::check_regions("regions", regions)?;
+    crate::aws::check_regions(crate::error::Field::Regions, regions)?;
     let ids = checks::ids();
     let mut loaded = match inline {
         Some(text) => {

@@ -310,3 +310,123 @@ fn run_audit_collects_a_live_account_once_for_the_report_and_the_evidence() {
         .iter()
         .any(|f| f["resource_name"] == "nurse.kim"));
 }
+
+fn last_error_json() -> serde_json::Value {
+    let text = unsafe { CStr::from_ptr(hipaa_iam_last_error_json()) }.to_str().unwrap();
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn the_last_error_as_json_names_the_status_the_kind_and_the_field() {
+    // A field error: the request field, and the message around its name.
+    let request = serde_json::json!({
+        "remediation": "create-user",
+        "users": ["alice"],
+        "exports_dir": hipaa_iam_tests::demo_account(),
+    });
+    let (status, _, err) = call(hipaa_iam_remediation_plan, Some(request.to_string().as_bytes()));
+    assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
+    let e = last_error_json();
+    assert_eq!(e["status"], 1, "{e}");
+    assert_eq!(e["status_name"], "InvalidArgument");
+    assert_eq!(e["kind"], "argument");
+    assert_eq!(e["field"], "users");
+    assert_eq!(e["code"], serde_json::Value::Null);
+    assert_eq!(e["operation"], serde_json::Value::Null);
+    assert_eq!(e["message"], err);
+    assert_eq!(err, "users applies only to group-membership, permissions-boundary");
+    assert_eq!(
+        format!(
+            "{}-UserName{}",
+            e["field_before"].as_str().unwrap(),
+            e["field_after"].as_str().unwrap()
+        ),
+        "-UserName applies only to group-membership, permissions-boundary"
+    );
+
+    // An input error: no field, no AWS code.
+    let missing = hipaa_iam_tests::temp_dir().path().join("gone");
+    let (status, _, _) = call(
+        hipaa_iam_audit,
+        Some(serde_json::json!({ "exports_dir": missing }).to_string().as_bytes()),
+    );
+    assert_eq!(status, HipaaIamStatus::InvalidInput as i32);
+    let e = last_error_json();
+    assert_eq!(
+        (e["status"].as_i64(), e["kind"].as_str()),
+        (Some(3), Some("input")),
+        "{e}"
+    );
+    assert_eq!(e["field"], serde_json::Value::Null);
+
+    // Malformed JSON and a caught panic have kinds of their own.
+    call(hipaa_iam_checks, Some(b"{"));
+    assert_eq!(last_error_json()["kind"], "json");
+    call(hipaa_iam_checks, Some(b"{\"__test_panic__\":true}"));
+    assert_eq!(last_error_json()["kind"], "panic");
+    assert_eq!(last_error_json()["status_name"], "Panic");
+
+    // Success: status 0, an empty message.
+    call(hipaa_iam_checks, Some(b"{}"));
+    let e = last_error_json();
+    assert_eq!(
+        (e["status"].as_i64(), e["message"].as_str()),
+        (Some(0), Some("")),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_aws_failure_carries_its_code_and_operation() {
+    // A local server that answers every request with an IAM AccessDenied error.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                let body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed here</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    // The AWS endpoint comes from the environment: holding the moto server keeps this
+    // binary's other live test from running meanwhile, and the endpoint is put back after.
+    let m = hipaa_iam_tests::moto();
+    std::env::set_var("AWS_ENDPOINT_URL", &endpoint);
+    let (status, _, err) = call(
+        hipaa_iam_audit,
+        Some(serde_json::json!({"regions": ["us-east-1"]}).to_string().as_bytes()),
+    );
+    let e = last_error_json();
+    std::env::set_var("AWS_ENDPOINT_URL", &m.endpoint);
+    assert_eq!(status, HipaaIamStatus::AwsError as i32, "{err}");
+    assert_eq!(e["kind"], "aws", "{e}");
+    assert_eq!(e["code"], "AccessDenied", "{e}");
+    assert!(e["operation"].as_str().is_some_and(|o| !o.is_empty()), "{e}");
+    assert_eq!(e["message"], err);
+}
+
+#[test]
+fn status_names_come_from_the_library() {
+    let name = |s: i32| {
+        let p = hipaa_iam_status_name(s);
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string())
+    };
+    assert_eq!(name(0).as_deref(), Some("Ok"));
+    assert_eq!(
+        name(HipaaIamStatus::InvalidInput as i32).as_deref(),
+        Some("InvalidInput")
+    );
+    assert_eq!(name(HipaaIamStatus::AwsError as i32).as_deref(), Some("AwsError"));
+    assert_eq!(name(7).as_deref(), Some("Panic"));
+    assert_eq!(name(8), None);
+    assert_eq!(name(-1), None);
+}

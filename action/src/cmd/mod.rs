@@ -94,6 +94,28 @@ pub fn region(s: &str) -> Result<String, String> {
     hipaa_iam_core::aws::check_region(s).map(|()| s.to_string())
 }
 
+/// The command line's name for a field the library's errors name: `--users`.
+pub fn flag(field: hipaa_iam_core::error::Field) -> String {
+    use hipaa_iam_core::error::Field;
+    match field {
+        Field::ExportsDir => "--exports",
+        Field::Regions => "--regions",
+        Field::OutputDir => "--output-dir",
+        Field::Users => "--users",
+        Field::UserName => "--user-name",
+        Field::PolicyFile => "--policy-file",
+        Field::Replace => "--replace",
+        Field::Boundary => "--no-boundary",
+        Field::Console => "--console",
+        Field::Accounts => "--accounts",
+        Field::Shard => "--shard",
+        Field::RoleName => "--role-name",
+        Field::ExternalId => "--external-id",
+        Field::Concurrency => "--concurrency",
+    }
+    .to_string()
+}
+
 /// A tokio runtime for the AWS calls.
 pub fn runtime() -> hipaa_iam_core::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -14,6 +14,7 @@ use super::{
 use crate::account::Account;
 use crate::api::Source;
 use crate::config::Config;
+use crate::error::Field;
 use crate::{Error, Result};
 
 /// The options of a remediation (the CLI's flags; the C ABI's request fields).
@@ -52,34 +53,35 @@ impl Options {
     /// validated before any AWS call (the user name against IAM's rules).
     pub fn validate(&self, remediation: Remediation) -> Result<()> {
         use Remediation::*;
-        let only_for = |flag: &str, set: bool, allowed: &[Remediation]| -> Result<()> {
+        let only_for = |field: Field, set: bool, allowed: &[Remediation]| -> Result<()> {
             if set && !allowed.contains(&remediation) {
                 let list: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
-                return Err(Error::InvalidArgument(format!(
-                    "{flag} applies only to {}",
-                    list.join(", ")
-                )));
+                return Err(Error::field_in(
+                    field,
+                    "",
+                    format!(" applies only to {}", list.join(", ")),
+                ));
             }
             Ok(())
         };
         only_for(
-            "--users",
+            Field::Users,
             !self.users.is_empty(),
             &[GroupMembership, PermissionsBoundary],
         )?;
-        only_for("--policy-file", self.policy_file.is_some(), &[PermissionsBoundary])?;
-        only_for("--replace", self.replace, &[PermissionsBoundary])?;
-        only_for("--user-name", self.user_name.is_some(), &[CreateUser])?;
-        only_for("--no-boundary", !self.boundary, &[CreateUser])?;
-        only_for("--console", self.console, &[CreateUser])?;
+        only_for(Field::PolicyFile, self.policy_file.is_some(), &[PermissionsBoundary])?;
+        only_for(Field::Replace, self.replace, &[PermissionsBoundary])?;
+        only_for(Field::UserName, self.user_name.is_some(), &[CreateUser])?;
+        only_for(Field::Boundary, !self.boundary, &[CreateUser])?;
+        only_for(Field::Console, self.console, &[CreateUser])?;
         if let Some(u) = self.users.iter().find(|u| u.trim().is_empty()) {
-            return Err(Error::InvalidArgument(format!("--users: empty user name in {u:?}")));
+            return Err(Error::field(Field::Users, format!("empty user name in {u:?}")));
         }
         if remediation == CreateUser {
             let name = self
                 .user_name
                 .as_deref()
-                .ok_or_else(|| Error::InvalidArgument("create-user needs --user-name NAME".into()))?;
+                .ok_or_else(|| Error::field_in(Field::UserName, "create-user needs ", " NAME"))?;
             super::validate_user_name(name)?;
         }
         Ok(())
