@@ -268,30 +268,14 @@ fn run_audit_returns_the_report_the_verdict_and_the_evidence_of_one_audit() {
 fn run_audit_collects_a_live_account_once_for_the_report_and_the_evidence() {
     let m = hipaa_iam_tests::moto();
     m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
-    m.post("/moto-api/recorder/reset-recording", "");
-    m.post("/moto-api/recorder/start-recording", "");
     let dir = hipaa_iam_tests::temp_dir();
     let evidence = dir.path().join("evidence");
-    let run = json_ok(
-        hipaa_iam_run_audit,
-        &serde_json::json!({"output_dir": evidence, "regions": ["us-east-1"]}),
-    );
-    m.post("/moto-api/recorder/stop-recording", "");
-    let recording = m.get("/moto-api/recorder/download-recording");
-    // One line per request; the body is base64 when moto says it is encoded.
-    let bodies: Vec<String> = recording
-        .lines()
-        .map(|l| {
-            use base64::Engine as _;
-            let entry: serde_json::Value = serde_json::from_str(l).unwrap();
-            let body = entry["body"].as_str().unwrap_or_default();
-            if entry["body_encoded"] == true {
-                String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(body).unwrap()).into_owned()
-            } else {
-                body.to_string()
-            }
-        })
-        .collect();
+    let (run, bodies) = m.recording(|| {
+        json_ok(
+            hipaa_iam_run_audit,
+            &serde_json::json!({"output_dir": evidence, "regions": ["us-east-1"]}),
+        )
+    });
     let collections = bodies
         .iter()
         .filter(|b| b.contains("Action=GetAccountAuthorizationDetails"))

@@ -535,41 +535,26 @@ fn the_module_audits_once_and_takes_the_run_policy_and_status_names_from_the_lib
 
 #[test]
 fn the_shim_s_audit_call_collects_a_live_account_once_for_the_objects_and_the_evidence() {
-    use base64::Engine as _;
     let m = hipaa_iam_tests::moto();
     m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
     let (_module, exe, mono) = driver();
     let out = temp_dir();
-    m.post("/moto-api/recorder/reset-recording", "");
-    m.post("/moto-api/recorder/start-recording", "");
-    let run = Command::new(&mono)
-        .arg(&exe)
-        .arg(demo_account())
-        .arg(out.path())
-        .arg("live")
-        .envs(m.env())
-        .output()
-        .unwrap();
-    m.post("/moto-api/recorder/stop-recording", "");
+    let (run, bodies) = m.recording(|| {
+        Command::new(&mono)
+            .arg(&exe)
+            .arg(demo_account())
+            .arg(out.path())
+            .arg("live")
+            .envs(m.env())
+            .output()
+            .unwrap()
+    });
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     assert!(
         run.status.success() && stdout.contains("DRIVER OK"),
         "{stdout}{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let bodies: Vec<String> = m
-        .get("/moto-api/recorder/download-recording")
-        .lines()
-        .map(|l| {
-            let entry: serde_json::Value = serde_json::from_str(l).unwrap();
-            let body = entry["body"].as_str().unwrap_or_default();
-            if entry["body_encoded"] == true {
-                String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(body).unwrap()).into_owned()
-            } else {
-                body.to_string()
-            }
-        })
-        .collect();
     let collections = bodies
         .iter()
         .filter(|b| b.contains("Action=GetAccountAuthorizationDetails"))
