@@ -151,7 +151,7 @@ pub fn write(
 /// `$GITHUB_STEP_SUMMARY`; the outputs (`fail_count`: over all accounts) to `$GITHUB_OUTPUT`.
 pub fn write_org(
     out: &mut impl Write,
-    runs: &[hipaa_iam_core::report::org::AccountRun],
+    runs: &[hipaa_iam_core::org::AccountRun],
     fail_on: FailOn,
     fail_count: usize,
     report_dir: Option<&Path>,
