@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::account::Account;
 use crate::checks;
 use crate::config::{Config, LoadedConfig};
+use crate::findings::AuditReport;
 use crate::manifest::Manifest;
 use crate::report::evidence::EvidenceFile;
-use crate::report::{AuditReport, EvidenceOptions};
+use crate::report::EvidenceOptions;
 use crate::run::{FailOn, Verdict};
 use crate::{Error, Result};
 

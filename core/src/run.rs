@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checks::CATALOGUE;
-use crate::report::{AuditReport, Finding, Severity, Status};
+use crate::findings::{AuditReport, Finding, Severity, Status};
 
 /// The `fail-on` threshold: the lowest severity of a failing finding that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -534,7 +534,7 @@ fn the_module_audits_once_and_takes_the_run_policy_and_status_names_from_the_lib
 }
 
 #[test]
-fn the_shim_s_audit_call_collects_a_live_account_once_for_the_objects_and_the_evidence() {
+fn the_shim_s_audit_call_collects_a_live_account_once_for_the_objects_and_the_evidence_on_moto() {
     let m = hipaa_iam_tests::moto();
     m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
     let (_module, exe, mono) = driver();

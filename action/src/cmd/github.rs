@@ -16,7 +16,8 @@ use std::io::Write;
 use std::path::Path;
 
 use hipaa_iam_core::config::LoadedConfig;
-use hipaa_iam_core::report::{summary, AuditReport, Finding};
+use hipaa_iam_core::findings::{AuditReport, Finding};
+use hipaa_iam_core::report::summary;
 use hipaa_iam_core::run::{self, FailOn};
 
 /// At most this many `::error` annotations per run (GitHub shows only the first few per

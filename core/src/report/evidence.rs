@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 
 use super::csv_file::CsvTable;
 use super::register::{self, check_csv_name};
-use super::{mfa, summary, AuditReport, Finding};
+use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
 use crate::error::Field;
+use crate::findings::{AuditReport, Finding};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
