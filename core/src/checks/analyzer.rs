@@ -36,7 +36,6 @@ const NO_DATA: RegionAnalyzers = RegionAnalyzers {
 fn no_region(account: &Account, check: &Check) -> Vec<Finding> {
     vec![finding(
         check,
-        ResourceType::Region,
         &region_arn(account, "*"),
         "(no region)",
         Status::NotEvaluated,
@@ -93,14 +92,7 @@ pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Findin
                 },
                 other => unavailable(other, &path).unwrap_or((Status::NotEvaluated, String::new())),
             };
-            let mut f = finding(
-                check,
-                ResourceType::Region,
-                &region_arn(account, region),
-                region,
-                status,
-                detail,
-            );
+            let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.analyzers.get().is_some() {
                 f.source_file = Some(path);
             }
@@ -135,14 +127,7 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
         let data = account.access_analyzer.get(region).unwrap_or(&NO_DATA);
         let path = file::analyzer_findings(region);
         let region_finding = |status, detail| {
-            let mut f = finding(
-                check,
-                ResourceType::Region,
-                &region_arn(account, region),
-                region,
-                status,
-                detail,
-            );
+            let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.findings.get().is_some() {
                 f.source_file = Some(path.clone());
             }
@@ -173,7 +158,6 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
                     let owner = af.resource_owner_account.as_deref().unwrap_or("?");
                     let mut f = finding(
                         check,
-                        ResourceType::Finding,
                         &resource,
                         &af.id,
                         Status::Fail,

@@ -211,7 +211,7 @@ pub(crate) fn mfa_enforcement_policy(account: &Account, config: &Config) -> Vec<
         }
     };
     vec![from_source(
-        finding(&MFA_ENFORCEMENT_POLICY, ResourceType::Group, &arn, name, status, detail),
+        finding(&MFA_ENFORCEMENT_POLICY, &arn, name, status, detail),
         account,
         "authorization",
     )]

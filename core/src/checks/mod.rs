@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
-use crate::findings::{AppliedException, AuditReport, Check, Finding, ResourceType, Status};
+use crate::findings::{AppliedException, AuditReport, Check, Finding, Status};
 use crate::{Error, Result};
 
 /// Every family's checks; a family file lists its own.
@@ -301,7 +301,8 @@ fn data_warnings(account: &Account) -> Vec<String> {
 }
 
 /// A finding of check `c` with its catalogue fields.
-pub(crate) fn finding(c: &Check, rt: ResourceType, arn: &str, name: &str, status: Status, detail: String) -> Finding {
+/// A finding of check `c` on one resource (of the kind the check judges).
+pub(crate) fn finding(c: &Check, arn: &str, name: &str, status: Status, detail: String) -> Finding {
     let remediation = match c.remediate {
         Some(r) => format!("{} Run: {}", c.remediation, r.command()),
         None => c.remediation.to_string(),
@@ -312,7 +313,7 @@ pub(crate) fn finding(c: &Check, rt: ResourceType, arn: &str, name: &str, status
         title: c.title.to_string(),
         severity: c.severity,
         status,
-        resource_type: rt,
+        resource_type: c.resource_type,
         resource_arn: arn.to_string(),
         resource_name: name.to_string(),
         detail,
@@ -367,7 +368,7 @@ pub(crate) fn per_user_report(
                 ),
             };
             from_source(
-                finding(check, ResourceType::User, &u.arn, &u.user_name, status, detail),
+                finding(check, &u.arn, &u.user_name, status, detail),
                 account,
                 "credential_report",
             )

@@ -84,7 +84,7 @@ pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding
         other => unavailable(other, file::PASSWORD_POLICY).unwrap_or((Status::NotEvaluated, String::new())),
     };
     vec![from_source(
-        finding(check, ResourceType::Account, &arn, &name, status, detail),
+        finding(check, &arn, &name, status, detail),
         account,
         "password_policy",
     )]

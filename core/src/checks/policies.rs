@@ -239,14 +239,7 @@ pub(crate) fn user_admin_access(account: &Account, _config: &Config) -> Vec<Find
         .map(|u| {
             let v = user_admin(account, u);
             from_source(
-                finding(
-                    &USER_ADMIN_ACCESS,
-                    ResourceType::User,
-                    &u.arn,
-                    &u.user_name,
-                    v.status,
-                    v.detail,
-                ),
+                finding(&USER_ADMIN_ACCESS, &u.arn, &u.user_name, v.status, v.detail),
                 account,
                 SOURCE,
             )
@@ -282,14 +275,7 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
                 "the role's policies allow",
             );
             from_source(
-                finding(
-                    &ROLE_ADMIN_ACCESS,
-                    ResourceType::Role,
-                    &r.arn,
-                    &r.role_name,
-                    v.status,
-                    v.detail,
-                ),
+                finding(&ROLE_ADMIN_ACCESS, &r.arn, &r.role_name, v.status, v.detail),
                 account,
                 SOURCE,
             )
@@ -338,7 +324,7 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
             (Status::Fail, hits.join("; "))
         };
         out.push(from_source(
-            finding(&SERVICE_WILDCARDS, ResourceType::Policy, arn, name, status, detail),
+            finding(&SERVICE_WILDCARDS, arn, name, status, detail),
             account,
             SOURCE,
         ));
@@ -380,7 +366,6 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
         out.push(from_source(
             finding(
                 &SERVICE_WILDCARDS,
-                ResourceType::Policy,
                 &group_arn(account, group),
                 group,
                 Status::NotEvaluated,
@@ -445,7 +430,6 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
         return vec![from_source(
             finding(
                 &BOUNDARY_GUARDRAILS,
-                ResourceType::Policy,
                 &arn,
                 name,
                 Status::NotEvaluated,
@@ -482,14 +466,7 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
         }
     };
     vec![from_source(
-        finding(
-            &BOUNDARY_GUARDRAILS,
-            ResourceType::Policy,
-            &policy.arn,
-            &policy.policy_name,
-            status,
-            detail,
-        ),
+        finding(&BOUNDARY_GUARDRAILS, &policy.arn, &policy.policy_name, status, detail),
         account,
         SOURCE,
     )]
@@ -721,14 +698,7 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
                 )
             };
             Some(from_source(
-                finding(
-                    &PRIVILEGE_ESCALATION,
-                    ResourceType::User,
-                    &u.arn,
-                    &u.user_name,
-                    status,
-                    detail,
-                ),
+                finding(&PRIVILEGE_ESCALATION, &u.arn, &u.user_name, status, detail),
                 account,
                 SOURCE,
             ))

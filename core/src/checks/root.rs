@@ -56,7 +56,6 @@ fn root_finding(account: &Account, check: &Check, status: Status, detail: String
     let account_id = account.account_id.clone().unwrap_or_default();
     let mut f = finding(
         check,
-        ResourceType::Root,
         &format!("arn:aws:iam::{account_id}:root"),
         "<root_account>",
         status,

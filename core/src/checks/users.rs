@@ -42,7 +42,7 @@ pub(crate) fn user_in_group(account: &Account, _config: &Config) -> Vec<Finding>
                 (Status::Pass, format!("member of {}", u.group_list.join(", ")))
             };
             from_source(
-                finding(&USER_IN_GROUP, ResourceType::User, &u.arn, &u.user_name, status, detail),
+                finding(&USER_IN_GROUP, &u.arn, &u.user_name, status, detail),
                 account,
                 SOURCE,
             )
@@ -92,14 +92,7 @@ pub(crate) fn no_direct_policies(account: &Account, _config: &Config) -> Vec<Fin
                 )
             };
             from_source(
-                finding(
-                    &NO_DIRECT_POLICIES,
-                    ResourceType::User,
-                    &u.arn,
-                    &u.user_name,
-                    status,
-                    detail,
-                ),
+                finding(&NO_DIRECT_POLICIES, &u.arn, &u.user_name, status, detail),
                 account,
                 SOURCE,
             )
@@ -152,14 +145,7 @@ pub(crate) fn permissions_boundary(account: &Account, config: &Config) -> Vec<Fi
                 }
             };
             from_source(
-                finding(
-                    &PERMISSIONS_BOUNDARY,
-                    ResourceType::User,
-                    &u.arn,
-                    &u.user_name,
-                    status,
-                    detail,
-                ),
+                finding(&PERMISSIONS_BOUNDARY, &u.arn, &u.user_name, status, detail),
                 account,
                 SOURCE,
             )
@@ -194,14 +180,7 @@ pub(crate) fn group_not_empty(account: &Account, _config: &Config) -> Vec<Findin
                 (Status::Pass, format!("{members} member(s)"))
             };
             from_source(
-                finding(
-                    &GROUP_NOT_EMPTY,
-                    ResourceType::Group,
-                    &g.arn,
-                    &g.group_name,
-                    status,
-                    detail,
-                ),
+                finding(&GROUP_NOT_EMPTY, &g.arn, &g.group_name, status, detail),
                 account,
                 SOURCE,
             )
