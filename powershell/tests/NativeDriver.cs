@@ -1,5 +1,5 @@
 // Drives HipaaIam.Native.cs against the real hipaa_iam library (compiled with Mono's mcs
-// by tests/tests/powershell.rs, which checks what this program writes).
+// by tests/tests/workspace/powershell.rs, which checks what this program writes).
 //
 // Usage: NativeDriver.exe EXPORTS_DIR OUT_DIR [live]
 // The native library sits next to this program, as it sits next to the module.
