@@ -12,6 +12,7 @@
 //! The policy documents the remediations create are the hardening guide's own:
 //! [`DENY_WITHOUT_MFA_JSON`] and [`PERMISSIONS_BOUNDARY_JSON`].
 
+#[cfg(feature = "aws")]
 mod apply;
 mod password;
 mod plans;
@@ -19,7 +20,9 @@ pub mod request;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "aws")]
 pub use apply::{apply, caller_account_id, Clients, Secrets};
+#[cfg(feature = "aws")]
 pub use aws_config::SdkConfig;
 pub use password::{check_password, generate_password, validate_user_name, Password};
 pub use plans::{
