@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use hipaa_iam_core::api::{self, Audit, Source};
 use hipaa_iam_core::config::LoadedConfig;
-use hipaa_iam_core::report::org::{self, AccountRun};
+use hipaa_iam_core::org::{self, AccountRun};
 use hipaa_iam_core::report::EvidenceOptions;
 use hipaa_iam_tests::{demo_account_as as demo_as, read_tree as tree};
 use tempfile::TempDir;

@@ -299,7 +299,7 @@ impl Config {
         };
         match path {
             Some(p) => {
-                let bytes = crate::account::read_file(&p, 16 * 1024 * 1024)?;
+                let bytes = crate::input::read_file(&p, 16 * 1024 * 1024)?;
                 let text = String::from_utf8(bytes.clone()).map_err(|_| Error::Config {
                     path: p.clone(),
                     message: "not valid UTF-8".into(),

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod config;
 pub mod error;
 pub mod files;
+pub mod input;
 pub mod manifest;
 pub mod org;
 pub mod policy;

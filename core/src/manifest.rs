@@ -71,8 +71,8 @@ impl Manifest {
 
     /// Reads a manifest file; an error names the file and the JSON path.
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = crate::account::read_file(path, MAX_MANIFEST_BYTES)?;
-        crate::account::parse_json(path, &bytes)
+        let bytes = crate::input::read_file(path, MAX_MANIFEST_BYTES)?;
+        crate::input::parse_json(path, &bytes)
     }
 
     /// Writes the manifest (pretty JSON) atomically.
@@ -168,7 +168,7 @@ impl Manifest {
         let mut found = Vec::new();
         list_files(dir, "", &nested, 0, &mut found);
         for rel in found {
-            if rel == crate::account::file::MANIFEST || self.files.contains_key(&rel) {
+            if rel == FILE_NAME || self.files.contains_key(&rel) {
                 continue;
             }
             let base = rel.rsplit('/').next().unwrap_or(&rel);
@@ -232,6 +232,9 @@ fn list_files(dir: &Path, rel: &str, skip: &[&str], depth: usize, out: &mut Vec<
         }
     }
 }
+
+/// The file name of a manifest: `manifest.json`.
+pub const FILE_NAME: &str = "manifest.json";
 
 /// The largest manifest read (an organization of thousands of accounts lists one line
 /// per account: far below this).

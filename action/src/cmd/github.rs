@@ -173,7 +173,7 @@ pub fn write(
 /// `$GITHUB_STEP_SUMMARY`; the outputs (`fail-count` over all accounts) to `$GITHUB_OUTPUT`.
 pub fn write_org(
     out: &mut impl Write,
-    runs: &[hipaa_iam_core::report::org::AccountRun],
+    runs: &[hipaa_iam_core::org::AccountRun],
     fail_on: FailOn,
     report_dir: Option<&Path>,
     table: &str,

@@ -1,11 +1,11 @@
 //! `hipaa-iam merge --output OUT SHARD_DIR...`: combines the organization evidence of
 //! several shards (`audit --org --shard I/N --output-dir ...`) into one directory, after
-//! verifying every shard's manifest (`report::org::merge` does the work).
+//! verifying every shard's manifest (`org::merge` does the work).
 
 use std::path::PathBuf;
 
 use clap::Args;
-use hipaa_iam_core::report::org;
+use hipaa_iam_core::org;
 
 use crate::EXIT_OK;
 

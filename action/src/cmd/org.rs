@@ -9,8 +9,7 @@ use clap::Args;
 use hipaa_iam_core::account::collect;
 use hipaa_iam_core::api;
 use hipaa_iam_core::checks;
-use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
-use hipaa_iam_core::report::org::AccountRun;
+use hipaa_iam_core::org::{self, AccountRun, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
 use hipaa_iam_core::report::{self, Severity, Status};
 use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
@@ -250,7 +249,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
 
     if let Some(dir) = &args.output_dir {
         let options = report::EvidenceOptions { excel: args.excel };
-        let manifest = report::org::write_org_evidence(dir, &runs, &loaded, &options)?;
+        let manifest = org::write_org_evidence(dir, &runs, &loaded, &options)?;
         eprintln!(
             "hipaa-iam: organization evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
             dir.display(),

@@ -127,7 +127,7 @@ impl CredentialReport {
     /// Parses the CSV. A UTF-8 BOM and CRLF line ends are accepted; a missing column, a
     /// short row or an unreadable value is an error naming the file, line and column.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
-        let bytes = crate::account::model::strip_bom(bytes);
+        let bytes = crate::input::strip_bom(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::input(
                 path,

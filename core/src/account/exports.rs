@@ -1,9 +1,9 @@
 //! The files of the account data, held in memory, and reading / writing them as a directory.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::input::{parse_size, read_input_file};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -20,7 +20,7 @@ pub mod file {
     /// `aws iam list-virtual-mfa-devices --output json` (optional).
     pub const VIRTUAL_MFA_DEVICES: &str = "virtual-mfa-devices.json";
     /// The manifest written by `hipaa-iam collect` (optional when reading).
-    pub const MANIFEST: &str = "manifest.json";
+    pub const MANIFEST: &str = crate::manifest::FILE_NAME;
     /// The folder of the per-region Access Analyzer files.
     pub const ACCESS_ANALYZER_DIR: &str = "access-analyzer";
 
@@ -88,7 +88,7 @@ impl Default for InputLimits {
 impl InputLimits {
     /// The environment variable that replaces both limits: a size in bytes, or with a
     /// `KiB`, `MiB` or `GiB` suffix (`K`, `M`, `G` too).
-    pub const ENV: &'static str = "HIPAA_IAM_MAX_INPUT_SIZE";
+    pub const ENV: &'static str = crate::input::MAX_INPUT_SIZE_ENV;
 
     /// The same limit for every file.
     pub fn uniform(bytes: u64) -> Self {
@@ -123,114 +123,6 @@ impl InputLimits {
             self.other
         }
     }
-}
-
-/// `1048576`, `512 MiB`, `2G`, ...: binary multiples; `None` when malformed or too large.
-fn parse_size(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let number: u64 = text[..digits].parse().ok()?;
-    let shift = match text[digits..].trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kib" => 10,
-        "m" | "mib" => 20,
-        "g" | "gib" => 30,
-        "t" | "tib" => 40,
-        _ => return None,
-    };
-    number.checked_mul(1u64 << shift)
-}
-
-/// A size for messages: `256 MiB` when it is a whole number of KiB / MiB / GiB, else bytes.
-fn size_text(bytes: u64) -> String {
-    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
-            return format!("{} {unit}", bytes >> shift);
-        }
-    }
-    format!("{bytes} bytes")
-}
-
-/// Refuses what is not a regular file, or a regular file over `limit` bytes.
-fn check_input(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> {
-    if let Some(kind) = crate::files::not_regular(meta.file_type()) {
-        return Err(Error::input(
-            path,
-            "",
-            format!("is {kind}, not a regular file (account data files are read only from regular files)"),
-        ));
-    }
-    if meta.len() > limit {
-        return Err(Error::input(
-            path,
-            "",
-            format!(
-                "{} bytes ({}) is over the limit of {} for this file; set {} (e.g. {}=4GiB) to read larger files",
-                meta.len(),
-                size_text(meta.len()),
-                size_text(limit),
-                InputLimits::ENV,
-                InputLimits::ENV
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Reads an input file: only a regular file (a symbolic link to one is fine) of at most
-/// `limit` bytes, in one allocation of its size. `None` when there is no such file.
-///
-/// A FIFO, device, socket or directory is an error naming it, found before the file is
-/// opened for reading (and opened without blocking, so a FIFO swapped in meanwhile cannot
-/// hang the read); so is a symbolic link whose target does not exist.
-pub fn read_input_file(path: &Path, limit: u64) -> Result<Option<Vec<u8>>> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return match std::fs::symlink_metadata(path) {
-                Ok(_) => Err(Error::input(
-                    path,
-                    "",
-                    "is a symbolic link to a file that does not exist",
-                )),
-                Err(_) => Ok(None),
-            };
-        }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    check_input(path, &meta, limit)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| Error::io(path, e))?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    check_input(path, &meta, limit)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(usize::MAX));
-    // A file that grows while it is read is read up to one byte over the limit, then refused.
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > limit {
-        return Err(Error::input(
-            path,
-            "",
-            format!(
-                "grew over the limit of {} while it was read; set {} to read larger files",
-                size_text(limit),
-                InputLimits::ENV
-            ),
-        ));
-    }
-    Ok(Some(bytes))
-}
-
-/// [`read_input_file`] for a file that must exist: its absence is an error naming it.
-pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    read_input_file(path, limit)?.ok_or_else(|| Error::io(path, std::io::Error::from(std::io::ErrorKind::NotFound)))
 }
 
 impl ExportSet {
@@ -281,7 +173,7 @@ impl ExportSet {
         }
         let manifest_path = dir.join(file::MANIFEST);
         if let Some(bytes) = read_input_file(&manifest_path, limits.of(file::MANIFEST))? {
-            set.manifest = Some(super::parse_json(&manifest_path, &bytes)?);
+            set.manifest = Some(crate::input::parse_json(&manifest_path, &bytes)?);
         }
         Ok(set)
     }

@@ -12,5 +12,10 @@ mod exports;
 mod model;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
-pub use exports::{file, read_file, read_input_file, ExportSet, InputLimits};
+pub use exports::{file, ExportSet, InputLimits};
 pub use model::*;
+
+/// Whether `id` is a 12-digit AWS account ID.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}

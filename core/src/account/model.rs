@@ -5,11 +5,11 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::credential_report::CredentialReport;
 use super::exports::{file, ExportSet};
+use crate::input::parse_json;
 use crate::policy::Document;
 use crate::{Error, Result};
 
@@ -575,69 +575,6 @@ pub struct Account {
     user_index: HashMap<String, usize>,
     group_index: HashMap<String, usize>,
     policy_index: HashMap<String, usize>,
-}
-
-/// Parses JSON `bytes` of file `path` into `T`; errors name the file, the line and
-/// column for syntax errors, and the JSON path for shape errors.
-pub fn parse_json<T: DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T> {
-    let bytes = strip_bom(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::input(path, "", "the file is empty (expected JSON)"));
-    }
-    // Every file of the account data is one JSON object (serde would otherwise read a
-    // top-level array positionally as a struct, e.g. `[]` as an empty account).
-    if let Some(pos) = bytes.iter().position(|b| !b.is_ascii_whitespace()) {
-        if bytes[pos] != b'{' {
-            let before = &bytes[..pos];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = pos - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
-            let found = match bytes[pos] {
-                b'[' => "an array",
-                b'"' => "a string",
-                b'-' | b'0'..=b'9' => "a number",
-                b't' | b'f' => "a boolean",
-                b'n' => "null",
-                _ => "something that is not JSON",
-            };
-            return Err(Error::input(
-                path,
-                format!("line {line} column {column}"),
-                format!("expected a JSON object (the AWS CLI's `--output json`), found {found}"),
-            ));
-        }
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => v,
-        Err(e) => {
-            let json_path = e.path().to_string();
-            let inner = e.into_inner();
-            let location = if inner.is_syntax() || inner.is_eof() || json_path == "." {
-                format!("line {} column {}", inner.line(), inner.column())
-            } else {
-                format!("at {json_path}")
-            };
-            let msg = inner.to_string();
-            // serde_json appends " at line L column C"; the location already says it.
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            return Err(Error::input(path, location, msg));
-        }
-    };
-    // One document per file: a second one appended (two concatenated CLI outputs) would
-    // otherwise be dropped unread.
-    de.end().map_err(|e| {
-        Error::input(
-            path,
-            format!("line {} column {}", e.line(), e.column()),
-            "unexpected data after the JSON document (a file holds exactly one JSON document)",
-        )
-    })?;
-    Ok(value)
-}
-
-/// Removes a UTF-8 byte-order mark.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 impl Account {

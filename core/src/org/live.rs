@@ -7,14 +7,13 @@ use std::sync::Arc;
 pub use aws_config::SdkConfig;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 
-use super::{role_arn, validate_external_id, validate_role_name, OrgAccount, Progress};
+use super::{role_arn, validate_external_id, validate_role_name, AccountRun, OrgAccount, Progress};
 use super::{DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME, SESSION_NAME};
 use crate::account::collect::{self, Clients, Options};
 use crate::account::{Account, ExportSet};
 use crate::api::{self, Audit};
 use crate::aws::{self, Failure, Pager};
 use crate::config::LoadedConfig;
-use crate::report::org::AccountRun;
 use crate::{Error, Result};
 
 /// The clients of the account the run starts from (the organization's management account

@@ -22,13 +22,17 @@ use std::str::FromStr;
 use crate::account::Account;
 use crate::api;
 use crate::config::LoadedConfig;
-use crate::report::org::AccountRun;
 use crate::{Error, Result};
 
+mod evidence;
 #[cfg(feature = "aws")]
 mod live;
+mod merge;
+
+pub use evidence::{write_org_evidence, AccountRun};
 #[cfg(feature = "aws")]
 pub use live::*;
+pub use merge::{merge, MergeOutcome};
 
 /// The role assumed in each member account when none is given: the one AWS Organizations
 /// creates in the accounts it creates.
@@ -91,10 +95,7 @@ impl fmt::Display for Shard {
     }
 }
 
-/// Whether `id` is a 12-digit AWS account ID.
-pub fn is_account_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
-}
+pub use crate::account::is_account_id;
 
 /// Validates the `--accounts` list: every item a 12-digit account ID (duplicates removed).
 pub fn parse_account_ids(list: &[String]) -> Result<Vec<String>> {
@@ -250,7 +251,7 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
     let mut accounts: std::collections::BTreeMap<String, ListedAccount> = std::collections::BTreeMap::new();
     let listing_path = dir.join(LISTING);
     if listing_path.is_file() {
-        let bytes = crate::account::read_file(&listing_path, crate::manifest::MAX_MANIFEST_BYTES)?;
+        let bytes = crate::input::read_file(&listing_path, crate::manifest::MAX_MANIFEST_BYTES)?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         let listing: Listing = serde_path_to_error::deserialize(de)
             .map_err(|e| Error::input(&listing_path, e.path().to_string(), e.inner().to_string()))?;

@@ -86,8 +86,8 @@ impl Options {
 
 /// Reads and validates a boundary document file with the project's policy parser.
 pub fn read_policy_file(path: &Path) -> Result<Value> {
-    let bytes = crate::account::read_file(path, 16 * 1024 * 1024)?;
-    let value: Value = crate::account::parse_json(path, &bytes)?;
+    let bytes = crate::input::read_file(path, 16 * 1024 * 1024)?;
+    let value: Value = crate::input::parse_json(path, &bytes)?;
     let doc = crate::policy::decode_document(&value).map_err(|m| Error::input(path, "", m))?;
     crate::policy::Document::from_json(&doc)
         .map_err(|m| Error::input(path, "", format!("not a valid policy document: {m}")))?;

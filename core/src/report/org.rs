@@ -2,13 +2,13 @@
 //! exactly what `audit --output-dir` writes for one account) plus the organization files
 //! at the top (`org_summary.md`, `org_findings.csv`, the organization risk register,
 //! `org.json` listing the accounts and their errors, and a `manifest.json` over all of it).
-//! `merge` combines the directories of several shards into one, after verifying each.
+//! [`crate::org::merge`] combines the directories of several shards into one, after verifying each.
 //!
 //! The top `manifest.json` lists the organization files and every account's own
 //! `manifest.json`, so `hipaa-iam verify DIR` checks the whole tree
 //! ([`Manifest::verify`] follows nested manifests). The organization files depend only on
 //! the accounts' findings, names and errors (sorted by account ID, no wall-clock time), so
-//! shards merged with [`merge`] give the same files as one run over all the accounts.
+//! shards merged with [`crate::org::merge`] give the same files as one run over all the accounts.
 //!
 //! Integrity: as for one account, everything is rendered in memory first, then every file
 //! of every directory is written under a temporary name, and only then renamed into place,
@@ -21,15 +21,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::csv_file::CsvTable;
-use super::evidence::{self, EvidenceDir, EvidenceFile, FINDINGS_JSON};
+use super::evidence::{self, EvidenceDir, EvidenceFile};
 use super::register::{self, md_cell, RiskRow, RiskStatus};
-use super::{AuditReport, EvidenceOptions, Severity, Status};
+use super::{AuditReport, Severity, Status};
 use crate::account::file;
-use crate::api::Audit;
+use crate::account::is_account_id;
 use crate::checks;
 use crate::config::LoadedConfig;
-use crate::manifest::{nested_manifest_dir, sha256_hex, Manifest};
-use crate::org::is_account_id;
+use crate::manifest::{nested_manifest_dir, Manifest};
 use crate::{Error, Result};
 
 /// The list of accounts, their status, errors and evidence paths.
@@ -42,18 +41,6 @@ pub const ORG_FINDINGS_CSV: &str = "org_findings.csv";
 pub const ORG_REGISTER_CSV: &str = "org_risk_register.csv";
 /// The organization risk register as Markdown.
 pub const ORG_REGISTER_MD: &str = "org_risk_register.md";
-
-/// One member account of an organization run, and what came of it.
-#[derive(Debug)]
-pub struct AccountRun {
-    /// The 12-digit account ID.
-    pub id: String,
-    /// The account's name in AWS Organizations (empty when unknown).
-    pub name: String,
-    /// The audit, or the error that stopped it (e.g. the STS error of `AssumeRole`, with
-    /// its code and message: `AccessDenied: User: ... is not authorized to perform ...`).
-    pub result: std::result::Result<Audit, String>,
-}
 
 /// What became of an account in `org.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,56 +112,10 @@ pub struct AccountView<'a> {
     pub result: std::result::Result<&'a AuditReport, &'a str>,
 }
 
-/// Writes the evidence of an organization run into `dir`: `<dir>/<id>/` for every audited
-/// account, then the organization files and `manifest.json`.
-pub fn write_org_evidence(
-    dir: &Path,
-    runs: &[AccountRun],
-    config: &LoadedConfig,
-    options: &EvidenceOptions,
-) -> Result<Manifest> {
-    let mut sorted: Vec<&AccountRun> = runs.iter().collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
-    check_ids(sorted.iter().map(|r| r.id.as_str()))?;
-    let mut parts: Vec<EvidenceDir> = Vec::new();
-    for run in &sorted {
-        if let Ok(audit) = &run.result {
-            let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options, Vec::new())?;
-            parts.push((dir.join(&run.id), files));
-        }
-    }
-    let views: Vec<AccountView> = sorted
-        .iter()
-        .map(|r| AccountView {
-            id: &r.id,
-            name: &r.name,
-            result: r.result.as_ref().map(|a| &a.report).map_err(String::as_str),
-        })
-        .collect();
-    write_tree(dir, &views, &ConfigRef::of(config), options.excel, parts)
-}
-
-/// Refuses an ID that is not 12 digits, and the same ID twice (`ids` sorted).
-fn check_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<()> {
-    let mut last: Option<&str> = None;
-    for id in ids {
-        if !is_account_id(id) {
-            return Err(Error::InvalidArgument(format!(
-                "invalid account ID {id:?}: expected 12 digits"
-            )));
-        }
-        if last == Some(id) {
-            return Err(Error::InvalidArgument(format!("account {id} appears twice")));
-        }
-        last = Some(id);
-    }
-    Ok(())
-}
-
 /// Renders the organization files and the top manifest for `views` (sorted by ID) and
 /// writes the whole tree: the accounts' directories (`parts`, each with its own
 /// `manifest.json` last), then the organization files, the top manifest last.
-fn write_tree(
+pub(crate) fn write_tree(
     dir: &Path,
     views: &[AccountView],
     config: &ConfigRef,
@@ -617,252 +558,4 @@ pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
         }
     }
     s
-}
-
-/// What [`merge`] did.
-#[derive(Debug)]
-pub struct MergeOutcome {
-    /// The merged tree's top manifest.
-    pub manifest: Manifest,
-    /// Accounts audited, from all shards.
-    pub audited: usize,
-    /// Accounts with an error, from all shards.
-    pub errored: usize,
-}
-
-/// One account read from a shard.
-struct ShardAccount {
-    entry: OrgAccount,
-    shard: PathBuf,
-    /// The report and the account directory's files (its `manifest.json` last), byte for byte.
-    evidence: Option<(AuditReport, Vec<EvidenceFile>)>,
-}
-
-fn shard_error(shard: &Path, message: impl std::fmt::Display) -> Error {
-    Error::InvalidArgument(format!("shard {}: {message}", shard.display()))
-}
-
-/// Combines the organization evidence of several shards (directories written by
-/// [`write_org_evidence`], e.g. by `audit --org --shard I/N`) into `output`, which must not
-/// exist or be empty.
-///
-/// Every shard's manifest is verified first, nested account manifests included; a shard
-/// that does not verify, the same account in two shards, or shards made with different
-/// configurations (or with and without `excel`) are refused before anything is written.
-/// The accounts' directories are copied byte for byte; the organization files are rebuilt
-/// from each account's `findings.json` and the shards' `org.json`, so the result is what
-/// one run over all the accounts writes. Written all-or-nothing.
-pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
-    if shards.is_empty() {
-        return Err(Error::InvalidArgument(
-            "merge needs at least one shard directory".into(),
-        ));
-    }
-    if let Ok(meta) = std::fs::symlink_metadata(output) {
-        if !meta.is_dir() {
-            return Err(Error::input(
-                output,
-                "",
-                "the merge output exists and is not a directory",
-            ));
-        }
-        let mut entries = std::fs::read_dir(output).map_err(|e| Error::io(output, e))?;
-        if entries.next().is_some() {
-            return Err(Error::input(
-                output,
-                "",
-                "the merge output directory is not empty (give a new or empty directory)",
-            ));
-        }
-    }
-
-    let mut config: Option<(ConfigRef, PathBuf)> = None;
-    let mut excel: Option<(bool, PathBuf)> = None;
-    let mut accounts: BTreeMap<String, ShardAccount> = BTreeMap::new();
-    for shard in shards {
-        let manifest_path = shard.join(file::MANIFEST);
-        let manifest =
-            Manifest::read(&manifest_path).map_err(|e| shard_error(shard, format!("cannot read its manifest: {e}")))?;
-        let problems = manifest.verify(shard);
-        if !problems.is_empty() {
-            return Err(shard_error(
-                shard,
-                format!(
-                    "does not verify against {}: {}",
-                    manifest_path.display(),
-                    problems.join("; ")
-                ),
-            ));
-        }
-        if !manifest.files.contains_key(ORG_JSON) || !manifest.files.contains_key(ORG_FINDINGS_CSV) {
-            return Err(shard_error(
-                shard,
-                format!("is not organization evidence (its manifest lists no {ORG_JSON} or {ORG_FINDINGS_CSV})"),
-            ));
-        }
-        let this_config = ConfigRef {
-            name: manifest.config.clone().unwrap_or_else(|| "<defaults>".into()),
-            sha256: manifest
-                .config_sha256
-                .clone()
-                .ok_or_else(|| shard_error(shard, format!("{} has no config_sha256", manifest_path.display())))?,
-        };
-        match &config {
-            None => config = Some((this_config.clone(), shard.clone())),
-            Some((c, first)) if c.sha256 != this_config.sha256 => {
-                return Err(Error::InvalidArgument(format!(
-                    "shards audited with different configurations: {} (SHA-256 {}) and {} (SHA-256 {})",
-                    first.display(),
-                    c.sha256,
-                    shard.display(),
-                    this_config.sha256
-                )))
-            }
-            Some(_) => {}
-        }
-        let findings_csv =
-            std::fs::read(shard.join(ORG_FINDINGS_CSV)).map_err(|e| Error::io(shard.join(ORG_FINDINGS_CSV), e))?;
-        let this_excel = findings_csv.starts_with(b"\xEF\xBB\xBF");
-        match &excel {
-            None => excel = Some((this_excel, shard.clone())),
-            Some((x, first)) if *x != this_excel => {
-                return Err(Error::InvalidArgument(format!(
-                    "shards written with and without --excel: {} and {}",
-                    first.display(),
-                    shard.display()
-                )))
-            }
-            Some(_) => {}
-        }
-
-        let index_path = shard.join(ORG_JSON);
-        let bytes = std::fs::read(&index_path).map_err(|e| Error::io(&index_path, e))?;
-        let index: OrgIndex = crate::account::parse_json(&index_path, &bytes)?;
-        for entry in index.accounts {
-            if !is_account_id(&entry.id) {
-                return Err(Error::input(
-                    &index_path,
-                    "accounts",
-                    format!("invalid account ID {:?}: expected 12 digits", entry.id),
-                ));
-            }
-            if let Some(other) = accounts.get(&entry.id) {
-                return Err(Error::InvalidArgument(format!(
-                    "account {} is in two shards: {} and {}",
-                    entry.id,
-                    other.shard.display(),
-                    shard.display()
-                )));
-            }
-            let evidence = match entry.status {
-                AccountStatus::Error => None,
-                AccountStatus::Audited => Some(read_account(shard, &index_path, &manifest, &entry, &this_config)?),
-            };
-            accounts.insert(
-                entry.id.clone(),
-                ShardAccount {
-                    entry,
-                    shard: shard.clone(),
-                    evidence,
-                },
-            );
-        }
-    }
-    let (config, _) = config.ok_or_else(|| Error::InvalidArgument("no shard".into()))?;
-    let excel = excel.map(|(x, _)| x).unwrap_or(false);
-
-    let views: Vec<AccountView> = accounts
-        .values()
-        .map(|a| AccountView {
-            id: &a.entry.id,
-            name: &a.entry.name,
-            result: match &a.evidence {
-                Some((report, _)) => Ok(report),
-                None => Err(a.entry.error.as_deref().unwrap_or("")),
-            },
-        })
-        .collect();
-    let parts: Vec<EvidenceDir> = accounts
-        .values()
-        .filter_map(|a| {
-            a.evidence
-                .as_ref()
-                .map(|(_, files)| (output.join(&a.entry.id), files.clone()))
-        })
-        .collect();
-    let audited = parts.len();
-    let errored = views.len() - audited;
-    let manifest = write_tree(output, &views, &config, excel, parts)?;
-    Ok(MergeOutcome {
-        manifest,
-        audited,
-        errored,
-    })
-}
-
-/// Reads an audited account of a shard: its (already verified) manifest, every file it
-/// lists, and its `findings.json`.
-fn read_account(
-    shard: &Path,
-    index_path: &Path,
-    top: &Manifest,
-    entry: &OrgAccount,
-    config: &ConfigRef,
-) -> Result<(AuditReport, Vec<EvidenceFile>)> {
-    if entry.evidence.as_deref() != Some(entry.id.as_str()) {
-        return Err(Error::input(
-            index_path,
-            format!("account {}", entry.id),
-            format!("evidence is {:?}, expected {:?}", entry.evidence, entry.id),
-        ));
-    }
-    let listed = format!("{}/{}", entry.id, file::MANIFEST);
-    if !top.files.contains_key(&listed) {
-        return Err(shard_error(shard, format!("its manifest does not list {listed}")));
-    }
-    let dir = shard.join(&entry.id);
-    let manifest_path = dir.join(file::MANIFEST);
-    let manifest_bytes = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-    // The bytes copied are the bytes verified (nothing changed since the verification).
-    let unchanged = |name: &str, listed: Option<&String>, bytes: &[u8]| -> Result<()> {
-        if listed.map(String::as_str) == Some(sha256_hex(bytes).as_str()) {
-            Ok(())
-        } else {
-            Err(shard_error(shard, format!("{name} changed while it was being merged")))
-        }
-    };
-    unchanged(&listed, top.files.get(&listed), &manifest_bytes)?;
-    let manifest: Manifest = crate::account::parse_json(&manifest_path, &manifest_bytes)?;
-    if manifest.config_sha256.as_deref() != Some(config.sha256.as_str()) {
-        return Err(Error::input(
-            &manifest_path,
-            "config_sha256",
-            format!(
-                "{:?} differs from the shard's configuration {}",
-                manifest.config_sha256, config.sha256
-            ),
-        ));
-    }
-    let mut files = Vec::new();
-    for name in manifest.files.keys() {
-        if name.contains(['/', '\\']) || name.starts_with('.') || name == file::MANIFEST {
-            return Err(Error::input(
-                &manifest_path,
-                "files",
-                format!("unexpected file name {name:?}"),
-            ));
-        }
-        let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        unchanged(&format!("{}/{name}", entry.id), manifest.files.get(name), &bytes)?;
-        files.push((name.clone(), bytes));
-    }
-    files.push((file::MANIFEST.to_string(), manifest_bytes));
-    let findings_path = dir.join(FINDINGS_JSON);
-    let findings = files
-        .iter()
-        .find(|(n, _)| n == FINDINGS_JSON)
-        .ok_or_else(|| Error::input(&manifest_path, "files", format!("no {FINDINGS_JSON} listed")))?;
-    let report: AuditReport = crate::account::parse_json(&findings_path, &findings.1)?;
-    Ok((report, files))
 }
