@@ -347,6 +347,7 @@ pub struct Outcome {
     pub result: Option<serde_json::Value>,
 }
 
+#[cfg(feature = "aws")]
 impl Outcome {
     fn new(step: &Step, status: Status, detail: impl Into<String>) -> Outcome {
         Outcome {
