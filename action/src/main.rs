@@ -195,6 +195,9 @@ pub enum ListFormat {
     Table,
     /// JSON
     Json,
+    /// The catalogue document, docs/checks.md (regenerate it with
+    /// `hipaa-iam checks --format markdown > docs/checks.md`)
+    Markdown,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::account::Account;
 use crate::checks;
 use crate::config::{Config, LoadedConfig};
-use crate::report::AuditReport;
+use crate::findings::AuditReport;
 use crate::{Error, Result};
 
 /// Where the account data comes from.

@@ -1,7 +1,7 @@
 //! `hipaa-iam-core`: everything that knows AWS IAM and the HIPAA Security Rule.
 //!
 //! Data flows one way: AWS (or an auditor's files) → [`account::Account`] →
-//! [`checks`] → [`report::Finding`]s → evidence. Remediation is the only writer to AWS,
+//! [`checks`] → [`findings::Finding`]s → [`report`]s and evidence. Remediation is the only writer to AWS,
 //! and it goes plan → apply.
 #![warn(missing_docs)]
 
@@ -12,6 +12,7 @@ pub mod checks;
 pub mod config;
 pub mod error;
 pub mod files;
+pub mod findings;
 pub mod input;
 pub mod manifest;
 pub mod org;

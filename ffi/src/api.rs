@@ -78,7 +78,11 @@ struct Empty {}
 pub unsafe extern "C" fn hipaa_iam_checks(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
     ffi_guard!({
         // SAFETY: forwarded caller contract.
-        unsafe { json_call(request_json, out_json, |_: Empty| Ok(hipaa_iam_core::checks::CATALOGUE)) }
+        unsafe {
+            json_call(request_json, out_json, |_: Empty| {
+                Ok(&*hipaa_iam_core::checks::CATALOGUE)
+            })
+        }
     })
 }
 

@@ -132,7 +132,8 @@ function Get-HipaaCheck {
     Lists the HIPAA IAM checks the audit runs.
     .DESCRIPTION
     Returns the check catalogue: one object per check with its ID, slug, title, severity,
-    the resource type it looks at, the HIPAA Security Rule citations and the remediation.
+    the resource type it looks at, the HIPAA Security Rule citations and the remediation;
+    remediate_cmdlet names the cmdlet of this module that applies the remediation, if any.
     .PARAMETER Id
     Only the checks with these IDs (wildcards allowed), e.g. IAM-002 or 'IAM-00*'.
     .EXAMPLE
@@ -152,9 +153,20 @@ function Get-HipaaCheck {
         [SupportsWildcards()]
         [string[]]$Id
     )
+    # The library names a check's remediation (remediate); this module's cmdlet applies it.
+    $cmdlets = @{
+        'password-policy'      = 'Set-HipaaPasswordPolicy'
+        'mfa-enforcement'      = 'Enable-HipaaMfaEnforcement'
+        'group-membership'     = 'Add-HipaaGroupMembership'
+        'permissions-boundary' = 'Set-HipaaPermissionsBoundary'
+        'access-analyzer'      = 'Enable-HipaaAccessAnalyzer'
+        'create-user'          = 'New-HipaaIamUser'
+    }
     $catalogue = ConvertFrom-Json -InputObject ([HipaaIam.Native]::Checks())
     foreach ($check in @($catalogue)) {
         if ($Id -and -not ($Id | Where-Object { $check.id -like $_ })) { continue }
+        $cmdlet = if ($check.remediate) { $cmdlets[[string]$check.remediate] } else { $null }
+        $check | Add-Member -NotePropertyName remediate_cmdlet -NotePropertyValue $cmdlet
         $check | Add-HipaaTypeName -TypeName 'HipaaIam.Check'
     }
 }

@@ -63,6 +63,14 @@ Describe 'Get-HipaaCheck' {
         $checks[0].PSObject.TypeNames[0] | Should -Be 'HipaaIam.Check'
         (Get-HipaaCheck -Id 'IAM-002').id | Should -Be 'IAM-002'
     }
+    It 'names the cmdlet that applies each remediation' {
+        (Get-HipaaCheck -Id 'IAM-001').remediate_cmdlet | Should -Be 'Set-HipaaPasswordPolicy'
+        (Get-HipaaCheck -Id 'IAM-002').remediate_cmdlet | Should -Be 'Enable-HipaaMfaEnforcement'
+        (Get-HipaaCheck -Id 'IAM-003').remediate_cmdlet | Should -BeNullOrEmpty
+        foreach ($check in @(Get-HipaaCheck | Where-Object remediate)) {
+            Get-Command -Module HipaaIam -Name $check.remediate_cmdlet | Should -Not -BeNullOrEmpty
+        }
+    }
 }
 
 Describe 'Invoke-HipaaIamAudit' {

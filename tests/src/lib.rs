@@ -1,17 +1,83 @@
 //! Test harness shared by the workspace's tests.
 //!
 //! Tests that need AWS talk to a real moto server over HTTP. `.ci/run` starts one and
-//! exports `AWS_ENDPOINT_URL`; [`moto`] reads it, serialises the tests of one test binary
-//! that use it (cargo runs test binaries one after another), and resets moto's state.
+//! exports `AWS_ENDPOINT_URL` (and `HIPAA_IAM_MOTO_ENDPOINTS` when it starts several);
+//! [`moto`] gives each test one server to itself, reset, while other tests use the others
+//! (cargo runs test binaries one after another, and the tests of one binary side by side).
 //! The AWS CLI used to make fixtures is `$HIPAA_IAM_AWS_CLI`, or `aws` on `PATH`.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+pub mod account;
+
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::Duration;
 
-static MOTO_LOCK: Mutex<()> = Mutex::new(());
+/// A command for a test to run, usually the `hipaa-iam` binary under test: without what the
+/// caller's environment could change (colour, terminal width, an AWS profile, GitHub
+/// Actions' variables) and with stdin closed. Tests add their arguments, directory and
+/// environment with `Command`'s own methods, and run it with [`output`].
+pub fn command(program: impl AsRef<OsStr>) -> Command {
+    let mut c = Command::new(program);
+    c.env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .env_remove("AWS_PROFILE")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::null());
+    c
+}
+
+/// [`command`] for a program that must not reach any AWS endpoint: dummy credentials, no
+/// configuration files, no instance metadata, and an endpoint that does not answer.
+pub fn offline_command(program: impl AsRef<OsStr>) -> Command {
+    let mut c = command(program);
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    c
+}
+
+/// How long a command run by [`output`] may take before it is killed and the test fails.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs `cmd` to its end and returns its output. A command that runs longer than
+/// [`COMMAND_TIMEOUT`] is killed and the test fails naming it: nothing a test runs may hang
+/// the suite (a FIFO in place of a file, a server that never answers).
+pub fn output(cmd: &mut Command) -> Output {
+    let what = format!("{cmd:?}");
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(COMMAND_TIMEOUT) {
+        Ok(out) => out.unwrap_or_else(|e| panic!("{what}: {e}")),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("{what} did not end within {} s", COMMAND_TIMEOUT.as_secs());
+        }
+    }
+}
+
+/// stdout and stderr of `out` as text (invalid UTF-8 replaced).
+pub fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// The account ID moto uses by default.
 pub const MOTO_ACCOUNT_ID: &str = "123456789012";
@@ -21,7 +87,35 @@ pub const MOTO_ACCOUNT_ID: &str = "123456789012";
 pub struct Moto {
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
-    _guard: MutexGuard<'static, ()>,
+    slot: usize,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let pool = pool();
+        let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        free[self.slot] = true;
+        pool.freed.notify_all();
+    }
+}
+
+/// The moto servers of this test process: one test holds one at a time.
+struct Pool {
+    endpoints: Vec<String>,
+    free: Mutex<Vec<bool>>,
+    freed: Condvar,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let endpoints = moto_endpoints();
+        Pool {
+            free: Mutex::new(vec![true; endpoints.len()]),
+            endpoints,
+            freed: Condvar::new(),
+        }
+    })
 }
 
 /// The moto endpoint from `AWS_ENDPOINT_URL`; panics with how to start one.
@@ -36,13 +130,55 @@ pub fn moto_endpoint() -> String {
     }
 }
 
-/// Takes the moto server for this test and resets its state.
+/// The moto servers the tests may use: `HIPAA_IAM_MOTO_ENDPOINTS` (comma-separated; `.ci/run`
+/// starts several so that tests needing moto run side by side), else [`moto_endpoint`].
+pub fn moto_endpoints() -> Vec<String> {
+    let listed: Vec<String> = std::env::var("HIPAA_IAM_MOTO_ENDPOINTS")
+        .unwrap_or_default()
+        .split(',')
+        .map(|e| e.trim().trim_end_matches('/').to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if listed.is_empty() {
+        vec![moto_endpoint()]
+    } else {
+        listed
+    }
+}
+
+/// Takes a moto server for this test (waiting until one is free) and resets its state.
+/// Programs the test runs reach it through [`Moto::env`] or [`Moto::command`].
 pub fn moto() -> Moto {
-    let endpoint = moto_endpoint();
-    let guard = MOTO_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    take_moto(|_| true)
+}
+
+/// Takes the moto server of this process's own environment (`AWS_ENDPOINT_URL`), for a test
+/// that calls AWS in-process (the library, the C ABI), where the SDK reads the endpoint from
+/// the environment; waits until that one is free.
+pub fn moto_in_process() -> Moto {
+    let own = moto_endpoint();
+    take_moto(|endpoint| endpoint == own)
+}
+
+fn take_moto(usable: impl Fn(&str) -> bool) -> Moto {
+    let pool = pool();
+    assert!(
+        pool.endpoints.iter().any(|e| usable(e)),
+        "no moto server for this test among {:?} (AWS_ENDPOINT_URL must be one of HIPAA_IAM_MOTO_ENDPOINTS)",
+        pool.endpoints
+    );
+    let mut free = pool.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slot = loop {
+        if let Some(i) = (0..free.len()).find(|&i| free[i] && usable(&pool.endpoints[i])) {
+            free[i] = false;
+            break i;
+        }
+        free = pool.freed.wait(free).unwrap_or_else(|poisoned| poisoned.into_inner());
+    };
+    drop(free);
     let moto = Moto {
-        endpoint,
-        _guard: guard,
+        endpoint: pool.endpoints[slot].clone(),
+        slot,
     };
     moto.post("/moto-api/reset", "");
     moto
@@ -104,6 +240,13 @@ impl Moto {
             ("AWS_CONFIG_FILE".into(), "/dev/null".into()),
             ("AWS_SHARED_CREDENTIALS_FILE".into(), "/dev/null".into()),
         ]
+    }
+
+    /// [`command`] pointed at this moto server with dummy credentials ([`Moto::env`]).
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = command(program);
+        c.envs(self.env());
+        c
     }
 
     /// Runs the AWS CLI against moto with `--output json` and returns the parsed output

@@ -7,7 +7,8 @@ use std::io::{IsTerminal, Write};
 
 use hipaa_iam_core::api;
 use hipaa_iam_core::checks::{self, CATALOGUE};
-use hipaa_iam_core::report::{self, AuditReport, Finding, Severity, Status};
+use hipaa_iam_core::findings::{AuditReport, Finding, Severity, Status};
+use hipaa_iam_core::report;
 use hipaa_iam_core::text::terminal_safe;
 
 use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
@@ -288,7 +289,7 @@ pub fn write_table(
     }
     if !verbose {
         let mut passes: Vec<(&str, &str, usize)> = Vec::new();
-        for c in CATALOGUE {
+        for c in CATALOGUE.iter() {
             let n = report
                 .findings
                 .iter()

@@ -1,4 +1,4 @@
-//! `hipaa-iam checks`: the catalogue as a table or as JSON.
+//! `hipaa-iam checks`: the catalogue as a table, as JSON or as Markdown (docs/checks.md).
 
 use std::io::{IsTerminal, Write};
 
@@ -11,9 +11,10 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match args.format {
-        ListFormat::Json => serde_json::to_writer_pretty(&mut out, CATALOGUE)
+        ListFormat::Json => serde_json::to_writer_pretty(&mut out, &*CATALOGUE)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
+        ListFormat::Markdown => out.write_all(hipaa_iam_core::report::catalogue::markdown().as_bytes()),
         ListFormat::Table => {
             let width = if std::io::stdout().is_terminal() {
                 super::audit::terminal_width()
@@ -53,7 +54,7 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
     let fix_w = CATALOGUE
         .iter()
         .filter_map(|c| c.remediate)
-        .map(str::len)
+        .map(|r| r.as_str().len())
         .max()
         .unwrap_or(9)
         .max(9);
@@ -71,13 +72,13 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
     let head = row("ID", "SLUG", "SEVERITY", "RESOURCE", "REMEDIATE", with_fix);
     let indent = head.chars().count();
     writeln!(out, "{head}TITLE")?;
-    for c in CATALOGUE {
+    for c in CATALOGUE.iter() {
         let prefix = row(
             c.id,
             c.slug,
             c.severity.as_str(),
             c.resource_type.as_str(),
-            c.remediate.unwrap_or("-"),
+            c.remediate.map_or("-", |r| r.as_str()),
             with_fix,
         );
         let lines = match width {
@@ -122,7 +123,7 @@ mod tests {
         write_table(&mut buf, Some(90)).expect("write to memory");
         let text = String::from_utf8_lossy(&buf);
         assert!(text.lines().all(|l| l.chars().count() <= 90), "{text}");
-        assert!(text.contains("IAM-023"));
+        assert!(CATALOGUE.iter().all(|c| text.contains(c.id)), "{text}");
         assert!(
             !text.contains("REMEDIATE"),
             "too narrow for the REMEDIATE column: {text}"

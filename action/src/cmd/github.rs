@@ -17,7 +17,8 @@ use std::path::Path;
 
 use hipaa_iam_core::checks::CATALOGUE;
 use hipaa_iam_core::config::LoadedConfig;
-use hipaa_iam_core::report::{summary, AuditReport, Finding, Status};
+use hipaa_iam_core::findings::{AuditReport, Finding, Status};
+use hipaa_iam_core::report::summary;
 
 use super::audit::threshold;
 use crate::FailOn;

@@ -9,8 +9,9 @@ use clap::Args;
 use hipaa_iam_core::account::collect;
 use hipaa_iam_core::api;
 use hipaa_iam_core::checks;
+use hipaa_iam_core::findings::{Severity, Status};
 use hipaa_iam_core::org::{self, AccountRun, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
-use hipaa_iam_core::report::{self, Severity, Status};
+use hipaa_iam_core::report;
 use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
 

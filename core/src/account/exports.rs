@@ -7,7 +7,7 @@ use crate::input::{parse_size, read_input_file};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
-/// The file names of the account data (CHECKS.md, "Account data").
+/// The file names of the account data (README.md, "The exports directory").
 pub mod file {
     /// `aws iam get-account-authorization-details --output json` (required).
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";

@@ -1,5 +1,5 @@
-//! The account data: the AWS CLI outputs described in CHECKS.md ("Account data"), read
-//! into one [`Account`] value.
+//! The account data: the AWS CLI outputs described in README.md ("The exports directory"),
+//! read into one [`Account`] value.
 //!
 //! There is one input shape. [`ExportSet`] holds the files (from a directory an auditor
 //! received, or collected live into memory by [`collect`]); [`Account::from_exports`]

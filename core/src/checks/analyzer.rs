@@ -3,7 +3,10 @@
 use super::{finding, unavailable};
 use crate::account::{file, Account, Collected, RegionAnalyzers};
 use crate::config::Config;
-use crate::report::{Finding, ResourceType, Status};
+use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[&ACCESS_ANALYZER_ENABLED, &ACCESS_ANALYZER_FINDINGS];
 
 /// The audited regions: the configured ones, else those the account data has files for.
 pub(crate) fn audited_regions(account: &Account, config: &Config) -> Vec<String> {
@@ -30,10 +33,9 @@ const NO_DATA: RegionAnalyzers = RegionAnalyzers {
 };
 
 /// One finding when no region is audited at all.
-fn no_region(account: &Account, id: &str) -> Vec<Finding> {
+fn no_region(account: &Account, check: &Check) -> Vec<Finding> {
     vec![finding(
-        id,
-        ResourceType::Region,
+        check,
         &region_arn(account, "*"),
         "(no region)",
         Status::NotEvaluated,
@@ -44,12 +46,26 @@ fn no_region(account: &Account, id: &str) -> Vec<Finding> {
     )]
 }
 
+/// IAM-019 access-analyzer-enabled: its catalogue entry and the function that decides it.
+pub(crate) static ACCESS_ANALYZER_ENABLED: Check = Check {
+    id: "IAM-019",
+    slug: "access-analyzer-enabled",
+    title: "IAM Access Analyzer is enabled in every audited region",
+    severity: Severity::High,
+    resource_type: ResourceType::Region,
+    hipaa: &["§164.312(b)", "§164.308(a)(1)(ii)(D)"],
+    description: "Fails for each audited region with no ACTIVE external-access analyzer (account or organization).",
+    remediation: "Create an ACCOUNT analyzer in the region.",
+    remediate: Some(Remediation::AccessAnalyzer),
+    run: analyzer_enabled,
+};
+
 /// IAM-019 access-analyzer-enabled.
 pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Finding> {
-    let id = "IAM-019";
+    let check = &ACCESS_ANALYZER_ENABLED;
     let regions = audited_regions(account, config);
     if regions.is_empty() {
-        return no_region(account, id);
+        return no_region(account, check);
     }
     regions
         .iter()
@@ -76,14 +92,7 @@ pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Findin
                 },
                 other => unavailable(other, &path).unwrap_or((Status::NotEvaluated, String::new())),
             };
-            let mut f = finding(
-                id,
-                ResourceType::Region,
-                &region_arn(account, region),
-                region,
-                status,
-                detail,
-            );
+            let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.analyzers.get().is_some() {
                 f.source_file = Some(path);
             }
@@ -92,26 +101,33 @@ pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Findin
         .collect()
 }
 
+/// IAM-020 access-analyzer-findings: its catalogue entry and the function that decides it.
+pub(crate) static ACCESS_ANALYZER_FINDINGS: Check = Check {
+    id: "IAM-020",
+    slug: "access-analyzer-findings",
+    title: "No resource is reachable from outside the account",
+    severity: Severity::High,
+    resource_type: ResourceType::Finding,
+    hipaa: &["§164.312(b)", "§164.312(a)(1)"],
+    description: "Fails for each ACTIVE Access Analyzer finding that shows a resource reachable from outside the account.",
+    remediation: "Remove the external access from the resource's policy, or archive the finding if the access is intended and documented.",
+    remediate: None,
+    run: analyzer_findings,
+};
+
 /// IAM-020 access-analyzer-findings.
 pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Finding> {
-    let id = "IAM-020";
+    let check = &ACCESS_ANALYZER_FINDINGS;
     let regions = audited_regions(account, config);
     if regions.is_empty() {
-        return no_region(account, id);
+        return no_region(account, check);
     }
     let mut out = Vec::new();
     for region in &regions {
         let data = account.access_analyzer.get(region).unwrap_or(&NO_DATA);
         let path = file::analyzer_findings(region);
         let region_finding = |status, detail| {
-            let mut f = finding(
-                id,
-                ResourceType::Region,
-                &region_arn(account, region),
-                region,
-                status,
-                detail,
-            );
+            let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.findings.get().is_some() {
                 f.source_file = Some(path.clone());
             }
@@ -141,8 +157,7 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
                     let resource = af.resource.clone().unwrap_or_default();
                     let owner = af.resource_owner_account.as_deref().unwrap_or("?");
                     let mut f = finding(
-                        id,
-                        ResourceType::Finding,
+                        check,
                         &resource,
                         &af.id,
                         Status::Fail,

@@ -6,12 +6,29 @@ use chrono::{DateTime, Utc};
 use super::{day, days_since, per_user_report};
 use crate::account::{Account, CredentialRow, ReportTime};
 use crate::config::Config;
-use crate::report::{Finding, Status};
+use crate::findings::{Check, Finding, ResourceType, Severity, Status};
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[&ACCESS_KEY_ROTATION, &UNUSED_CREDENTIALS, &SINGLE_ACTIVE_KEY];
+
+/// IAM-012 access-key-rotation: its catalogue entry and the function that decides it.
+pub(crate) static ACCESS_KEY_ROTATION: Check = Check {
+    id: "IAM-012",
+    slug: "access-key-rotation",
+    title: "Active access keys are rotated within 90 days",
+    severity: Severity::High,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.308(a)(5)(ii)(D)"],
+    description: "Fails for each user with an active access key older than 90 days (configurable).",
+    remediation: "Create a new access key, move the workload to it, then deactivate and delete the old key.",
+    remediate: None,
+    run: access_key_rotation,
+};
 
 /// IAM-012 access-key-rotation.
 pub(crate) fn access_key_rotation(account: &Account, config: &Config) -> Vec<Finding> {
     let max = config.access_key_max_age_days;
-    per_user_report(account, "IAM-012", |_, row| {
+    per_user_report(account, &ACCESS_KEY_ROTATION, |_, row| {
         let mut old = Vec::new();
         let mut ok = Vec::new();
         for (n, key) in row.active_keys() {
@@ -79,10 +96,24 @@ fn unused(account: &Account, row: &CredentialRow, max: i64) -> (Vec<String>, Vec
     (stale, fresh)
 }
 
+/// IAM-013 unused-credentials: its catalogue entry and the function that decides it.
+pub(crate) static UNUSED_CREDENTIALS: Check = Check {
+    id: "IAM-013",
+    slug: "unused-credentials",
+    title: "Unused credentials are disabled",
+    severity: Severity::Medium,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.308(a)(3)(ii)(C)", "§164.308(a)(4)(ii)(C)"],
+    description: "Fails for each user whose console password or active access key has not been used for 90 days (configurable); never-used credentials count from their creation.",
+    remediation: "Disable the unused password (delete the login profile) or deactivate the unused access key.",
+    remediate: None,
+    run: unused_credentials,
+};
+
 /// IAM-013 unused-credentials.
 pub(crate) fn unused_credentials(account: &Account, config: &Config) -> Vec<Finding> {
     let max = config.unused_credentials_days;
-    per_user_report(account, "IAM-013", |_, row| {
+    per_user_report(account, &UNUSED_CREDENTIALS, |_, row| {
         let (stale, fresh) = unused(account, row, max);
         if !stale.is_empty() {
             (
@@ -97,9 +128,23 @@ pub(crate) fn unused_credentials(account: &Account, config: &Config) -> Vec<Find
     })
 }
 
+/// IAM-014 single-active-key: its catalogue entry and the function that decides it.
+pub(crate) static SINGLE_ACTIVE_KEY: Check = Check {
+    id: "IAM-014",
+    slug: "single-active-key",
+    title: "Users have at most one active access key",
+    severity: Severity::Low,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.312(a)(2)(i)"],
+    description: "Fails for each user with two active access keys.",
+    remediation: "Deactivate the key that is not in use.",
+    remediate: None,
+    run: single_active_key,
+};
+
 /// IAM-014 single-active-key.
 pub(crate) fn single_active_key(account: &Account, _config: &Config) -> Vec<Finding> {
-    per_user_report(account, "IAM-014", |_, row| match row.active_keys().count() {
+    per_user_report(account, &SINGLE_ACTIVE_KEY, |_, row| match row.active_keys().count() {
         2 => (Status::Fail, "access keys 1 and 2 are both active".into()),
         n => (Status::Pass, format!("{n} active access key(s)")),
     })

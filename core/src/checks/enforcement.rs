@@ -9,8 +9,11 @@ use super::policies::Labelled;
 use super::{finding, from_source, group_arn, listed, missing_groups, per_user_report};
 use crate::account::{Account, Group};
 use crate::config::Config;
+use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{evaluate, Context, Document};
-use crate::report::{Finding, ResourceType, Status};
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[&MFA_ENFORCEMENT_POLICY, &HUMAN_USERS_ENFORCED];
 
 /// Actions that must be denied without MFA.
 pub(crate) const SENSITIVE: &[&str] = &["s3:GetObject", "iam:CreateUser", "ec2:RunInstances"];
@@ -164,6 +167,20 @@ pub(crate) fn group_verdict(account: &Account, group: &Group) -> GroupVerdict {
     }
 }
 
+/// IAM-004 mfa-enforcement-policy: its catalogue entry and the function that decides it.
+pub(crate) static MFA_ENFORCEMENT_POLICY: Check = Check {
+    id: "IAM-004",
+    slug: "mfa-enforcement-policy",
+    title: "The human-users group effectively denies access without MFA",
+    severity: Severity::High,
+    resource_type: ResourceType::Group,
+    hipaa: &["§164.312(d)", "§164.312(a)(1)"],
+    description: "Fails when the human-users group does not exist, or none of its policies effectively denies sensitive actions (s3:GetObject, iam:CreateUser, ...) on * both when aws:MultiFactorAuthPresent is false (console without MFA) and when the key is absent (long-term access keys), while leaving the MFA self-service actions allowed; one policy alone or the group's policies together may do it. A policy using Bool instead of BoolIfExists fails: long-term keys bypass it. Conditions the evaluator cannot decide never count as enforcement.",
+    remediation: "Attach the deny-without-MFA policy (BoolIfExists on aws:MultiFactorAuthPresent) to the human-users group.",
+    remediate: Some(Remediation::MfaEnforcement),
+    run: mfa_enforcement_policy,
+};
+
 /// IAM-004 mfa-enforcement-policy: the configured human-users group.
 pub(crate) fn mfa_enforcement_policy(account: &Account, config: &Config) -> Vec<Finding> {
     let name = &config.human_users_group;
@@ -194,11 +211,25 @@ pub(crate) fn mfa_enforcement_policy(account: &Account, config: &Config) -> Vec<
         }
     };
     vec![from_source(
-        finding("IAM-004", ResourceType::Group, &arn, name, status, detail),
+        finding(&MFA_ENFORCEMENT_POLICY, &arn, name, status, detail),
         account,
         "authorization",
     )]
 }
+
+/// IAM-005 human-users-enforced: its catalogue entry and the function that decides it.
+pub(crate) static HUMAN_USERS_ENFORCED: Check = Check {
+    id: "IAM-005",
+    slug: "human-users-enforced",
+    title: "Console users are in a group that enforces MFA",
+    severity: Severity::High,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.312(d)", "§164.312(a)(1)"],
+    description: "Fails for each user with a console password who is not a member of a group whose policies pass IAM-004; not-evaluated when none of its groups in the data does and one of its groups is missing from the data.",
+    remediation: "Add the user to the human-users group.",
+    remediate: Some(Remediation::GroupMembership),
+    run: human_users_enforced,
+};
 
 /// IAM-005 human-users-enforced.
 pub(crate) fn human_users_enforced(account: &Account, _config: &Config) -> Vec<Finding> {
@@ -207,7 +238,7 @@ pub(crate) fn human_users_enforced(account: &Account, _config: &Config) -> Vec<F
         .iter()
         .map(|g| (g.group_name.as_str(), group_verdict(account, g)))
         .collect();
-    per_user_report(account, "IAM-005", |u, row| {
+    per_user_report(account, &HUMAN_USERS_ENFORCED, |u, row| {
         if !row.has_password() {
             return (Status::Pass, "the user has no console password".into());
         }

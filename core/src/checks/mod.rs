@@ -1,11 +1,12 @@
 //! The checks: pure functions of the account data and the configuration.
 //!
-//! Each check is a `fn(&Account, &Config) -> Vec<Finding>` registered in [`CHECKS`] beside
-//! its catalogue entry. [`audit`] runs them, applies the configured exceptions and returns
-//! the [`AuditReport`] every face prints.
+//! Each check is one [`Check`]: its catalogue metadata and its function, defined together
+//! as a `static` in its family's file (`password.rs`, `mfa.rs`, ...), which lists its
+//! checks in its `CHECKS`. [`CATALOGUE`] gathers the families' checks in ID order;
+//! [`audit`] runs them, applies the configured exceptions and returns the [`AuditReport`]
+//! every face prints.
 
 mod analyzer;
-mod catalogue;
 mod credentials;
 mod enforcement;
 mod mfa;
@@ -14,49 +15,51 @@ mod policies;
 mod root;
 mod users;
 
-pub use catalogue::{ids, info, CheckInfo, CATALOGUE};
 pub(crate) use enforcement::mfa_gaps;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
-use crate::report::{AppliedException, AuditReport, Finding, ResourceType, Status};
+use crate::findings::{AppliedException, AuditReport, Check, Finding, Status};
 use crate::{Error, Result};
 
-/// A check: a pure function of the account data and the configuration.
-pub type CheckFn = fn(&Account, &Config) -> Vec<Finding>;
-
-/// Every implemented check, by catalogue ID.
-pub static CHECKS: &[(&str, CheckFn)] = &[
-    ("IAM-001", password::password_policy),
-    ("IAM-002", mfa::console_mfa),
-    ("IAM-003", mfa::user_mfa),
-    ("IAM-004", enforcement::mfa_enforcement_policy),
-    ("IAM-005", enforcement::human_users_enforced),
-    ("IAM-006", users::user_in_group),
-    ("IAM-007", users::no_direct_policies),
-    ("IAM-008", users::permissions_boundary),
-    ("IAM-009", policies::boundary_guardrails),
-    ("IAM-010", policies::user_admin_access),
-    ("IAM-011", policies::service_wildcards),
-    ("IAM-012", credentials::access_key_rotation),
-    ("IAM-013", credentials::unused_credentials),
-    ("IAM-014", credentials::single_active_key),
-    ("IAM-015", root::root_mfa),
-    ("IAM-016", root::root_hardware_mfa),
-    ("IAM-017", root::root_access_keys),
-    ("IAM-018", root::root_recent_use),
-    ("IAM-019", analyzer::analyzer_enabled),
-    ("IAM-020", analyzer::analyzer_findings),
-    ("IAM-021", users::group_not_empty),
-    ("IAM-022", policies::role_admin_access),
-    ("IAM-023", policies::privilege_escalation),
+/// Every family's checks; a family file lists its own.
+const FAMILIES: &[&[&Check]] = &[
+    password::CHECKS,
+    mfa::CHECKS,
+    enforcement::CHECKS,
+    users::CHECKS,
+    policies::CHECKS,
+    credentials::CHECKS,
+    root::CHECKS,
+    analyzer::CHECKS,
 ];
 
-/// The check function of `id` (case-insensitive).
-pub fn check_fn(id: &str) -> Option<CheckFn> {
-    CHECKS.iter().find(|(c, _)| c.eq_ignore_ascii_case(id)).map(|(_, f)| *f)
+/// Every check, in ID order (docs/checks.md).
+pub static CATALOGUE: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
+    let mut all: Vec<&'static Check> = FAMILIES.iter().flat_map(|f| f.iter().copied()).collect();
+    all.sort_by_key(|c| c.id);
+    all
+});
+
+/// The catalogue entry of `id` (case-insensitive).
+pub fn info(id: &str) -> Option<&'static Check> {
+    CATALOGUE.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+/// Every check ID, in catalogue order.
+pub fn ids() -> Vec<&'static str> {
+    CATALOGUE.iter().map(|c| c.id).collect()
+}
+
+/// `IAM-001 ... IAM-023`: the first and last IDs of the catalogue.
+pub fn id_range() -> String {
+    match (CATALOGUE.first(), CATALOGUE.last()) {
+        (Some(first), Some(last)) => format!("{} ... {}", first.id, last.id),
+        _ => String::new(),
+    }
 }
 
 /// Parses a list of check IDs given by a user (`IAM-002,IAM-004`): each must be in the
@@ -72,8 +75,8 @@ pub fn parse_ids(list: &[String]) -> Result<Vec<String>> {
             Some(c) => out.push(c.id.to_string()),
             None => {
                 return Err(Error::InvalidArgument(format!(
-                    "unknown check ID {id:?} (known: IAM-001 ... IAM-{:03}; see `hipaa-iam checks`)",
-                    CATALOGUE.len()
+                    "unknown check ID {id:?} (known: {}; see `hipaa-iam checks`)",
+                    id_range()
                 )))
             }
         }
@@ -86,20 +89,18 @@ pub fn parse_ids(list: &[String]) -> Result<Vec<String>> {
 /// not applied (see [`audit`]).
 pub fn run(account: &Account, config: &Config, only: Option<&[String]>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for entry in CATALOGUE {
-        if config.is_skipped(entry.id) {
+    for check in CATALOGUE.iter() {
+        if config.is_skipped(check.id) {
             continue;
         }
         if let Some(only) = only {
-            if !only.iter().any(|o| o.eq_ignore_ascii_case(entry.id)) {
+            if !only.iter().any(|o| o.eq_ignore_ascii_case(check.id)) {
                 continue;
             }
         }
-        if let Some(f) = check_fn(entry.id) {
-            let mut fs = f(account, config);
-            fs.sort_by(|a, b| (&a.resource_name, &a.resource_arn).cmp(&(&b.resource_name, &b.resource_arn)));
-            findings.extend(fs);
-        }
+        let mut fs = (check.run)(account, config);
+        fs.sort_by(|a, b| (&a.resource_name, &a.resource_arn).cmp(&(&b.resource_name, &b.resource_arn)));
+        findings.extend(fs);
     }
     findings
 }
@@ -299,11 +300,11 @@ fn data_warnings(account: &Account) -> Vec<String> {
     warnings
 }
 
-/// A finding of check `id` (which must be in the catalogue) with its catalogue fields.
-pub(crate) fn finding(id: &str, rt: ResourceType, arn: &str, name: &str, status: Status, detail: String) -> Finding {
-    let c = info(id).unwrap_or(&CATALOGUE[0]);
+/// A finding of check `c` with its catalogue fields.
+/// A finding of check `c` on one resource (of the kind the check judges).
+pub(crate) fn finding(c: &Check, arn: &str, name: &str, status: Status, detail: String) -> Finding {
     let remediation = match c.remediate {
-        Some(r) => format!("{} Run: hipaa-iam remediate {r}", c.remediation),
+        Some(r) => format!("{} Run: {}", c.remediation, r.command()),
         None => c.remediation.to_string(),
     };
     Finding {
@@ -312,7 +313,7 @@ pub(crate) fn finding(id: &str, rt: ResourceType, arn: &str, name: &str, status:
         title: c.title.to_string(),
         severity: c.severity,
         status,
-        resource_type: rt,
+        resource_type: c.resource_type,
         resource_arn: arn.to_string(),
         resource_name: name.to_string(),
         detail,
@@ -349,7 +350,7 @@ pub(crate) fn unavailable<T>(data: &Collected<T>, file: &str) -> Option<(Status,
 /// `not-evaluated` (or `error`).
 pub(crate) fn per_user_report(
     account: &Account,
-    id: &str,
+    check: &Check,
     judge: impl Fn(&User, &CredentialRow) -> (Status, String),
 ) -> Vec<Finding> {
     let file = crate::account::file::CREDENTIAL_REPORT;
@@ -367,7 +368,7 @@ pub(crate) fn per_user_report(
                 ),
             };
             from_source(
-                finding(id, ResourceType::User, &u.arn, &u.user_name, status, detail),
+                finding(check, &u.arn, &u.user_name, status, detail),
                 account,
                 "credential_report",
             )
@@ -383,4 +384,39 @@ pub(crate) fn days_since(account: &Account, t: chrono::DateTime<chrono::Utc>) ->
 /// `2026-11-22`.
 pub(crate) fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_is_every_family_once_in_id_order() {
+        let ids = ids();
+        assert_eq!(ids.len(), FAMILIES.iter().map(|f| f.len()).sum::<usize>());
+        assert!(
+            ids.windows(2).all(|w| w[0] < w[1]),
+            "IDs repeat or are out of order: {ids:?}"
+        );
+        for c in CATALOGUE.iter() {
+            let digits = c.id.strip_prefix("IAM-").unwrap_or("");
+            assert!(
+                digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                c.id
+            );
+            assert_eq!(info(&c.id.to_ascii_lowercase()).map(|i| i.slug), Some(c.slug));
+            assert!(
+                !c.hipaa.is_empty() && !c.title.is_empty() && !c.description.is_empty(),
+                "{}",
+                c.id
+            );
+        }
+        let mut slugs: Vec<&str> = CATALOGUE.iter().map(|c| c.slug).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), CATALOGUE.len(), "slugs repeat");
+        assert_eq!(id_range(), format!("{} ... {}", ids[0], ids[ids.len() - 1]));
+        assert!(info("IAM-000").is_none());
+    }
 }

@@ -3,11 +3,28 @@
 use super::{finding, from_source, unavailable};
 use crate::account::{file, Account, Collected};
 use crate::config::Config;
-use crate::report::{Finding, ResourceType, Status};
+use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[&PASSWORD_POLICY];
+
+/// IAM-001 password-policy: its catalogue entry and the function that decides it.
+pub(crate) static PASSWORD_POLICY: Check = Check {
+    id: "IAM-001",
+    slug: "password-policy",
+    title: "Account password policy meets the HIPAA baseline",
+    severity: Severity::High,
+    resource_type: ResourceType::Account,
+    hipaa: &["§164.308(a)(5)(ii)(D)", "§164.312(d)"],
+    description: "Fails when the account has no password policy, or its minimum length is below 14, symbols, numbers, upper- or lower-case letters are not required, passwords do not expire within 90 days, fewer than 24 previous passwords are remembered, or users may not change their own password. Each unmet setting is named. Thresholds are configurable.",
+    remediation: "Set a password policy of at least 14 characters with all four character classes, 90-day expiry and 24-password reuse prevention.",
+    remediate: Some(Remediation::PasswordPolicy),
+    run: password_policy,
+};
 
 /// IAM-001 password-policy.
 pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding> {
-    let id = "IAM-001";
+    let check = &PASSWORD_POLICY;
     let account_id = account.account_id.clone().unwrap_or_default();
     let arn = format!("arn:aws:iam::{account_id}:account-password-policy");
     let name = if account_id.is_empty() {
@@ -67,7 +84,7 @@ pub(crate) fn password_policy(account: &Account, config: &Config) -> Vec<Finding
         other => unavailable(other, file::PASSWORD_POLICY).unwrap_or((Status::NotEvaluated, String::new())),
     };
     vec![from_source(
-        finding(id, ResourceType::Account, &arn, &name, status, detail),
+        finding(check, &arn, &name, status, detail),
         account,
         "password_policy",
     )]

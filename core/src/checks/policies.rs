@@ -13,10 +13,19 @@ use std::collections::BTreeMap;
 use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
 use crate::config::Config;
+use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{
     evaluate, Context, Decision, Document, Effect, Evaluation, Principal, TargetSet, Targets, WildcardScope,
 };
-use crate::report::{Finding, ResourceType, Status};
+
+/// This family's checks.
+pub(crate) static CHECKS: &[&Check] = &[
+    &BOUNDARY_GUARDRAILS,
+    &USER_ADMIN_ACCESS,
+    &SERVICE_WILDCARDS,
+    &ROLE_ADMIN_ACCESS,
+    &PRIVILEGE_ESCALATION,
+];
 
 const SOURCE: &str = "authorization";
 
@@ -208,6 +217,20 @@ pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
     )
 }
 
+/// IAM-010 user-admin-access: its catalogue entry and the function that decides it.
+pub(crate) static USER_ADMIN_ACCESS: Check = Check {
+    id: "IAM-010",
+    slug: "user-admin-access",
+    title: "Users do not have full administrator access",
+    severity: Severity::High,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)", "§164.312(a)(1)"],
+    description: "Fails for each user whose effective identity permissions (user and group policies, managed and inline, intersected with the permissions boundary) allow every action on every resource through statements without conditions. Decided from policy documents, never names. A user whose group or managed policy is missing from the data is not-evaluated unless the documents present already grant everything.",
+    remediation: "Replace full administrator access with job-specific permissions; keep administrators few, behind MFA and a boundary.",
+    remediate: Some(Remediation::PermissionsBoundary),
+    run: user_admin_access,
+};
+
 /// IAM-010 user-admin-access.
 pub(crate) fn user_admin_access(account: &Account, _config: &Config) -> Vec<Finding> {
     account
@@ -216,13 +239,27 @@ pub(crate) fn user_admin_access(account: &Account, _config: &Config) -> Vec<Find
         .map(|u| {
             let v = user_admin(account, u);
             from_source(
-                finding("IAM-010", ResourceType::User, &u.arn, &u.user_name, v.status, v.detail),
+                finding(&USER_ADMIN_ACCESS, &u.arn, &u.user_name, v.status, v.detail),
                 account,
                 SOURCE,
             )
         })
         .collect()
 }
+
+/// IAM-022 role-admin-access: its catalogue entry and the function that decides it.
+pub(crate) static ROLE_ADMIN_ACCESS: Check = Check {
+    id: "IAM-022",
+    slug: "role-admin-access",
+    title: "Roles do not have full administrator access",
+    severity: Severity::Medium,
+    resource_type: ResourceType::Role,
+    hipaa: &["§164.308(a)(4)(ii)(B)"],
+    description: "Fails for each role that is not service-linked whose permissions (intersected with its boundary) allow every action on every resource through statements without conditions.",
+    remediation: "Scope the role's policies to the actions and resources its workload needs.",
+    remediate: None,
+    run: role_admin_access,
+};
 
 /// IAM-022 role-admin-access.
 pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Finding> {
@@ -238,13 +275,27 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
                 "the role's policies allow",
             );
             from_source(
-                finding("IAM-022", ResourceType::Role, &r.arn, &r.role_name, v.status, v.detail),
+                finding(&ROLE_ADMIN_ACCESS, &r.arn, &r.role_name, v.status, v.detail),
                 account,
                 SOURCE,
             )
         })
         .collect()
 }
+
+/// IAM-011 service-wildcards: its catalogue entry and the function that decides it.
+pub(crate) static SERVICE_WILDCARDS: Check = Check {
+    id: "IAM-011",
+    slug: "service-wildcards",
+    title: "Customer policies do not grant service-wide wildcards",
+    severity: Severity::Medium,
+    resource_type: ResourceType::Policy,
+    hipaa: &["§164.308(a)(4)(ii)(B)"],
+    description: "Fails for each customer-managed or inline policy that allows service:* or * actions on resource *.",
+    remediation: "Replace wildcard actions with the specific actions the job needs, or scope the resources.",
+    remediate: None,
+    run: service_wildcards,
+};
 
 /// IAM-011 service-wildcards: customer-managed and inline policies.
 pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Finding> {
@@ -273,7 +324,7 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
             (Status::Fail, hits.join("; "))
         };
         out.push(from_source(
-            finding("IAM-011", ResourceType::Policy, arn, name, status, detail),
+            finding(&SERVICE_WILDCARDS, arn, name, status, detail),
             account,
             SOURCE,
         ));
@@ -314,8 +365,7 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
     for (group, members) in missing_groups(account) {
         out.push(from_source(
             finding(
-                "IAM-011",
-                ResourceType::Policy,
+                &SERVICE_WILDCARDS,
                 &group_arn(account, group),
                 group,
                 Status::NotEvaluated,
@@ -355,6 +405,20 @@ const GUARDRAILS: &[&str] = &[
     "account:PutAlternateContact",
 ];
 
+/// IAM-009 boundary-guardrails: its catalogue entry and the function that decides it.
+pub(crate) static BOUNDARY_GUARDRAILS: Check = Check {
+    id: "IAM-009",
+    slug: "boundary-guardrails",
+    title: "The boundary policy denies privilege tampering",
+    severity: Severity::Medium,
+    resource_type: ResourceType::Policy,
+    hipaa: &["§164.308(a)(4)(ii)(B)"],
+    description: "Fails when the configured boundary policy exists but lets through (allows, rather than denies or leaves ungranted) IAM privilege tampering (creating, attaching or putting policies; creating users, roles, keys or login profiles; changing group membership; iam:PassRole on *) or organization and account administration.",
+    remediation: "Add Deny statements for IAM policy tampering, iam:PassRole on * and organizations:*/account:* to the boundary policy (the guide's permissions_boundary.json).",
+    remediate: Some(Remediation::PermissionsBoundary),
+    run: boundary_guardrails,
+};
+
 /// IAM-009 boundary-guardrails.
 pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Finding> {
     let name = &config.boundary_policy_name;
@@ -365,8 +429,7 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
         );
         return vec![from_source(
             finding(
-                "IAM-009",
-                ResourceType::Policy,
+                &BOUNDARY_GUARDRAILS,
                 &arn,
                 name,
                 Status::NotEvaluated,
@@ -403,14 +466,7 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
         }
     };
     vec![from_source(
-        finding(
-            "IAM-009",
-            ResourceType::Policy,
-            &policy.arn,
-            &policy.policy_name,
-            status,
-            detail,
-        ),
+        finding(&BOUNDARY_GUARDRAILS, &policy.arn, &policy.policy_name, status, detail),
         account,
         SOURCE,
     )]
@@ -499,6 +555,20 @@ impl Paths {
         self.total += total;
     }
 }
+
+/// IAM-023 privilege-escalation: its catalogue entry and the function that decides it.
+pub(crate) static PRIVILEGE_ESCALATION: Check = Check {
+    id: "IAM-023",
+    slug: "privilege-escalation",
+    title: "Users cannot escalate their own privileges",
+    severity: Severity::High,
+    resource_type: ResourceType::User,
+    hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)"],
+    description: "Fails for each user who is not an administrator but whose effective permissions allow a known escalation path (iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:Attach/Put User or Group Policy, iam:AddUserToGroup, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:UpdateAssumeRolePolicy, iam:PassRole with a compute-creating action) on a resource that covers it, with no boundary denying it. Evaluated on concrete resources: the user's own ARN (attach or put user policy), another user's ARN (access keys and login profiles: taking over that identity), the user's groups, every group (add user to group), the customer policies attached to the user or its groups (policy versions) and every role (trust policy, PassRole). Only definite allows count. Without a definite path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
+    remediation: "Remove the escalation permission or put the permissions-boundary-base boundary on the user.",
+    remediate: Some(Remediation::PermissionsBoundary),
+    run: privilege_escalation,
+};
 
 /// IAM-023 privilege-escalation.
 ///
@@ -628,7 +698,7 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
                 )
             };
             Some(from_source(
-                finding("IAM-023", ResourceType::User, &u.arn, &u.user_name, status, detail),
+                finding(&PRIVILEGE_ESCALATION, &u.arn, &u.user_name, status, detail),
                 account,
                 SOURCE,
             ))

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use crate::account::file;
 use crate::account::is_account_id;
+use crate::findings::AuditReport;
 use crate::manifest::{sha256_hex, Manifest};
 use crate::report::evidence::{EvidenceDir, EvidenceFile, FINDINGS_JSON};
 use crate::report::org::{
     write_tree, AccountStatus, AccountView, ConfigRef, OrgAccount, OrgIndex, ORG_FINDINGS_CSV, ORG_JSON,
 };
-use crate::report::AuditReport;
 use crate::{Error, Result};
 
 /// What [`merge`] did.

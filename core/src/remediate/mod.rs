@@ -20,6 +20,8 @@ pub mod request;
 
 use serde::{Deserialize, Serialize};
 
+/// The remediations (defined with the findings model: a check names the one that fixes it).
+pub use crate::findings::Remediation;
 #[cfg(feature = "aws")]
 pub use apply::{apply, caller_account_id, Clients, Secrets};
 #[cfg(feature = "aws")]
@@ -42,38 +44,6 @@ pub const PERMISSIONS_BOUNDARY_JSON: &str = include_str!("policies/permissions_b
 /// Today's date (UTC), the day exceptions are judged on.
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-/// The remediations, by their command-line names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Remediation {
-    /// Set the configured password policy without weakening a stronger setting.
-    PasswordPolicy,
-    /// The deny-without-MFA policy, the human-users group and the attachment.
-    MfaEnforcement,
-    /// Console users into the human-users group.
-    GroupMembership,
-    /// The boundary policy, and it as the boundary of the users that lack it.
-    PermissionsBoundary,
-    /// An ACCOUNT Access Analyzer in each audited region that has none.
-    AccessAnalyzer,
-    /// Provision a user the guide's way.
-    CreateUser,
-}
-
-impl Remediation {
-    /// The command-line name, e.g. `password-policy`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Remediation::PasswordPolicy => "password-policy",
-            Remediation::MfaEnforcement => "mfa-enforcement",
-            Remediation::GroupMembership => "group-membership",
-            Remediation::PermissionsBoundary => "permissions-boundary",
-            Remediation::AccessAnalyzer => "access-analyzer",
-            Remediation::CreateUser => "create-user",
-        }
-    }
 }
 
 /// The password policy settings sent with `UpdateAccountPasswordPolicy` (AWS's argument

@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 
 use super::csv_file::CsvTable;
 use super::register::{self, check_csv_name};
-use super::{mfa, summary, AuditReport, Finding};
+use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
+use crate::findings::{AuditReport, Finding};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 

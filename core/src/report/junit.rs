@@ -5,7 +5,7 @@
 //! pass (an exception is noted in `<system-out>`).
 
 use super::register::by_check;
-use super::{AuditReport, Finding, Status};
+use crate::findings::{AuditReport, Finding, Status};
 
 /// Text escaped for XML content and attribute values; characters XML 1.0 cannot carry
 /// are dropped.

@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 use super::csv_file::CsvTable;
 use super::evidence::{self, EvidenceDir, EvidenceFile};
 use super::register::{self, md_cell, RiskRow, RiskStatus};
-use super::{AuditReport, Severity, Status};
 use crate::account::file;
 use crate::account::is_account_id;
 use crate::checks;
 use crate::config::LoadedConfig;
+use crate::findings::{AuditReport, Severity, Status};
 use crate::manifest::{nested_manifest_dir, Manifest};
 use crate::{Error, Result};
 
@@ -247,7 +247,7 @@ pub const ORG_FINDINGS_HEADERS: [&str; 10] = [
 ];
 
 /// Counts of a check's findings in one account by status.
-fn count(findings: &[&super::Finding], status: Status) -> usize {
+fn count(findings: &[&crate::findings::Finding], status: Status) -> usize {
     findings.iter().filter(|f| f.status == status).count()
 }
 

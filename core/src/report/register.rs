@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::csv_file::CsvTable;
 use chrono::{DateTime, NaiveDate};
 
-use super::{AppliedException, AuditReport, Finding, Status};
 use crate::checks;
+use crate::findings::{AppliedException, AuditReport, Finding, Status};
 
 /// A register row's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,7 +53,7 @@ pub struct RiskRow {
     /// The CSV file that backs the row and its row count.
     pub evidence: String,
     /// The severity of a failure of the check.
-    pub severity: super::Severity,
+    pub severity: crate::findings::Severity,
     /// Failing findings.
     pub fail_count: usize,
     /// Excepted findings.

@@ -1,8 +1,9 @@
 //! The stdout renderers of `audit --format` that this module owns: SARIF, JUnit, CSV and
 //! Markdown (table and JSON are the audit command's own).
 
-use super::{evidence, junit, sarif, summary, AuditReport};
+use super::{evidence, junit, sarif, summary};
 use crate::config::LoadedConfig;
+use crate::findings::AuditReport;
 use crate::{Error, Result};
 
 /// A report format rendered to one string.

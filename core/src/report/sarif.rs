@@ -8,9 +8,9 @@
 
 use serde_json::{json, Value};
 
-use super::{AuditReport, Finding, Severity, Status};
 use crate::checks::CATALOGUE;
 use crate::config::LoadedConfig;
+use crate::findings::{AuditReport, Finding, Severity, Status};
 use crate::manifest::sha256_hex;
 
 /// The schema URI written into the log.
@@ -93,7 +93,7 @@ pub fn to_value(report: &AuditReport, config: &LoadedConfig) -> Value {
             let mut tags: Vec<String> = vec!["security".into(), "hipaa".into(), "iam".into()];
             tags.extend(c.hipaa.iter().map(|h| format!("HIPAA {h}")));
             let fix = match c.remediate {
-                Some(cmd) => format!("{}\n\nFix: `hipaa-iam remediate {cmd} --dry-run`, then without `--dry-run`.", c.remediation),
+                Some(r) => format!("{}\n\nFix: `{} --dry-run`, then without `--dry-run`.", c.remediation, r.command()),
                 None => c.remediation.to_string(),
             };
             json!({

@@ -1,9 +1,9 @@
 //! `summary.md`: what a person reads first (also `audit --format markdown`).
 
 use super::register::{self, md_cell, RiskRow, RiskStatus};
-use super::{AuditReport, Severity, Status};
 use crate::checks;
 use crate::config::LoadedConfig;
+use crate::findings::{AuditReport, Severity, Status};
 
 const STATUSES: [Status; 5] = [
     Status::Fail,
@@ -117,10 +117,8 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
             r.fail_count,
             md_cell(remediation)
         ));
-        if let Some(cmd) = info.and_then(|c| c.remediate) {
-            s.push_str(&format!(
-                "   `hipaa-iam remediate {cmd} --dry-run` shows the plan; `hipaa-iam remediate {cmd}` applies it.\n"
-            ));
+        if let Some(cmd) = info.and_then(|c| c.remediate).map(|r| r.command()) {
+            s.push_str(&format!("   `{cmd} --dry-run` shows the plan; `{cmd}` applies it.\n"));
         }
     }
     s.push('\n');

@@ -1,0 +1,275 @@
+//! The findings model, below both the checks that produce it and the reports that render
+//! it: a check's definition ([`Check`]), the remediation that fixes its failures
+//! ([`Remediation`]), and what an audit yields ([`Finding`]s in an [`AuditReport`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::config::Config;
+
+/// A check's logic: a pure function of the account data and the configuration.
+pub type CheckFn = fn(&Account, &Config) -> Vec<Finding>;
+
+/// One check: its catalogue metadata (docs/checks.md) and its logic, defined together in its
+/// family's file under `checks/`. IDs never change meaning and are never reused.
+///
+/// Serialised (the `checks --format json` catalogue, the C ABI's) without the function.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Check {
+    /// Stable ID, `IAM-001` ...
+    pub id: &'static str,
+    /// Stable short name, `password-policy` ...
+    pub slug: &'static str,
+    /// One-line title.
+    pub title: &'static str,
+    /// Severity of a failure.
+    pub severity: Severity,
+    /// The kind of resource each finding judges.
+    pub resource_type: ResourceType,
+    /// HIPAA Security Rule citations.
+    pub hipaa: &'static [&'static str],
+    /// What the check decides, and when it fails.
+    pub description: &'static str,
+    /// How to fix a failure.
+    pub remediation: &'static str,
+    /// The remediation that fixes a failure, where one exists (each face renders it: the CLI
+    /// as `hipaa-iam remediate NAME`, PowerShell as its cmdlet, the C ABI as the name).
+    pub remediate: Option<Remediation>,
+    /// The check itself.
+    #[serde(skip)]
+    pub run: CheckFn,
+}
+
+/// The remediations, by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Remediation {
+    /// Set the configured password policy without weakening a stronger setting.
+    PasswordPolicy,
+    /// The deny-without-MFA policy, the human-users group and the attachment.
+    MfaEnforcement,
+    /// Console users into the human-users group.
+    GroupMembership,
+    /// The boundary policy, and it as the boundary of the users that lack it.
+    PermissionsBoundary,
+    /// An ACCOUNT Access Analyzer in each audited region that has none.
+    AccessAnalyzer,
+    /// Provision a user the guide's way.
+    CreateUser,
+}
+
+impl Remediation {
+    /// The command-line name, e.g. `password-policy`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Remediation::PasswordPolicy => "password-policy",
+            Remediation::MfaEnforcement => "mfa-enforcement",
+            Remediation::GroupMembership => "group-membership",
+            Remediation::PermissionsBoundary => "permissions-boundary",
+            Remediation::AccessAnalyzer => "access-analyzer",
+            Remediation::CreateUser => "create-user",
+        }
+    }
+
+    /// The command line that runs it: `hipaa-iam remediate password-policy`.
+    pub fn command(self) -> String {
+        format!("hipaa-iam remediate {}", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Remediation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How serious a failing finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most serious first.
+    pub const ALL_DESC: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+    /// `critical`, `high`, `medium`, `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a severity name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A finding's status (docs/checks.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The resource fails the check.
+    Fail,
+    /// The resource passes.
+    Pass,
+    /// A valid exception covers a failure.
+    Excepted,
+    /// The data the check needs could not be read.
+    Error,
+    /// The data was not collected.
+    NotEvaluated,
+}
+
+impl Status {
+    /// `fail`, `pass`, `excepted`, `error`, `not-evaluated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Pass => "pass",
+            Status::Excepted => "excepted",
+            Status::Error => "error",
+            Status::NotEvaluated => "not-evaluated",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of resource a finding judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceType {
+    /// The account (e.g. its password policy).
+    Account,
+    /// An IAM user.
+    User,
+    /// An IAM group.
+    Group,
+    /// An IAM role.
+    Role,
+    /// A managed or inline policy.
+    Policy,
+    /// The root user.
+    Root,
+    /// An AWS region.
+    Region,
+    /// An Access Analyzer finding.
+    Finding,
+}
+
+impl ResourceType {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::Account => "account",
+            ResourceType::User => "user",
+            ResourceType::Group => "group",
+            ResourceType::Role => "role",
+            ResourceType::Policy => "policy",
+            ResourceType::Root => "root",
+            ResourceType::Region => "region",
+            ResourceType::Finding => "finding",
+        }
+    }
+}
+
+/// The exception that turned a finding into `excepted` (or that expired).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedException {
+    /// Why the risk is accepted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last valid day, `YYYY-MM-DD`.
+    pub expires: String,
+    /// Whether it had expired at the time of the audit (then the finding stays `fail`).
+    pub expired: bool,
+    /// Why the exception is too broad to be a reviewed acceptance, when it is: its resource
+    /// pattern matches every resource of its check, or more than `exception_max_resources`
+    /// of them (the audit warns about it too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_broad: Option<String>,
+}
+
+/// One judgement of one check on one resource: the findings model every face prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// `IAM-002`.
+    pub check_id: String,
+    /// `console-mfa`.
+    pub slug: String,
+    /// The check's title.
+    pub title: String,
+    /// The check's severity.
+    pub severity: Severity,
+    /// The outcome.
+    pub status: Status,
+    /// What kind of resource was judged.
+    pub resource_type: ResourceType,
+    /// The resource's ARN (or a stable identifier for regions and the account).
+    pub resource_arn: String,
+    /// The resource's name.
+    pub resource_name: String,
+    /// Why it has this status, in one or two sentences.
+    pub detail: String,
+    /// HIPAA Security Rule citations, e.g. `§164.312(d)`.
+    pub hipaa: Vec<String>,
+    /// How to fix it.
+    pub remediation: String,
+    /// The account data file the finding was decided from (evidence location).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_file: Option<String>,
+    /// The exception that covers it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<AppliedException>,
+}
+
+/// The result of one audit: what every face (CLI, C ABI, PowerShell, the Action) prints
+/// or writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReport {
+    /// The tool's version.
+    pub tool_version: String,
+    /// The audited account's ID, when known.
+    pub account_id: Option<String>,
+    /// The instant the account data describes (RFC 3339).
+    pub as_of: String,
+    /// `live`, or the exports directory.
+    pub source: String,
+    /// The Access Analyzer regions audited.
+    pub regions: Vec<String>,
+    /// Every finding, in catalogue order, then by resource.
+    pub findings: Vec<Finding>,
+    /// Things the auditor should know that are not findings (an expired exception, a
+    /// managed policy missing from the data, ...).
+    pub warnings: Vec<String>,
+}

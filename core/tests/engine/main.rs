@@ -1,0 +1,18 @@
+//! The engine's tests (the policy evaluator, the account data, the checks, the evidence,
+//! organizations, remediation), in one test binary so the AWS SDK is linked once: each
+//! module is one concern. Modules named `*_moto` need the moto server `.ci/run` starts
+//! (see `hipaa_iam_tests::moto`); `*_mocks` answer AWS calls with `aws-smithy-mocks` where
+//! moto cannot. The memory test is a binary of its own (`memory.rs`): it counts allocations.
+
+mod common;
+
+mod checks;
+mod collect_mocks;
+mod evidence;
+mod exports;
+mod input_props;
+mod org_evidence;
+mod org_mocks;
+mod policy;
+mod remediate_mocks;
+mod remediate_moto;
