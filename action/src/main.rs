@@ -171,6 +171,20 @@ pub enum FailOn {
     None,
 }
 
+impl FailOn {
+    /// The library's run policy for this threshold.
+    pub fn policy(self) -> hipaa_iam_core::run::FailOn {
+        use hipaa_iam_core::run::FailOn as P;
+        match self {
+            FailOn::Critical => P::Critical,
+            FailOn::High => P::High,
+            FailOn::Medium => P::Medium,
+            FailOn::Low => P::Low,
+            FailOn::None => P::None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// Directory to write the account data files and manifest.json into
@@ -221,9 +235,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            // The library's error, naming arguments as this command line spells them.
             eprintln!(
                 "hipaa-iam: error: {}",
-                hipaa_iam_core::text::terminal_safe_lines(&e.to_string())
+                hipaa_iam_core::text::terminal_safe_lines(&e.message_with(cmd::flag))
             );
             ExitCode::from(EXIT_ERROR)
         }

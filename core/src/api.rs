@@ -4,12 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::checks;
 use crate::config::{Config, LoadedConfig};
 use crate::findings::AuditReport;
+use crate::manifest::Manifest;
+use crate::report::evidence::EvidenceFile;
+use crate::report::EvidenceOptions;
+use crate::run::{FailOn, Verdict};
 use crate::{Error, Result};
 
 /// Where the account data comes from.
@@ -73,7 +77,7 @@ impl Source {
 /// `./hipaa-iam.toml` if present, else the defaults. `regions`, when not empty, replace
 /// the configured regions (each must be an AWS region name).
 pub fn load_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]) -> Result<LoadedConfig> {
-    crate::aws::check_regions("regions", regions)?;
+    crate::aws::check_regions(crate::error::Field::Regions, regions)?;
     let ids = checks::ids();
     let mut loaded = match inline {
         Some(text) => {
@@ -131,4 +135,127 @@ pub fn audit_account(account: Account, source: String, config: LoadedConfig, onl
         account,
         config,
     }
+}
+
+impl Audit {
+    /// Writes the evidence directory of this audit (its report, account and configuration:
+    /// one collection for the objects and the evidence), with `extra` files listed in the
+    /// same manifest.
+    pub fn write_evidence(&self, dir: &Path, options: &EvidenceOptions, extra: Vec<EvidenceFile>) -> Result<Manifest> {
+        crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, options, extra)
+    }
+}
+
+/// A request to audit, as the C ABI (and through it PowerShell) sends it: the source, the
+/// configuration, the checks, and optionally the evidence directory and the `fail-on`
+/// threshold. Unknown fields are errors.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditRequest {
+    /// Exports directory; absent = collect live with the standard AWS credential chain.
+    pub exports_dir: Option<PathBuf>,
+    /// AWS profile for a live collection.
+    pub profile: Option<String>,
+    /// Access Analyzer regions.
+    pub regions: Vec<String>,
+    /// Configuration file.
+    pub config_path: Option<PathBuf>,
+    /// Configuration as TOML text (instead of a file).
+    pub config: Option<String>,
+    /// Only these check IDs.
+    pub checks: Option<Vec<String>>,
+    /// Also write the evidence directory here, from the same audit.
+    pub output_dir: Option<PathBuf>,
+    /// Prepend a UTF-8 BOM to the evidence CSVs (for Excel).
+    pub excel: bool,
+    /// The `fail-on` threshold of the verdict (default `none`).
+    pub fail_on: FailOn,
+}
+
+impl AuditRequest {
+    /// The source of the account data.
+    pub fn source(&self) -> Source {
+        Source {
+            exports_dir: self.exports_dir.clone(),
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            network: Default::default(),
+        }
+    }
+
+    /// The configuration: `config` (TOML text) or `config_path`, not both.
+    pub fn load_config(&self) -> Result<LoadedConfig> {
+        load_request_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)
+    }
+
+    /// Loads the configuration and the account, and runs the checks.
+    pub async fn audit(&self) -> Result<Audit> {
+        let config = self.load_config()?;
+        audit(&self.source(), config, self.checks.as_deref()).await
+    }
+}
+
+/// [`load_config`] for a request that may give the configuration as a file or as text,
+/// but not both.
+pub fn load_request_config(path: Option<&Path>, inline: Option<&str>, regions: &[String]) -> Result<LoadedConfig> {
+    if path.is_some() && inline.is_some() {
+        return Err(Error::InvalidArgument(
+            "request: give either config (TOML text) or config_path, not both".into(),
+        ));
+    }
+    load_config(path, inline, regions)
+}
+
+/// The result of [`run`]: one audit, its `fail-on` verdict, and the manifest of the
+/// evidence written from that same audit (when an output directory was given).
+#[derive(Debug)]
+pub struct Run {
+    /// The audit.
+    pub audit: Audit,
+    /// What `fail-on` decided.
+    pub verdict: Verdict,
+    /// The evidence directory's manifest, when it was written.
+    pub evidence: Option<Manifest>,
+}
+
+/// What a face returns of a [`Run`] as data: `{report, verdict, evidence}`.
+#[derive(Debug, Serialize)]
+pub struct RunSummary<'a> {
+    /// The findings report.
+    pub report: &'a AuditReport,
+    /// What `fail-on` decided.
+    pub verdict: &'a Verdict,
+    /// The evidence manifest, or `null`.
+    pub evidence: Option<&'a Manifest>,
+}
+
+impl Run {
+    /// The data a face returns.
+    pub fn summary(&self) -> RunSummary<'_> {
+        RunSummary {
+            report: &self.audit.report,
+            verdict: &self.verdict,
+            evidence: self.evidence.as_ref(),
+        }
+    }
+}
+
+/// Audits once and, with `output_dir`, writes the evidence of that same audit (the
+/// directory is checked before the audit runs); applies `fail_on`.
+pub async fn run(request: &AuditRequest) -> Result<Run> {
+    let source = request.source();
+    if let Some(dir) = &request.output_dir {
+        check_output_dir(&source, dir)?;
+    }
+    let audit = request.audit().await?;
+    let evidence = match &request.output_dir {
+        Some(dir) => Some(audit.write_evidence(dir, &EvidenceOptions { excel: request.excel }, Vec::new())?),
+        None => None,
+    };
+    let verdict = crate::run::verdict(&audit.report, request.fail_on);
+    Ok(Run {
+        audit,
+        verdict,
+        evidence,
+    })
 }

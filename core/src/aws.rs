@@ -80,11 +80,11 @@ pub fn check_region(name: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// Checks every region of `regions` with [`check_region`]; the error names `what` (the
-/// argument or field the regions came from).
-pub fn check_regions(what: &str, regions: &[String]) -> Result<()> {
+/// Checks every region of `regions` with [`check_region`]; the error names `field` (the
+/// argument or request field the regions came from).
+pub fn check_regions(field: crate::error::Field, regions: &[String]) -> Result<()> {
     for r in regions {
-        check_region(r).map_err(|e| Error::InvalidArgument(format!("{what}: {e}")))?;
+        check_region(r).map_err(|e| Error::field(field, e))?;
     }
     Ok(())
 }
@@ -248,10 +248,10 @@ mod tests {
             assert!(e.contains("is not an AWS region name"), "{bad:?}: {e}");
             assert!(!e.contains('\u{1b}'), "control characters are escaped: {e:?}");
         }
-        let e = check_regions("--regions", &["us-east-1".into(), "../x".into()])
+        let e = check_regions(crate::error::Field::Regions, &["us-east-1".into(), "../x".into()])
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "--regions: `../x` is not an AWS region name (like us-east-1)");
+        assert_eq!(e, "regions: `../x` is not an AWS region name (like us-east-1)");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod org;
 pub mod policy;
 pub mod remediate;
 pub mod report;
+pub mod run;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -70,6 +70,11 @@ typedef int32_t HipaaIamStatus;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+/**
+ * Every status, in number order.
+ */
+#define HipaaIamStatus_ALL { HipaaIamStatus_Ok, HipaaIamStatus_InvalidArgument, HipaaIamStatus_InvalidJson, HipaaIamStatus_InvalidInput, HipaaIamStatus_InvalidConfig, HipaaIamStatus_AwsError, HipaaIamStatus_IoError, HipaaIamStatus_Panic, }
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -85,6 +90,26 @@ const char *hipaa_iam_version(void);
  * the library; do not free it.
  */
 const char *hipaa_iam_last_error(void);
+
+/**
+ * The last error of the calling thread as a JSON object: `{"status": 3, "status_name":
+ * "InvalidInput", "kind": "input", "field": null, "field_before": null, "field_after":
+ * null, "code": null, "operation": null, "message": "..."}`. `kind` is `argument`,
+ * `json`, `input`, `config`, `aws`, `io` or `panic`; `code` and `operation` are AWS's
+ * error code and the API operation for AWS failures, else null; `field` is the request
+ * field the error is about (e.g. `users`), else null, and then `message` is
+ * `field_before` + `field` + `field_after`, so a caller can put its own name for the
+ * field in between. After a call that succeeded: status 0 and an empty message. The
+ * pointer stays valid until the same thread's next call into the library; do not free it.
+ */
+const char *hipaa_iam_last_error_json(void);
+
+/**
+ * The name of a status code (`InvalidInput` for 3), a static NUL-terminated string
+ * (never free it), or NULL for a number that is not a status. Callers read the names
+ * from here instead of copying the numbers.
+ */
+const char *hipaa_iam_status_name(int32_t status);
 
 /**
  * Releases a string the library returned through an `out_json` parameter. NULL is
@@ -143,6 +168,20 @@ int32_t hipaa_iam_mfa_report(const char *request_json, char **out_json);
  * point to writable storage for one pointer.
  */
 int32_t hipaa_iam_write_evidence(const char *request_json, char **out_json);
+
+/**
+ * Audits once and, with `"output_dir": "DIR"`, writes the evidence directory from that
+ * same audit (one collection for both: on a live account the findings and the evidence
+ * agree), and applies `"fail_on"` (`critical`, `high`, `medium`, `low` or `none`, the
+ * default). Request: as [`hipaa_iam_audit`] plus `output_dir`, `excel` and `fail_on`.
+ * Response: `{"report": <as hipaa_iam_audit>, "verdict": {"fail_on", "failing",
+ * "failing_checks", "failed"}, "evidence": <the manifest, or null without output_dir>}`.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_run_audit(const char *request_json, char **out_json);
 
 /**
  * Computes a remediation's plan from the current account data and changes nothing.

@@ -67,6 +67,11 @@ fn parse_request<Req: DeserializeOwned>(text: &str) -> Result<Req, FfiError> {
 #[serde(deny_unknown_fields)]
 struct Empty {}
 
+/// Runs the audit of a request.
+fn audit(request: &AuditRequest) -> Result<hipaa_iam_core::api::Audit, FfiError> {
+    Ok(crate::runtime().block_on(request.audit())?)
+}
+
 /// The check catalogue: a JSON array of `{id, slug, title, severity, resource_type,
 /// hipaa, description, remediation, remediate}`, as `hipaa-iam checks --format json`
 /// prints. `request_json` is `"{}"`.
@@ -86,48 +91,7 @@ pub unsafe extern "C" fn hipaa_iam_checks(request_json: *const c_char, out_json:
     })
 }
 
-/// The request of [`hipaa_iam_audit`], [`hipaa_iam_mfa_report`] and
-/// [`hipaa_iam_write_evidence`].
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct AuditRequest {
-    /// Exports directory; absent = collect live with the standard AWS credential chain.
-    exports_dir: Option<std::path::PathBuf>,
-    /// AWS profile for a live collection.
-    profile: Option<String>,
-    /// Access Analyzer regions.
-    regions: Vec<String>,
-    /// Configuration file.
-    config_path: Option<std::path::PathBuf>,
-    /// Configuration as TOML text (instead of a file).
-    config: Option<String>,
-    /// Only these check IDs.
-    checks: Option<Vec<String>>,
-    /// `hipaa_iam_write_evidence`: the output directory (default `reports`).
-    output_dir: Option<std::path::PathBuf>,
-    /// `hipaa_iam_write_evidence`: prepend a UTF-8 BOM to CSVs for Excel.
-    excel: bool,
-}
-
-impl AuditRequest {
-    fn run(&self) -> Result<hipaa_iam_core::api::Audit, FfiError> {
-        use hipaa_iam_core::api;
-        if self.config.is_some() && self.config_path.is_some() {
-            return Err(FfiError::new(
-                HipaaIamStatus::InvalidArgument,
-                "request: give either config (TOML text) or config_path, not both",
-            ));
-        }
-        let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?;
-        let source = api::Source {
-            exports_dir: self.exports_dir.clone(),
-            profile: self.profile.clone(),
-            regions: self.regions.clone(),
-            network: Default::default(),
-        };
-        Ok(crate::runtime().block_on(api::audit(&source, config, self.checks.as_deref()))?)
-    }
-}
+use hipaa_iam_core::api::AuditRequest;
 
 /// Runs the audit. Request: `{"exports_dir": "DIR"}` for offline data (omit it to collect
 /// live with the standard AWS credential chain), optionally `"profile"`, `"regions": [..]`,
@@ -141,7 +105,7 @@ impl AuditRequest {
 pub unsafe extern "C" fn hipaa_iam_audit(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
     ffi_guard!({
         // SAFETY: forwarded caller contract.
-        unsafe { json_call(request_json, out_json, |r: AuditRequest| Ok(r.run()?.report)) }
+        unsafe { json_call(request_json, out_json, |r: AuditRequest| Ok(audit(&r)?.report)) }
     })
 }
 
@@ -159,7 +123,7 @@ pub unsafe extern "C" fn hipaa_iam_mfa_report(request_json: *const c_char, out_j
         // SAFETY: forwarded caller contract.
         unsafe {
             json_call(request_json, out_json, |r: AuditRequest| {
-                let audit = r.run()?;
+                let audit = audit(&r)?;
                 Ok(hipaa_iam_core::report::mfa::rows(&audit.account, &audit.config.config))
             })
         }
@@ -180,126 +144,44 @@ pub unsafe extern "C" fn hipaa_iam_write_evidence(request_json: *const c_char, o
     ffi_guard!({
         // SAFETY: forwarded caller contract.
         unsafe {
-            json_call(request_json, out_json, |r: AuditRequest| {
-                let dir = r.output_dir.clone().unwrap_or_else(|| "reports".into());
-                if let Some(exports) = &r.exports_dir {
-                    hipaa_iam_core::report::evidence::ensure_apart(&dir, exports)?;
-                }
-                let audit = r.run()?;
-                let options = hipaa_iam_core::report::EvidenceOptions { excel: r.excel };
-                Ok(hipaa_iam_core::report::write_evidence(
-                    &dir,
-                    &audit.report,
-                    &audit.account,
-                    &audit.config,
-                    &options,
-                )?)
+            json_call(request_json, out_json, |mut r: AuditRequest| {
+                r.output_dir.get_or_insert_with(|| "reports".into());
+                let run = crate::runtime().block_on(hipaa_iam_core::api::run(&r))?;
+                Ok(run.evidence)
             })
         }
     })
 }
 
-/// The request of [`hipaa_iam_remediation_plan`] and [`hipaa_iam_remediation_apply`].
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RemediationRequest {
-    /// `password-policy`, `mfa-enforcement`, `group-membership`, `permissions-boundary`,
-    /// `access-analyzer` or `create-user`.
-    remediation: hipaa_iam_core::remediate::Remediation,
-    /// Plan from this exports directory instead of the live account (apply acts on the
-    /// live account, and only when the credentials belong to the exports' account).
-    #[serde(default)]
-    exports_dir: Option<std::path::PathBuf>,
-    #[serde(default)]
-    profile: Option<String>,
-    #[serde(default)]
-    regions: Vec<String>,
-    #[serde(default)]
-    config_path: Option<std::path::PathBuf>,
-    #[serde(default)]
-    config: Option<String>,
-    /// create-user with `console`: the temporary password (must meet the configured
-    /// policy). Omitted: one is generated and returned once as
-    /// `generated_console_password`. Never logged.
-    #[serde(default)]
-    console_password: Option<String>,
-    /// group-membership, permissions-boundary: only these users.
-    #[serde(default)]
-    users: Vec<String>,
-    /// permissions-boundary: a boundary document file.
-    #[serde(default)]
-    policy_file: Option<std::path::PathBuf>,
-    /// permissions-boundary: replace a different existing boundary.
-    #[serde(default)]
-    replace: bool,
-    /// create-user: the new user's name.
-    #[serde(default)]
-    user_name: Option<String>,
-    /// create-user: give the user the permissions boundary (default true).
-    #[serde(default = "yes")]
-    boundary: bool,
-    /// create-user: a console password that must be changed at first sign-in.
-    #[serde(default)]
-    console: bool,
+/// Audits once and, with `"output_dir": "DIR"`, writes the evidence directory from that
+/// same audit (one collection for both: on a live account the findings and the evidence
+/// agree), and applies `"fail_on"` (`critical`, `high`, `medium`, `low` or `none`, the
+/// default). Request: as [`hipaa_iam_audit`] plus `output_dir`, `excel` and `fail_on`.
+/// Response: `{"report": <as hipaa_iam_audit>, "verdict": {"fail_on", "failing",
+/// "failing_checks", "failed"}, "evidence": <the manifest, or null without output_dir>}`.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_run_audit(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: AuditRequest| {
+                let run = crate::runtime().block_on(hipaa_iam_core::api::run(&r))?;
+                serde_json::to_value(run.summary())
+                    .map_err(|e| FfiError::new(HipaaIamStatus::InvalidJson, format!("response: {e}")))
+            })
+        }
+    })
 }
 
-fn yes() -> bool {
-    true
-}
+use hipaa_iam_core::remediate::request::{Planned, Request as RemediationRequest};
 
-impl RemediationRequest {
-    /// Builds the plan; returns it with what applying it needs.
-    fn plan(
-        &self,
-    ) -> Result<
-        (
-            hipaa_iam_core::remediate::Plan,
-            hipaa_iam_core::remediate::SdkConfig,
-            Vec<String>,
-            hipaa_iam_core::config::Config,
-        ),
-        FfiError,
-    > {
-        use hipaa_iam_core::{api, remediate};
-        if self.config.is_some() && self.config_path.is_some() {
-            return Err(FfiError::new(
-                HipaaIamStatus::InvalidArgument,
-                "request: give either config (TOML text) or config_path, not both",
-            ));
-        }
-        let options = remediate::request::Options {
-            users: self.users.clone(),
-            policy_file: self.policy_file.clone(),
-            replace: self.replace,
-            user_name: self.user_name.clone(),
-            boundary: self.boundary,
-            console: self.console,
-        };
-        options.validate(self.remediation)?;
-        let config = api::load_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?.config;
-        let rt = crate::runtime();
-        let sdk = rt.block_on(hipaa_iam_core::aws::sdk_config(
-            self.profile.as_deref(),
-            &Default::default(),
-        ));
-        let regions: Vec<String> = if !config.regions.is_empty() {
-            config.regions.clone()
-        } else {
-            sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
-        };
-        let source = api::Source {
-            exports_dir: self.exports_dir.clone(),
-            profile: self.profile.clone(),
-            regions: regions.clone(),
-            network: Default::default(),
-        };
-        let mut account = rt.block_on(source.load(&regions))?;
-        if account.account_id.is_none() {
-            account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
-        }
-        let plan = remediate::request::plan(self.remediation, &account, &config, &options, &regions)?;
-        Ok((plan, sdk, regions, config))
-    }
+/// Plans the remediation of a request.
+fn plan(request: &RemediationRequest) -> Result<Planned, FfiError> {
+    Ok(crate::runtime().block_on(request.plan())?)
 }
 
 /// Computes a remediation's plan from the current account data and changes nothing.
@@ -318,8 +200,13 @@ pub unsafe extern "C" fn hipaa_iam_remediation_plan(request_json: *const c_char,
         // SAFETY: forwarded caller contract.
         unsafe {
             json_call(request_json, out_json, |r: RemediationRequest| {
-                let (plan, ..) = r.plan()?;
-                Ok(hipaa_iam_core::remediate::request::document(&plan, true, None, None))
+                let planned = plan(&r)?;
+                Ok(hipaa_iam_core::remediate::request::document(
+                    &planned.plan,
+                    true,
+                    None,
+                    None,
+                ))
             })
         }
     })
@@ -346,26 +233,14 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
         // SAFETY: forwarded caller contract.
         unsafe {
             json_call(request_json, out_json, |r: RemediationRequest| {
-                use hipaa_iam_core::remediate::{self, Clients, Password, Secrets};
-                let (plan, sdk, regions, config) = r.plan()?;
-                let secrets = if r.console {
-                    match &r.console_password {
-                        Some(p) => {
-                            let password = Password::new(p.clone());
-                            remediate::check_password(&password, &config.password_policy)?;
-                            Secrets {
-                                console_password: Some(password),
-                                generated: false,
-                            }
-                        }
-                        None => Secrets {
-                            console_password: Some(remediate::generate_password(&config.password_policy)?),
-                            generated: true,
-                        },
-                    }
-                } else {
-                    Secrets::default()
-                };
+                use hipaa_iam_core::remediate::{self, Clients, Password};
+                let Planned {
+                    plan,
+                    sdk,
+                    regions,
+                    config,
+                } = plan(&r)?;
+                let secrets = r.secrets(&config)?;
                 let clients = Clients::new(&sdk, &regions);
                 let outcomes = crate::runtime().block_on(remediate::apply(&plan, &clients, &secrets))?;
                 let shown = secrets.to_show(&outcomes);

@@ -29,19 +29,91 @@ pub enum HipaaIamStatus {
     Panic = 7,
 }
 
-/// An error on its way to the caller: a status and a message.
+impl HipaaIamStatus {
+    /// Every status, in number order.
+    pub const ALL: [HipaaIamStatus; 8] = [
+        HipaaIamStatus::Ok,
+        HipaaIamStatus::InvalidArgument,
+        HipaaIamStatus::InvalidJson,
+        HipaaIamStatus::InvalidInput,
+        HipaaIamStatus::InvalidConfig,
+        HipaaIamStatus::AwsError,
+        HipaaIamStatus::IoError,
+        HipaaIamStatus::Panic,
+    ];
+
+    /// The status's name, e.g. `InvalidInput`, NUL-terminated.
+    pub(crate) fn name_nul(self) -> &'static str {
+        match self {
+            HipaaIamStatus::Ok => "Ok\0",
+            HipaaIamStatus::InvalidArgument => "InvalidArgument\0",
+            HipaaIamStatus::InvalidJson => "InvalidJson\0",
+            HipaaIamStatus::InvalidInput => "InvalidInput\0",
+            HipaaIamStatus::InvalidConfig => "InvalidConfig\0",
+            HipaaIamStatus::AwsError => "AwsError\0",
+            HipaaIamStatus::IoError => "IoError\0",
+            HipaaIamStatus::Panic => "Panic\0",
+        }
+    }
+
+    /// The status's name, e.g. `InvalidInput`.
+    pub fn name(self) -> &'static str {
+        self.name_nul().trim_end_matches('\0')
+    }
+}
+
+/// An error on its way to the caller: a status, a kind, the message, and what the caller
+/// may act on without reading the message (the field, AWS's code and operation).
 #[derive(Debug)]
 pub(crate) struct FfiError {
     pub status: HipaaIamStatus,
+    /// `argument`, `json`, `input`, `config`, `aws`, `io` or `panic`.
+    pub kind: &'static str,
     pub message: String,
+    /// The request field the error is about, and the message's text around its name.
+    pub field: Option<Box<(hipaa_iam_core::error::Field, String, String)>>,
+    /// AWS errors: the error code and the operation.
+    pub aws: Option<Box<(String, String)>>,
 }
 
 impl FfiError {
     pub fn new(status: HipaaIamStatus, message: impl Into<String>) -> Self {
+        let kind = match status {
+            HipaaIamStatus::InvalidJson => "json",
+            HipaaIamStatus::InvalidInput => "input",
+            HipaaIamStatus::InvalidConfig => "config",
+            HipaaIamStatus::AwsError => "aws",
+            HipaaIamStatus::IoError => "io",
+            HipaaIamStatus::Panic => "panic",
+            HipaaIamStatus::Ok | HipaaIamStatus::InvalidArgument => "argument",
+        };
         FfiError {
             status,
+            kind,
             message: message.into(),
+            field: None,
+            aws: None,
         }
+    }
+
+    /// The error as `hipaa_iam_last_error_json` returns it.
+    fn to_json(&self) -> String {
+        let (field, before, after) = match self.field.as_deref() {
+            Some((f, b, a)) => (Some(f.name()), Some(b.as_str()), Some(a.as_str())),
+            None => (None, None, None),
+        };
+        serde_json::json!({
+            "status": self.status as i32,
+            "status_name": self.status.name(),
+            "kind": self.kind,
+            "field": field,
+            "field_before": before,
+            "field_after": after,
+            "code": self.aws.as_deref().map(|(code, _)| code),
+            "operation": self.aws.as_deref().map(|(_, operation)| operation),
+            "message": self.message,
+        })
+        .to_string()
     }
 }
 
@@ -53,31 +125,61 @@ impl From<hipaa_iam_core::Error> for FfiError {
             E::Io { .. } => HipaaIamStatus::IoError,
             E::Aws { .. } => HipaaIamStatus::AwsError,
             E::Config { .. } => HipaaIamStatus::InvalidConfig,
-            E::InvalidArgument(_) => HipaaIamStatus::InvalidArgument,
+            E::InvalidArgument(_) | E::Argument { .. } => HipaaIamStatus::InvalidArgument,
         };
-        FfiError::new(status, e.to_string())
+        let aws = match &e {
+            E::Aws { code, operation, .. } => Some(Box::new((code.clone(), operation.clone()))),
+            _ => None,
+        };
+        FfiError {
+            status,
+            kind: e.kind(),
+            message: e.to_string(),
+            field: e.field_parts().map(Box::new),
+            aws,
+        }
     }
 }
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+    static LAST_ERROR_JSON: RefCell<CString> = RefCell::new(ok_json());
 }
 
-/// Records `message` as the calling thread's last error.
-pub(crate) fn set_last_error(message: &str) {
-    // JSON and error text never hold NUL, but be safe: replace any.
-    let c = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-    LAST_ERROR.with(|e| *e.borrow_mut() = c);
+/// The last error JSON of a thread whose last call succeeded.
+fn ok_json() -> CString {
+    let json = serde_json::json!({
+        "status": 0, "status_name": "Ok", "kind": null, "field": null, "field_before": null,
+        "field_after": null, "code": null, "operation": null, "message": "",
+    });
+    CString::new(json.to_string()).unwrap_or_default()
+}
+
+/// A C string of `text`, any NUL replaced (JSON and error text never hold one).
+fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
+}
+
+/// Records `e` as the calling thread's last error.
+pub(crate) fn set_last_error(e: &FfiError) {
+    LAST_ERROR.with(|l| *l.borrow_mut() = c_string(&e.message));
+    LAST_ERROR_JSON.with(|l| *l.borrow_mut() = c_string(&e.to_json()));
 }
 
 /// Clears the calling thread's last error.
 pub(crate) fn clear_last_error() {
     LAST_ERROR.with(|e| *e.borrow_mut() = CString::default());
+    LAST_ERROR_JSON.with(|e| *e.borrow_mut() = ok_json());
 }
 
 /// A pointer to the thread's last error, valid until the thread's next call.
 pub(crate) fn last_error_ptr() -> *const c_char {
     LAST_ERROR.with(|e| e.borrow().as_ptr())
+}
+
+/// A pointer to the thread's last error as JSON, valid until the thread's next call.
+pub(crate) fn last_error_json_ptr() -> *const c_char {
+    LAST_ERROR_JSON.with(|e| e.borrow().as_ptr())
 }
 
 /// The message of a caught panic payload.
@@ -93,15 +195,18 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Turns a failed call into its status, recording the message.
 pub(crate) fn fail(e: FfiError) -> i32 {
-    set_last_error(&e.message);
+    set_last_error(&e);
     e.status as i32
 }
 
 /// Records a caught panic and returns [`HipaaIamStatus::Panic`].
 pub(crate) fn panicked(payload: &(dyn std::any::Any + Send)) -> i32 {
-    set_last_error(&format!(
-        "internal error (panic caught at the C boundary): {}",
-        panic_message(payload)
+    set_last_error(&FfiError::new(
+        HipaaIamStatus::Panic,
+        format!(
+            "internal error (panic caught at the C boundary): {}",
+            panic_message(payload)
+        ),
     ));
     HipaaIamStatus::Panic as i32
 }

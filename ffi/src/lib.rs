@@ -39,6 +39,33 @@ pub extern "C" fn hipaa_iam_last_error() -> *const c_char {
     ffi_guard_ptr!({ guard::last_error_ptr() })
 }
 
+/// The last error of the calling thread as a JSON object: `{"status": 3, "status_name":
+/// "InvalidInput", "kind": "input", "field": null, "field_before": null, "field_after":
+/// null, "code": null, "operation": null, "message": "..."}`. `kind` is `argument`,
+/// `json`, `input`, `config`, `aws`, `io` or `panic`; `code` and `operation` are AWS's
+/// error code and the API operation for AWS failures, else null; `field` is the request
+/// field the error is about (e.g. `users`), else null, and then `message` is
+/// `field_before` + `field` + `field_after`, so a caller can put its own name for the
+/// field in between. After a call that succeeded: status 0 and an empty message. The
+/// pointer stays valid until the same thread's next call into the library; do not free it.
+#[no_mangle]
+pub extern "C" fn hipaa_iam_last_error_json() -> *const c_char {
+    ffi_guard_ptr!({ guard::last_error_json_ptr() })
+}
+
+/// The name of a status code (`InvalidInput` for 3), a static NUL-terminated string
+/// (never free it), or NULL for a number that is not a status. Callers read the names
+/// from here instead of copying the numbers.
+#[no_mangle]
+pub extern "C" fn hipaa_iam_status_name(status: i32) -> *const c_char {
+    ffi_guard_ptr!({
+        HipaaIamStatus::ALL
+            .iter()
+            .find(|s| **s as i32 == status)
+            .map_or(std::ptr::null(), |s| s.name_nul().as_ptr().cast())
+    })
+}
+
 /// Releases a string the library returned through an `out_json` parameter. NULL is
 /// accepted and ignored; never free the same string twice, and never free a string
 /// with C's `free`.

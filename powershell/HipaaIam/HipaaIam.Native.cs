@@ -20,28 +20,73 @@ using System.Threading;
 
 namespace HipaaIam
 {
-    /// <summary>A call into the hipaa_iam library failed: its status and message.</summary>
+    /// <summary>
+    /// A call into the hipaa_iam library failed: the library's own description of the error
+    /// (hipaa_iam_last_error_json), never parsed from the message text.
+    /// </summary>
     public class HipaaIamException : Exception
     {
-        /// <summary>The library's status code (1 invalid argument ... 7 panic).</summary>
+        /// <summary>The library's status code.</summary>
         public int Status { get; private set; }
 
-        /// <summary>The status code's name, e.g. "AwsError".</summary>
+        /// <summary>The status code's name from the library, e.g. "AwsError".</summary>
         public string StatusName { get; private set; }
 
-        /// <summary>The AWS error code (e.g. "AccessDenied") when Status is 5, else null.</summary>
+        /// <summary>argument, json, input, config, aws, io or panic.</summary>
+        public string Kind { get; private set; }
+
+        /// <summary>The AWS error code (e.g. "AccessDenied") of an AWS failure, else null.</summary>
         public string AwsErrorCode { get; private set; }
+
+        /// <summary>The AWS operation of an AWS failure (e.g. "GetAccountAuthorizationDetails"), else null.</summary>
+        public string Operation { get; private set; }
+
+        /// <summary>The request field the error is about (e.g. "users"), else null.</summary>
+        public string Field { get; private set; }
+
+        /// <summary>With Field: the message before the field's name.</summary>
+        public string FieldBefore { get; private set; }
+
+        /// <summary>With Field: the message after the field's name.</summary>
+        public string FieldAfter { get; private set; }
 
         /// <summary>The library function that failed.</summary>
         public string Function { get; private set; }
 
         public HipaaIamException(string function, int status, string message)
+            : this(function, status, message, null) { }
+
+        internal HipaaIamException(string function, int status, string message, System.Collections.Generic.IDictionary<string, object> error)
             : base(message)
         {
             Function = function;
             Status = status;
             StatusName = Native.StatusName(status);
-            AwsErrorCode = status == Native.StatusAwsError ? Native.ParseAwsCode(message) : null;
+            if (error != null)
+            {
+                Kind = Text(error, "kind");
+                AwsErrorCode = Text(error, "code");
+                Operation = Text(error, "operation");
+                Field = Text(error, "field");
+                FieldBefore = Text(error, "field_before");
+                FieldAfter = Text(error, "field_after");
+            }
+        }
+
+        /// <summary>
+        /// The message with <paramref name="name"/> in the place of the field's name (how the
+        /// module shows it: -UserName instead of users); the message itself without a field.
+        /// </summary>
+        public string MessageNaming(string name)
+        {
+            if (Field == null || name == null) return Message;
+            return (FieldBefore ?? "") + name + (FieldAfter ?? "");
+        }
+
+        private static string Text(System.Collections.Generic.IDictionary<string, object> error, string key)
+        {
+            object value;
+            return error.TryGetValue(key, out value) ? value as string : null;
         }
     }
 
@@ -50,20 +95,18 @@ namespace HipaaIam
     {
         private const string Library = "hipaa_iam";
 
+        /// <summary>Success: the one status the C ABI's contract fixes (every other status
+        /// and its name come from the library: StatusName, StatusCode).</summary>
         public const int StatusOk = 0;
-        public const int StatusInvalidArgument = 1;
-        public const int StatusInvalidJson = 2;
-        public const int StatusInvalidInput = 3;
-        public const int StatusInvalidConfig = 4;
-        public const int StatusAwsError = 5;
-        public const int StatusIoError = 6;
-        public const int StatusPanic = 7;
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_version")]
         private static extern IntPtr NativeVersion();
 
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_last_error")]
-        private static extern IntPtr NativeLastError();
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_last_error_json")]
+        private static extern IntPtr NativeLastErrorJson();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_status_name")]
+        private static extern IntPtr NativeStatusName(int status);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_string_free")]
         private static extern void NativeStringFree(IntPtr s);
@@ -73,6 +116,9 @@ namespace HipaaIam
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_audit")]
         private static extern int NativeAudit(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_run_audit")]
+        private static extern int NativeRunAudit(byte[] request, out IntPtr response);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_mfa_report")]
         private static extern int NativeMfaReport(byte[] request, out IntPtr response);
@@ -202,6 +248,12 @@ namespace HipaaIam
         /// <summary>The findings report for a request (JSON).</summary>
         public static string Audit(string requestJson) { return Call("hipaa_iam_audit", NativeAudit, requestJson); }
 
+        /// <summary>
+        /// One audit, the evidence written from it (with output_dir) and the fail_on verdict:
+        /// {"report", "verdict", "evidence"} (JSON).
+        /// </summary>
+        public static string RunAudit(string requestJson) { return Call("hipaa_iam_run_audit", NativeRunAudit, requestJson); }
+
         /// <summary>The MFA rows (JSON array).</summary>
         public static string MfaReport(string requestJson) { return Call("hipaa_iam_mfa_report", NativeMfaReport, requestJson); }
 
@@ -298,13 +350,15 @@ namespace HipaaIam
                 if (status != StatusOk)
                 {
                     // The thread's last error, read on the same thread right after the call.
-                    string message = FromUtf8(NativeLastError());
+                    string json = FromUtf8(NativeLastErrorJson());
                     // On error the library leaves *out_json untouched: nothing to free.
                     response = IntPtr.Zero;
-                    throw new HipaaIamException(function, status, string.IsNullOrEmpty(message) ? function + " failed with status " + status : message);
+                    System.Collections.Generic.IDictionary<string, object> error = ParseFlatObject(json);
+                    string message = error == null ? null : error["message"] as string;
+                    throw new HipaaIamException(function, status, string.IsNullOrEmpty(message) ? function + " failed with status " + StatusName(status) : message, error);
                 }
                 if (response == IntPtr.Zero)
-                    throw new HipaaIamException(function, StatusPanic, function + " returned OK without a response");
+                    throw new HipaaIamException(function, StatusCode("Panic"), function + " returned OK without a response");
                 Interlocked.Increment(ref stringsReceived);
                 return FromUtf8(response);
             }
@@ -318,34 +372,115 @@ namespace HipaaIam
             }
         }
 
-        /// <summary>The name of a status code.</summary>
+        /// <summary>The name of a status code, from the library (e.g. "InvalidInput").</summary>
         public static string StatusName(int status)
         {
-            switch (status)
+            EnsureInitialized();
+            string name = FromUtf8(NativeStatusName(status));
+            return name ?? "Unknown(" + status + ")";
+        }
+
+        /// <summary>The code of a status name, from the library; -1 when the library has no such status.</summary>
+        public static int StatusCode(string name)
+        {
+            EnsureInitialized();
+            // Status codes are small and never reused; the library names each one.
+            for (int status = 0; status < 256; status++)
             {
-                case StatusOk: return "Ok";
-                case StatusInvalidArgument: return "InvalidArgument";
-                case StatusInvalidJson: return "InvalidJson";
-                case StatusInvalidInput: return "InvalidInput";
-                case StatusInvalidConfig: return "InvalidConfig";
-                case StatusAwsError: return "AwsError";
-                case StatusIoError: return "IoError";
-                case StatusPanic: return "Panic";
-                default: return "Unknown(" + status + ")";
+                if (string.Equals(FromUtf8(NativeStatusName(status)), name, StringComparison.Ordinal)) return status;
+            }
+            return -1;
+        }
+
+        // Reads a JSON object whose values are strings, numbers, booleans or null (the
+        // library's last error): key -> string, long, bool or null. null when it is not one.
+        internal static System.Collections.Generic.IDictionary<string, object> ParseFlatObject(string json)
+        {
+            if (json == null) return null;
+            System.Collections.Generic.Dictionary<string, object> result = new System.Collections.Generic.Dictionary<string, object>(StringComparer.Ordinal);
+            int i = 0;
+            Space(json, ref i);
+            if (!Take(json, ref i, '{')) return null;
+            Space(json, ref i);
+            if (Take(json, ref i, '}')) return result;
+            while (true)
+            {
+                Space(json, ref i);
+                string key = JsonString(json, ref i);
+                if (key == null) return null;
+                Space(json, ref i);
+                if (!Take(json, ref i, ':')) return null;
+                Space(json, ref i);
+                object value;
+                if (i < json.Length && json[i] == '"')
+                {
+                    value = JsonString(json, ref i);
+                    if (value == null) return null;
+                }
+                else
+                {
+                    int start = i;
+                    while (i < json.Length && ",} \t\r\n".IndexOf(json[i]) < 0) i++;
+                    string word = json.Substring(start, i - start);
+                    long number;
+                    if (word == "null") value = null;
+                    else if (word == "true") value = true;
+                    else if (word == "false") value = false;
+                    else if (long.TryParse(word, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out number)) value = number;
+                    else return null;
+                }
+                result[key] = value;
+                Space(json, ref i);
+                if (Take(json, ref i, ',')) continue;
+                if (Take(json, ref i, '}')) return result;
+                return null;
             }
         }
 
-        // The library writes AWS errors as "AWS <Operation> failed: <Code>: <message>".
-        internal static string ParseAwsCode(string message)
+        private static void Space(string s, ref int i)
         {
-            if (message == null) return null;
-            const string marker = " failed: ";
-            int at = message.IndexOf(marker, StringComparison.Ordinal);
-            if (at < 0) return null;
-            int start = at + marker.Length;
-            int end = message.IndexOf(':', start);
-            string code = (end < 0 ? message.Substring(start) : message.Substring(start, end - start)).Trim();
-            return code.Length == 0 ? null : code;
+            while (i < s.Length && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+        }
+
+        private static bool Take(string s, ref int i, char c)
+        {
+            if (i < s.Length && s[i] == c) { i++; return true; }
+            return false;
+        }
+
+        // A JSON string at s[i] (the opening quote), its escapes decoded; null when malformed.
+        private static string JsonString(string s, ref int i)
+        {
+            if (!Take(s, ref i, '"')) return null;
+            StringBuilder b = new StringBuilder();
+            while (i < s.Length)
+            {
+                char c = s[i++];
+                if (c == '"') return b.ToString();
+                if (c != '\\') { b.Append(c); continue; }
+                if (i >= s.Length) return null;
+                char e = s[i++];
+                switch (e)
+                {
+                    case '"': b.Append('"'); break;
+                    case '\\': b.Append('\\'); break;
+                    case '/': b.Append('/'); break;
+                    case 'b': b.Append('\b'); break;
+                    case 'f': b.Append('\f'); break;
+                    case 'n': b.Append('\n'); break;
+                    case 'r': b.Append('\r'); break;
+                    case 't': b.Append('\t'); break;
+                    case 'u':
+                        if (i + 4 > s.Length) return null;
+                        int code;
+                        if (!int.TryParse(s.Substring(i, 4), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out code)) return null;
+                        b.Append((char)code);
+                        i += 4;
+                        break;
+                    default: return null;
+                }
+            }
+            return null;
         }
 
         private static byte[] ToUtf8(string s)

@@ -12,7 +12,18 @@ if (-not ('HipaaIam.Native' -as [type])) {
 }
 [HipaaIam.Native]::Initialize($PSScriptRoot)
 
-$script:Severities = @('low', 'medium', 'high', 'critical')
+# The library's request fields as this module's parameters, for its error messages.
+$script:ParameterNames = @{
+    exports_dir = '-ExportsPath'
+    regions     = '-Region'
+    output_dir  = '-OutputDirectory'
+    users       = '-UserName'
+    user_name   = '-UserName'
+    policy_file = '-PolicyFile'
+    replace     = '-Replace'
+    boundary    = '-NoPermissionsBoundary'
+    console     = '-ConsoleAccess'
+}
 
 function ConvertTo-HipaaFullPath {
     # A path relative to PowerShell's current location (not the process's) as a full path.
@@ -47,6 +58,7 @@ function Invoke-HipaaNative {
         } else {
             switch ($Function) {
                 'Audit' { [HipaaIam.Native]::Audit($json) }
+                'RunAudit' { [HipaaIam.Native]::RunAudit($json) }
                 'MfaReport' { [HipaaIam.Native]::MfaReport($json) }
                 'WriteEvidence' { [HipaaIam.Native]::WriteEvidence($json) }
                 'RemediationPlan' { [HipaaIam.Native]::RemediationPlan($json) }
@@ -58,17 +70,22 @@ function Invoke-HipaaNative {
         # PowerShell wraps exceptions from .NET methods in a MethodInvocationException.
         $e = $_.Exception
         while ($null -ne $e -and -not ($e -is [HipaaIam.HipaaIamException])) { $e = $e.InnerException }
-        $category = switch ($e.Status) {
-            1 { [System.Management.Automation.ErrorCategory]::InvalidArgument }
-            2 { [System.Management.Automation.ErrorCategory]::InvalidArgument }
-            3 { [System.Management.Automation.ErrorCategory]::InvalidData }
-            4 { [System.Management.Automation.ErrorCategory]::InvalidData }
-            5 { [System.Management.Automation.ErrorCategory]::ConnectionError }
-            6 { [System.Management.Automation.ErrorCategory]::WriteError }
+        # The library names its statuses (HipaaIamException.StatusName); no numbers here.
+        $category = switch ($e.StatusName) {
+            'InvalidArgument' { [System.Management.Automation.ErrorCategory]::InvalidArgument }
+            'InvalidJson' { [System.Management.Automation.ErrorCategory]::InvalidArgument }
+            'InvalidInput' { [System.Management.Automation.ErrorCategory]::InvalidData }
+            'InvalidConfig' { [System.Management.Automation.ErrorCategory]::InvalidData }
+            'AwsError' { [System.Management.Automation.ErrorCategory]::ConnectionError }
+            'IoError' { [System.Management.Automation.ErrorCategory]::WriteError }
             default { [System.Management.Automation.ErrorCategory]::NotSpecified }
         }
         $id = if ($e.AwsErrorCode) { "HipaaIam.Aws.$($e.AwsErrorCode)" } else { "HipaaIam.$($e.StatusName)" }
         $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList $e, $id, $category, $Function
+        # The library names the request field an error is about; show this module's parameter.
+        if ($e.Field -and $script:ParameterNames.Contains($e.Field)) {
+            $record.ErrorDetails = New-Object -TypeName System.Management.Automation.ErrorDetails -ArgumentList ($e.MessageNaming($script:ParameterNames[$e.Field]))
+        }
         $Cmdlet.ThrowTerminatingError($record)
     }
     # Windows PowerShell's ConvertFrom-Json emits a JSON array as one object: enumerate it,
@@ -179,7 +196,8 @@ function Invoke-HipaaIamAudit {
     Runs every check (or those named by -CheckId) against the live account (standard AWS
     credential chain) or an exports directory, and returns one finding object per resource
     and check, passing ones included. -OutputDirectory also writes the evidence directory
-    (mfa_audit.csv, a CSV per check, findings.json, the risk register, manifest.json).
+    (mfa_audit.csv, a CSV per check, findings.json, the risk register, manifest.json) from
+    the same audit: on a live account the objects and the evidence come from one collection.
     -FailOn decides failure: after all findings have been written to the pipeline, a
     terminating error (ID HipaaIam.FailOn) is thrown and $LASTEXITCODE is set to 1 when a
     failing finding at or above that severity exists, so `pwsh -Command` exits non-zero
@@ -230,29 +248,28 @@ function Invoke-HipaaIamAudit {
     process {
         $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
         if ($CheckId) { $request['checks'] = @($CheckId) }
-        $report = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function Audit -Request $request
+        $request['fail_on'] = $FailOn
         if ($OutputDirectory) {
             $request['output_dir'] = ConvertTo-HipaaFullPath -Path $OutputDirectory
             if ($Excel) { $request['excel'] = $true }
-            $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
-            Write-Verbose -Message "evidence written to $($request['output_dir'])"
         }
+        # One call, one audit: the findings, the evidence and the -FailOn verdict (the
+        # library's run policy) all come from the same collection.
+        $run = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function RunAudit -Request $request
+        $report = $run.report
+        if ($null -ne $run.evidence) { Write-Verbose -Message "evidence written to $($request['output_dir'])" }
         foreach ($w in @($report.warnings)) { if ($w) { Write-Warning -Message "$w" } }
         $findings = @($report.findings)
         foreach ($f in $findings) {
             $f | Add-Member -NotePropertyName account_id -NotePropertyValue $report.account_id -Force
             $f | Add-HipaaTypeName -TypeName 'HipaaIam.Finding'
         }
-        if ($FailOn -ne 'none') {
-            $threshold = $script:Severities.IndexOf($FailOn)
-            $gaps = @($findings | Where-Object { $_.status -eq 'fail' -and $script:Severities.IndexOf([string]$_.severity) -ge $threshold })
-            if ($gaps.Count -gt 0) {
-                $global:LASTEXITCODE = 1
-                $message = "$($gaps.Count) failing findings at or above $FailOn severity: $(($gaps | ForEach-Object { $_.check_id } | Sort-Object -Unique) -join ', ')"
-                $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
-                    New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $gaps.Count
-                $PSCmdlet.ThrowTerminatingError($record)
-            }
+        if ($run.verdict.failed) {
+            $global:LASTEXITCODE = 1
+            $message = "$($run.verdict.failing) failing findings at or above $FailOn severity: $(@($run.verdict.failing_checks) -join ', ')"
+            $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
+                New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $run.verdict.failing
+            $PSCmdlet.ThrowTerminatingError($record)
         }
     }
 }

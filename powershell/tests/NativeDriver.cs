@@ -1,10 +1,13 @@
 // Drives HipaaIam.Native.cs against the real hipaa_iam library (compiled with Mono's mcs
 // by tests/tests/powershell.rs, which checks what this program writes).
 //
-// Usage: NativeDriver.exe EXPORTS_DIR OUT_DIR
+// Usage: NativeDriver.exe EXPORTS_DIR OUT_DIR [live]
 // The native library sits next to this program, as it sits next to the module.
-// Writes OUT_DIR/{checks,audit,mfa,evidence-manifest}.json and prints one line per error
-// case: "ERROR <case> <status> <StatusName> <message>". Exits 1 when an expectation fails.
+// Writes OUT_DIR/{checks,audit,mfa,evidence-manifest,run}.json and prints one line per error
+// case: "ERROR <case> <status> <StatusName> <kind> <field or -> <message>". With "live",
+// it only runs the audit of the live account (the AWS environment) with the evidence
+// into OUT_DIR/live, as Invoke-HipaaIamAudit -OutputDirectory does, and writes
+// OUT_DIR/live-run.json. Exits 1 when an expectation fails.
 using System;
 using System.IO;
 using System.Security;
@@ -46,7 +49,8 @@ namespace HipaaIam.Tests
             }
             catch (HipaaIamException e)
             {
-                Console.WriteLine("ERROR " + name + " " + e.Status + " " + e.StatusName + " " + e.Message);
+                Console.WriteLine("ERROR " + name + " " + e.Status + " " + e.StatusName + " " + e.Kind + " " + (e.Field ?? "-") + " " + e.Message);
+                if (e.Field != null) Console.WriteLine("NAMED " + name + " " + e.MessageNaming("-UserName"));
                 Expect(e.Status == status, name + ": status " + e.Status + ", expected " + status);
                 Expect(e.Message.Length > 0, name + ": empty message");
             }
@@ -59,9 +63,9 @@ namespace HipaaIam.Tests
             // The names it prints are UTF-8 whatever the locale (a bare environment makes
             // Mono's console ASCII, and "déjà-vu" would print as "d?j?-vu").
             Console.OutputEncoding = new System.Text.UTF8Encoding(false);
-            if (args.Length != 2)
+            if (args.Length != 2 && !(args.Length == 3 && args[2] == "live"))
             {
-                Console.Error.WriteLine("usage: NativeDriver.exe EXPORTS_DIR OUT_DIR");
+                Console.Error.WriteLine("usage: NativeDriver.exe EXPORTS_DIR OUT_DIR [live]");
                 return 2;
             }
             string exports = args[0];
@@ -81,6 +85,17 @@ namespace HipaaIam.Tests
             Console.WriteLine("LIBRARY " + Native.LibraryPath);
             Console.WriteLine("VERSION " + Native.Version());
 
+            if (args.Length == 3)
+            {
+                // One call: the audit of the live account and its evidence, as the module makes it.
+                string live = Path.Combine(outDir, "live");
+                File.WriteAllText(Path.Combine(outDir, "live-run.json"),
+                    Native.RunAudit("{\"regions\":[\"us-east-1\"],\"fail_on\":\"none\",\"output_dir\":" + Quote(live) + "}"), new UTF8Encoding(false));
+                ExpectFreed("live run_audit");
+                Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
+                return failures == 0 ? 0 : 1;
+            }
+
             File.WriteAllText(Path.Combine(outDir, "checks.json"), Native.Checks(), new UTF8Encoding(false));
             ExpectFreed("checks");
 
@@ -93,21 +108,36 @@ namespace HipaaIam.Tests
             string manifest = Native.WriteEvidence("{\"exports_dir\":" + Quote(exports) + ",\"output_dir\":" + Quote(evidence) + "}");
             File.WriteAllText(Path.Combine(outDir, "evidence-manifest.json"), manifest, new UTF8Encoding(false));
             ExpectFreed("write_evidence");
+            string runEvidence = Path.Combine(outDir, "run-evidence");
+            File.WriteAllText(Path.Combine(outDir, "run.json"),
+                Native.RunAudit("{\"exports_dir\":" + Quote(exports) + ",\"fail_on\":\"high\",\"output_dir\":" + Quote(runEvidence) + "}"), new UTF8Encoding(false));
+            ExpectFreed("run_audit");
 
-            ExpectError("bad-json", () => Native.Audit("{not json"), Native.StatusInvalidJson);
-            ExpectError("unknown-field", () => Native.Audit("{\"no_such_field\":1}"), Native.StatusInvalidJson);
-            ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), Native.StatusInvalidInput);
-            ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), Native.StatusInvalidJson);
+            int invalidJson = Native.StatusCode("InvalidJson");
+            int invalidInput = Native.StatusCode("InvalidInput");
+            int invalidArgument = Native.StatusCode("InvalidArgument");
+            Expect(invalidJson > 0 && invalidInput > 0 && invalidArgument > 0, "status codes from the library");
+            Expect(Native.StatusCode("NoSuchStatus") == -1, "an unknown status name has no code");
+            Console.WriteLine("STATUS InvalidInput=" + invalidInput + " " + Native.StatusName(invalidInput) + " AwsError=" + Native.StatusCode("AwsError"));
+            ExpectError("bad-json", () => Native.Audit("{not json"), invalidJson);
+            ExpectError("unknown-field", () => Native.Audit("{\"no_such_field\":1}"), invalidJson);
+            ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), invalidInput);
+            ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), invalidJson);
+            // A field error: the library names the request field; the module puts its own name in.
+            ExpectError("field", () => Native.RemediationPlan("{\"remediation\":\"create-user\",\"users\":[\"alice\"],\"exports_dir\":" + Quote(exports) + "}"), invalidArgument);
 
             // A non-ASCII value survives the round trip through the library's error message.
-            ExpectError("utf8", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "d\u00e9j\u00e0-vu")) + "}"), Native.StatusInvalidInput);
+            ExpectError("utf8", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "d\u00e9j\u00e0-vu")) + "}"), invalidInput);
 
-            // The AWS code is parsed from the library's message format.
-            HipaaIamException aws = new HipaaIamException("hipaa_iam_audit", Native.StatusAwsError,
-                "AWS GetAccountAuthorizationDetails failed: AccessDenied: User is not authorized");
-            Expect(aws.AwsErrorCode == "AccessDenied", "AwsErrorCode " + aws.AwsErrorCode);
+            // The last error's JSON is read as the library writes it, escapes and all.
+            System.Collections.Generic.IDictionary<string, object> parsed = Native.ParseFlatObject(
+                "{\"status\":5,\"kind\":\"aws\",\"code\":\"AccessDenied\",\"operation\":\"GetAccountAuthorizationDetails\",\"field\":null,\"message\":\"a \\\"q\\\" \\u00e9\\n\"}");
+            Expect(parsed != null && (long)parsed["status"] == 5 && (string)parsed["code"] == "AccessDenied" && parsed["field"] == null, "parsed last error");
+            Expect(parsed != null && (string)parsed["message"] == "a \"q\" \u00e9\n", "parsed message escapes");
+            HipaaIamException aws = new HipaaIamException("hipaa_iam_audit", 5, "AWS x failed", parsed);
+            Expect(aws.AwsErrorCode == "AccessDenied" && aws.Operation == "GetAccountAuthorizationDetails", "AwsErrorCode " + aws.AwsErrorCode);
             Expect(aws.StatusName == "AwsError", "StatusName " + aws.StatusName);
-            Expect(new HipaaIamException("f", Native.StatusIoError, "x failed: y").AwsErrorCode == null, "AwsErrorCode on a non-AWS status");
+            Expect(Native.ParseFlatObject("{\"a\":") == null && Native.ParseFlatObject("[]") == null, "malformed JSON is refused");
 
             // The secret is spliced into the request as an escaped JSON string.
             SecureString secret = new SecureString();
@@ -122,7 +152,7 @@ namespace HipaaIam.Tests
             Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
 
             Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
-            Expect(Native.StringsReceived == 4, "expected 4 strings from the library, got " + Native.StringsReceived);
+            Expect(Native.StringsReceived == 5, "expected 5 strings from the library, got " + Native.StringsReceived);
             ExpectFreed("all calls");
             Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
             return failures == 0 ? 0 : 1;

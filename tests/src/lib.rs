@@ -303,6 +303,31 @@ impl Moto {
         }
     }
 
+    /// Runs `f` while moto records the requests it receives; returns what `f` returned and
+    /// the body of every request (query-protocol calls carry `Action=<Operation>`).
+    pub fn recording<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+        use base64::Engine as _;
+        self.post("/moto-api/recorder/reset-recording", "");
+        self.post("/moto-api/recorder/start-recording", "");
+        let result = f();
+        self.post("/moto-api/recorder/stop-recording", "");
+        let bodies = self
+            .get("/moto-api/recorder/download-recording")
+            .lines()
+            .map(|l| {
+                let entry: serde_json::Value = serde_json::from_str(l).unwrap();
+                let body = entry["body"].as_str().unwrap_or_default();
+                if entry["body_encoded"] == true {
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+                    String::from_utf8_lossy(&bytes).into_owned()
+                } else {
+                    body.to_string()
+                }
+            })
+            .collect();
+        (result, bodies)
+    }
+
     /// Runs the AWS CLI against moto and returns its raw output, success or not.
     pub fn aws_raw(&self, args: &[&str]) -> std::process::Output {
         self.aws_raw_as(args, None)

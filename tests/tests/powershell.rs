@@ -336,8 +336,9 @@ fn require(tool: &str) -> PathBuf {
     })
 }
 
-#[test]
-fn the_csharp_shim_drives_the_native_library_under_mono() {
+/// The module's layout in a new folder: the shim compiled with the test driver, and the
+/// native library next to it. Returns the folder and `mono`.
+fn driver() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let mcs = require("mcs");
     let mono = require("mono");
     // Cargo leaves the cdylib in deps/ and copies it up only for some builds: take the newest.
@@ -357,7 +358,6 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
 
     // The module's layout: the shim's assembly and the native library in one folder.
     let module = temp_dir();
-    let out = temp_dir();
     std::fs::copy(&library, module.path().join("libhipaa_iam.so")).unwrap();
     let exe = module.path().join("NativeDriver.exe");
     let compiled = Command::new(&mcs)
@@ -374,7 +374,13 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         String::from_utf8_lossy(&compiled.stdout),
         String::from_utf8_lossy(&compiled.stderr)
     );
+    (module, exe, mono)
+}
 
+#[test]
+fn the_csharp_shim_drives_the_native_library_under_mono() {
+    let (module, exe, mono) = driver();
+    let out = temp_dir();
     let run = Command::new(&mono)
         .arg(&exe)
         .arg(demo_account())
@@ -393,7 +399,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains(&format!("LIBRARY {}", module.path().join("libhipaa_iam.so").display())),
         "{stdout}"
     );
-    assert!(stdout.contains("STRINGS received=4 freed=4"), "{stdout}");
+    assert!(stdout.contains("STRINGS received=5 freed=5"), "{stdout}");
 
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(name)).unwrap()).unwrap()
@@ -455,16 +461,114 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
             .to_string()
     };
     assert!(
-        error("bad-json").starts_with("2 InvalidJson request_json: "),
+        error("bad-json").starts_with("2 InvalidJson json - request_json: "),
         "{}",
         error("bad-json")
     );
-    assert!(error("unknown-field").starts_with("2 InvalidJson ") && error("unknown-field").contains("no_such_field"));
+    assert!(
+        error("unknown-field").starts_with("2 InvalidJson json - ") && error("unknown-field").contains("no_such_field")
+    );
     let missing = error("missing-dir");
-    assert!(missing.starts_with("3 InvalidInput "), "{missing}");
+    assert!(missing.starts_with("3 InvalidInput input - "), "{missing}");
     assert!(
         missing.contains("no-such-dir") && missing.contains("does not exist"),
         "{missing}"
     );
     assert!(error("utf8").contains("d\u{e9}j\u{e0}-vu"), "{}", error("utf8"));
+    // The status numbers and names came from the library; a field error names the request
+    // field, and the shim puts the module's own name for it in its place.
+    assert!(
+        stdout.contains("STATUS InvalidInput=3 InvalidInput AwsError=5"),
+        "{stdout}"
+    );
+    assert_eq!(
+        error("field"),
+        "1 InvalidArgument argument users users applies only to group-membership, permissions-boundary"
+    );
+    assert!(
+        stdout.contains("NAMED field -UserName applies only to group-membership, permissions-boundary"),
+        "{stdout}"
+    );
+
+    // One call audited, wrote the evidence from that audit and applied -FailOn high.
+    let run = read("run.json");
+    assert_eq!(run["report"], audit);
+    assert_eq!(run["verdict"]["failing"], 15, "{}", run["verdict"]);
+    assert_eq!(run["verdict"]["failed"], true);
+    let findings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run-evidence/findings.json")).unwrap()).unwrap();
+    assert_eq!(findings["as_of"], run["report"]["as_of"]);
+    assert_eq!(findings["findings"], run["report"]["findings"]);
+}
+
+/// The body of the module's function `name`.
+fn function_body<'a>(module: &'a str, name: &str) -> &'a str {
+    let start = module.find(&format!("function {name} {{")).unwrap();
+    let body = &module[start..];
+    &body[..body[1..].find("\nfunction ").map_or(body.len(), |i| i + 1)]
+}
+
+#[test]
+fn the_module_audits_once_and_takes_the_run_policy_and_status_names_from_the_library() {
+    let module = std::fs::read_to_string(module_dir().join("HipaaIam.psm1")).unwrap();
+    let audit = function_body(&module, "Invoke-HipaaIamAudit");
+    // -OutputDirectory and -FailOn ride on the one audit call: no second audit for the
+    // evidence, no severity arithmetic of its own.
+    assert_eq!(audit.matches("Invoke-HipaaNative").count(), 1, "{audit}");
+    assert!(audit.contains("-Function RunAudit"), "{audit}");
+    assert!(
+        !audit.contains("WriteEvidence") && !audit.contains("IndexOf"),
+        "{audit}"
+    );
+    assert!(audit.contains("$run.verdict.failed"), "{audit}");
+    // Errors are categorised by the library's status names, not by retyped numbers.
+    let native = function_body(&module, "Invoke-HipaaNative");
+    assert!(native.contains("$e.StatusName"), "{native}");
+    for n in 1..=7 {
+        assert!(
+            !native.contains(&format!("            {n} {{")),
+            "status number {n} retyped:\n{native}"
+        );
+    }
+    assert!(native.contains("MessageNaming"), "{native}");
+}
+
+#[test]
+fn the_shim_s_audit_call_collects_a_live_account_once_for_the_objects_and_the_evidence_on_moto() {
+    let m = hipaa_iam_tests::moto();
+    m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
+    let (_module, exe, mono) = driver();
+    let out = temp_dir();
+    let (run, bodies) = m.recording(|| {
+        Command::new(&mono)
+            .arg(&exe)
+            .arg(demo_account())
+            .arg(out.path())
+            .arg("live")
+            .envs(m.env())
+            .output()
+            .unwrap()
+    });
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success() && stdout.contains("DRIVER OK"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let collections = bodies
+        .iter()
+        .filter(|b| b.contains("Action=GetAccountAuthorizationDetails"))
+        .count();
+    assert_eq!(collections, 1, "{bodies:#?}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("live-run.json")).unwrap()).unwrap();
+    let findings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("live/findings.json")).unwrap()).unwrap();
+    assert_eq!(findings["as_of"], run["report"]["as_of"]);
+    assert_eq!(findings["findings"], run["report"]["findings"]);
+    assert!(run["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["resource_name"] == "nurse.kim"));
 }

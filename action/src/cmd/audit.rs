@@ -11,11 +11,15 @@ use hipaa_iam_core::findings::{AuditReport, Finding, Severity, Status};
 use hipaa_iam_core::report;
 use hipaa_iam_core::text::terminal_safe;
 
-use crate::{AuditArgs, AuditFormat, FailOn, EXIT_FINDINGS, EXIT_OK};
+use hipaa_iam_core::run::{self, FailOn};
+
+use super::term::{terminal_width, truncate};
+use crate::{AuditArgs, AuditFormat, EXIT_FINDINGS, EXIT_OK};
 
 /// Runs the audit.
 pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     args.org.check()?;
+    let fail_on = args.fail_on.policy();
     if args.org.org {
         return super::org::audit(args);
     }
@@ -30,11 +34,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     if let Some(dir) = &args.output_dir {
         api::check_output_dir(&source, dir)?;
     }
-    let api::Audit {
-        report,
-        account,
-        config: loaded,
-    } = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    // One audit: the output and the evidence below both come from it.
+    let audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    let (report, loaded) = (&audit.report, &audit.config);
 
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
@@ -46,17 +48,17 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match args.format {
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, &report)
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         AuditFormat::Table => {
             let style = Style::detect(std::io::stdout().is_terminal());
-            write_table(&mut out, &report, &style, args.verbose, args.fail_on)
+            write_table(&mut out, report, &style, args.verbose, fail_on)
         }
-        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, &report, &loaded).as_bytes()),
-        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, &report, &loaded).as_bytes()),
-        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, &report, &loaded).as_bytes()),
-        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, &report, &loaded).as_bytes()),
+        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, report, loaded).as_bytes()),
+        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
+        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
+        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
     };
     written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     drop(out);
@@ -69,7 +71,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         (&args.junit_file, report::Format::Junit),
     ] {
         if let Some(path) = path {
-            let bytes = report::render(format, &report, &loaded).into_bytes();
+            let bytes = report::render(format, report, loaded).into_bytes();
             match args
                 .output_dir
                 .as_deref()
@@ -82,7 +84,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     }
     if let Some(dir) = &args.output_dir {
         let options = report::EvidenceOptions { excel: args.excel };
-        let manifest = report::write_evidence_with(dir, &report, &account, &loaded, &options, in_evidence)?;
+        let manifest = audit.write_evidence(dir, &options, in_evidence)?;
         eprintln!(
             "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
             dir.display(),
@@ -103,35 +105,13 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         } else {
             &mut stderr
         };
-        super::github::write(&mut to, &report, &loaded, args.fail_on, dir, sarif)?;
+        super::github::write(&mut to, report, loaded, fail_on, dir, sarif)?;
     }
-    Ok(exit_status(&report, args.fail_on))
-}
-
-/// The lowest severity that fails the run, or `None` when nothing does.
-pub fn threshold(fail_on: FailOn) -> Option<Severity> {
-    match fail_on {
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::High => Some(Severity::High),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::None => None,
-    }
-}
-
-/// 0 when no `fail` finding is at or above `fail_on`, else 1.
-pub fn exit_status(report: &AuditReport, fail_on: FailOn) -> u8 {
-    match threshold(fail_on) {
-        Some(min)
-            if report
-                .findings
-                .iter()
-                .any(|f| f.status == Status::Fail && f.severity >= min) =>
-        {
-            EXIT_FINDINGS
-        }
-        _ => EXIT_OK,
-    }
+    Ok(if run::verdict(report, fail_on).failed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// The width of the status column (`NOT-EVALUATED`).
@@ -173,27 +153,6 @@ impl Style {
         };
         self.paint(code, &label)
     }
-}
-
-/// The terminal's width: `COLUMNS`, else the terminal's own size.
-pub fn terminal_width() -> Option<usize> {
-    if let Some(c) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-    {
-        return Some(c.max(40));
-    }
-    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0).max(40))
-}
-
-/// Cuts `text` to `max` characters, with `…` when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
 }
 
 fn status_rank(s: Status) -> u8 {
@@ -313,19 +272,13 @@ pub fn write_table(
     }
     writeln!(out)?;
     writeln!(out, "{}", summary_line(report))?;
-    match threshold(fail_on) {
-        Some(min) => {
-            let failing = report
-                .findings
-                .iter()
-                .filter(|f| f.status == Status::Fail && f.severity >= min)
-                .count();
-            writeln!(
-                out,
-                "fail-on {}: {failing} failing finding(s) at or above it",
-                min.as_str()
-            )?;
-        }
+    match fail_on.threshold() {
+        Some(min) => writeln!(
+            out,
+            "fail-on {}: {} failing finding(s) at or above it",
+            min.as_str(),
+            run::failing_count(report, fail_on)
+        )?,
         None => writeln!(out, "fail-on none: findings do not fail the run")?,
     }
     Ok(())

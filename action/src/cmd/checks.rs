@@ -17,7 +17,7 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
         ListFormat::Markdown => out.write_all(hipaa_iam_core::report::catalogue::markdown().as_bytes()),
         ListFormat::Table => {
             let width = if std::io::stdout().is_terminal() {
-                super::audit::terminal_width()
+                super::term::terminal_width()
             } else {
                 None
             };

@@ -15,13 +15,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use hipaa_iam_core::checks::CATALOGUE;
 use hipaa_iam_core::config::LoadedConfig;
-use hipaa_iam_core::findings::{AuditReport, Finding, Status};
+use hipaa_iam_core::findings::{AuditReport, Finding};
 use hipaa_iam_core::report::summary;
-
-use super::audit::threshold;
-use crate::FailOn;
+use hipaa_iam_core::run::{self, FailOn};
 
 /// At most this many `::error` annotations per run (GitHub shows only the first few per
 /// step anyway); the rest are counted in one `::warning`.
@@ -45,25 +42,6 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The failing findings at or above `fail_on`, most serious first, then in catalogue order.
-pub fn failing(report: &AuditReport, fail_on: FailOn) -> Vec<&Finding> {
-    let Some(min) = threshold(fail_on) else {
-        return Vec::new();
-    };
-    let mut v: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Fail && f.severity >= min)
-        .collect();
-    let index = |id: &str| CATALOGUE.iter().position(|c| c.id == id).unwrap_or(usize::MAX);
-    v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(index(&a.check_id).cmp(&index(&b.check_id)))
-    });
-    v
-}
-
 /// The annotation lines: `::error title=IAM-002 console-mfa::nurse.kim: detail`, capped
 /// at `max`, then a `::warning::` with the number left out.
 pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<String> {
@@ -85,7 +63,7 @@ pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<Str
         })
         .collect();
     if failing.len() > max {
-        let min = threshold(fail_on).map(|s| s.as_str()).unwrap_or("none");
+        let min = fail_on.as_str();
         lines.push(format!(
             "::warning::{} more failing findings at or above {min} are not annotated; see the job summary and the report directory",
             failing.len() - max
@@ -96,7 +74,7 @@ pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<Str
 
 /// The step summary: what `--fail-on` decided, then the audit summary.
 pub fn step_summary(report: &AuditReport, config: &LoadedConfig, fail_on: FailOn, fail_count: usize) -> String {
-    let verdict = match threshold(fail_on) {
+    let verdict = match fail_on.threshold() {
         None => "> fail-on none: findings do not fail the step.\n\n".to_string(),
         Some(min) if fail_count == 0 => {
             format!(
@@ -158,7 +136,7 @@ pub fn write(
     report_dir: Option<&Path>,
     sarif_file: Option<&Path>,
 ) -> hipaa_iam_core::Result<()> {
-    let failing = failing(report, fail_on);
+    let failing = run::failing(report, fail_on);
     for line in annotations(&failing, fail_on, MAX_ANNOTATIONS) {
         writeln!(out, "{line}").map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     }
@@ -171,15 +149,15 @@ pub fn write(
 
 /// Writes the GitHub output of an organization audit: one `::error` annotation per account
 /// that ended in an error to `out`; the verdict and the accounts' table (`table`) to
-/// `$GITHUB_STEP_SUMMARY`; the outputs (`fail-count` over all accounts) to `$GITHUB_OUTPUT`.
+/// `$GITHUB_STEP_SUMMARY`; the outputs (`fail_count`: over all accounts) to `$GITHUB_OUTPUT`.
 pub fn write_org(
     out: &mut impl Write,
     runs: &[hipaa_iam_core::org::AccountRun],
     fail_on: FailOn,
+    fail_count: usize,
     report_dir: Option<&Path>,
     table: &str,
 ) -> hipaa_iam_core::Result<()> {
-    let fail_count = super::org::fail_count(runs, fail_on);
     let errors: Vec<(&str, &str)> = runs
         .iter()
         .filter_map(|r| r.result.as_ref().err().map(|e| (r.id.as_str(), e.as_str())))
@@ -193,7 +171,7 @@ pub fn write_org(
         )
         .map_err(|e| hipaa_iam_core::Error::io("<stderr>", e))?;
     }
-    let verdict = match threshold(fail_on) {
+    let verdict = match fail_on.threshold() {
         Some(min) => format!(
             "**hipaa-iam organization audit**: {} account(s), {} error(s); {fail_count} failing finding(s) at or above {}.",
             runs.len(),
@@ -230,7 +208,7 @@ mod tests {
     #[test]
     fn annotations_are_capped_and_count_the_rest() {
         let report = demo_report();
-        let failing = failing(&report, FailOn::High);
+        let failing = run::failing(&report, FailOn::High);
         assert_eq!(failing.len(), 15);
         let lines = annotations(&failing, FailOn::High, 5);
         assert_eq!(lines.len(), 6);
@@ -258,7 +236,7 @@ mod tests {
     }
 
     fn failing_none_is_empty(report: &AuditReport) -> bool {
-        failing(report, FailOn::None).is_empty() && failing(report, FailOn::Low).len() == 25
+        run::failing(report, FailOn::None).is_empty() && run::failing(report, FailOn::Low).len() == 25
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod merge;
 pub mod mfa;
 pub mod org;
 pub mod remediate;
+pub mod term;
 pub mod verify;
 
 use std::fmt;
@@ -91,6 +92,28 @@ impl fmt::Display for Seconds {
 /// The value parser of `--regions`: the library's one check of region names.
 pub fn region(s: &str) -> Result<String, String> {
     hipaa_iam_core::aws::check_region(s).map(|()| s.to_string())
+}
+
+/// The command line's name for a field the library's errors name: `--users`.
+pub fn flag(field: hipaa_iam_core::error::Field) -> String {
+    use hipaa_iam_core::error::Field;
+    match field {
+        Field::ExportsDir => "--exports",
+        Field::Regions => "--regions",
+        Field::OutputDir => "--output-dir",
+        Field::Users => "--users",
+        Field::UserName => "--user-name",
+        Field::PolicyFile => "--policy-file",
+        Field::Replace => "--replace",
+        Field::Boundary => "--no-boundary",
+        Field::Console => "--console",
+        Field::Accounts => "--accounts",
+        Field::Shard => "--shard",
+        Field::RoleName => "--role-name",
+        Field::ExternalId => "--external-id",
+        Field::Concurrency => "--concurrency",
+    }
+    .to_string()
 }
 
 /// A tokio runtime for the AWS calls.

@@ -12,11 +12,12 @@ use hipaa_iam_core::checks;
 use hipaa_iam_core::findings::{Severity, Status};
 use hipaa_iam_core::org::{self, AccountRun, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
 use hipaa_iam_core::report;
+use hipaa_iam_core::run::{self as policy, FailOn};
 use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
 
-use super::audit::threshold;
-use crate::{AuditArgs, AuditFormat, CollectArgs, FailOn, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::term::truncate;
+use crate::{AuditArgs, AuditFormat, CollectArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 /// The organization arguments of `audit` and `collect`.
 #[derive(Debug, Args, Clone, Default)]
@@ -151,6 +152,7 @@ async fn live_accounts(
 /// with `--output-dir`; exit 2 when an account failed, else 1 on failing findings at or
 /// above `--fail-on`, else 0.
 pub fn audit(args: AuditArgs) -> Result<u8> {
+    let fail_on = args.fail_on.policy();
     // Validate everything before touching AWS or the disk.
     if !matches!(args.format, AuditFormat::Table | AuditFormat::Json) {
         let name = match args.format {
@@ -243,7 +245,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         AuditFormat::Json => serde_json::to_writer_pretty(&mut out, &to_json(&runs))
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        _ => write_table(&mut out, &runs, args.fail_on),
+        _ => write_table(&mut out, &runs, fail_on),
     };
     written.map_err(|e| Error::io("<stdout>", e))?;
     drop(out);
@@ -262,12 +264,13 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         super::github::write_org(
             &mut std::io::stderr().lock(),
             &runs,
-            args.fail_on,
+            fail_on,
+            fail_count(&runs, fail_on),
             args.output_dir.as_deref(),
-            &table_string(&runs, args.fail_on),
+            &table_string(&runs, fail_on),
         )?;
     }
-    Ok(exit_status(&runs, args.fail_on))
+    Ok(exit_status(&runs, fail_on))
 }
 
 /// `collect --org`: `<output>/<account-id>/` for every selected account (exactly what
@@ -359,15 +362,9 @@ pub fn to_json(runs: &[AccountRun]) -> serde_json::Value {
 
 /// The failing findings of `run` at or above `fail_on`.
 fn failing_at(run: &AccountRun, fail_on: FailOn) -> usize {
-    match (&run.result, threshold(fail_on)) {
-        (Ok(audit), Some(min)) => audit
-            .report
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Fail && f.severity >= min)
-            .count(),
-        _ => 0,
-    }
+    run.result
+        .as_ref()
+        .map_or(0, |audit| policy::failing_count(&audit.report, fail_on))
 }
 
 /// 2 when an account ended in an error; else 1 when an account has a failing finding at
@@ -397,7 +394,7 @@ pub fn write_table(out: &mut impl Write, runs: &[AccountRun], fail_on: FailOn) -
         "ACCOUNT", "NAME", "CRITICAL", "HIGH", "MEDIUM", "LOW"
     )?;
     for run in runs {
-        let name = super::audit::truncate(&terminal_safe(&run.name), name_w);
+        let name = truncate(&terminal_safe(&run.name), name_w);
         match &run.result {
             Ok(audit) => {
                 let n = |sev: Severity| {
@@ -450,7 +447,7 @@ pub fn write_table(out: &mut impl Write, runs: &[AccountRun], fail_on: FailOn) -
         runs.len(),
         runs.len() - errors
     )?;
-    match threshold(fail_on) {
+    match fail_on.threshold() {
         Some(min) => writeln!(
             out,
             "fail-on {}: {} failing finding(s) at or above it in {failing_accounts} account(s)",

@@ -117,24 +117,18 @@ pub fn run(args: RemediateArgs) -> Result<u8> {
     let options = args.options();
     options.validate(args.name.into())?;
     let loaded = Config::load(args.config.as_deref(), &hipaa_iam_core::checks::ids())?;
-    let config = loaded.config;
     let rt = super::runtime()?;
-    let sdk = rt.block_on(hipaa_iam_core::aws::sdk_config(
-        args.source.profile.as_deref(),
-        &args.source.network.to_network(),
-    ));
-    let regions: Vec<String> = if !args.source.regions.is_empty() {
-        args.source.regions.clone()
-    } else if !config.regions.is_empty() {
-        config.regions.clone()
-    } else {
-        sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
-    };
-    let mut account = super::load_account(&args.source, &regions)?;
-    if account.account_id.is_none() {
-        account.account_id = Some(rt.block_on(remediate::caller_account_id(&sdk))?);
-    }
-    let plan = remediate::request::plan(args.name.into(), &account, &config, &options, &regions)?;
+    let remediate::request::Planned {
+        plan,
+        sdk,
+        regions,
+        config,
+    } = rt.block_on(remediate::request::prepare(
+        args.name.into(),
+        &args.source.to_source(),
+        loaded.config,
+        &options,
+    ))?;
 
     let apply = if args.dry_run {
         false

@@ -760,3 +760,43 @@ fn mfa_enforcement_keeps_every_statement_of_a_policy_that_fails_iam_004() {
     assert_all(&again, "already_in_place");
     assert_eq!(default_document(&m, &arn).0, "v2");
 }
+
+#[test]
+fn option_errors_name_the_command_line_flags() {
+    // Refused before any AWS call: the library's errors in the command line's words.
+    let demo = hipaa_iam_tests::demo_account();
+    for (args, expected) in [
+        (
+            &["password-policy", "--replace"][..],
+            "hipaa-iam: error: --replace applies only to permissions-boundary",
+        ),
+        (
+            &["password-policy", "--no-boundary"][..],
+            "hipaa-iam: error: --no-boundary applies only to create-user",
+        ),
+        (
+            &["create-user"][..],
+            "hipaa-iam: error: create-user needs --user-name NAME",
+        ),
+        (
+            &["create-user", "--user-name", "bad name"][..],
+            "hipaa-iam: error: --user-name \"bad name\": the character ' ' is not allowed",
+        ),
+        (
+            &["group-membership", "--users", " "][..],
+            "hipaa-iam: error: --users: empty user name in \" \"",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .arg("remediate")
+            .args(args)
+            .arg("--exports")
+            .arg(&demo)
+            .arg("--dry-run")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+    }
+}

@@ -14,6 +14,7 @@ use crate::account::{Account, ExportSet};
 use crate::api::{self, Audit};
 use crate::aws::{self, Failure, Pager};
 use crate::config::LoadedConfig;
+use crate::error::Field;
 use crate::{Error, Result};
 
 /// The clients of the account the run starts from (the organization's management account
@@ -67,12 +68,12 @@ impl OrgOptions {
     /// Checks the role name, external ID, concurrency and regions.
     pub fn validate(&self) -> Result<()> {
         validate_role_name(&self.role_name)?;
-        aws::check_regions("--regions", &self.regions)?;
+        aws::check_regions(Field::Regions, &self.regions)?;
         if let Some(id) = &self.external_id {
             validate_external_id(id)?;
         }
         if self.concurrency == 0 {
-            return Err(Error::InvalidArgument("--concurrency: must be at least 1".into()));
+            return Err(Error::field(Field::Concurrency, "must be at least 1"));
         }
         Ok(())
     }

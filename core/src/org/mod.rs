@@ -22,6 +22,7 @@ use std::str::FromStr;
 use crate::account::Account;
 use crate::api;
 use crate::config::LoadedConfig;
+use crate::error::Field;
 use crate::{Error, Result};
 
 mod evidence;
@@ -68,7 +69,7 @@ impl FromStr for Shard {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Shard> {
-        let bad = |why: &str| Error::InvalidArgument(format!("--shard: `{s}` {why}"));
+        let bad = |why: &str| Error::field(Field::Shard, format!("`{s}` {why}"));
         let (i, n) = s
             .trim()
             .split_once('/')
@@ -103,9 +104,10 @@ pub fn parse_account_ids(list: &[String]) -> Result<Vec<String>> {
     for item in list {
         let id = item.trim();
         if !is_account_id(id) {
-            return Err(Error::InvalidArgument(format!(
-                "--accounts: `{item}` is not a 12-digit AWS account ID"
-            )));
+            return Err(Error::field(
+                Field::Accounts,
+                format!("`{item}` is not a 12-digit AWS account ID"),
+            ));
         }
         ids.insert(id.to_string());
     }
@@ -126,11 +128,14 @@ pub fn select(all: &[OrgAccount], accounts: &[String], shard: Option<Shard>) -> 
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
-            return Err(Error::InvalidArgument(format!(
-                "--accounts: {} {} not an active account of the organization",
-                missing.join(", "),
-                if missing.len() == 1 { "is" } else { "are" }
-            )));
+            return Err(Error::field(
+                Field::Accounts,
+                format!(
+                    "{} {} not an active account of the organization",
+                    missing.join(", "),
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+            ));
         }
         sorted.retain(|a| wanted.contains(&a.id));
     }
@@ -157,9 +162,10 @@ pub fn validate_role_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(format!(
-            "--role-name: `{name}` is not an IAM role name (letters, digits and +=,.@_- , optionally path/name)"
-        )))
+        Err(Error::field(
+            Field::RoleName,
+            format!("`{name}` is not an IAM role name (letters, digits and +=,.@_- , optionally path/name)"),
+        ))
     }
 }
 
@@ -169,8 +175,9 @@ pub fn validate_external_id(id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(
-            "--external-id: must be 2 to 1224 characters of letters, digits and +=,.@:/-_".into(),
+        Err(Error::field(
+            Field::ExternalId,
+            "must be 2 to 1224 characters of letters, digits and +=,.@:/-_",
         ))
     }
 }
@@ -243,10 +250,13 @@ pub fn write_listing(dir: &std::path::Path, listing: &Listing) -> Result<()> {
 /// not part of it), or without a listing every `<12-digit-id>/` subdirectory; sorted by ID.
 pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
     if !dir.is_dir() {
-        return Err(Error::InvalidArgument(format!(
-            "--exports: {} is not a directory (make one with `hipaa-iam collect --org --output DIR`)",
-            dir.display()
-        )));
+        return Err(Error::field(
+            Field::ExportsDir,
+            format!(
+                "{} is not a directory (make one with `hipaa-iam collect --org --output DIR`)",
+                dir.display()
+            ),
+        ));
     }
     let mut accounts: std::collections::BTreeMap<String, ListedAccount> = std::collections::BTreeMap::new();
     let listing_path = dir.join(LISTING);
@@ -286,11 +296,14 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
         }
     }
     if accounts.is_empty() {
-        return Err(Error::InvalidArgument(format!(
-            "--exports: {} has no account directories (<12-digit account ID>/) and no {LISTING}; \
-             make it with `hipaa-iam collect --org --output DIR`",
-            dir.display()
-        )));
+        return Err(Error::field(
+            Field::ExportsDir,
+            format!(
+                "{} has no account directories (<12-digit account ID>/) and no {LISTING}; \
+                 make it with `hipaa-iam collect --org --output DIR`",
+                dir.display()
+            ),
+        ));
     }
     Ok(accounts.into_values().collect())
 }
@@ -392,7 +405,7 @@ mod tests {
             ("-1/2", "not a whole number"),
         ] {
             let e = bad.parse::<Shard>().unwrap_err().to_string();
-            assert!(e.starts_with("--shard: "), "{bad}: {e}");
+            assert!(e.starts_with("shard: "), "{bad}: {e}");
             assert!(e.contains(bad.trim()) && e.contains(why), "{bad}: {e}");
         }
     }
@@ -447,10 +460,10 @@ mod tests {
         let e = select(&all, &["111111111111".into(), "999999999999".into()], None)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("--accounts: 999999999999 is not"), "{e}");
+        assert!(e.starts_with("accounts: 999999999999 is not"), "{e}");
         assert!(!e.contains("111111111111"), "{e}");
         let e = select(&all, &["12345".into()], None).unwrap_err().to_string();
-        assert_eq!(e, "--accounts: `12345` is not a 12-digit AWS account ID");
+        assert_eq!(e, "accounts: `12345` is not a 12-digit AWS account ID");
         let e = parse_account_ids(&["1234567890ab".into()]).unwrap_err().to_string();
         assert!(e.contains("`1234567890ab`"), "{e}");
     }
@@ -467,17 +480,17 @@ mod tests {
         .validate()
         .unwrap_err()
         .to_string();
-        assert_eq!(e, "--concurrency: must be at least 1");
+        assert_eq!(e, "concurrency: must be at least 1");
         for bad in ["", "bad name", "/lead", "role;rm", "trail/"] {
             let e = validate_role_name(bad).unwrap_err().to_string();
-            assert!(e.starts_with("--role-name: "), "{bad}: {e}");
+            assert!(e.starts_with("role_name: "), "{bad}: {e}");
         }
         validate_role_name("audit/HipaaAudit").unwrap();
         validate_role_name("OrganizationAccountAccessRole").unwrap();
         assert!(validate_external_id("x")
             .unwrap_err()
             .to_string()
-            .starts_with("--external-id: "));
+            .starts_with("external_id: "));
         assert!(validate_external_id("a b").is_err());
         validate_external_id("customer-1234:prod").unwrap();
     }

@@ -1,6 +1,7 @@
 //! User names and console passwords for `create-user`.
 
 use crate::config::PasswordPolicyConfig;
+use crate::error::Field;
 use crate::{Error, Result};
 
 /// A console password. It cannot be printed by accident: `Debug` shows `<redacted>`, it
@@ -11,6 +12,13 @@ pub struct Password(String);
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Password(<redacted>)")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Password {
+    /// A password in a request (the C ABI's `console_password`): a JSON string.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Password, D::Error> {
+        String::deserialize(d).map(Password)
     }
 }
 
@@ -30,17 +38,21 @@ impl Password {
 pub fn validate_user_name(name: &str) -> Result<()> {
     let len = name.chars().count();
     if len == 0 || len > 64 {
-        return Err(Error::InvalidArgument(format!(
-            "--user-name {name:?}: IAM user names are 1 to 64 characters long (this one has {len})"
-        )));
+        return Err(Error::field_in(
+            Field::UserName,
+            "",
+            format!(" {name:?}: IAM user names are 1 to 64 characters long (this one has {len})"),
+        ));
     }
     if let Some(bad) = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
     {
-        return Err(Error::InvalidArgument(format!(
-            "--user-name {name:?}: the character {bad:?} is not allowed; IAM user names use only letters, digits and + = , . @ _ -"
-        )));
+        return Err(Error::field_in(
+            Field::UserName,
+            "",
+            format!(" {name:?}: the character {bad:?} is not allowed; IAM user names use only letters, digits and + = , . @ _ -"),
+        ));
     }
     Ok(())
 }
@@ -129,7 +141,7 @@ mod tests {
         }
         for bad in ["", "jane doe", "jane/doe", "jäne", "a;b", &"x".repeat(65)] {
             let err = validate_user_name(bad).unwrap_err().to_string();
-            assert!(err.contains("--user-name"), "{err}");
+            assert!(err.contains("user_name"), "{err}");
         }
     }
 

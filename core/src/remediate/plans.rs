@@ -9,6 +9,7 @@ use super::{
 };
 use crate::account::{Account, Collected, ManagedPolicy, PasswordEnabled, PasswordPolicy, User};
 use crate::config::{Config, PasswordPolicyConfig};
+use crate::error::Field;
 use crate::{Error, Result};
 
 /// The name of the analyzer `access-analyzer` creates (the hardening guide's).
@@ -511,7 +512,10 @@ fn named_users<'a>(account: &'a Account, names: &[String]) -> Result<Vec<&'a Use
         .iter()
         .map(|n| {
             account.user(n).ok_or_else(|| {
-                Error::InvalidArgument(format!("--users: there is no user named {n:?} in the account data"))
+                Error::field(
+                    Field::Users,
+                    format!("there is no user named {n:?} in the account data"),
+                )
             })
         })
         .collect()
@@ -536,14 +540,20 @@ pub fn group_membership(account: &Account, config: &Config, opts: &GroupMembersh
         let report = match &account.credential_report {
             Collected::Yes(r) => r,
             Collected::No => {
-                return Err(Error::InvalidArgument(
-                    "the credential report is needed to find the users with a console password; it was not collected (or pass --users NAME,...)".into(),
+                return Err(Error::field_in(
+                    Field::Users,
+                    "the credential report is needed to find the users with a console password; it was not collected (or pass ",
+                    " NAME,...)",
                 ))
             }
             Collected::Failed { call, reason } => {
-                return Err(Error::InvalidArgument(format!(
-                    "the credential report is needed to find the users with a console password; {call} failed: {reason} (or pass --users NAME,...)"
-                )))
+                return Err(Error::field_in(
+                    Field::Users,
+                    format!(
+                        "the credential report is needed to find the users with a console password; {call} failed: {reason} (or pass "
+                    ),
+                    " NAME,...)",
+                ))
             }
         };
         account
@@ -680,9 +690,10 @@ pub struct AnalyzerOptions {
 pub fn access_analyzer(account: &Account, _config: &Config, opts: &AnalyzerOptions) -> Result<Plan> {
     let id = account_id(account)?;
     if opts.regions.is_empty() {
-        return Err(Error::InvalidArgument(
-            "no region to remediate: pass --regions, set `regions` in the configuration, or configure an AWS region"
-                .into(),
+        return Err(Error::field_in(
+            Field::Regions,
+            "no region to remediate: pass ",
+            ", set `regions` in the configuration, or configure an AWS region",
         ));
     }
     let mut regions = opts.regions.clone();
@@ -1195,7 +1206,16 @@ mod tests {
                 users: vec!["zed".into()],
             },
         );
-        assert!(err.unwrap_err().to_string().contains("--users"));
+        assert!(
+            matches!(
+                err,
+                Err(Error::Argument {
+                    field: Field::Users,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

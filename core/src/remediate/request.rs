@@ -8,10 +8,13 @@ use serde_json::{json, Value};
 
 use super::{
     access_analyzer, create_user, group_membership, mfa_enforcement, password_policy, permissions_boundary,
-    AnalyzerOptions, BoundaryOptions, CreateUserOptions, GroupMembershipOptions, Outcome, Plan, Remediation, Status,
+    AnalyzerOptions, BoundaryOptions, CreateUserOptions, GroupMembershipOptions, Outcome, Password, Plan, Remediation,
+    SdkConfig, Secrets, Status,
 };
 use crate::account::Account;
+use crate::api::Source;
 use crate::config::Config;
+use crate::error::Field;
 use crate::{Error, Result};
 
 /// The options of a remediation (the CLI's flags; the C ABI's request fields).
@@ -50,38 +53,186 @@ impl Options {
     /// validated before any AWS call (the user name against IAM's rules).
     pub fn validate(&self, remediation: Remediation) -> Result<()> {
         use Remediation::*;
-        let only_for = |flag: &str, set: bool, allowed: &[Remediation]| -> Result<()> {
+        let only_for = |field: Field, set: bool, allowed: &[Remediation]| -> Result<()> {
             if set && !allowed.contains(&remediation) {
                 let list: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
-                return Err(Error::InvalidArgument(format!(
-                    "{flag} applies only to {}",
-                    list.join(", ")
-                )));
+                return Err(Error::field_in(
+                    field,
+                    "",
+                    format!(" applies only to {}", list.join(", ")),
+                ));
             }
             Ok(())
         };
         only_for(
-            "--users",
+            Field::Users,
             !self.users.is_empty(),
             &[GroupMembership, PermissionsBoundary],
         )?;
-        only_for("--policy-file", self.policy_file.is_some(), &[PermissionsBoundary])?;
-        only_for("--replace", self.replace, &[PermissionsBoundary])?;
-        only_for("--user-name", self.user_name.is_some(), &[CreateUser])?;
-        only_for("--no-boundary", !self.boundary, &[CreateUser])?;
-        only_for("--console", self.console, &[CreateUser])?;
+        only_for(Field::PolicyFile, self.policy_file.is_some(), &[PermissionsBoundary])?;
+        only_for(Field::Replace, self.replace, &[PermissionsBoundary])?;
+        only_for(Field::UserName, self.user_name.is_some(), &[CreateUser])?;
+        only_for(Field::Boundary, !self.boundary, &[CreateUser])?;
+        only_for(Field::Console, self.console, &[CreateUser])?;
         if let Some(u) = self.users.iter().find(|u| u.trim().is_empty()) {
-            return Err(Error::InvalidArgument(format!("--users: empty user name in {u:?}")));
+            return Err(Error::field(Field::Users, format!("empty user name in {u:?}")));
         }
         if remediation == CreateUser {
             let name = self
                 .user_name
                 .as_deref()
-                .ok_or_else(|| Error::InvalidArgument("create-user needs --user-name NAME".into()))?;
+                .ok_or_else(|| Error::field_in(Field::UserName, "create-user needs ", " NAME"))?;
             super::validate_user_name(name)?;
         }
         Ok(())
     }
+}
+
+/// A remediation request, as the C ABI (and through it PowerShell) sends it: which
+/// remediation, the source and configuration, the options, and for `create-user` with
+/// `console` the temporary password. Unknown fields are errors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The remediation.
+    pub remediation: Remediation,
+    /// Plan from this exports directory instead of the live account (apply acts on the
+    /// live account, and only when the credentials belong to the exports' account).
+    #[serde(default)]
+    pub exports_dir: Option<std::path::PathBuf>,
+    /// The AWS profile.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// The regions (access-analyzer); empty = the configuration's, else the SDK's region.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Configuration file.
+    #[serde(default)]
+    pub config_path: Option<std::path::PathBuf>,
+    /// Configuration as TOML text (instead of a file).
+    #[serde(default)]
+    pub config: Option<String>,
+    /// create-user with `console`: the temporary password (must meet the configured
+    /// policy). Omitted: one is generated and returned once. Never logged.
+    #[serde(default)]
+    pub console_password: Option<Password>,
+    /// group-membership, permissions-boundary: only these users.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// permissions-boundary: a boundary document file.
+    #[serde(default)]
+    pub policy_file: Option<std::path::PathBuf>,
+    /// permissions-boundary: replace a different existing boundary.
+    #[serde(default)]
+    pub replace: bool,
+    /// create-user: the new user's name.
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// create-user: give the user the permissions boundary (default true).
+    #[serde(default = "yes")]
+    pub boundary: bool,
+    /// create-user: a console password that must be changed at first sign-in.
+    #[serde(default)]
+    pub console: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Request {
+    /// The remediation's options.
+    pub fn options(&self) -> Options {
+        Options {
+            users: self.users.clone(),
+            policy_file: self.policy_file.clone(),
+            replace: self.replace,
+            user_name: self.user_name.clone(),
+            boundary: self.boundary,
+            console: self.console,
+        }
+    }
+
+    /// Validates the options, loads the configuration and the account, and plans.
+    pub async fn plan(&self) -> Result<Planned> {
+        let options = self.options();
+        options.validate(self.remediation)?;
+        let config =
+            crate::api::load_request_config(self.config_path.as_deref(), self.config.as_deref(), &self.regions)?.config;
+        let source = Source {
+            exports_dir: self.exports_dir.clone(),
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            network: Default::default(),
+        };
+        prepare(self.remediation, &source, config, &options).await
+    }
+
+    /// The secrets of applying: for `console`, the request's password (checked against
+    /// the configured policy) or a generated one.
+    pub fn secrets(&self, config: &Config) -> Result<Secrets> {
+        if !self.console {
+            return Ok(Secrets::default());
+        }
+        Ok(match &self.console_password {
+            Some(password) => {
+                super::check_password(password, &config.password_policy)?;
+                Secrets {
+                    console_password: Some(password.clone()),
+                    generated: false,
+                }
+            }
+            None => Secrets {
+                console_password: Some(super::generate_password(&config.password_policy)?),
+                generated: true,
+            },
+        })
+    }
+}
+
+/// A plan, and what applying it needs.
+#[derive(Debug)]
+pub struct Planned {
+    /// The plan.
+    pub plan: Plan,
+    /// The AWS configuration (credentials, region, endpoint).
+    pub sdk: SdkConfig,
+    /// The regions remediated (access-analyzer).
+    pub regions: Vec<String>,
+    /// The configuration.
+    pub config: Config,
+}
+
+/// The regions a remediation works on: the source's, else the configuration's, else the
+/// AWS configuration's region.
+pub fn regions(source: &Source, config: &Config, sdk: &SdkConfig) -> Vec<String> {
+    if !source.regions.is_empty() {
+        source.regions.clone()
+    } else if !config.regions.is_empty() {
+        config.regions.clone()
+    } else {
+        sdk.region().map(|r| vec![r.to_string()]).unwrap_or_default()
+    }
+}
+
+/// Plans `remediation` for every face: validates `options`, resolves the regions, loads
+/// the account from `source` and, when its data does not say which account it is, asks
+/// AWS whose credentials these are.
+pub async fn prepare(remediation: Remediation, source: &Source, config: Config, options: &Options) -> Result<Planned> {
+    options.validate(remediation)?;
+    let sdk = crate::aws::sdk_config(source.profile.as_deref(), &source.network).await;
+    let regions = regions(source, &config, &sdk);
+    let mut account = source.load(&regions).await?;
+    if account.account_id.is_none() {
+        account.account_id = Some(super::caller_account_id(&sdk).await?);
+    }
+    let plan = plan(remediation, &account, &config, options, &regions)?;
+    Ok(Planned {
+        plan,
+        sdk,
+        regions,
+        config,
+    })
 }
 
 /// Reads and validates a boundary document file with the project's policy parser.

@@ -16,6 +16,7 @@ use super::register::{self, check_csv_name};
 use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
+use crate::error::Field;
 use crate::findings::{AuditReport, Finding};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
@@ -271,11 +272,15 @@ pub fn ensure_apart(output: &Path, exports: &Path) -> Result<()> {
     } else {
         return Ok(());
     };
-    Err(Error::InvalidArgument(format!(
-        "the output directory {} {relation} the exports directory {}: evidence goes into a directory of its own, so the account data is never overwritten or deleted (choose another --output-dir)",
-        output.display(),
-        exports.display()
-    )))
+    Err(Error::field_in(
+        Field::OutputDir,
+        format!(
+            "the output directory {} {relation} the exports directory {}: evidence goes into a directory of its own, so the account data is never overwritten or deleted (choose another ",
+            output.display(),
+            exports.display()
+        ),
+        ")",
+    ))
 }
 
 /// The plain file name of `path` when it lies directly in directory `dir` (both resolved:
@@ -333,10 +338,10 @@ fn owned_files(dir: &Path) -> Result<BTreeMap<String, String>> {
     for name in ACCOUNT_DATA {
         let p = dir.join(name);
         if std::fs::symlink_metadata(&p).is_ok() {
-            return Err(Error::input(
+            return Err(Error::input_naming(
                 &p,
-                "",
-                "the output directory holds account data (an exports directory): evidence is not written among it, so nothing there is overwritten or deleted; choose another --output-dir",
+                "the output directory holds account data (an exports directory): evidence is not written among it, so nothing there is overwritten or deleted; choose another ",
+                Field::OutputDir,
             ));
         }
     }
@@ -346,10 +351,10 @@ fn owned_files(dir: &Path) -> Result<BTreeMap<String, String>> {
     }
     match Manifest::read(&path) {
         Ok(m) if m.tool == "hipaa-iam" => Ok(m.files),
-        Ok(_) | Err(_) => Err(Error::input(
+        Ok(_) | Err(_) => Err(Error::input_naming(
             &path,
-            "",
-            "exists and is not a manifest written by hipaa-iam: not overwritten; move it away or choose another --output-dir",
+            "exists and is not a manifest written by hipaa-iam: not overwritten; move it away or choose another ",
+            Field::OutputDir,
         )),
     }
 }
@@ -374,10 +379,10 @@ fn ensure_replaceable(target: &Path, name: &str, owned: &BTreeMap<String, String
     if owned.get(name).is_some_and(|h| crate::files::holds(target, h)) {
         Ok(())
     } else {
-        Err(Error::input(
+        Err(Error::input_naming(
             target,
-            "",
-            "exists and is not evidence this tool wrote (it is not in the directory's manifest.json, or it changed since): not overwritten; move it away or choose another --output-dir",
+            "exists and is not evidence this tool wrote (it is not in the directory's manifest.json, or it changed since): not overwritten; move it away or choose another ",
+            Field::OutputDir,
         ))
     }
 }

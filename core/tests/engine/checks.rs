@@ -114,6 +114,52 @@ struct Case {
     expect: &'static [(&'static str, &'static str, Status)],
 }
 
+/// A case: its name, its account, its configuration, and the (check, resource, status)
+/// findings it must give.
+const fn case(
+    name: &'static str,
+    account: fn() -> Account,
+    config: fn() -> Config,
+    expect: &'static [(&'static str, &'static str, Status)],
+) -> Case {
+    Case {
+        name,
+        account,
+        config,
+        expect,
+    }
+}
+
+/// The cases every family has, by the account they audit.
+const fn on_compliant(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case("compliant fixture", compliant, defaults, expect)
+}
+const fn on_gaps(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case("gaps fixture", gaps, defaults, expect)
+}
+const fn on_bare(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case("only authorization details", bare, defaults, expect)
+}
+const fn on_failed_sources(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case("collection failed", failed_sources, defaults, expect)
+}
+const fn on_compliant_stricter(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case(
+        "compliant fixture under stricter thresholds",
+        compliant,
+        custom_thresholds,
+        expect,
+    )
+}
+const fn on_missing_policy(expect: &'static [(&'static str, &'static str, Status)]) -> Case {
+    case(
+        "a referenced managed policy is missing",
+        missing_policy,
+        defaults,
+        expect,
+    )
+}
+
 /// Audits each case's account and compares the findings with its expectations.
 fn run_cases(cases: &[Case]) {
     let mut failures = Vec::new();

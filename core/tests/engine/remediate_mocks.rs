@@ -612,7 +612,7 @@ fn an_invalid_user_name_is_refused_before_any_call() {
             console: true,
         };
         let err = remediate::create_user(&account, &Config::default(), &opts).unwrap_err();
-        assert!(err.to_string().contains("--user-name"), "{err}");
+        assert!(err.to_string().contains("user_name"), "{err}");
     }
 }
 

@@ -112,9 +112,10 @@ fn string_free_accepts_null() {
 }
 
 /// Every export that takes a request.
-const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 6] = [
+const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 7] = [
     ("hipaa_iam_checks", hipaa_iam_checks),
     ("hipaa_iam_audit", hipaa_iam_audit),
+    ("hipaa_iam_run_audit", hipaa_iam_run_audit),
     ("hipaa_iam_mfa_report", hipaa_iam_mfa_report),
     ("hipaa_iam_write_evidence", hipaa_iam_write_evidence),
     ("hipaa_iam_remediation_plan", hipaa_iam_remediation_plan),
@@ -200,4 +201,215 @@ fn a_region_that_is_not_a_region_name_is_an_invalid_argument() {
         assert!(out.is_none());
         assert_eq!(err, "regions: `../x` is not an AWS region name (like us-east-1)");
     }
+}
+
+fn json_ok(
+    f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32,
+    request: &serde_json::Value,
+) -> serde_json::Value {
+    let (status, out, err) = call(f, Some(request.to_string().as_bytes()));
+    assert_eq!(status, 0, "{request}: {err}");
+    serde_json::from_str(&out.unwrap()).unwrap()
+}
+
+#[test]
+fn run_audit_returns_the_report_the_verdict_and_the_evidence_of_one_audit() {
+    let demo = hipaa_iam_tests::demo_account();
+    let dir = hipaa_iam_tests::temp_dir();
+    let evidence = dir.path().join("evidence");
+    let run = json_ok(
+        hipaa_iam_run_audit,
+        &serde_json::json!({"exports_dir": demo, "output_dir": evidence, "fail_on": "high"}),
+    );
+    // The report is the one hipaa_iam_audit returns.
+    let alone = json_ok(hipaa_iam_audit, &serde_json::json!({ "exports_dir": demo }));
+    assert_eq!(run["report"], alone);
+    // The verdict is the library's run policy: the CLI's `--fail-on high` counts 15.
+    assert_eq!(run["verdict"]["fail_on"], "high");
+    assert_eq!(run["verdict"]["failing"], 15, "{}", run["verdict"]);
+    assert_eq!(run["verdict"]["failed"], true);
+    assert!(run["verdict"]["failing_checks"]
+        .as_array()
+        .unwrap()
+        .contains(&"IAM-002".into()));
+    // The evidence was written from the same report.
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(written["as_of"], run["report"]["as_of"]);
+    assert_eq!(written["findings"], run["report"]["findings"]);
+    assert!(
+        run["evidence"].to_string().contains("findings.json"),
+        "{}",
+        run["evidence"]
+    );
+
+    // Without output_dir nothing is written, and fail_on defaults to none.
+    let plain = json_ok(hipaa_iam_run_audit, &serde_json::json!({ "exports_dir": demo }));
+    assert_eq!(plain["evidence"], serde_json::Value::Null);
+    assert_eq!(plain["verdict"]["fail_on"], "none");
+    assert_eq!(plain["verdict"]["failed"], false);
+    assert_eq!(plain["verdict"]["failing"], 0);
+
+    let (status, _, err) = call(
+        hipaa_iam_run_audit,
+        Some(
+            serde_json::json!({"exports_dir": demo, "fail_on": "severe"})
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    assert_eq!(status, HipaaIamStatus::InvalidJson as i32);
+    assert!(err.contains("severe"), "{err}");
+}
+
+#[test]
+fn run_audit_collects_a_live_account_once_for_the_report_and_the_evidence_on_moto() {
+    let m = hipaa_iam_tests::moto_in_process();
+    m.aws(&["iam", "create-user", "--user-name", "nurse.kim"]);
+    let dir = hipaa_iam_tests::temp_dir();
+    let evidence = dir.path().join("evidence");
+    let (run, bodies) = m.recording(|| {
+        json_ok(
+            hipaa_iam_run_audit,
+            &serde_json::json!({"output_dir": evidence, "regions": ["us-east-1"]}),
+        )
+    });
+    let collections = bodies
+        .iter()
+        .filter(|b| b.contains("Action=GetAccountAuthorizationDetails"))
+        .count();
+    assert_eq!(
+        collections, 1,
+        "one collection for the report and the evidence:\n{bodies:#?}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(evidence.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(written["as_of"], run["report"]["as_of"]);
+    assert_eq!(written["findings"], run["report"]["findings"]);
+    assert!(run["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["resource_name"] == "nurse.kim"));
+}
+
+fn last_error_json() -> serde_json::Value {
+    let text = unsafe { CStr::from_ptr(hipaa_iam_last_error_json()) }.to_str().unwrap();
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn the_last_error_as_json_names_the_status_the_kind_and_the_field() {
+    // A field error: the request field, and the message around its name.
+    let request = serde_json::json!({
+        "remediation": "create-user",
+        "users": ["alice"],
+        "exports_dir": hipaa_iam_tests::demo_account(),
+    });
+    let (status, _, err) = call(hipaa_iam_remediation_plan, Some(request.to_string().as_bytes()));
+    assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
+    let e = last_error_json();
+    assert_eq!(e["status"], 1, "{e}");
+    assert_eq!(e["status_name"], "InvalidArgument");
+    assert_eq!(e["kind"], "argument");
+    assert_eq!(e["field"], "users");
+    assert_eq!(e["code"], serde_json::Value::Null);
+    assert_eq!(e["operation"], serde_json::Value::Null);
+    assert_eq!(e["message"], err);
+    assert_eq!(err, "users applies only to group-membership, permissions-boundary");
+    assert_eq!(
+        format!(
+            "{}-UserName{}",
+            e["field_before"].as_str().unwrap(),
+            e["field_after"].as_str().unwrap()
+        ),
+        "-UserName applies only to group-membership, permissions-boundary"
+    );
+
+    // An input error: no field, no AWS code.
+    let missing = hipaa_iam_tests::temp_dir().path().join("gone");
+    let (status, _, _) = call(
+        hipaa_iam_audit,
+        Some(serde_json::json!({ "exports_dir": missing }).to_string().as_bytes()),
+    );
+    assert_eq!(status, HipaaIamStatus::InvalidInput as i32);
+    let e = last_error_json();
+    assert_eq!(
+        (e["status"].as_i64(), e["kind"].as_str()),
+        (Some(3), Some("input")),
+        "{e}"
+    );
+    assert_eq!(e["field"], serde_json::Value::Null);
+
+    // Malformed JSON and a caught panic have kinds of their own.
+    call(hipaa_iam_checks, Some(b"{"));
+    assert_eq!(last_error_json()["kind"], "json");
+    call(hipaa_iam_checks, Some(b"{\"__test_panic__\":true}"));
+    assert_eq!(last_error_json()["kind"], "panic");
+    assert_eq!(last_error_json()["status_name"], "Panic");
+
+    // Success: status 0, an empty message.
+    call(hipaa_iam_checks, Some(b"{}"));
+    let e = last_error_json();
+    assert_eq!(
+        (e["status"].as_i64(), e["message"].as_str()),
+        (Some(0), Some("")),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_aws_failure_carries_its_code_and_operation_on_moto() {
+    // A local server that answers every request with an IAM AccessDenied error.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                let body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed here</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    // The AWS endpoint comes from the environment: holding this process's moto server keeps
+    // the binary's other in-process AWS tests from running meanwhile, and the endpoint is
+    // put back after.
+    let m = hipaa_iam_tests::moto_in_process();
+    std::env::set_var("AWS_ENDPOINT_URL", &endpoint);
+    let (status, _, err) = call(
+        hipaa_iam_audit,
+        Some(serde_json::json!({"regions": ["us-east-1"]}).to_string().as_bytes()),
+    );
+    let e = last_error_json();
+    std::env::set_var("AWS_ENDPOINT_URL", &m.endpoint);
+    assert_eq!(status, HipaaIamStatus::AwsError as i32, "{err}");
+    assert_eq!(e["kind"], "aws", "{e}");
+    assert_eq!(e["code"], "AccessDenied", "{e}");
+    assert!(e["operation"].as_str().is_some_and(|o| !o.is_empty()), "{e}");
+    assert_eq!(e["message"], err);
+}
+
+#[test]
+fn status_names_come_from_the_library() {
+    let name = |s: i32| {
+        let p = hipaa_iam_status_name(s);
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string())
+    };
+    assert_eq!(name(0).as_deref(), Some("Ok"));
+    assert_eq!(
+        name(HipaaIamStatus::InvalidInput as i32).as_deref(),
+        Some("InvalidInput")
+    );
+    assert_eq!(name(HipaaIamStatus::AwsError as i32).as_deref(), Some("AwsError"));
+    assert_eq!(name(7).as_deref(), Some("Panic"));
+    assert_eq!(name(8), None);
+    assert_eq!(name(-1), None);
 }

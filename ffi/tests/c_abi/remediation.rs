@@ -58,7 +58,8 @@ fn bad_options_are_refused_before_any_call() {
     )
     .unwrap_err();
     assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
-    assert!(err.contains("--replace applies only to permissions-boundary"), "{err}");
+    // The C ABI names the request field, not the command line's flag.
+    assert_eq!(err, "replace applies only to permissions-boundary");
     let (status, err) = call(hipaa_iam_remediation_plan, &json!({"remediation": "reboot"})).unwrap_err();
     assert_eq!(status, HipaaIamStatus::InvalidJson as i32);
     assert!(err.contains("reboot"), "{err}");

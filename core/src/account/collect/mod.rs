@@ -57,17 +57,20 @@ impl Clients {
             match config.region() {
                 Some(r) => {
                     let r = vec![r.to_string()];
-                    aws::check_regions("the configured AWS region", &r)?;
+                    aws::check_region(&r[0])
+                        .map_err(|e| Error::InvalidArgument(format!("the configured AWS region: {e}")))?;
                     r
                 }
                 None => {
-                    return Err(Error::InvalidArgument(
-                        "no AWS region configured: set AWS_REGION (or a profile's region) or pass --regions".into(),
+                    return Err(Error::field_in(
+                        crate::error::Field::Regions,
+                        "no AWS region configured: set AWS_REGION (or a profile's region) or pass ",
+                        "",
                     ))
                 }
             }
         } else {
-            aws::check_regions("--regions", regions)?;
+            aws::check_regions(crate::error::Field::Regions, regions)?;
             regions.to_vec()
         };
         let mut access_analyzer = BTreeMap::new();

@@ -9,35 +9,15 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &[];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[("IAM-019", "us-east-1", Pass), ("IAM-020", "us-east-1", Pass)],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[
-            ("IAM-019", "us-east-1", Fail),
-            ("IAM-019", "eu-west-1", Pass),
-            ("IAM-020", "us-east-1", NotEval),
-            ("IAM-020", "5f1e-s3-public", Fail),
-        ],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[("IAM-019", "(no region)", NotEval), ("IAM-020", "(no region)", NotEval)],
-    },
-    Case {
-        name: "collection failed",
-        account: failed_sources,
-        config: defaults,
-        expect: &[("IAM-019", "eu-west-1", Err_), ("IAM-020", "eu-west-1", Err_)],
-    },
+    on_compliant(&[("IAM-019", "us-east-1", Pass), ("IAM-020", "us-east-1", Pass)]),
+    on_gaps(&[
+        ("IAM-019", "us-east-1", Fail),
+        ("IAM-019", "eu-west-1", Pass),
+        ("IAM-020", "us-east-1", NotEval),
+        ("IAM-020", "5f1e-s3-public", Fail),
+    ]),
+    on_bare(&[("IAM-019", "(no region)", NotEval), ("IAM-020", "(no region)", NotEval)]),
+    on_failed_sources(&[("IAM-019", "eu-west-1", Err_), ("IAM-020", "eu-west-1", Err_)]),
 ];
 
 #[test]

@@ -10,49 +10,24 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &[];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[
-            ("IAM-012", "ci-deployer", Pass),
-            ("IAM-013", "alice", Pass),
-            ("IAM-013", "ci-deployer", Pass),
-            ("IAM-014", "ci-deployer", Pass),
-        ],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[
-            ("IAM-012", "svc-batch", Fail),
-            ("IAM-013", "bob", Fail),
-            ("IAM-014", "svc-batch", Fail),
-        ],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[
-            ("IAM-012", "ann", NotEval),
-            ("IAM-013", "ann", NotEval),
-            ("IAM-014", "ann", NotEval),
-        ],
-    },
-    Case {
-        name: "collection failed",
-        account: failed_sources,
-        config: defaults,
-        expect: &[("IAM-012", "ann", Err_)],
-    },
-    Case {
-        name: "compliant fixture under stricter thresholds",
-        account: compliant,
-        config: custom_thresholds,
-        expect: &[("IAM-012", "ci-deployer", Fail), ("IAM-013", "alice", Fail)],
-    },
+    on_compliant(&[
+        ("IAM-012", "ci-deployer", Pass),
+        ("IAM-013", "alice", Pass),
+        ("IAM-013", "ci-deployer", Pass),
+        ("IAM-014", "ci-deployer", Pass),
+    ]),
+    on_gaps(&[
+        ("IAM-012", "svc-batch", Fail),
+        ("IAM-013", "bob", Fail),
+        ("IAM-014", "svc-batch", Fail),
+    ]),
+    on_bare(&[
+        ("IAM-012", "ann", NotEval),
+        ("IAM-013", "ann", NotEval),
+        ("IAM-014", "ann", NotEval),
+    ]),
+    on_failed_sources(&[("IAM-012", "ann", Err_)]),
+    on_compliant_stricter(&[("IAM-012", "ci-deployer", Fail), ("IAM-013", "alice", Fail)]),
 ];
 
 #[test]

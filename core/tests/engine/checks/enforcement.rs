@@ -10,39 +10,19 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &["IAM-004"];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[
-            ("IAM-004", "human-users", Pass),
-            ("IAM-005", "alice", Pass),
-            ("IAM-005", "ci-deployer", Pass),
-        ],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[
-            ("IAM-004", "human-users", Fail),
-            ("IAM-005", "bob", Fail),
-            ("IAM-005", "carol", Fail),
-            ("IAM-005", "svc-batch", Pass),
-        ],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[("IAM-005", "ann", NotEval)],
-    },
-    Case {
-        name: "a referenced managed policy is missing",
-        account: missing_policy,
-        config: defaults,
-        expect: &[("IAM-004", "human-users", Fail)],
-    },
+    on_compliant(&[
+        ("IAM-004", "human-users", Pass),
+        ("IAM-005", "alice", Pass),
+        ("IAM-005", "ci-deployer", Pass),
+    ]),
+    on_gaps(&[
+        ("IAM-004", "human-users", Fail),
+        ("IAM-005", "bob", Fail),
+        ("IAM-005", "carol", Fail),
+        ("IAM-005", "svc-batch", Pass),
+    ]),
+    on_bare(&[("IAM-005", "ann", NotEval)]),
+    on_missing_policy(&[("IAM-004", "human-users", Fail)]),
 ];
 
 #[test]

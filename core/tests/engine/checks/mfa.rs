@@ -9,34 +9,14 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &[];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[
-            ("IAM-002", "alice", Pass),
-            ("IAM-003", "alice", Pass),
-            ("IAM-003", "ci-deployer", Pass),
-        ],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[("IAM-002", "bob", Fail), ("IAM-003", "svc-batch", Fail)],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[("IAM-002", "ann", NotEval), ("IAM-003", "ann", NotEval)],
-    },
-    Case {
-        name: "collection failed",
-        account: failed_sources,
-        config: defaults,
-        expect: &[("IAM-002", "ann", Err_)],
-    },
+    on_compliant(&[
+        ("IAM-002", "alice", Pass),
+        ("IAM-003", "alice", Pass),
+        ("IAM-003", "ci-deployer", Pass),
+    ]),
+    on_gaps(&[("IAM-002", "bob", Fail), ("IAM-003", "svc-batch", Fail)]),
+    on_bare(&[("IAM-002", "ann", NotEval), ("IAM-003", "ann", NotEval)]),
+    on_failed_sources(&[("IAM-002", "ann", Err_)]),
 ];
 
 #[test]

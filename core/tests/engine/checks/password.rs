@@ -9,36 +9,11 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &["IAM-001"];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[("IAM-001", ACCOUNT, Pass)],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[("IAM-001", ACCOUNT, Fail)],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[("IAM-001", ACCOUNT, Fail)],
-    },
-    Case {
-        name: "collection failed",
-        account: failed_sources,
-        config: defaults,
-        expect: &[("IAM-001", ACCOUNT, Err_)],
-    },
-    Case {
-        name: "compliant fixture under stricter thresholds",
-        account: compliant,
-        config: custom_thresholds,
-        expect: &[("IAM-001", ACCOUNT, Fail)],
-    },
+    on_compliant(&[("IAM-001", ACCOUNT, Pass)]),
+    on_gaps(&[("IAM-001", ACCOUNT, Fail)]),
+    on_bare(&[("IAM-001", ACCOUNT, Fail)]),
+    on_failed_sources(&[("IAM-001", ACCOUNT, Err_)]),
+    on_compliant_stricter(&[("IAM-001", ACCOUNT, Fail)]),
 ];
 
 #[test]

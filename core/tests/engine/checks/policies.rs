@@ -11,54 +11,34 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &["IAM-009", "IAM-010", "IAM-011"
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[
-            ("IAM-009", "permissions-boundary-base", Pass),
-            ("IAM-010", "alice", Pass),
-            ("IAM-010", "ci-deployer", Pass),
-            ("IAM-011", "ci-deploy", Pass),
-            ("IAM-011", "deny-without-mfa", Pass),
-            ("IAM-011", "permissions-boundary-base", Pass),
-            ("IAM-011", "app-server/read-records", Pass),
-            ("IAM-022", "app-server", Pass),
-            ("IAM-023", "alice", Pass),
-            ("IAM-023", "ci-deployer", Pass),
-        ],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[
-            ("IAM-009", "permissions-boundary-base", Fail),
-            ("IAM-010", "bob", Fail),
-            ("IAM-010", "carol", Pass),
-            ("IAM-011", "devs/dev-all", Fail),
-            ("IAM-011", "other-boundary", Fail),
-            ("IAM-022", "admin-role", Fail),
-            ("IAM-023", "carol", Fail),
-            ("IAM-023", "svc-batch", Pass),
-        ],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[("IAM-009", "permissions-boundary-base", NotEval)],
-    },
-    Case {
-        name: "a referenced managed policy is missing",
-        account: missing_policy,
-        config: defaults,
-        expect: &[
-            ("IAM-010", "ann", NotEval),
-            ("IAM-022", "worker", NotEval),
-            ("IAM-023", "ann", NotEval),
-        ],
-    },
+    on_compliant(&[
+        ("IAM-009", "permissions-boundary-base", Pass),
+        ("IAM-010", "alice", Pass),
+        ("IAM-010", "ci-deployer", Pass),
+        ("IAM-011", "ci-deploy", Pass),
+        ("IAM-011", "deny-without-mfa", Pass),
+        ("IAM-011", "permissions-boundary-base", Pass),
+        ("IAM-011", "app-server/read-records", Pass),
+        ("IAM-022", "app-server", Pass),
+        ("IAM-023", "alice", Pass),
+        ("IAM-023", "ci-deployer", Pass),
+    ]),
+    on_gaps(&[
+        ("IAM-009", "permissions-boundary-base", Fail),
+        ("IAM-010", "bob", Fail),
+        ("IAM-010", "carol", Pass),
+        ("IAM-011", "devs/dev-all", Fail),
+        ("IAM-011", "other-boundary", Fail),
+        ("IAM-022", "admin-role", Fail),
+        ("IAM-023", "carol", Fail),
+        ("IAM-023", "svc-batch", Pass),
+    ]),
+    on_bare(&[("IAM-009", "permissions-boundary-base", NotEval)]),
+    on_missing_policy(&[
+        ("IAM-010", "ann", NotEval),
+        ("IAM-022", "worker", NotEval),
+        ("IAM-023", "ann", NotEval),
+    ]),
 ];
 
 #[test]

@@ -10,90 +10,65 @@ pub(super) const AUTHORIZATION_ONLY: &[&str] = &[];
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
 pub(super) static CASES: &[Case] = &[
-    Case {
-        name: "compliant fixture",
-        account: compliant,
-        config: defaults,
-        expect: &[
-            ("IAM-015", "<root_account>", Pass),
-            ("IAM-016", "<root_account>", Pass),
-            ("IAM-017", "<root_account>", Pass),
-            ("IAM-018", "<root_account>", Pass),
-        ],
-    },
-    Case {
-        name: "gaps fixture",
-        account: gaps,
-        config: defaults,
-        expect: &[
-            ("IAM-015", "<root_account>", Fail),
-            ("IAM-016", "<root_account>", Fail),
-            ("IAM-017", "<root_account>", Fail),
-            ("IAM-018", "<root_account>", Fail),
-        ],
-    },
-    Case {
-        name: "only authorization details",
-        account: bare,
-        config: defaults,
-        expect: &[
-            ("IAM-015", "<root_account>", NotEval),
-            ("IAM-016", "<root_account>", NotEval),
-            ("IAM-017", "<root_account>", NotEval),
-            ("IAM-018", "<root_account>", NotEval),
-        ],
-    },
-    Case {
-        name: "collection failed",
-        account: failed_sources,
-        config: defaults,
-        expect: &[
-            ("IAM-015", "<root_account>", Err_),
-            ("IAM-017", "<root_account>", Err_),
-            ("IAM-018", "<root_account>", Err_),
-        ],
-    },
-    Case {
-        name: "account summary decides root (good)",
-        account: summary_root_ok,
-        config: defaults,
-        expect: &[
+    on_compliant(&[
+        ("IAM-015", "<root_account>", Pass),
+        ("IAM-016", "<root_account>", Pass),
+        ("IAM-017", "<root_account>", Pass),
+        ("IAM-018", "<root_account>", Pass),
+    ]),
+    on_gaps(&[
+        ("IAM-015", "<root_account>", Fail),
+        ("IAM-016", "<root_account>", Fail),
+        ("IAM-017", "<root_account>", Fail),
+        ("IAM-018", "<root_account>", Fail),
+    ]),
+    on_bare(&[
+        ("IAM-015", "<root_account>", NotEval),
+        ("IAM-016", "<root_account>", NotEval),
+        ("IAM-017", "<root_account>", NotEval),
+        ("IAM-018", "<root_account>", NotEval),
+    ]),
+    on_failed_sources(&[
+        ("IAM-015", "<root_account>", Err_),
+        ("IAM-017", "<root_account>", Err_),
+        ("IAM-018", "<root_account>", Err_),
+    ]),
+    case(
+        "account summary decides root (good)",
+        summary_root_ok,
+        defaults,
+        &[
             ("IAM-015", "<root_account>", Pass),
             ("IAM-017", "<root_account>", Pass),
             ("IAM-016", "<root_account>", NotEval),
             ("IAM-018", "<root_account>", NotEval),
         ],
-    },
-    Case {
-        name: "account summary decides root (bad)",
-        account: summary_root_bad,
-        config: defaults,
-        expect: &[("IAM-015", "<root_account>", Fail), ("IAM-017", "<root_account>", Fail)],
-    },
-    Case {
-        name: "no root row, no summary",
-        account: no_root_data,
-        config: defaults,
-        expect: &[
+    ),
+    case(
+        "account summary decides root (bad)",
+        summary_root_bad,
+        defaults,
+        &[("IAM-015", "<root_account>", Fail), ("IAM-017", "<root_account>", Fail)],
+    ),
+    case(
+        "no root row, no summary",
+        no_root_data,
+        defaults,
+        &[
             ("IAM-015", "<root_account>", NotEval),
             ("IAM-017", "<root_account>", NotEval),
         ],
-    },
-    Case {
-        name: "root MFA, virtual devices not collected",
-        account: root_mfa_no_vmfa,
-        config: defaults,
-        expect: &[
+    ),
+    case(
+        "root MFA, virtual devices not collected",
+        root_mfa_no_vmfa,
+        defaults,
+        &[
             ("IAM-015", "<root_account>", Pass),
             ("IAM-016", "<root_account>", NotEval),
         ],
-    },
-    Case {
-        name: "compliant fixture under stricter thresholds",
-        account: compliant,
-        config: custom_thresholds,
-        expect: &[("IAM-018", "<root_account>", Fail)],
-    },
+    ),
+    on_compliant_stricter(&[("IAM-018", "<root_account>", Fail)]),
 ];
 
 #[test]
