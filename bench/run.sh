@@ -25,7 +25,8 @@
 #   --keep                    keep the work directory
 #
 # Environment:
-#   HIPAA_IAM_BIN        the hipaa-iam binary (default: $CARGO_TARGET_DIR or target, /release/)
+#   HIPAA_IAM_BIN        the hipaa-iam binary (default: $CARGO_TARGET_DIR or target, /dist/: the
+#                        distribution build, `cargo build --profile dist`)
 #   HIPAA_IAM_VENV       Python venv with moto[server], awscli and boto3 (default: .venv, as
 #                        .ci/run makes it from scripts/requirements-test.txt)
 #   BENCH_PROWLER_VENV   Prowler's own venv (default: bench/.venv-prowler; made when missing
@@ -37,7 +38,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROWLER_VERSION=5.46.0
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=${HIPAA_IAM_BIN:-$TARGET_DIR/release/hipaa-iam}
+BIN=${HIPAA_IAM_BIN:-$TARGET_DIR/dist/hipaa-iam}
 VENV=${HIPAA_IAM_VENV:-$ROOT/.venv}
 PROWLER_VENV=${BENCH_PROWLER_VENV:-$ROOT/bench/.venv-prowler}
 CRITERION_DIR=${BENCH_CRITERION_DIR:-$TARGET_DIR/criterion}
@@ -109,7 +110,7 @@ for shape in $SHAPES; do
     esac
 done
 
-[ "$INSTALL_ONLY" -eq 1 ] || [ -x "$BIN" ] || die "hipaa-iam binary not found at $BIN; build it (cargo build --release --workspace) or set HIPAA_IAM_BIN"
+[ "$INSTALL_ONLY" -eq 1 ] || [ -x "$BIN" ] || die "hipaa-iam binary not found at $BIN; build it (cargo build --profile dist --workspace) or set HIPAA_IAM_BIN"
 [ "$INSTALL_ONLY" -eq 1 ] || [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time): it measures wall time and peak RSS"
 PY=$VENV/bin/python
 for tool in python moto_server aws; do

@@ -3,8 +3,10 @@
 # for this platform (libhipaa_iam.so on Linux, libhipaa_iam.dylib on macOS, hipaa_iam.dll
 # on Windows), taken from the cargo target directory.
 #
-# Usage: powershell/build.sh [--debug] [--no-build] [--out DIR]
+# Usage: powershell/build.sh [--debug | --dist] [--no-build] [--out DIR]
 #   --debug     use the debug build (default: release)
+#   --dist      use the distribution build (the `dist` profile: release with link-time
+#               optimisation, what the released module ships)
 #   --no-build  do not run cargo; use the library already in the target directory
 #   --out DIR   where to put HipaaIam/ (default: dist)
 # Honours CARGO_TARGET_DIR.
@@ -17,6 +19,7 @@ OUT=$ROOT/dist
 while [ $# -gt 0 ]; do
     case "$1" in
     --debug) PROFILE=debug ;;
+    --dist) PROFILE=dist ;;
     --no-build) BUILD=0 ;;
     --out)
         shift
@@ -43,14 +46,14 @@ esac
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 if [ "$BUILD" -eq 1 ]; then
     args=(build -p hipaa-iam-ffi --lib)
-    [ "$PROFILE" = release ] && args+=(--release)
+    [ "$PROFILE" = debug ] || args+=(--profile "$PROFILE")
     (cd "$ROOT" && cargo "${args[@]}")
 fi
 SRC=$TARGET/$PROFILE/$LIB
 # A test build (`cargo test`) may leave the cdylib only in deps/.
 [ -f "$SRC" ] || [ ! -f "$TARGET/$PROFILE/deps/$LIB" ] || SRC=$TARGET/$PROFILE/deps/$LIB
 [ -f "$SRC" ] || {
-    echo "build.sh: $SRC not found (build it: cargo build -p hipaa-iam-ffi --lib, with --release for release)" >&2
+    echo "build.sh: $SRC not found (build it: cargo build -p hipaa-iam-ffi --lib, with --release for release, --profile dist for dist)" >&2
     exit 1
 }
 

@@ -51,6 +51,7 @@ impl Source {
                 "the exports directory does not exist (make one with `hipaa-iam collect --output DIR` or the AWS CLI commands in the README)",
             )),
             Some(dir) => Account::read_dir(dir),
+            #[cfg(feature = "aws")]
             None => {
                 let regions = if self.regions.is_empty() {
                     config_regions
@@ -60,6 +61,13 @@ impl Source {
                 let set =
                     crate::account::collect::collect_live(self.profile.as_deref(), regions, &self.network).await?;
                 Account::from_exports(&set)
+            }
+            #[cfg(not(feature = "aws"))]
+            None => {
+                let _ = config_regions;
+                Err(Error::InvalidArgument(
+                    "no exports directory given, and this build collects no live account data (built without the `aws` feature)".into(),
+                ))
             }
         }
     }

@@ -5,6 +5,7 @@
 //! received, or collected live into memory by [`collect`]); [`Account::from_exports`]
 //! parses them. A live audit is collect-into-memory plus the same parse.
 
+#[cfg(feature = "aws")]
 pub mod collect;
 mod credential_report;
 mod exports;

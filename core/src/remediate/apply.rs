@@ -3,11 +3,12 @@
 use std::collections::{BTreeMap, HashSet};
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde_json::{json, Value};
 
 use super::password::Password;
 use super::plans::{in_place_reason, statements_of};
+use crate::aws::{Failure, Pager};
+
 use super::{
     add_missing_statements, merge_password_policy, Call, Expect, Outcome, PasswordPolicySettings, Plan, Requirement,
     Status, Step,
@@ -73,16 +74,8 @@ pub async fn caller_account_id(conf: &aws_config::SdkConfig) -> crate::Result<St
 }
 
 async fn account_of(sts: &aws_sdk_sts::Client) -> crate::Result<String> {
-    let caller = crate::org::caller(sts).await?;
-    if caller.account.is_empty() {
-        return Err(crate::Error::Aws {
-            operation: "GetCallerIdentity".into(),
-            code: "InvalidResponse".into(),
-            message: "the answer has no account ID".into(),
-            endpoint: None,
-        });
-    }
-    Ok(caller.account)
+    let caller = crate::aws::caller_identity(sts).await?;
+    caller.account_id().map(str::to_string)
 }
 
 /// Refuses to apply `plan` with credentials of another account than the one it was made
@@ -99,27 +92,6 @@ async fn ensure_same_account(plan: &Plan, clients: &Clients) -> crate::Result<()
         plan.account_id,
         plan.account_id,
     )))
-}
-
-/// A failed call: the operation, the AWS error code and message (with the endpoint when
-/// the call got that far).
-struct Failure {
-    operation: &'static str,
-    code: String,
-    message: String,
-}
-
-/// The failure of `operation`, read by [`crate::aws::Failure`] like every AWS error.
-fn failure<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Failure
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let f = crate::aws::Failure::of(operation, err);
-    Failure {
-        operation,
-        message: f.message_at(),
-        code: f.code,
-    }
 }
 
 fn is_no_such_entity<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
@@ -157,7 +129,7 @@ pub async fn apply(plan: &Plan, clients: &Clients, secrets: &Secrets) -> crate::
         let outcome = match run(step, clients, secrets).await {
             Ok(o) => o,
             Err(f) => {
-                let mut message = f.message;
+                let mut message = f.message_at();
                 if let Some(p) = &secrets.console_password {
                     if !p.expose().is_empty() {
                         message = message.replace(p.expose(), "<redacted>");
@@ -212,7 +184,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                     .policy_document(policy_document.to_string())
                     .send()
                     .await
-                    .map_err(|e| failure("CreatePolicy", &e))?;
+                    .map_err(|e| Failure::of("CreatePolicy", &e))?;
                 let arn = out.policy().and_then(|p| p.arn()).unwrap_or(policy_arn).to_string();
                 let mut o = Outcome::new(step, Status::Done, format!("created {arn}"));
                 o.result = Some(json!({ "PolicyArn": arn }));
@@ -225,7 +197,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .policy_arn(policy_arn)
                 .send()
                 .await
-                .map_err(|e| failure("ListPolicyVersions", &e))?;
+                .map_err(|e| Failure::of("ListPolicyVersions", &e))?;
             let Some(v) = versions
                 .versions()
                 .iter()
@@ -250,7 +222,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .version_id(version_id)
                 .send()
                 .await
-                .map_err(|e| failure("DeletePolicyVersion", &e))?;
+                .map_err(|e| Failure::of("DeletePolicyVersion", &e))?;
             let mut o = Outcome::new(
                 step,
                 Status::Done,
@@ -266,11 +238,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             in_place_when,
         } => {
             let Some((current_id, current)) = default_document(iam, policy_arn).await? else {
-                return Err(Failure {
-                    operation: "GetPolicy",
-                    code: "NoSuchEntity".into(),
-                    message: format!("{policy_arn} no longer exists; plan again"),
-                });
+                return Err(Failure::new("GetPolicy", "NoSuchEntity", format!("{policy_arn} no longer exists; plan again")));
             };
             if in_place_when.is_met(&current, policy_document) {
                 return Ok(Outcome::new(
@@ -297,7 +265,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .set_as_default(*set_as_default)
                 .send()
                 .await
-                .map_err(|e| failure("CreatePolicyVersion", &e))?;
+                .map_err(|e| Failure::of("CreatePolicyVersion", &e))?;
             let new_id = out
                 .policy_version()
                 .and_then(|v| v.version_id())
@@ -326,23 +294,23 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                     .group_name(group_name)
                     .send()
                     .await
-                    .map_err(|e| failure("CreateGroup", &e))?;
+                    .map_err(|e| Failure::of("CreateGroup", &e))?;
                 let mut o = Outcome::new(step, Status::Done, format!("created the group {group_name}"));
                 o.result = out.group().map(|g| json!({ "Arn": g.arn() }));
                 Ok(o)
             }
-            Err(e) => Err(failure("GetGroup", &e)),
+            Err(e) => Err(Failure::of("GetGroup", &e)),
         },
         Call::AttachGroupPolicy { group_name, policy_arn } => {
-            let mut marker: Option<String> = None;
+            let mut pager = Pager::new("ListAttachedGroupPolicies", "Marker");
             loop {
                 let out = iam
                     .list_attached_group_policies()
                     .group_name(group_name)
-                    .set_marker(marker.take())
+                    .set_marker(pager.token())
                     .send()
                     .await
-                    .map_err(|e| failure("ListAttachedGroupPolicies", &e))?;
+                    .map_err(|e| Failure::of("ListAttachedGroupPolicies", &e))?;
                 if out
                     .attached_policies()
                     .iter()
@@ -354,9 +322,8 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                         format!("{policy_arn} is attached to {group_name}"),
                     ));
                 }
-                match out.marker() {
-                    Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-                    _ => break,
+                if !pager.next(out.is_truncated().then_some(out.marker()).flatten())? {
+                    break;
                 }
             }
             iam.attach_group_policy()
@@ -364,7 +331,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .policy_arn(policy_arn)
                 .send()
                 .await
-                .map_err(|e| failure("AttachGroupPolicy", &e))?;
+                .map_err(|e| Failure::of("AttachGroupPolicy", &e))?;
             Ok(Outcome::new(
                 step,
                 Status::Done,
@@ -372,15 +339,15 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             ))
         }
         Call::AddUserToGroup { group_name, user_name } => {
-            let mut marker: Option<String> = None;
+            let mut pager = Pager::new("ListGroupsForUser", "Marker");
             loop {
                 let out = iam
                     .list_groups_for_user()
                     .user_name(user_name)
-                    .set_marker(marker.take())
+                    .set_marker(pager.token())
                     .send()
                     .await
-                    .map_err(|e| failure("ListGroupsForUser", &e))?;
+                    .map_err(|e| Failure::of("ListGroupsForUser", &e))?;
                 if out.groups().iter().any(|g| g.group_name() == group_name) {
                     return Ok(Outcome::new(
                         step,
@@ -388,9 +355,8 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                         format!("{user_name} is in {group_name}"),
                     ));
                 }
-                match out.marker() {
-                    Some(m) if out.is_truncated() => marker = Some(m.to_string()),
-                    _ => break,
+                if !pager.next(out.is_truncated().then_some(out.marker()).flatten())? {
+                    break;
                 }
             }
             iam.add_user_to_group()
@@ -398,7 +364,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .user_name(user_name)
                 .send()
                 .await
-                .map_err(|e| failure("AddUserToGroup", &e))?;
+                .map_err(|e| Failure::of("AddUserToGroup", &e))?;
             Ok(Outcome::new(
                 step,
                 Status::Done,
@@ -415,7 +381,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .user_name(user_name)
                 .send()
                 .await
-                .map_err(|e| failure("GetUser", &e))?;
+                .map_err(|e| Failure::of("GetUser", &e))?;
             let current = out
                 .user()
                 .and_then(|u| u.permissions_boundary())
@@ -443,7 +409,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                 .permissions_boundary(permissions_boundary)
                 .send()
                 .await
-                .map_err(|e| failure("PutUserPermissionsBoundary", &e))?;
+                .map_err(|e| Failure::of("PutUserPermissionsBoundary", &e))?;
             let mut o = Outcome::new(
                 step,
                 Status::Done,
@@ -486,12 +452,12 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                     .set_permissions_boundary(permissions_boundary.clone())
                     .send()
                     .await
-                    .map_err(|e| failure("CreateUser", &e))?;
+                    .map_err(|e| Failure::of("CreateUser", &e))?;
                 let mut o = Outcome::new(step, Status::Done, format!("created the user {user_name}"));
                 o.result = out.user().map(|u| json!({ "Arn": u.arn() }));
                 Ok(o)
             }
-            Err(e) => Err(failure("GetUser", &e)),
+            Err(e) => Err(Failure::of("GetUser", &e)),
         },
         Call::CreateLoginProfile {
             user_name,
@@ -504,11 +470,7 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
             )),
             Err(e) if is_no_such_entity(&e) => {
                 let Some(password) = &secrets.console_password else {
-                    return Err(Failure {
-                        operation: "CreateLoginProfile",
-                        code: "NoPassword".into(),
-                        message: "no console password was supplied".into(),
-                    });
+                    return Err(Failure::new("CreateLoginProfile", "NoPassword", "no console password was supplied"));
                 };
                 iam.create_login_profile()
                     .user_name(user_name)
@@ -516,14 +478,14 @@ async fn run(step: &Step, c: &Clients, secrets: &Secrets) -> StepResult {
                     .password_reset_required(*password_reset_required)
                     .send()
                     .await
-                    .map_err(|e| failure("CreateLoginProfile", &e))?;
+                    .map_err(|e| Failure::of("CreateLoginProfile", &e))?;
                 Ok(Outcome::new(
                     step,
                     Status::Done,
                     format!("gave {user_name} a console password that must be changed at first sign-in"),
                 ))
             }
-            Err(e) => Err(failure("GetLoginProfile", &e)),
+            Err(e) => Err(Failure::of("GetLoginProfile", &e)),
         },
     }
 }
@@ -550,7 +512,7 @@ async fn password_policy(step: &Step, iam: &aws_sdk_iam::Client, target: &Passwo
     let live = match iam.get_account_password_policy().send().await {
         Ok(out) => out.password_policy().map(settings_from_sdk),
         Err(e) if is_no_such_entity(&e) => None,
-        Err(e) => return Err(failure("GetAccountPasswordPolicy", &e)),
+        Err(e) => return Err(Failure::of("GetAccountPasswordPolicy", &e)),
     };
     let merged = merge_password_policy(live.as_ref(), target);
     let previous = Some(serde_json::to_value(&live).unwrap_or(Value::Null));
@@ -575,7 +537,7 @@ async fn password_policy(step: &Step, iam: &aws_sdk_iam::Client, target: &Passwo
         .hard_expiry(merged.hard_expiry)
         .send()
         .await
-        .map_err(|e| failure("UpdateAccountPasswordPolicy", &e))?;
+        .map_err(|e| Failure::of("UpdateAccountPasswordPolicy", &e))?;
     let mut o = Outcome::new(
         step,
         Status::Done,
@@ -596,7 +558,7 @@ async fn default_document(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Option
     let policy = match iam.get_policy().policy_arn(arn).send().await {
         Ok(out) => out,
         Err(e) if is_no_such_entity(&e) => return Ok(None),
-        Err(e) => return Err(failure("GetPolicy", &e)),
+        Err(e) => return Err(Failure::of("GetPolicy", &e)),
     };
     let version = policy
         .policy()
@@ -614,33 +576,30 @@ async fn version_document(iam: &aws_sdk_iam::Client, arn: &str, version: &str) -
         .version_id(version)
         .send()
         .await
-        .map_err(|e| failure("GetPolicyVersion", &e))?;
+        .map_err(|e| Failure::of("GetPolicyVersion", &e))?;
     let raw = out.policy_version().and_then(|v| v.document()).unwrap_or_default();
-    crate::policy::decode_document(&Value::String(raw.to_string())).map_err(|message| Failure {
-        operation: "GetPolicyVersion",
-        code: "InvalidDocument".into(),
-        message,
-    })
+    crate::policy::decode_document(&Value::String(raw.to_string()))
+        .map_err(|message| Failure::new("GetPolicyVersion", "InvalidDocument", message))
 }
 
 async fn create_analyzer(step: &Step, c: &Clients, region: &str, name: &str, analyzer_type: &str) -> StepResult {
     use aws_sdk_accessanalyzer::types::{AnalyzerStatus, Type};
     let Some(client) = c.analyzers.get(region) else {
-        return Err(Failure {
-            operation: "ListAnalyzers",
-            code: "NoClient".into(),
-            message: format!("no Access Analyzer client for region {region}"),
-        });
+        return Err(Failure::new(
+            "ListAnalyzers",
+            "NoClient",
+            format!("no Access Analyzer client for region {region}"),
+        ));
     };
-    let mut token: Option<String> = None;
+    let mut pager = Pager::new("ListAnalyzers", "NextToken");
     let mut same_name: Option<String> = None;
     loop {
         let out = client
             .list_analyzers()
-            .set_next_token(token.take())
+            .set_next_token(pager.token())
             .send()
             .await
-            .map_err(|e| failure("ListAnalyzers", &e))?;
+            .map_err(|e| Failure::of("ListAnalyzers", &e))?;
         for a in out.analyzers() {
             let external = matches!(a.r#type(), Type::Account | Type::Organization);
             if external && *a.status() == AnalyzerStatus::Active {
@@ -658,9 +617,8 @@ async fn create_analyzer(step: &Step, c: &Clients, region: &str, name: &str, ana
                 same_name = Some(format!("{} {}", a.r#type().as_str(), a.status().as_str()));
             }
         }
-        match out.next_token() {
-            Some(t) if !t.is_empty() => token = Some(t.to_string()),
-            _ => break,
+        if !pager.next(out.next_token())? {
+            break;
         }
     }
     if let Some(what) = same_name {
@@ -676,7 +634,7 @@ async fn create_analyzer(step: &Step, c: &Clients, region: &str, name: &str, ana
         .r#type(Type::from(analyzer_type))
         .send()
         .await
-        .map_err(|e| failure("CreateAnalyzer", &e))?;
+        .map_err(|e| Failure::of("CreateAnalyzer", &e))?;
     let mut o = Outcome::new(
         step,
         Status::Done,

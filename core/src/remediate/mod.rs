@@ -12,6 +12,7 @@
 //! The policy documents the remediations create are the hardening guide's own:
 //! [`DENY_WITHOUT_MFA_JSON`] and [`PERMISSIONS_BOUNDARY_JSON`].
 
+#[cfg(feature = "aws")]
 mod apply;
 mod password;
 mod plans;
@@ -21,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 /// The remediations (defined with the findings model: a check names the one that fixes it).
 pub use crate::findings::Remediation;
+#[cfg(feature = "aws")]
 pub use apply::{apply, caller_account_id, Clients, Secrets};
+#[cfg(feature = "aws")]
 pub use aws_config::SdkConfig;
 pub use password::{check_password, generate_password, validate_user_name, Password};
 pub use plans::{
@@ -314,6 +317,7 @@ pub struct Outcome {
     pub result: Option<serde_json::Value>,
 }
 
+#[cfg(feature = "aws")]
 impl Outcome {
     fn new(step: &Step, status: Status, detail: impl Into<String>) -> Outcome {
         Outcome {

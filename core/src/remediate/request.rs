@@ -9,9 +9,12 @@ use serde_json::{json, Value};
 use super::{
     access_analyzer, create_user, group_membership, mfa_enforcement, password_policy, permissions_boundary,
     AnalyzerOptions, BoundaryOptions, CreateUserOptions, GroupMembershipOptions, Outcome, Password, Plan, Remediation,
-    SdkConfig, Secrets, Status,
+    Status,
 };
+#[cfg(feature = "aws")]
+use super::{SdkConfig, Secrets};
 use crate::account::Account;
+#[cfg(feature = "aws")]
 use crate::api::Source;
 use crate::config::Config;
 use crate::error::Field;
@@ -154,6 +157,7 @@ impl Request {
     }
 
     /// Validates the options, loads the configuration and the account, and plans.
+    #[cfg(feature = "aws")]
     pub async fn plan(&self) -> Result<Planned> {
         let options = self.options();
         options.validate(self.remediation)?;
@@ -170,6 +174,7 @@ impl Request {
 
     /// The secrets of applying: for `console`, the request's password (checked against
     /// the configured policy) or a generated one.
+    #[cfg(feature = "aws")]
     pub fn secrets(&self, config: &Config) -> Result<Secrets> {
         if !self.console {
             return Ok(Secrets::default());
@@ -191,6 +196,7 @@ impl Request {
 }
 
 /// A plan, and what applying it needs.
+#[cfg(feature = "aws")]
 #[derive(Debug)]
 pub struct Planned {
     /// The plan.
@@ -205,6 +211,7 @@ pub struct Planned {
 
 /// The regions a remediation works on: the source's, else the configuration's, else the
 /// AWS configuration's region.
+#[cfg(feature = "aws")]
 pub fn regions(source: &Source, config: &Config, sdk: &SdkConfig) -> Vec<String> {
     if !source.regions.is_empty() {
         source.regions.clone()
@@ -218,6 +225,7 @@ pub fn regions(source: &Source, config: &Config, sdk: &SdkConfig) -> Vec<String>
 /// Plans `remediation` for every face: validates `options`, resolves the regions, loads
 /// the account from `source` and, when its data does not say which account it is, asks
 /// AWS whose credentials these are.
+#[cfg(feature = "aws")]
 pub async fn prepare(remediation: Remediation, source: &Source, config: Config, options: &Options) -> Result<Planned> {
     options.validate(remediation)?;
     let sdk = crate::aws::sdk_config(source.profile.as_deref(), &source.network).await;

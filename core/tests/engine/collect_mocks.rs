@@ -870,3 +870,114 @@ async fn api_call_budget_for_2500_users() {
         assert_eq!(calls, 13 + 2 * regions.len());
     }
 }
+
+/// Every paginated listing of a collection answering the same token again. aws-smithy-mocks
+/// only: moto never repeats a pagination token, but a broken proxy or endpoint can, and
+/// then the listing must end in an error naming its operation, neither looping nor
+/// stopping silently with a partial list.
+#[tokio::test]
+async fn a_listing_that_repeats_its_token_is_an_error_naming_the_operation() {
+    use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput as Auth;
+
+    /// The IAM rules of [`ordinary_iam`] with `listing` in place of its own.
+    fn iam_with(listing: Rule, replaces: &str) -> Vec<Rule> {
+        let mut rules: Vec<Rule> = if replaces == "auth" {
+            Vec::new()
+        } else {
+            auth_pages(1, 3)
+        };
+        rules.extend([
+            generate(&[ReportStateType::Complete, ReportStateType::Complete]),
+            get_report(),
+            no_password_policy(),
+            summary(),
+        ]);
+        if replaces != "mfa" {
+            rules.extend(mfa_pages(2));
+        }
+        rules.push(listing);
+        rules
+    }
+    let same_auth = mock!(aws_sdk_iam::Client::get_account_authorization_details).then_output(|| {
+        Auth::builder()
+            .user_detail_list(user(1))
+            .is_truncated(true)
+            .marker("again")
+            .build()
+    });
+    let same_mfa = mock!(aws_sdk_iam::Client::list_virtual_mfa_devices).then_output(|| {
+        ListVirtualMfaDevicesOutput::builder()
+            .virtual_mfa_devices(mfa_device(1))
+            .is_truncated(true)
+            .marker("again")
+            .build()
+            .unwrap()
+    });
+    let analyzers_page = || {
+        ListAnalyzersOutput::builder()
+            .analyzers(analyzer("us-east-1", "account", Type::Account))
+            .next_token("again")
+            .build()
+            .unwrap()
+    };
+    let same_analyzers = mock!(aws_sdk_accessanalyzer::Client::list_analyzers)
+        .sequence()
+        .output(analyzers_page)
+        .output(analyzers_page)
+        .build();
+    let one_page = || {
+        ListAnalyzersOutput::builder()
+            .analyzers(analyzer("us-east-1", "account", Type::Account))
+            .build()
+            .unwrap()
+    };
+    let findings_page = || {
+        ListFindingsV2Output::builder()
+            .set_findings(Some(Vec::new()))
+            .next_token("again")
+            .build()
+            .unwrap()
+    };
+    let same_findings = vec![
+        mock!(aws_sdk_accessanalyzer::Client::list_analyzers).then_output(one_page),
+        mock!(aws_sdk_accessanalyzer::Client::list_findings_v2)
+            .sequence()
+            .output(findings_page)
+            .output(findings_page)
+            .build(),
+    ];
+
+    let cases = [
+        (
+            "GetAccountAuthorizationDetails",
+            "Marker",
+            Mocks::new(RuleMode::MatchAny, iam_with(same_auth, "auth")),
+        ),
+        (
+            "ListVirtualMFADevices",
+            "Marker",
+            Mocks::new(RuleMode::MatchAny, iam_with(same_mfa, "mfa")),
+        ),
+        (
+            "ListAnalyzers",
+            "NextToken",
+            Mocks::new(RuleMode::MatchAny, ordinary_iam()).region("us-east-1", vec![same_analyzers]),
+        ),
+        (
+            "ListFindingsV2",
+            "NextToken",
+            Mocks::new(RuleMode::MatchAny, ordinary_iam()).region("us-east-1", same_findings),
+        ),
+    ];
+    for (operation, field, mocks) in cases {
+        let e = collect(&mocks.clients(), &options()).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("AWS {operation} failed: InvalidPagination: the service returned the same {field} twice (again); stopping"),
+        );
+        assert!(
+            matches!(&e, Error::Aws { operation: op, code, .. } if op == operation && code == "InvalidPagination"),
+            "{e:?}"
+        );
+    }
+}

@@ -330,3 +330,29 @@ fn each_account_has_retry_partitions_of_its_own() {
         .unwrap_or_default()
         .starts_with("hipaa-iam-"));
 }
+
+/// `ListAccounts` answering the same `NextToken` again (aws-smithy-mocks only: moto never
+/// repeats a pagination token) is an error naming the operation, not an endless listing.
+#[tokio::test]
+async fn a_listing_that_repeats_its_token_is_an_error_naming_the_operation() {
+    let page = || {
+        ListAccountsOutput::builder()
+            .accounts(account("111111111111", "a", Some(AccountState::Active), None))
+            .next_token("again")
+            .build()
+    };
+    let same = mock!(aws_sdk_organizations::Client::list_accounts)
+        .sequence()
+        .output(page)
+        .output(page)
+        .build();
+    let conf = aws_sdk_organizations::config::Builder::from(&mock_config())
+        .interceptor(interceptor(RuleMode::Sequential, &[same]))
+        .build();
+    let client = aws_sdk_organizations::Client::from_conf(conf);
+    let e = org::list_accounts(&client).await.unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "AWS ListAccounts failed: InvalidPagination: the service returned the same NextToken twice (again); stopping"
+    );
+}

@@ -615,3 +615,119 @@ fn an_invalid_user_name_is_refused_before_any_call() {
         assert!(err.to_string().contains("user_name"), "{err}");
     }
 }
+
+/// The listings apply reads before changing anything (`ListAttachedGroupPolicies`,
+/// `ListGroupsForUser`, `ListAnalyzers`) answering the same token again. aws-smithy-mocks
+/// only: moto never repeats a pagination token. Each step fails naming the operation,
+/// instead of asking for the same page forever (two answers per rule: a third request
+/// would panic), and nothing is changed.
+#[tokio::test]
+async fn a_listing_that_repeats_its_token_fails_its_step_naming_the_operation() {
+    use aws_sdk_iam::operation::list_attached_group_policies::ListAttachedGroupPoliciesOutput;
+    use aws_sdk_iam::operation::list_groups_for_user::ListGroupsForUserOutput;
+    use remediate::{Call, Expect, Plan, Remediation, Step};
+
+    let step = |id: &str, call: Call| Step {
+        id: id.to_string(),
+        description: id.to_string(),
+        call,
+        depends_on: Vec::new(),
+        expect: Expect::Change,
+    };
+    let plan = Plan {
+        remediation: Remediation::MfaEnforcement,
+        account_id: ID.to_string(),
+        steps: vec![
+            step(
+                "attach-policy",
+                Call::AttachGroupPolicy {
+                    group_name: "human-users".into(),
+                    policy_arn: "arn:aws:iam::123456789012:policy/deny-without-mfa".into(),
+                },
+            ),
+            step(
+                "add-user:alice",
+                Call::AddUserToGroup {
+                    group_name: "human-users".into(),
+                    user_name: "alice".into(),
+                },
+            ),
+            step(
+                "create-analyzer:us-east-1",
+                Call::CreateAnalyzer {
+                    region: "us-east-1".into(),
+                    analyzer_name: "account-access-analyzer".into(),
+                    analyzer_type: "ACCOUNT".into(),
+                },
+            ),
+        ],
+    };
+    let attached = || {
+        ListAttachedGroupPoliciesOutput::builder()
+            .is_truncated(true)
+            .marker("again")
+            .build()
+    };
+    let groups = || {
+        ListGroupsForUserOutput::builder()
+            .set_groups(Some(Vec::new()))
+            .is_truncated(true)
+            .marker("again")
+            .build()
+            .unwrap()
+    };
+    let analyzers = || {
+        ListAnalyzersOutput::builder()
+            .set_analyzers(Some(Vec::new()))
+            .next_token("again")
+            .build()
+            .unwrap()
+    };
+    let iam_rules = [
+        mock!(aws_sdk_iam::Client::list_attached_group_policies)
+            .sequence()
+            .output(attached)
+            .output(attached)
+            .build(),
+        mock!(aws_sdk_iam::Client::list_groups_for_user)
+            .sequence()
+            .output(groups)
+            .output(groups)
+            .build(),
+    ];
+    let aa_rules = [mock!(aws_sdk_accessanalyzer::Client::list_analyzers)
+        .sequence()
+        .output(analyzers)
+        .output(analyzers)
+        .build()];
+    let (iam_refs, aa_refs): (Vec<&Rule>, Vec<&Rule>) = (iam_rules.iter().collect(), aa_rules.iter().collect());
+    let mut analyzer_clients = BTreeMap::new();
+    analyzer_clients.insert("us-east-1".to_string(), analyzer("us-east-1", &aa_refs));
+    let clients = Clients {
+        sts: sts(ID),
+        iam: iam(&iam_refs),
+        analyzers: analyzer_clients,
+    };
+    let outcomes = remediate::apply(&plan, &clients, &Secrets::default()).await.unwrap();
+    assert_eq!(
+        statuses(&outcomes),
+        [
+            ("attach-policy", Status::Failed),
+            ("add-user:alice", Status::Failed),
+            ("create-analyzer:us-east-1", Status::Failed),
+        ]
+    );
+    for (o, (operation, field)) in outcomes.iter().zip([
+        ("ListAttachedGroupPolicies", "Marker"),
+        ("ListGroupsForUser", "Marker"),
+        ("ListAnalyzers", "NextToken"),
+    ]) {
+        assert_eq!(o.error_code.as_deref(), Some("InvalidPagination"));
+        assert_eq!(
+            o.detail,
+            format!(
+                "{operation} failed: InvalidPagination: the service returned the same {field} twice (again); stopping"
+            )
+        );
+    }
+}

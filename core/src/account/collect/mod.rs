@@ -20,7 +20,7 @@ use aws_config::SdkConfig;
 use serde_json::Value;
 
 use super::{file, ExportSet};
-use crate::aws::{self, Failure, Network};
+use crate::aws::{self, Failure, Network, Pager};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -233,18 +233,13 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
         });
     }
 
-    let identity = clients
-        .sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| Failure::of("GetCallerIdentity", &e).into_error())?;
+    let identity = aws::caller_identity(&clients.sts).await?;
 
     let mut set = ExportSet::default();
     let mut manifest = Manifest::new();
     manifest.source = Some("live".into());
-    manifest.account_id = identity.account().map(str::to_string);
-    manifest.caller_arn = identity.arn().map(str::to_string);
+    manifest.account_id = identity.account;
+    manifest.caller_arn = identity.arn;
     manifest.regions = clients.access_analyzer.keys().cloned().collect();
 
     // Start the credential report first: AWS builds it while the other calls run.
@@ -275,11 +270,12 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
 
     let mut regions = BTreeMap::new();
     while let Some(joined) = region_tasks.join_next().await {
-        let (region, result) = joined.map_err(|e| Error::Aws {
-            operation: "ListAnalyzers".into(),
-            code: "InternalError".into(),
-            message: format!("the collection task of a region failed: {e}"),
-            endpoint: None,
+        let (region, result) = joined.map_err(|e| {
+            Failure::new(
+                "ListAnalyzers",
+                "InternalError",
+                format!("the collection task of a region failed: {e}"),
+            )
         })?;
         regions.insert(region, result);
     }
@@ -296,51 +292,24 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
     Ok(set)
 }
 
-/// Moves a paginated listing on: stores `next` (the page's `Marker` / `NextToken`, named
-/// `field`) in `current` and says whether there is another page. The same token twice is
-/// an `InvalidPagination` error of `operation`, not an endless loop.
-pub(crate) fn next_page(
-    operation: &str,
-    field: &str,
-    current: &mut Option<String>,
-    next: Option<&str>,
-) -> Result<bool> {
-    match next {
-        Some(t) if !t.is_empty() => {
-            if current.as_deref() == Some(t) {
-                return Err(Error::Aws {
-                    operation: operation.into(),
-                    code: "InvalidPagination".into(),
-                    message: format!("the service returned the same {field} twice ({t}); stopping"),
-                    endpoint: None,
-                });
-            }
-            *current = Some(t.to_string());
-            Ok(true)
-        }
-        _ => Ok(false),
-    }
-}
-
 /// `GetAccountAuthorizationDetails`, every page (`MaxItems` 1000), merged into one
 /// document as `aws iam get-account-authorization-details` prints it.
 async fn authorization_details(iam: &aws_sdk_iam::Client) -> Result<Value> {
     let (mut users, mut groups, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut marker: Option<String> = None;
+    let mut pager = Pager::new("GetAccountAuthorizationDetails", "Marker");
     loop {
         let page = iam
             .get_account_authorization_details()
             .max_items(1000)
-            .set_marker(marker.clone())
+            .set_marker(pager.token())
             .send()
             .await
-            .map_err(|e| Failure::of("GetAccountAuthorizationDetails", &e).into_error())?;
+            .map_err(|e| Failure::of("GetAccountAuthorizationDetails", &e))?;
         users.extend(page.user_detail_list().iter().map(cli_json::user_detail));
         groups.extend(page.group_detail_list().iter().map(cli_json::group_detail));
         roles.extend(page.role_detail_list().iter().map(cli_json::role_detail));
         policies.extend(page.policies().iter().map(cli_json::managed_policy));
-        let next = if page.is_truncated() { page.marker() } else { None };
-        if !next_page("GetAccountAuthorizationDetails", "Marker", &mut marker, next)? {
+        if !pager.next(page.is_truncated().then_some(page.marker()).flatten())? {
             break;
         }
     }
@@ -390,12 +359,12 @@ async fn account_summary(iam: &aws_sdk_iam::Client) -> Result<Optional<Value>> {
 /// `ListVirtualMFADevices`, every page, every assignment status (the API's default).
 async fn virtual_mfa_devices(iam: &aws_sdk_iam::Client) -> Result<Optional<Value>> {
     let mut devices = Vec::new();
-    let mut marker: Option<String> = None;
+    let mut pager = Pager::new("ListVirtualMFADevices", "Marker");
     loop {
         let page = match iam
             .list_virtual_mfa_devices()
             .max_items(1000)
-            .set_marker(marker.clone())
+            .set_marker(pager.token())
             .send()
             .await
         {
@@ -403,9 +372,8 @@ async fn virtual_mfa_devices(iam: &aws_sdk_iam::Client) -> Result<Optional<Value
             Err(e) => return optional_failure(Failure::of("ListVirtualMFADevices", &e)),
         };
         devices.extend(page.virtual_mfa_devices().iter().map(cli_json::virtual_mfa_device));
-        match (page.is_truncated(), page.marker()) {
-            (true, Some(m)) if !m.is_empty() && marker.as_deref() != Some(m) => marker = Some(m.to_string()),
-            _ => break,
+        if !pager.next(page.is_truncated().then_some(page.marker()).flatten())? {
+            break;
         }
     }
     Ok(Optional::Got(
@@ -456,15 +424,15 @@ async fn credential_report(
         let this = delay;
         delay = (delay * 2).min(opts.report_poll_max);
         if tokio::time::Instant::now() + this > deadline {
-            Err(Error::Aws {
-                operation: operation.into(),
-                code: "Timeout".into(),
-                message: format!(
+            Err(Failure::new(
+                operation,
+                "Timeout",
+                format!(
                     "the credential report was not ready within {} s ({why})",
                     opts.report_max_wait.as_secs_f64()
                 ),
-                endpoint: None,
-            })
+            )
+            .into_error())
         } else {
             Ok(tokio::time::sleep(this))
         }
@@ -490,11 +458,8 @@ async fn credential_report(
         }
         match iam.get_credential_report().send().await {
             Ok(out) => {
-                let csv = out.content().map(|b| b.as_ref().to_vec()).ok_or_else(|| Error::Aws {
-                    operation: "GetCredentialReport".into(),
-                    code: "InvalidResponse".into(),
-                    message: "the response has no Content".into(),
-                    endpoint: None,
+                let csv = out.content().map(|b| b.as_ref().to_vec()).ok_or_else(|| {
+                    Failure::new("GetCredentialReport", "InvalidResponse", "the response has no Content")
                 })?;
                 return Ok((csv, out.generated_time().map(cli_json::timestamp_string)));
             }
@@ -527,14 +492,13 @@ async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -
     let findings_file = file::analyzer_findings(region);
 
     let mut analyzers = Vec::new();
-    let mut token: Option<String> = None;
+    let mut pager = Pager::new("ListAnalyzers", "NextToken");
     loop {
-        match client.list_analyzers().set_next_token(token.clone()).send().await {
+        match client.list_analyzers().set_next_token(pager.token()).send().await {
             Ok(page) => {
                 analyzers.extend(page.analyzers().iter().cloned());
-                match page.next_token() {
-                    Some(t) if !t.is_empty() && token.as_deref() != Some(t) => token = Some(t.to_string()),
-                    _ => break,
+                if !pager.next(page.next_token())? {
+                    break;
                 }
             }
             Err(e) => {
@@ -571,20 +535,19 @@ async fn collect_region(client: &aws_sdk_accessanalyzer::Client, region: &str) -
     };
 
     let mut findings = Vec::new();
-    let mut token: Option<String> = None;
+    let mut pager = Pager::new("ListFindingsV2", "NextToken");
     loop {
         match client
             .list_findings_v2()
             .analyzer_arn(analyzer.arn())
-            .set_next_token(token.clone())
+            .set_next_token(pager.token())
             .send()
             .await
         {
             Ok(page) => {
                 findings.extend(page.findings().iter().map(cli_json::finding));
-                match page.next_token() {
-                    Some(t) if !t.is_empty() && token.as_deref() != Some(t) => token = Some(t.to_string()),
-                    _ => break,
+                if !pager.next(page.next_token())? {
+                    break;
                 }
             }
             Err(e) => {
