@@ -89,6 +89,15 @@ pub fn check_regions(field: crate::error::Field, regions: &[String]) -> Result<(
     Ok(())
 }
 
+/// The partition of an ARN (`arn:PARTITION:...`).
+pub fn partition_of(arn: &str) -> Option<String> {
+    let mut parts = arn.split(':');
+    match (parts.next(), parts.next()) {
+        (Some("arn"), Some(p)) if !p.is_empty() => Some(p.to_string()),
+        _ => None,
+    }
+}
+
 /// An AWS call's failure: the operation, AWS's error code and message (or, when there was
 /// no AWS answer, what happened instead), the endpoint when known, and whether AWS
 /// answered (a service error) or the request never got an answer (network, timeout).

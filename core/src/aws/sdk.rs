@@ -417,7 +417,7 @@ impl Caller {
     /// one is an `InvalidResponse` error.
     pub fn partition(&self) -> Result<String> {
         let arn = self.arn.as_deref().unwrap_or_default();
-        crate::org::partition_of(arn).ok_or_else(|| {
+        super::partition_of(arn).ok_or_else(|| {
             Failure::new(
                 "GetCallerIdentity",
                 "InvalidResponse",

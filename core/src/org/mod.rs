@@ -199,14 +199,7 @@ impl Progress for Quiet {
     fn finished(&self, _: &OrgAccount, _: bool) {}
 }
 
-/// The partition of an ARN (`arn:PARTITION:...`).
-pub fn partition_of(arn: &str) -> Option<String> {
-    let mut parts = arn.split(':');
-    match (parts.next(), parts.next()) {
-        (Some("arn"), Some(p)) if !p.is_empty() => Some(p.to_string()),
-        _ => None,
-    }
-}
+pub use crate::aws::partition_of;
 
 /// The ARN of `role_name` in `account`.
 pub fn role_arn(partition: &str, account: &str, role_name: &str) -> String {
