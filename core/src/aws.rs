@@ -162,7 +162,7 @@ impl From<Failure> for Error {
 /// time is an `InvalidPagination` failure of the listing's operation: never an endless
 /// loop, never a list silently cut short.
 ///
-/// ```ignore
+/// ```text
 /// let mut pager = Pager::new("ListVirtualMFADevices", "Marker");
 /// loop {
 ///     let page = iam.list_virtual_mfa_devices().set_marker(pager.token()).send().await?;
