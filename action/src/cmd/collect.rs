@@ -1,10 +1,14 @@
 //! `hipaa-iam collect`.
 
+#[cfg(feature = "aws")]
 use hipaa_iam_core::account::collect;
 
-use crate::{CollectArgs, EXIT_OK};
+use crate::CollectArgs;
+#[cfg(feature = "aws")]
+use crate::EXIT_OK;
 
 /// Collects the account data into a directory and says on stderr what was collected.
+#[cfg(feature = "aws")]
 pub fn run(args: CollectArgs) -> hipaa_iam_core::Result<u8> {
     args.org.check()?;
     if args.org.org {
@@ -19,4 +23,10 @@ pub fn run(args: CollectArgs) -> hipaa_iam_core::Result<u8> {
     ))?;
     eprint!("{}", collect::summary(&set, &args.output));
     Ok(EXIT_OK)
+}
+
+/// `collect` reads AWS, which this build cannot.
+#[cfg(not(feature = "aws"))]
+pub fn run(_args: CollectArgs) -> hipaa_iam_core::Result<u8> {
+    Err(super::without_aws("`collect`"))
 }

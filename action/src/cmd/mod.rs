@@ -116,6 +116,16 @@ pub fn flag(field: hipaa_iam_core::error::Field) -> String {
     .to_string()
 }
 
+/// The error of a command that needs live AWS in a build without it (`cargo build
+/// --no-default-features`): what it was, and what to do instead.
+#[cfg(not(feature = "aws"))]
+pub fn without_aws(what: &str) -> hipaa_iam_core::Error {
+    hipaa_iam_core::Error::InvalidArgument(format!(
+        "{what} needs live AWS, and this hipaa-iam was built without it (cargo --no-default-features): \
+         build it with its default features, or audit the AWS CLI's exports with --exports"
+    ))
+}
+
 /// A tokio runtime for the AWS calls.
 pub fn runtime() -> hipaa_iam_core::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -6,18 +6,23 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::Args;
+#[cfg(feature = "aws")]
 use hipaa_iam_core::account::collect;
 use hipaa_iam_core::api;
 use hipaa_iam_core::checks;
 use hipaa_iam_core::findings::{Severity, Status};
-use hipaa_iam_core::org::{self, AccountRun, OrgAccount, OrgClients, OrgOptions, Progress, Quiet, Shard};
+use hipaa_iam_core::org::{self, AccountRun, OrgAccount, Progress, Quiet, Shard};
+#[cfg(feature = "aws")]
+use hipaa_iam_core::org::{OrgClients, OrgOptions};
 use hipaa_iam_core::report;
 use hipaa_iam_core::run::{self as policy, FailOn};
 use hipaa_iam_core::text::terminal_safe;
 use hipaa_iam_core::{Error, Result};
 
 use super::term::truncate;
-use crate::{AuditArgs, AuditFormat, CollectArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+#[cfg(feature = "aws")]
+use crate::CollectArgs;
+use crate::{AuditArgs, AuditFormat, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
 /// The organization arguments of `audit` and `collect`.
 #[derive(Debug, Args, Clone, Default)]
@@ -85,6 +90,7 @@ impl OrgArgs {
     }
 
     /// The run's options, validated; `regions` are the Access Analyzer regions.
+    #[cfg(feature = "aws")]
     pub fn options(&self, regions: &[String]) -> Result<OrgOptions> {
         let opts = OrgOptions {
             role_name: self
@@ -100,6 +106,14 @@ impl OrgArgs {
         org::parse_account_ids(&self.accounts)?;
         self.shard()?;
         Ok(opts)
+    }
+
+    /// The selection flags, validated (a build without live AWS has no other run options).
+    #[cfg(not(feature = "aws"))]
+    pub fn options(&self, _regions: &[String]) -> Result<NoLiveRun> {
+        org::parse_account_ids(&self.accounts)?;
+        self.shard()?;
+        Ok(NoLiveRun)
     }
 }
 
@@ -135,6 +149,7 @@ fn progress(total: usize) -> (Arc<dyn Progress>, Option<indicatif::ProgressBar>)
 }
 
 /// The selected accounts of the live organization, and what the run needs to reach them.
+#[cfg(feature = "aws")]
 async fn live_accounts(
     profile: Option<&str>,
     args: &OrgArgs,
@@ -207,27 +222,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             }
             runs?
         }
-        None => {
-            let mut opts = opts;
-            if opts.regions.is_empty() {
-                opts.regions = loaded.config.regions.clone();
-            }
-            let rt = super::runtime()?;
-            rt.block_on(async {
-                let (clients, config, accounts) = live_accounts(
-                    args.source.profile.as_deref(),
-                    &args.org,
-                    &args.source.network.to_network(),
-                )
-                .await?;
-                let (progress, bar) = progress(accounts.len());
-                let runs = org::audit(&clients, &config, &accounts, &opts, &loaded, only.as_deref(), progress).await;
-                if let Some(bar) = bar {
-                    bar.finish_and_clear();
-                }
-                runs
-            })?
-        }
+        None => live_audit(&args, opts, &loaded, only.as_deref())?,
     };
 
     let mut err = std::io::stderr().lock();
@@ -273,8 +268,53 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     Ok(exit_status(&runs, fail_on))
 }
 
+/// `audit --org` of the live organization: every selected account audited through its role.
+#[cfg(feature = "aws")]
+fn live_audit(
+    args: &AuditArgs,
+    mut opts: OrgOptions,
+    loaded: &hipaa_iam_core::config::LoadedConfig,
+    only: Option<&[String]>,
+) -> Result<Vec<AccountRun>> {
+    if opts.regions.is_empty() {
+        opts.regions = loaded.config.regions.clone();
+    }
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let (clients, config, accounts) = live_accounts(
+            args.source.profile.as_deref(),
+            &args.org,
+            &args.source.network.to_network(),
+        )
+        .await?;
+        let (progress, bar) = progress(accounts.len());
+        let runs = org::audit(&clients, &config, &accounts, &opts, loaded, only, progress).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        runs
+    })
+}
+
+/// What a build without live AWS has in place of a live run's options: nothing.
+#[cfg(not(feature = "aws"))]
+#[derive(Debug)]
+pub struct NoLiveRun;
+
+/// `audit --org` without `--exports` needs live AWS, which this build does not have.
+#[cfg(not(feature = "aws"))]
+fn live_audit(
+    _args: &AuditArgs,
+    _opts: NoLiveRun,
+    _loaded: &hipaa_iam_core::config::LoadedConfig,
+    _only: Option<&[String]>,
+) -> Result<Vec<AccountRun>> {
+    Err(super::without_aws("`audit --org` without --exports"))
+}
+
 /// `collect --org`: `<output>/<account-id>/` for every selected account (exactly what
 /// `collect` writes for one) and `<output>/accounts.json` listing the accounts and errors.
+#[cfg(feature = "aws")]
 pub fn collect(args: CollectArgs) -> Result<u8> {
     let opts = args.org.options(&args.regions)?;
     let output = args.output.clone();
@@ -332,6 +372,7 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     Ok(if failed > 0 { EXIT_ERROR } else { EXIT_OK })
 }
 
+#[cfg(feature = "aws")]
 fn label(id: &str, name: &str) -> String {
     if name.is_empty() {
         id.to_string()

@@ -1,16 +1,22 @@
 //! `hipaa-iam remediate`: print a plan, and apply it with `--yes` or after confirmation.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use hipaa_iam_core::config::Config;
-use hipaa_iam_core::remediate::{self, Clients, Expect, Outcome, Password, Plan, Remediation, SdkConfig, Secrets};
-use hipaa_iam_core::text::terminal_safe;
-use hipaa_iam_core::{Error, Result};
-use serde_json::Value;
+use hipaa_iam_core::remediate::Remediation;
+use hipaa_iam_core::Result;
 
-use crate::{SourceArgs, EXIT_OK};
+use crate::SourceArgs;
+#[cfg(feature = "aws")]
+use {
+    crate::EXIT_OK,
+    hipaa_iam_core::config::Config,
+    hipaa_iam_core::remediate::{self, Clients, Expect, Outcome, Password, Plan, SdkConfig, Secrets},
+    hipaa_iam_core::text::terminal_safe,
+    hipaa_iam_core::Error,
+    serde_json::Value,
+    std::io::{BufRead, IsTerminal, Read, Write},
+};
 
 /// The remediations.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -100,6 +106,7 @@ pub struct RemediateArgs {
 }
 
 impl RemediateArgs {
+    #[cfg(feature = "aws")]
     fn options(&self) -> remediate::request::Options {
         remediate::request::Options {
             users: self.users.clone(),
@@ -113,6 +120,7 @@ impl RemediateArgs {
 }
 
 /// Runs a remediation.
+#[cfg(feature = "aws")]
 pub fn run(args: RemediateArgs) -> Result<u8> {
     let options = args.options();
     options.validate(args.name.into())?;
@@ -156,6 +164,7 @@ pub fn run(args: RemediateArgs) -> Result<u8> {
     execute(&plan, &args, &rt, &sdk, &regions, secrets)
 }
 
+#[cfg(feature = "aws")]
 fn confirm_and_apply(
     plan: &Plan,
     args: &RemediateArgs,
@@ -185,6 +194,7 @@ fn confirm_and_apply(
 
 /// The secrets of the plan: for a console password, the one read from standard input
 /// (when it is not a terminal) or a generated one. Never printed here.
+#[cfg(feature = "aws")]
 fn secrets(plan: &Plan, args: &RemediateArgs, config: &Config, interactive: bool) -> Result<Secrets> {
     let wants_password = plan
         .steps
@@ -223,11 +233,13 @@ fn secrets(plan: &Plan, args: &RemediateArgs, config: &Config, interactive: bool
     })
 }
 
+#[cfg(feature = "aws")]
 enum Generated {
     Yes(Password),
     No(Password),
 }
 
+#[cfg(feature = "aws")]
 fn execute(
     plan: &Plan,
     args: &RemediateArgs,
@@ -244,6 +256,7 @@ fn execute(
     Ok(remediate::exit_status(&outcomes))
 }
 
+#[cfg(feature = "aws")]
 fn arguments_line(call: &remediate::Call) -> String {
     let args = call.arguments();
     let mut parts = Vec::new();
@@ -261,6 +274,7 @@ fn arguments_line(call: &remediate::Call) -> String {
 }
 
 /// Prints the plan, and the results when it was applied.
+#[cfg(feature = "aws")]
 fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>, Option<&Password>)>) {
     if args.format == Format::Json {
         let doc = remediate::request::document(
@@ -323,4 +337,9 @@ fn print_plan(plan: &Plan, args: &RemediateArgs, applied: Option<(&Vec<Outcome>,
         println!("Temporary console password (shown once; the user must change it at first sign-in):");
         println!("  {}", p.expose());
     }
+}
+/// Remediation reads and changes AWS, which this build cannot.
+#[cfg(not(feature = "aws"))]
+pub fn run(_args: RemediateArgs) -> Result<u8> {
+    Err(super::without_aws("`remediate`"))
 }
