@@ -59,6 +59,32 @@ pub enum Remediation {
 }
 
 impl Remediation {
+    /// Every remediation, in the order `hipaa-iam remediate --help` lists them.
+    pub const ALL: [Remediation; 6] = [
+        Remediation::PasswordPolicy,
+        Remediation::MfaEnforcement,
+        Remediation::GroupMembership,
+        Remediation::PermissionsBoundary,
+        Remediation::AccessAnalyzer,
+        Remediation::CreateUser,
+    ];
+
+    /// What it does, in one line (`hipaa-iam remediate --help`).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Remediation::PasswordPolicy => "Set the configured password policy (never weakens a stronger setting)",
+            Remediation::MfaEnforcement => {
+                "Create the deny-without-MFA policy and the human-users group, and attach it"
+            }
+            Remediation::GroupMembership => "Add console users (or --users) to the human-users group",
+            Remediation::PermissionsBoundary => {
+                "Create the boundary policy and set it as the boundary of the users that lack it"
+            }
+            Remediation::AccessAnalyzer => "Create an ACCOUNT Access Analyzer in each audited region that has none",
+            Remediation::CreateUser => "Provision a user: boundary, human-users group, optional console password",
+        }
+    }
+
     /// The command-line name, e.g. `password-policy`.
     pub fn as_str(self) -> &'static str {
         match self {

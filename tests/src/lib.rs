@@ -437,9 +437,9 @@ pub fn finding_triples(report: &serde_json::Value) -> std::collections::BTreeSet
 /// The account ID in `examples/demo-account`.
 pub const DEMO_ACCOUNT_ID: &str = "123456789012";
 
-/// Every file under `dir` by its relative path (`/`-separated), with its bytes.
-pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
@@ -447,12 +447,24 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
+                out.push(p);
             }
         }
     }
+    out.sort();
     out
+}
+
+/// Every file under `dir` by its relative path (`/`-separated), with its bytes.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files_under(dir)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(&p).unwrap();
+            (rel, bytes)
+        })
+        .collect()
 }
 
 /// The demo account's exports under account ID `id`, with `edit` applied to each file's

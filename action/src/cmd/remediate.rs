@@ -1,7 +1,9 @@
 //! `hipaa-iam remediate`: print a plan, and apply it with `--yes` or after confirmation.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 use hipaa_iam_core::remediate::Remediation;
 use hipaa_iam_core::Result;
@@ -18,33 +20,25 @@ use {
     std::io::{BufRead, IsTerminal, Read, Write},
 };
 
-/// The remediations.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Name {
-    /// Set the configured password policy (never weakens a stronger setting)
-    PasswordPolicy,
-    /// Create the deny-without-MFA policy and the human-users group, and attach it
-    MfaEnforcement,
-    /// Add console users (or --users) to the human-users group
-    GroupMembership,
-    /// Create the boundary policy and set it as the boundary of the users that lack it
-    PermissionsBoundary,
-    /// Create an ACCOUNT Access Analyzer in each audited region that has none
-    AccessAnalyzer,
-    /// Provision a user: boundary, human-users group, optional console password
-    CreateUser,
+/// A remediation as the command line names it: core's [`Remediation`], with its name and
+/// summary in `--help`.
+#[derive(Debug, Clone, Copy)]
+pub struct Name(pub Remediation);
+
+impl ValueEnum for Name {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: LazyLock<Vec<Name>> = LazyLock::new(|| Remediation::ALL.into_iter().map(Name).collect());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()).help(self.0.summary()))
+    }
 }
 
 impl From<Name> for Remediation {
     fn from(n: Name) -> Self {
-        match n {
-            Name::PasswordPolicy => Remediation::PasswordPolicy,
-            Name::MfaEnforcement => Remediation::MfaEnforcement,
-            Name::GroupMembership => Remediation::GroupMembership,
-            Name::PermissionsBoundary => Remediation::PermissionsBoundary,
-            Name::AccessAnalyzer => Remediation::AccessAnalyzer,
-            Name::CreateUser => Remediation::CreateUser,
-        }
+        n.0
     }
 }
 

@@ -603,7 +603,7 @@ async fn credentials_of_another_account_are_refused_before_any_change() {
 #[test]
 fn an_invalid_user_name_is_refused_before_any_call() {
     // Planning refuses the name, so there is no plan to apply and no call (the CLI's
-    // zero-calls test is in action/tests/remediate_moto.rs).
+    // zero-calls test is in action/tests/cli/remediate_moto.rs).
     let account = account(json!({"UserDetailList": [user_json("alice", None)]}));
     for bad in ["jane doe", "jane/doe", "", "jäne"] {
         let opts = CreateUserOptions {

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use hipaa_iam_tests::workspace_root;
+use hipaa_iam_tests::{files_under, workspace_root};
 
 /// `hipaa-iam-core`'s modules, bottom first: each may use only those before it.
 const CORE_LAYERS: &[&str] = &[
@@ -56,22 +56,12 @@ fn uses(text: &str, prefix: &str) -> BTreeSet<String> {
     out
 }
 
-/// Every `.rs` file under `dir`, recursively.
+/// Every `.rs` file under `dir`, recursively, sorted.
 fn sources(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    files_under(dir)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect()
 }
 
 /// Module -> the modules of the same crate it uses, for the top-level modules under `src`.
