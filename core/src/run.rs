@@ -113,7 +113,7 @@ mod tests {
         let report = demo();
         assert_eq!(failing_count(&report, FailOn::None), 0);
         assert_eq!(failing_count(&report, FailOn::High), 15);
-        assert_eq!(failing_count(&report, FailOn::Low), 25);
+        assert_eq!(failing_count(&report, FailOn::Low), 26);
         assert!(failing_count(&report, FailOn::Critical) <= failing_count(&report, FailOn::High));
         let v = verdict(&report, FailOn::High);
         assert!(v.failed && v.failing == 15 && v.failing_checks.contains(&"IAM-002".to_string()));

@@ -284,7 +284,7 @@ impl<'a> Principal<'a> {
     /// boundary's when one is set, and no unconditional `Deny` in either removes a real
     /// action on some resource. Conditional statements neither grant nor remove.
     pub fn allows_everything(&self) -> bool {
-        grants_every_action(&self.identity)
+        self.identity_grants_every_action()
             && self.boundary.is_none_or(|b| grants_every_action(&[b]))
             && !self
                 .identity
@@ -292,6 +292,15 @@ impl<'a> Principal<'a> {
                 .chain(self.boundary.iter())
                 .flat_map(|d| d.statements())
                 .any(|s| s.removes_something())
+    }
+}
+
+impl Principal<'_> {
+    /// Whether the identity policies' unconditional `Allow` statements on every resource
+    /// together cover every real action, boundary and denies aside (the first condition of
+    /// [`Principal::allows_everything`]).
+    pub fn identity_grants_every_action(&self) -> bool {
+        grants_every_action(&self.identity)
     }
 }
 
