@@ -315,6 +315,24 @@ pub(crate) fn grants_every_action(docs: &[&Document]) -> bool {
     if candidates().any(|s| s.grants_everything()) {
         return true;
     }
+    // Without a NotAction or a wildcard over services, only a list naming every service
+    // can cover every action: most principals are decided here, without expanding anything.
+    let mut entries = 0usize;
+    let mut open_ended = false;
+    for s in candidates() {
+        match s.actions() {
+            super::Actions::NotAction(_) => open_ended = true,
+            super::Actions::Action(ps) => {
+                entries += ps.len();
+                open_ended |= ps
+                    .iter()
+                    .any(|p| p.as_str().split(':').next().is_some_and(|svc| svc.contains(['*', '?'])));
+            }
+        }
+    }
+    if !open_ended && entries < super::catalogue::get().services().len() {
+        return false;
+    }
     let mut set: Option<super::ActionSet> = None;
     for s in candidates() {
         let more = s.action_set();
