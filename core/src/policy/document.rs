@@ -1,6 +1,7 @@
 //! Parsing and compiling policy documents.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -376,6 +377,12 @@ pub struct Document {
     named: HashMap<String, Vec<usize>>,
     /// The other statements: a wildcard `Action` entry or a `NotAction` (ascending).
     unnamed: Vec<usize>,
+    /// [`Document::granted_everywhere`], computed on first use (a managed policy is shared by
+    /// many principals).
+    granted: OnceLock<ActionSet>,
+    /// Whether some statement [removes something](Statement::removes_something), computed on
+    /// first use.
+    removes: OnceLock<bool>,
 }
 
 impl Document {
@@ -436,7 +443,34 @@ impl Document {
             statements,
             named,
             unnamed,
+            granted: OnceLock::new(),
+            removes: OnceLock::new(),
         })
+    }
+
+    /// The real actions the document's unconditional `Allow` statements on every resource
+    /// grant together (denies aside); computed once per document.
+    pub fn granted_everywhere(&self) -> &ActionSet {
+        self.granted.get_or_init(|| {
+            let mut set = ActionSet::empty();
+            for s in self.statements.iter().filter(|s| {
+                s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource()
+            }) {
+                if s.grants_everything() {
+                    return ActionSet::full();
+                }
+                set.union_with(&s.action_set());
+            }
+            set
+        })
+    }
+
+    /// Whether some unconditional `Deny` of the document removes a real action on some
+    /// resource ([`Statement::removes_something`]); computed once per document.
+    pub fn removes_something(&self) -> bool {
+        *self
+            .removes
+            .get_or_init(|| self.statements.iter().any(Statement::removes_something))
     }
 
     /// The statements that may cover `action` (any case), in document order: those whose
@@ -487,7 +521,7 @@ impl Document {
     /// `Deny` [removes something](Statement::removes_something) (as
     /// [`super::Principal::allows_everything`]).
     pub fn allows_everything(&self) -> bool {
-        super::eval::grants_every_action(&[self]) && !self.statements.iter().any(Statement::removes_something)
+        super::eval::grants_every_action(&[self]) && !self.removes_something()
     }
 
     /// `Allow` statements (with or without conditions) that grant every action, or every

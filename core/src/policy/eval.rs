@@ -290,8 +290,7 @@ impl<'a> Principal<'a> {
                 .identity
                 .iter()
                 .chain(self.boundary.iter())
-                .flat_map(|d| d.statements())
-                .any(|s| s.removes_something())
+                .any(|d| d.removes_something())
     }
 }
 
@@ -333,14 +332,10 @@ pub(crate) fn grants_every_action(docs: &[&Document]) -> bool {
     if !open_ended && entries < super::catalogue::get().services().len() {
         return false;
     }
-    let mut set: Option<super::ActionSet> = None;
-    for s in candidates() {
-        let more = s.action_set();
-        match &mut set {
-            None => set = Some(more),
-            Some(set) => set.union_with(&more),
-        }
-        if set.as_ref().is_some_and(super::ActionSet::is_full) {
+    let mut set = super::ActionSet::empty();
+    for d in docs {
+        set.union_with(d.granted_everywhere());
+        if set.is_full() {
             return true;
         }
     }
