@@ -377,6 +377,10 @@ pub struct Document {
     named: HashMap<String, Vec<usize>>,
     /// The other statements: a wildcard `Action` entry or a `NotAction` (ascending).
     unnamed: Vec<usize>,
+    /// Of the unconditional `Allow` statements on every resource: how many `Action` entries
+    /// they have, and whether one has a `NotAction` or a wildcard in its service.
+    allow_entries: usize,
+    allow_open_ended: bool,
     /// [`Document::granted_everywhere`], computed on first use (a managed policy is shared by
     /// many principals).
     granted: OnceLock<ActionSet>,
@@ -437,15 +441,44 @@ impl Document {
                 _ => unnamed.push(i),
             }
         }
+        let mut allow_entries = 0usize;
+        let mut allow_open_ended = false;
+        for s in statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource())
+        {
+            match &s.actions {
+                Actions::NotAction(_) => allow_open_ended = true,
+                Actions::Action(ps) => {
+                    allow_entries += ps.len();
+                    allow_open_ended |= ps.iter().any(|p| {
+                        p.as_str()
+                            .split(':')
+                            .next()
+                            .is_some_and(|service| service.contains(['*', '?']))
+                    });
+                }
+            }
+        }
         Ok(Document {
             version,
             id,
             statements,
             named,
             unnamed,
+            allow_entries,
+            allow_open_ended,
             granted: OnceLock::new(),
             removes: OnceLock::new(),
         })
+    }
+
+    /// Whether the document's unconditional `Allow` statements on every resource could, with
+    /// others, cover every action: some has a `NotAction` or a wildcard service, or they have
+    /// `entries` entries or more (`entries` of other documents added, against the number of
+    /// services). Decided without expanding anything.
+    pub(crate) fn allow_shape(&self) -> (usize, bool) {
+        (self.allow_entries, self.allow_open_ended)
     }
 
     /// The real actions the document's unconditional `Allow` statements on every resource
