@@ -14,6 +14,7 @@ pub mod error;
 pub mod files;
 pub mod findings;
 pub mod input;
+pub mod lint;
 pub mod manifest;
 pub mod org;
 pub mod policy;
