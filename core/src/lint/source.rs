@@ -241,9 +241,20 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
     Ok(())
 }
 
-/// Reads `input`: `None` when it was found in a directory and is not a policy file (JSON
-/// that is not a policy document, or not JSON at all: a `tsconfig.json` with comments).
-pub fn read(input: &Input, limit: u64) -> Result<Option<PolicyFile>> {
+/// What a file holds.
+#[derive(Debug)]
+pub enum Read {
+    /// Policy documents (a Terraform file may hold none).
+    Policies(PolicyFile),
+    /// A JSON file found in a directory that is not a policy document: skipped.
+    NotPolicy,
+    /// A file found in a directory that is not valid JSON: skipped, with this warning.
+    NotJson(Error),
+}
+
+/// Reads `input`. A file named on its own that is not a JSON policy document is an error;
+/// one found in a directory is [`Read::NotPolicy`] or [`Read::NotJson`].
+pub fn read(input: &Input, limit: u64) -> Result<Read> {
     let path = &input.path;
     let bytes = crate::input::read_file(path, limit)?;
     let text = String::from_utf8(crate::input::strip_bom(&bytes).to_vec())
@@ -256,11 +267,14 @@ pub fn read(input: &Input, limit: u64) -> Result<Option<PolicyFile>> {
         documents: Vec::new(),
         unreadable: Vec::new(),
     };
+    let at = |file: &PolicyFile, e: Unreadable| {
+        let p = file.position(e.offset);
+        Error::input(path, format!("line {} column {}", p.line, p.column), e.message)
+    };
     match Kind::of(path) {
         Kind::Json => match json_document(&file.text, 0..file.text.len(), &file.lines) {
             Ok(Some(doc)) => file.documents.push(doc),
-            Ok(None) if !input.named => return Ok(None),
-            Err(_) if !input.named => return Ok(None),
+            Ok(None) if !input.named => return Ok(Read::NotPolicy),
             Ok(None) => {
                 return Err(Error::input(
                     path,
@@ -268,25 +282,17 @@ pub fn read(input: &Input, limit: u64) -> Result<Option<PolicyFile>> {
                     "is not an IAM policy document (a JSON object with \"Statement\")",
                 ))
             }
-            Err(e) => {
-                let at = file.position(e.offset);
-                return Err(Error::input(
-                    path,
-                    format!("line {} column {}", at.line, at.column),
-                    e.message,
-                ));
-            }
+            Err(e) if !input.named => return Ok(Read::NotJson(at(&file, e))),
+            Err(e) => return Err(at(&file, e)),
         },
         Kind::Terraform => {
-            let (documents, unreadable) = super::terraform::policies(&file.text, &file.lines).map_err(|e| {
-                let at = file.position(e.offset);
-                Error::input(path, format!("line {} column {}", at.line, at.column), e.message)
-            })?;
+            let (documents, unreadable) =
+                super::terraform::policies(&file.text, &file.lines).map_err(|e| at(&file, e))?;
             file.documents = documents;
             file.unreadable = unreadable;
         }
     }
-    Ok(Some(file))
+    Ok(Read::Policies(file))
 }
 
 /// A policy document written as JSON in `text[range]` (`range` starting at the beginning of
@@ -566,8 +572,14 @@ mod tests {
             path: path.to_path_buf(),
             named: false,
         };
-        assert!(read(&found(&pkg), MAX_POLICY_FILE_BYTES).unwrap().is_none());
-        assert!(read(&found(&bad), MAX_POLICY_FILE_BYTES).unwrap().is_none());
+        assert!(matches!(
+            read(&found(&pkg), MAX_POLICY_FILE_BYTES).unwrap(),
+            Read::NotPolicy
+        ));
+        match read(&found(&bad), MAX_POLICY_FILE_BYTES).unwrap() {
+            Read::NotJson(e) => assert!(e.to_string().contains("bad.json: line 3 column 24"), "{e}"),
+            other => panic!("{other:?}"),
+        }
         let e = read(&named(&pkg), MAX_POLICY_FILE_BYTES).unwrap_err().to_string();
         assert!(
             e.ends_with("package.json: is not an IAM policy document (a JSON object with \"Statement\")"),
@@ -581,7 +593,9 @@ mod tests {
         // A byte-order mark is not part of the text, and does not shift the columns.
         let bom = dir.path().join("bom.json");
         std::fs::write(&bom, "\u{feff}{\"Statement\": {\"Action\": \"s3:*\"}}").unwrap();
-        let file = read(&named(&bom), MAX_POLICY_FILE_BYTES).unwrap().unwrap();
+        let Read::Policies(file) = read(&named(&bom), MAX_POLICY_FILE_BYTES).unwrap() else {
+            panic!("a policy file")
+        };
         let doc = &file.documents[0];
         assert_eq!(
             file.position(doc.offsets.of("/Statement/Action")),

@@ -287,12 +287,10 @@ impl<'a> Scanner<'a> {
                 b'(' => stack.push(b')'),
                 b'[' => stack.push(b']'),
                 b'{' => stack.push(b'}'),
-                b')' | b']' | b'}' => {
-                    if stack.last() == Some(&c) {
-                        stack.pop();
-                        if stack.is_empty() {
-                            return Ok(());
-                        }
+                b')' | b']' | b'}' if stack.last() == Some(&c) => {
+                    stack.pop();
+                    if stack.is_empty() {
+                        return Ok(());
                     }
                 }
                 _ => {}
