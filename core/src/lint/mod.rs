@@ -1,8 +1,11 @@
-//! Linting IAM policy documents kept in files (`hipaa-iam lint-policy`): the rules
-//! ([`lint_document`]), the documents of JSON and Terraform files at their lines and columns
-//! ([`source`]), and the problems of files at those places ([`files`]).
+//! Linting policy documents kept in a repository (`hipaa-iam lint-policy`): the problems of
+//! one document, each located by a JSON pointer, decided by the same evaluator and action
+//! catalogue as the account audit ([`lint_document`]); the documents of JSON and Terraform
+//! files with the line and column of every value ([`source`]); and the problems of files
+//! at those places ([`files`]).
 
 mod rules;
+
 pub use rules::*;
 
 pub mod files;

@@ -250,6 +250,12 @@ impl<'c> Action<'c> {
         &self.name()[usize::from(self.entry.colon) + 1..]
     }
 
+    /// Its position in [`Catalogue::actions`].
+    pub(super) fn position(&self) -> usize {
+        let base = self.cat.actions.as_ptr() as usize;
+        (self.entry as *const ActionEntry as usize - base) / std::mem::size_of::<ActionEntry>()
+    }
+
     /// The access level.
     pub fn access_level(&self) -> AccessLevel {
         self.entry.level
@@ -382,10 +388,45 @@ impl Catalogue {
     /// (the text before its first wildcard) are tried, so `s3:Get*` looks at `s3:Get...`
     /// alone; `*` is every action.
     pub fn expand<'c: 'p, 'p>(&'c self, pattern: &'p Pattern) -> impl Iterator<Item = Action<'c>> + 'p {
+        self.expand_indices(pattern).map(move |i| self.at(i))
+    }
+
+    /// The positions (in [`Catalogue::actions`] order) of the real actions `pattern`
+    /// matches, as [`Catalogue::expand`] finds them.
+    pub(super) fn expand_indices<'c: 'p, 'p>(&'c self, pattern: &'p Pattern) -> impl Iterator<Item = usize> + 'p {
         let text = pattern.as_str();
         let literal = &text.as_bytes()[..text.find(['*', '?']).unwrap_or(text.len())];
         let range = self.prefix_range(literal);
-        self.range(range).filter(move |a| pattern.matches(a.name()))
+        let names = &self.actions[range.clone()];
+        range
+            .zip(names)
+            .filter(move |(_, e)| pattern.matches(self.span(e.name)))
+            .map(|(i, _)| i)
+    }
+
+    /// The action at position `index` of [`Catalogue::actions`].
+    pub(super) fn action_at(&self, index: usize) -> Action<'_> {
+        self.at(index)
+    }
+
+    /// The service prefix closest to `prefix` (an unknown one): within the edit budget of
+    /// [`Catalogue::suggest`], or else the service whose prefix `prefix` extends with a `-`
+    /// (`sso-admin`, the AWS CLI's name, suggests `sso`, the IAM prefix).
+    pub fn suggest_service(&self, prefix: &str) -> Option<&str> {
+        let max = budget(prefix);
+        self.services
+            .iter()
+            .map(|s| {
+                let name = self.span(s.prefix);
+                (edit_distance(prefix.as_bytes(), name.as_bytes(), max), name)
+            })
+            .filter(|(d, _)| *d <= max)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, name)| name)
+            .or_else(|| {
+                let (head, _) = prefix.split_once('-')?;
+                self.service(head).map(|s| s.prefix())
+            })
     }
 
     /// How many real actions `pattern` matches (see [`Catalogue::expand`]).

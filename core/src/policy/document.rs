@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::action_set::ActionSet;
 use super::condition::{self, kind, Condition, Tri};
 use super::context::Context;
 use super::pattern::Pattern;
@@ -235,23 +236,84 @@ impl Statement {
             || self.conditions.iter().any(|c| c.depends_on(keys))
     }
 
-    /// An unconditional `Allow` of every action on every resource: an `Action` pattern that
-    /// covers every action ([`covers_every_action`]) and a `Resource` pattern that is only
-    /// `*`s. `NotAction` and `NotResource` never count: each entry excludes something.
+    /// An unconditional `Allow` of every action on every resource: its actions cover every
+    /// action of the [catalogue](super::catalogue) (`*`, `*:*`, a `NotAction` of names no
+    /// service has, or a list of every service's wildcard) and a `Resource` pattern is only
+    /// `*`s. `NotResource` never counts: each entry excludes something.
     pub fn grants_everything(&self) -> bool {
         self.everything
     }
 
     fn decide_grants_everything(&self) -> bool {
-        self.effect == Effect::Allow
-            && self.conditions.is_empty()
-            && matches!(&self.actions, Actions::Action(ps) if ps.iter().any(covers_every_action))
-            && matches!(&self.resources, Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything))
+        if self.effect != Effect::Allow || !self.conditions.is_empty() || !self.on_every_resource() {
+            return false;
+        }
+        match &self.actions {
+            Actions::Action(ps) if ps.iter().any(covers_every_action) => true,
+            // Only a list with a wildcard service, or as many entries as there are services,
+            // can cover every action: the others are decided without expanding anything.
+            Actions::Action(ps) => {
+                let wild_service = |p: &Pattern| p.as_str().split(':').next().is_some_and(|s| s.contains(['*', '?']));
+                (ps.iter().any(wild_service) || ps.len() >= super::catalogue::get().services().len())
+                    && self.action_set().is_full()
+            }
+            Actions::NotAction(_) => self.action_set().is_full(),
+        }
     }
 
-    /// A `Deny` without conditions: it removes something from any grant.
+    /// The real actions (of the [catalogue](super::catalogue)) the statement is about:
+    /// those its `Action` patterns match, or those its `NotAction` patterns do not.
+    pub fn action_set(&self) -> ActionSet {
+        match &self.actions {
+            Actions::Action(ps) => {
+                let mut set = ActionSet::empty();
+                for p in ps {
+                    set.insert_matching(p);
+                }
+                set
+            }
+            Actions::NotAction(ps) => {
+                let mut set = ActionSet::empty();
+                for p in ps {
+                    set.insert_matching(p);
+                }
+                set.complement()
+            }
+        }
+    }
+
+    /// Whether the statement is about at least one real action (an `Action` pattern that
+    /// matches one, or a `NotAction` that leaves one out) on at least one resource.
+    pub fn covers_some_action(&self) -> bool {
+        let some_resource = match &self.resources {
+            Resources::Resource(_) => true,
+            Resources::NotResource(ps) => !ps.iter().any(ResourcePattern::matches_everything),
+            Resources::Missing => false,
+        };
+        some_resource
+            && match &self.actions {
+                Actions::Action(ps) => ps
+                    .iter()
+                    .any(|p| p.matches_everything() || super::catalogue::get().expand(p).next().is_some()),
+                Actions::NotAction(_) => !self.action_set().is_empty(),
+            }
+    }
+
+    /// Whether a `Resource` pattern is only `*`s (every resource).
+    pub fn on_every_resource(&self) -> bool {
+        matches!(&self.resources, Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything))
+    }
+
+    /// A `Deny` without conditions.
     pub fn is_unconditional_deny(&self) -> bool {
         self.effect == Effect::Deny && self.conditions.is_empty()
+    }
+
+    /// A `Deny` without conditions that removes at least one real action on at least one
+    /// resource ([`Statement::covers_some_action`]): a `Deny` of `iam:NoSuchAction` removes
+    /// nothing.
+    pub fn removes_something(&self) -> bool {
+        self.is_unconditional_deny() && self.covers_some_action()
     }
 }
 
@@ -272,7 +334,7 @@ pub fn covers_every_action(p: &Pattern) -> bool {
 /// What an `Allow` on resource `*` covers, for [`Document::wildcard_allows`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum WildcardScope {
-    /// Every action (`*`, `*:*`).
+    /// Every action (`*`, `*:*`, a `NotAction` of names no service has).
     Everything,
     /// Every action of one service (`s3:*`): the service as written.
     Service(String),
@@ -294,6 +356,11 @@ pub struct WildcardAllow {
     pub scope: WildcardScope,
     /// Whether the statement has conditions.
     pub conditional: bool,
+    /// How many real actions it grants, once the document's unconditional `Deny` statements
+    /// on every resource are taken out (never 0: such statements are left out).
+    pub granted: usize,
+    /// How many real actions of the pattern those `Deny` statements take out.
+    pub removed_by_deny: usize,
 }
 
 /// A parsed, compiled policy document: parse once, evaluate many times.
@@ -413,50 +480,85 @@ impl Document {
         &self.statements
     }
 
-    /// Whether this document alone allows every action on every resource: a statement that
-    /// [grants everything](Statement::grants_everything) and no
-    /// [unconditional deny](Statement::is_unconditional_deny).
+    /// Whether this document alone allows every action on every resource: its unconditional
+    /// `Allow` statements on every resource cover every real action, and no unconditional
+    /// `Deny` [removes something](Statement::removes_something) (as
+    /// [`super::Principal::allows_everything`]).
     pub fn allows_everything(&self) -> bool {
-        self.statements.iter().any(Statement::grants_everything)
-            && !self.statements.iter().any(Statement::is_unconditional_deny)
+        super::eval::grants_every_action(&[self]) && !self.statements.iter().any(Statement::removes_something)
     }
 
     /// `Allow` statements (with or without conditions) that grant every action, or every
     /// action of a service (`s3:*`, `*:*`), or everything but a `NotAction` list, on a
-    /// `Resource` of only `*`s. One entry per such action pattern.
+    /// `Resource` of only `*`s, judged over the [catalogue](super::catalogue) and after the
+    /// document's own unconditional `Deny` statements on every resource: a wildcard they
+    /// cancel entirely, one of a service no AWS service has, and `NotAction: "*"` grant
+    /// nothing and are left out; a `NotAction` of names no service has is
+    /// [`WildcardScope::Everything`]. One entry per such action pattern.
     pub fn wildcard_allows(&self) -> Vec<WildcardAllow> {
         let mut out = Vec::new();
+        let mut denied: Option<ActionSet> = None;
+        let mut denied = || {
+            denied
+                .get_or_insert_with(|| {
+                    let mut set = ActionSet::empty();
+                    for d in self
+                        .statements
+                        .iter()
+                        .filter(|d| d.is_unconditional_deny() && d.on_every_resource())
+                    {
+                        set.union_with(&d.action_set());
+                    }
+                    set
+                })
+                .clone()
+        };
         for s in &self.statements {
-            let on_everything =
-                matches!(&s.resources, Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything));
-            if s.effect != Effect::Allow || !on_everything {
+            if s.effect != Effect::Allow || !s.on_every_resource() {
                 continue;
             }
             let conditional = !s.conditions.is_empty();
-            let mut push = |action: String, scope: WildcardScope| {
+            let mut push = |action: String, scope: WildcardScope, mut granted: ActionSet| {
+                let before = granted.len();
+                granted.subtract(&denied());
+                if granted.is_empty() {
+                    return;
+                }
                 out.push(WildcardAllow {
                     statement: s.index,
                     sid: s.sid.clone(),
                     action,
                     scope,
                     conditional,
+                    granted: granted.len(),
+                    removed_by_deny: before - granted.len(),
                 })
             };
             match &s.actions {
                 Actions::Action(ps) => {
                     for p in ps {
                         if covers_every_action(p) {
-                            push(p.as_str().to_string(), WildcardScope::Everything);
+                            push(p.as_str().to_string(), WildcardScope::Everything, ActionSet::full());
                         } else if let Some((service, name)) = p.as_str().split_once(':') {
                             if !name.is_empty() && name.chars().all(|c| c == '*') {
-                                push(p.as_str().to_string(), WildcardScope::Service(service.to_string()));
+                                push(
+                                    p.as_str().to_string(),
+                                    WildcardScope::Service(service.to_string()),
+                                    ActionSet::matching(p),
+                                );
                             }
                         }
                     }
                 }
                 Actions::NotAction(ps) => {
                     let excluded: Vec<String> = ps.iter().map(|p| p.as_str().to_string()).collect();
-                    push(excluded.join(", "), WildcardScope::EverythingExcept(excluded));
+                    let granted = s.action_set();
+                    let scope = if granted.is_full() {
+                        WildcardScope::Everything
+                    } else {
+                        WildcardScope::EverythingExcept(excluded.clone())
+                    };
+                    push(excluded.join(", "), scope, granted);
                 }
             }
         }

@@ -278,23 +278,44 @@ impl<'a> Principal<'a> {
     }
 
     /// Whether the principal may do everything (IAM-010, IAM-022), decided from the
-    /// documents only: some identity statement [grants everything](super::Statement::grants_everything)
-    /// (an unconditional `Allow` of `*` on `*`), the boundary, when set, grants everything
-    /// too, and no unconditional `Deny` exists in the identity policies or the boundary
-    /// (each removes something). Conditional statements neither grant nor remove.
+    /// documents and the [action catalogue](super::catalogue): the identity policies'
+    /// unconditional `Allow` statements on every resource together cover every real action
+    /// (`*`; `NotAction` of names no service has; every service's wildcard), so do the
+    /// boundary's when one is set, and no unconditional `Deny` in either removes a real
+    /// action on some resource. Conditional statements neither grant nor remove.
     pub fn allows_everything(&self) -> bool {
-        let statements = || {
-            self.identity
+        grants_every_action(&self.identity)
+            && self.boundary.is_none_or(|b| grants_every_action(&[b]))
+            && !self
+                .identity
                 .iter()
                 .chain(self.boundary.iter())
                 .flat_map(|d| d.statements())
-        };
-        self.identity
-            .iter()
-            .any(|d| d.statements().iter().any(|s| s.grants_everything()))
-            && self
-                .boundary
-                .is_none_or(|b| b.statements().iter().any(|s| s.grants_everything()))
-            && !statements().any(|s| s.is_unconditional_deny())
+                .any(|s| s.removes_something())
     }
+}
+
+/// Whether the unconditional `Allow` statements on every resource of `docs` together cover
+/// every action of the catalogue (denies aside).
+pub(crate) fn grants_every_action(docs: &[&Document]) -> bool {
+    let candidates = || {
+        docs.iter()
+            .flat_map(|d| d.statements())
+            .filter(|s| s.effect() == Effect::Allow && s.conditions().is_empty() && s.on_every_resource())
+    };
+    if candidates().any(|s| s.grants_everything()) {
+        return true;
+    }
+    let mut set: Option<super::ActionSet> = None;
+    for s in candidates() {
+        let more = s.action_set();
+        match &mut set {
+            None => set = Some(more),
+            Some(set) => set.union_with(&more),
+        }
+        if set.as_ref().is_some_and(super::ActionSet::is_full) {
+            return true;
+        }
+    }
+    false
 }

@@ -29,6 +29,7 @@
 //! assert_eq!(evaluate(&[&doc], "iam:ChangePassword", "*", &keys).decision, Decision::NotGranted);
 //! ```
 
+mod action_set;
 pub mod catalogue;
 mod condition;
 mod context;
@@ -37,7 +38,9 @@ mod eval;
 mod pattern;
 mod targets;
 mod template;
+mod unknown;
 
+pub use action_set::ActionSet;
 pub use condition::{Condition, Operator, Tri};
 pub use context::{Context, KeyState};
 pub use document::{
@@ -47,6 +50,7 @@ pub use document::{
 pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
 pub use pattern::Pattern;
 pub use targets::{TargetSet, Targets};
+pub use unknown::{unknown_actions, Unknown, UnknownAction};
 
 /// Turns a document given as a JSON object, a JSON string, or a URL-encoded JSON string
 /// into a JSON object (as raw IAM API responses carry them URL-encoded).

@@ -21,6 +21,7 @@ const CORE_LAYERS: &[&str] = &[
     "config",
     "findings",
     "checks",
+    "lint",
     "report",
     "run",
     "api",
