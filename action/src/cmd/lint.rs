@@ -175,14 +175,17 @@ pub fn annotations(report: &LintReport, fail_on: FailOn, max: usize) -> Vec<Stri
         .iter()
         .take(max)
         .map(|p| {
-            format!(
+            // Escaped for the runner, then what control characters remain (an escape
+            // sequence in a file name) made harmless for the log.
+            let line = format!(
                 "::error file={},line={},col={},title={}::{}",
                 escape_property(&p.file),
                 p.line,
                 p.column,
                 escape_property(&format!("{} ({})", p.rule, p.severity.as_str())),
                 escape_data(&p.message)
-            )
+            );
+            terminal_safe(&line).into_owned()
         })
         .collect();
     if failing.len() > max {
