@@ -11,12 +11,12 @@ use hipaa_iam_tests::{demo_account, workspace_root};
 
 /// The target directory holding this test binary's sibling artefacts (`libhipaa_iam.so`,
 /// the `hipaa-iam` binary).
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().parent().unwrap().to_path_buf()
 }
 
-fn cdylib() -> PathBuf {
+pub(crate) fn cdylib() -> PathBuf {
     let name = if cfg!(target_os = "macos") {
         "libhipaa_iam.dylib"
     } else if cfg!(windows) {
