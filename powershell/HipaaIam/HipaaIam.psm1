@@ -94,6 +94,22 @@ function Invoke-HipaaNative {
     foreach ($item in (ConvertFrom-Json -InputObject $response)) { $item }
 }
 
+function Assert-HipaaVerdict {
+    # The library's failed -FailOn verdict, after the caller has written its objects: sets
+    # $LASTEXITCODE to 1 (so `pwsh -Command` exits non-zero) and throws the terminating
+    # error HipaaIam.FailOn naming the count and the checks or rules.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)]$Verdict,
+        [Parameter(Mandatory)][string]$What
+    )
+    $global:LASTEXITCODE = 1
+    $message = "$($Verdict.failing) $What at or above $($Verdict.fail_on) severity: $(@($Verdict.failing_checks) -join ', ')"
+    $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
+        New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $Verdict.failing
+    $Cmdlet.ThrowTerminatingError($record)
+}
+
 function Add-HipaaTypeName {
     # Gives each object a type name (for formatting and pipeline binding) and emits it.
     param([Parameter(ValueFromPipeline)]$InputObject, [Parameter(Mandatory)][string]$TypeName)
@@ -265,13 +281,7 @@ function Invoke-HipaaIamAudit {
             $f | Add-Member -NotePropertyName account_id -NotePropertyValue $report.account_id -Force
             $f | Add-HipaaTypeName -TypeName 'HipaaIam.Finding'
         }
-        if ($run.verdict.failed) {
-            $global:LASTEXITCODE = 1
-            $message = "$($run.verdict.failing) failing findings at or above $FailOn severity: $(@($run.verdict.failing_checks) -join ', ')"
-            $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
-                New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $run.verdict.failing
-            $PSCmdlet.ThrowTerminatingError($record)
-        }
+        if ($run.verdict.failed) { Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $run.verdict -What 'failing findings' }
     }
 }
 
@@ -847,13 +857,7 @@ function Test-HipaaIamPolicy {
                 Pointer  = $p.pointer
             } | Add-HipaaTypeName -TypeName 'HipaaIam.PolicyProblem'
         }
-        if ($lint.verdict.failed) {
-            $global:LASTEXITCODE = 1
-            $message = "$($lint.verdict.failing) policy problems at or above $FailOn severity: $(@($lint.verdict.failing_checks) -join ', ')"
-            $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
-                New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $lint.verdict.failing
-            $PSCmdlet.ThrowTerminatingError($record)
-        }
+        if ($lint.verdict.failed) { Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $lint.verdict -What 'policy problems' }
     }
 }
 

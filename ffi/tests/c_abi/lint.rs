@@ -10,7 +10,7 @@ use hipaa_iam::*;
 use hipaa_iam_tests::workspace_root;
 
 use crate::abi::call;
-use crate::callers::{cdylib, target_dir};
+use crate::callers::{cdylib, compile_example, run_sanitized, target_dir};
 
 fn examples() -> PathBuf {
     workspace_root().join("examples/policies")
@@ -119,33 +119,11 @@ fn lint_policy_from_a_c_program_with_asan_and_from_python_ctypes() {
     let lib = cdylib();
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out_dir = tempfile::tempdir().unwrap();
-    let exe = out_dir.path().join("lint_demo");
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let compiled = Command::new(&cc)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
-        .args(["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-I"])
-        .arg(crate_dir.join("include"))
-        .arg(crate_dir.join("examples").join("lint_demo.c"))
-        .arg("-o")
-        .arg(&exe)
-        .arg(&lib)
-        .arg(format!("-Wl,-rpath,{}", lib.parent().unwrap().display()))
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler {cc}: {e}"));
-    assert!(
-        compiled.status.success(),
-        "the C example does not compile cleanly:\n{}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    let exe = compile_example("lint_demo", out_dir.path());
     let want = lines(&cli_json(&[&examples()], "high"));
     assert_eq!(want.len(), 9);
 
-    let run = Command::new(&exe)
-        .arg(examples())
-        .env("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")
-        .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
-        .output()
-        .unwrap();
+    let run = run_sanitized(&exe, &[examples().as_os_str()]);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr),
