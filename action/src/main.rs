@@ -77,9 +77,9 @@ enum Command {
     /// Merge the organization evidence of several shards (audit --org --shard I/N) into one directory
     Merge(cmd::merge::MergeArgs),
     /// Check IAM policy documents kept in files (JSON, Terraform): unknown actions, full
-    /// access, service wildcards, NotAction with Allow, MFA conditions keys bypass,
-    /// iam:PassRole on every role; each problem at its file, line and column
-    #[command(name = "lint-policy", after_help = cmd::lint::LINT_HELP)]
+    /// access, service wildcards, NotAction with Allow, MFA conditions that access keys
+    /// bypass, iam:PassRole on every role; each problem at its file, line and column
+    #[command(name = "lint-policy", after_help = cmd::lint::LINT_HELP.as_str())]
     LintPolicy(cmd::lint::LintArgs),
 }
 

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use hipaa_iam_core::api::{self, Lint, LintRequest};
 use hipaa_iam_core::findings::Severity;
 use hipaa_iam_core::lint::files::{LintReport, Located};
+use hipaa_iam_core::lint::Rule;
 use hipaa_iam_core::report::sarif;
 use hipaa_iam_core::run::FailOn;
 use hipaa_iam_core::text::terminal_safe;
@@ -16,16 +17,21 @@ use hipaa_iam_core::text::terminal_safe;
 use super::github::{enabled, escape_data, escape_property, MAX_ANNOTATIONS};
 use crate::{EXIT_FINDINGS, EXIT_OK};
 
-/// What `lint-policy --help` says after the options.
-pub const LINT_HELP: &str = "What is checked (rule IDs as the output names them):\n  \
-    invalid-policy        the document is not a valid IAM policy (not JSON, a missing or malformed field)\n  \
-    unknown-action        an action, or a wildcard pattern, that matches no real IAM action (a typo such as \
-    s3:GetObjects), with the closest real action\n  \
-    full-access           Allow of every action on every resource\n  \
-    service-wildcard      Allow of every action of a service (s3:*)\n  \
-    allow-not-action      Allow with NotAction (allows everything else, including future actions)\n  \
-    mfa-condition-bypass  an MFA condition written with Bool, which long-term access keys bypass (use BoolIfExists)\n  \
-    pass-role-star        iam:PassRole on every role\n\n\
+/// What `lint-policy --help` says after the options: the rules (from the library), the files
+/// read, the exit status.
+pub static LINT_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let rules: Vec<String> = Rule::ALL
+        .iter()
+        .map(|r| format!("  {:<21} {} ({})", r.id(), r.title(), r.severity().as_str()))
+        .collect();
+    format!(
+        "What is checked (rule, what it finds, severity):\n{}\n\n{FILES_AND_EXIT}",
+        rules.join("\n")
+    )
+});
+
+/// The files `lint-policy` reads and its exit status, for `--help`.
+const FILES_AND_EXIT: &str = "\
     Files: a JSON file holds one policy document (an object with \"Statement\"); a Terraform file (.tf) is read \
     for the attributes named policy or ending in _policy (assume_role_policy, inline_policy's policy, ...) \
     whose value is a heredoc holding JSON or a jsonencode({...}) expression, at their real lines and columns. \
