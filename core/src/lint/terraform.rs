@@ -635,6 +635,17 @@ EOF
     }
 
     #[test]
+    fn columns_after_wide_characters_count_characters() {
+        // Two-, three- and four-byte characters before the value on its line, in a string
+        // with an escape and an interpolation.
+        let text = "policy = jsonencode({ Statement = { Sid = \"é€😀\\\"${x}\", Action = \"s3:*\" } })\n";
+        let (docs, bad, _) = read(text);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(docs[0].value["Statement"]["Sid"], json!("é€😀\"${x}"));
+        assert_eq!(at(text, &docs[0], "/Statement/Action"), (1, 65));
+    }
+
+    #[test]
     fn values_that_are_not_policies_are_skipped() {
         let text = r#"
 resource "aws_sqs_queue" "q" {
