@@ -803,8 +803,8 @@ function Test-HipaaIamPolicy {
     A JSON file holds one policy document (an object with "Statement"). In a Terraform file
     (.tf) the attributes named policy or ending in _policy (assume_role_policy, an
     inline_policy's policy) are read when their value is a heredoc holding JSON or a
-    jsonencode({...}) expression; a value that is no literal (var.bucket_arn) is an opaque
-    string that matches nothing special. A directory is searched for *.json and *.tf files
+    jsonencode({...}) expression, and so are data "aws_iam_policy_document" blocks; a value
+    that is no literal (var.bucket_arn) is an opaque string that matches nothing special. A directory is searched for *.json and *.tf files
     (hidden directories such as .terraform skipped); there a JSON file that is not a policy
     document is skipped, and one that is not valid JSON is skipped with a warning.
     Each problem is an object with File, Line, Column (in characters), Rule, Severity,

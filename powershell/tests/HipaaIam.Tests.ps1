@@ -123,7 +123,7 @@ Describe 'Test-HipaaIamPolicy' {
     }
 
     It 'returns one object per problem at its file, line and column' {
-        $Problems.Count | Should -Be 9
+        $Problems.Count | Should -Be 10
         $Problems[0].PSObject.TypeNames[0] | Should -Be 'HipaaIam.PolicyProblem'
         $typo = $Problems | Where-Object { $_.Message -like '*kms:decrypts*' }
         $typo.File | Should -BeLike '*typos.json'
@@ -143,7 +143,7 @@ Describe 'Test-HipaaIamPolicy' {
         $collected = New-Object -TypeName System.Collections.ArrayList
         { Test-HipaaIamPolicy -Path $Policies -FailOn high | ForEach-Object { $null = $collected.Add($_) } } |
             Should -Throw -ErrorId 'HipaaIam.FailOn'
-        $collected.Count | Should -Be 9
+        $collected.Count | Should -Be 10
         $LASTEXITCODE | Should -Be 1
     }
 

@@ -34,9 +34,10 @@ pub static LINT_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
 const FILES_AND_EXIT: &str = "\
     Files: a JSON file holds one policy document (an object with \"Statement\"); a Terraform file (.tf) is read \
     for the attributes named policy or ending in _policy (assume_role_policy, inline_policy's policy, ...) \
-    whose value is a heredoc holding JSON or a jsonencode({...}) expression, at their real lines and columns. \
-    In jsonencode, an expression that is not a literal (var.bucket_arn) is an opaque string, written ${...}, \
-    that matches nothing special. data \"aws_iam_policy_document\" blocks are not read. A directory is searched \
+    whose value is a heredoc holding JSON or a jsonencode({...}) expression, and data \"aws_iam_policy_document\" \
+    blocks (not their dynamic blocks or the documents they merge), at their real lines and columns. In jsonencode \
+    and data sources, an expression that is not a literal (var.bucket_arn) is an opaque string, written ${...}, \
+    that matches nothing special. A directory is searched \
     for *.json and *.tf files, skipping hidden directories (.terraform/, .git/); there, a JSON file that is not \
     a policy document is skipped silently, and one that is not valid JSON is skipped with a warning. A file \
     named on its own must be a policy document.\n\n\

@@ -366,7 +366,7 @@ fn lint_policies_lints_the_matched_files_and_fails_after_the_audit() {
     assert_eq!(run.outputs["lint-sarif-file"], sarif.to_str().expect("utf-8"));
     let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).expect("SARIF")).expect("JSON");
     let results = log["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 10);
     let errors: Vec<&str> = run.log.lines().filter(|l| l.starts_with("::error file=")).collect();
     assert_eq!(errors.len(), 1, "{}", run.log);
     assert!(

@@ -44,11 +44,12 @@ examples/policies/guide/permissions_boundary.json:44:9: medium unknown-action: \
 examples/policies/terraform/main.tf:24:23: high pass-role-star: PassAnyRole allows iam:PassRole on every role without an iam:PassedToService condition: any role, an administrator's too, can be handed to new compute
 examples/policies/terraform/main.tf:56:23: medium allow-not-action: EverythingElse allows every action but [iam:*, organizations:*] on *: N actions today, and every action AWS adds later
 examples/policies/terraform/main.tf:71:18: medium service-wildcard: statement 1 allows \"*\" (every action) on *, under conditions
+examples/policies/terraform/mfa.tf:9:7: medium unknown-action: \"iam:EnableMfaDevices\" (Deny NotAction of DenyAllActionsIfNoMFA): iam has no such action; did you mean iam:EnableMFADevice?; the intended exemption does not apply: the Deny covers the real action too
 examples/policies/typos.json:7:18: medium unknown-action: \"iam:EnableMfaDevices\" (Allow Action of SelfServiceMfa): iam has no such action; did you mean iam:EnableMFADevice?; it grants nothing: the permission meant is missing
 examples/policies/typos.json:13:17: medium unknown-action: \"s3:GetObjects\" (Allow Action of ReadRecords): s3 has no such action; did you mean s3:GetObject?; it grants nothing: the permission meant is missing
 examples/policies/typos.json:19:18: medium unknown-action: \"kms:decrypts\" (Deny Action of DenyDecryptOutsideVpc): kms has no such action; did you mean kms:Decrypt?; the Deny does not apply to it: the protection silently does not apply
 
-9 problems (0 critical, 1 high, 8 medium, 0 low) in 5 of 13 files, 16 policy documents
+10 problems (0 critical, 1 high, 9 medium, 0 low) in 6 of 14 files, 17 policy documents
 ";
 
 #[test]
@@ -66,7 +67,7 @@ fn lint_policy_prints_each_problem_at_its_place_and_exits_as_audit() {
     assert!(text(&out.stdout).ends_with("fail-on critical: 0 problem(s) at or above it\n"));
     let out = lint(&["examples/policies", "--fail-on", "medium"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).ends_with("fail-on medium: 9 problem(s) at or above it\n"));
+    assert!(text(&out.stdout).ends_with("fail-on medium: 10 problem(s) at or above it\n"));
     let out = lint(&["examples/policies", "--fail-on", "none"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).ends_with("fail-on none: problems do not fail the run\n"));
@@ -144,7 +145,11 @@ fn lint_policy_json_and_sarif_name_the_files_as_given() {
         })
         .collect();
     let tf = "examples/policies/terraform/main.tf".to_string();
-    assert_eq!(places, vec![(tf.clone(), 24, 23), (tf.clone(), 56, 23), (tf, 71, 18)]);
+    let mfa = "examples/policies/terraform/mfa.tf".to_string();
+    assert_eq!(
+        places,
+        vec![(tf.clone(), 24, 23), (tf.clone(), 56, 23), (tf, 71, 18), (mfa, 9, 7)]
+    );
 }
 
 #[test]

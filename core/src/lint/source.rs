@@ -6,8 +6,8 @@
 //! - a JSON file holding one policy document (an object with `Statement`);
 //! - a Terraform file (`.tf`): the heredocs (`<<EOF`, `<<-EOF`) holding JSON and the
 //!   `jsonencode({...})` expressions assigned to an attribute named `policy` or ending in
-//!   `_policy` (`assume_role_policy`, `inline_policy { policy = ... }`, ...), see
-//!   [`super::terraform`];
+//!   `_policy` (`assume_role_policy`, `inline_policy { policy = ... }`, ...), and the
+//!   `data "aws_iam_policy_document"` blocks, see [`super::terraform`];
 //! - a directory: every `*.json` and `*.tf` file below it, hidden directories (and so
 //!   `.terraform/`) skipped; a JSON file there that is not a policy document is skipped.
 //!
@@ -88,11 +88,40 @@ impl Offsets {
         self.by_pointer.insert(pointer, offset);
     }
 
+    /// Notes `offset` for `pointer` unless it has one (the first of several blocks that
+    /// make one value).
+    pub(crate) fn insert_first(&mut self, pointer: String, offset: usize) {
+        self.by_pointer.entry(pointer).or_insert(offset);
+    }
+
     /// Forgets the values below `pointer` (an expression first read as a literal, then
     /// found to go on, is one opaque value).
     pub(crate) fn remove_below(&mut self, pointer: &str) {
         let prefix = format!("{pointer}/");
         self.by_pointer.retain(|p, _| !p.starts_with(&prefix));
+    }
+
+    /// Adds the offsets of `other` (a value read on its own, at pointer `""`) as those of the
+    /// value at `prefix`, the indexes of an array at `prefix` moved up by `shift` (a list
+    /// appended to one already there).
+    pub(crate) fn graft(&mut self, other: Offsets, prefix: &str, shift: usize) {
+        for (p, o) in other.by_pointer {
+            let p = match p.strip_prefix('/') {
+                Some(rest) if shift > 0 => {
+                    let (first, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
+                    match first.parse::<usize>() {
+                        Ok(i) if tail.is_empty() => format!("/{}", i + shift),
+                        Ok(i) => format!("/{}/{tail}", i + shift),
+                        Err(_) => format!("/{rest}"),
+                    }
+                }
+                _ => p,
+            };
+            if p.is_empty() && shift > 0 {
+                continue;
+            }
+            self.by_pointer.entry(format!("{prefix}{p}")).or_insert(o);
+        }
     }
 
     /// The offset of the value at `pointer`; for a pointer to something the document does

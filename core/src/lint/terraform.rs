@@ -12,10 +12,15 @@
 //!   expression) is an opaque string, its source text in `${...}`, which is no action or
 //!   resource pattern anything matches.
 //!
+//! A `data "aws_iam_policy_document"` block is the document Terraform renders from it: its
+//! `statement` blocks (`sid`, `effect`, `actions`, `not_actions`, `resources`,
+//! `not_resources`, `principals`, `not_principals`, `condition`) and `version`, each value at
+//! its place; its `dynamic` blocks and the documents it merges (`source_policy_documents`,
+//! `override_policy_documents`) are not read.
+//!
 //! A document that is JSON but not a policy (no `Statement`, such as a queue's
 //! `redrive_policy`) is skipped; so is a value that is no literal at all
 //! (`data.aws_iam_policy_document.x.json`, `file("p.json")`: lint that file itself).
-//! `data "aws_iam_policy_document"` blocks are not read.
 //!
 //! The file is scanned rather than fully parsed: comments, strings (with their
 //! interpolations) and heredocs are skipped, so nothing inside them is taken for an
@@ -24,6 +29,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::source::{json_document, pointer_token, FoundDocument, LineIndex, Offsets, Unreadable};
+use crate::policy::VERSION_2012;
 
 /// How deeply collections may nest inside `jsonencode(...)`.
 const MAX_DEPTH: usize = 64;
@@ -38,6 +44,7 @@ pub(crate) fn policies(text: &str, lines: &LineIndex) -> Result<Found, Unreadabl
         text,
         b: text.as_bytes(),
         pos: 0,
+        last_offsets: Vec::new(),
     };
     let mut found: Found = (Vec::new(), Vec::new());
     while s.pos < s.b.len() {
@@ -54,7 +61,9 @@ pub(crate) fn policies(text: &str, lines: &LineIndex) -> Result<Found, Unreadabl
             c if is_ident_start(c) && (s.pos == 0 || !(is_ident(s.b[s.pos - 1]) || s.b[s.pos - 1] == b'.')) => {
                 let name = s.ident();
                 s.inline_ws();
-                if s.peek() == b'=' && s.b.get(s.pos + 1) != Some(&b'=') {
+                if name == "data" && s.peek() == b'"' {
+                    s.data_block(&mut found)?;
+                } else if s.peek() == b'=' && s.b.get(s.pos + 1) != Some(&b'=') {
                     s.pos += 1;
                     if name == "policy" || name.ends_with("_policy") {
                         s.inline_ws();
@@ -102,6 +111,8 @@ struct Scanner<'a> {
     text: &'a str,
     b: &'a [u8],
     pos: usize,
+    /// The offsets of each attribute the last [`Scanner::attributes`] read.
+    last_offsets: Vec<(String, Offsets)>,
 }
 
 impl<'a> Scanner<'a> {
@@ -359,6 +370,251 @@ impl<'a> Scanner<'a> {
                 self.all_ws();
                 self.pos += 1;
                 self.skip_until_close(b')')?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After `data`, at its first label: a `data "aws_iam_policy_document"` block becomes the
+    /// document Terraform renders from it; any other data block is left to the scan.
+    fn data_block(&mut self, found: &mut Found) -> Result<(), Unreadable> {
+        let start = self.pos;
+        let kind = self.quoted()?;
+        self.inline_ws();
+        if kind != "aws_iam_policy_document" || self.peek() != b'"' {
+            self.pos = start;
+            return Ok(());
+        }
+        self.quoted()?;
+        self.inline_ws();
+        if self.peek() != b'{' {
+            self.pos = start;
+            return Ok(());
+        }
+        let open = self.pos;
+        match self.policy_document(open) {
+            Ok(doc) => found.0.push(doc),
+            Err(e) => {
+                found.1.push(Unreadable {
+                    offset: e.offset,
+                    message: format!("this aws_iam_policy_document could not be read: {}", e.message),
+                });
+                self.pos = open + 1;
+                self.skip_until_close(b'}')?;
+                self.pos += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The items of a block body, `pos` at its `{`: `f(self, name, is_block)` reads each one
+    /// (at the value after `=` of an attribute, or at the `{` of a block, labels skipped),
+    /// leaving `pos` after it.
+    fn block_items(
+        &mut self,
+        mut f: impl FnMut(&mut Self, &str, bool) -> Result<(), Unreadable>,
+    ) -> Result<(), Unreadable> {
+        let open = self.pos;
+        self.pos += 1;
+        loop {
+            self.all_ws();
+            match self.peek() {
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                0 => return Err(self.error(open, "this { is not closed")),
+                c if is_ident_start(c) => {}
+                _ => return Err(self.error(self.pos, "expected an attribute or a block")),
+            }
+            let name = self.ident();
+            self.inline_ws();
+            if self.peek() == b'=' {
+                self.pos += 1;
+                f(self, name, false)?;
+                self.inline_ws();
+                if !matches!(self.peek(), b'\n' | b'\r' | b'}' | 0) {
+                    return Err(self.error(self.pos, format!("expected a new line after {name} = ...")));
+                }
+                continue;
+            }
+            while self.peek() == b'"' {
+                self.quoted()?;
+                self.inline_ws();
+            }
+            if self.peek() != b'{' {
+                return Err(self.error(self.pos, format!("expected = or {{ after {name}")));
+            }
+            f(self, name, true)?;
+        }
+    }
+
+    /// Skips a block, `pos` at its `{`.
+    fn skip_block(&mut self) -> Result<(), Unreadable> {
+        self.pos += 1;
+        self.skip_until_close(b'}')?;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// The body of a `data "aws_iam_policy_document"` block at `open`: its `version` and
+    /// `statement` blocks as the policy document Terraform renders (`Version` 2012-10-17 and
+    /// `Effect` Allow unless given). Other arguments (`source_policy_documents`, ...) and
+    /// `dynamic` blocks are not read.
+    fn policy_document(&mut self, open: usize) -> Result<FoundDocument, Unreadable> {
+        self.pos = open;
+        let mut offsets = Offsets::default();
+        offsets.insert(String::new(), open);
+        let mut version = Value::String(VERSION_2012.into());
+        let mut statements = Vec::new();
+        self.block_items(|s, name, block| match (name, block) {
+            ("version", false) => {
+                version = s.expr("/Version", &mut offsets, b'}', 0)?;
+                Ok(())
+            }
+            ("statement", true) => {
+                let i = statements.len();
+                statements.push(s.statement(i, &mut offsets)?);
+                Ok(())
+            }
+            (_, true) => s.skip_block(),
+            (_, false) => s.expr("", &mut Offsets::default(), b'}', 0).map(drop),
+        })?;
+        let mut doc = Map::new();
+        doc.insert("Version".into(), version);
+        doc.insert("Statement".into(), Value::Array(statements));
+        Ok(FoundDocument {
+            value: Value::Object(doc),
+            offsets,
+        })
+    }
+
+    /// A `statement` block, `pos` at its `{`: statement `i` of the document.
+    fn statement(&mut self, i: usize, offsets: &mut Offsets) -> Result<Value, Unreadable> {
+        let base = format!("/Statement/{i}");
+        offsets.insert(base.clone(), self.pos);
+        let mut statement = Map::new();
+        statement.insert("Effect".into(), Value::String("Allow".into()));
+        self.block_items(|s, name, block| {
+            let key = match (name, block) {
+                ("sid", false) => "Sid",
+                ("effect", false) => "Effect",
+                ("actions", false) => "Action",
+                ("not_actions", false) => "NotAction",
+                ("resources", false) => "Resource",
+                ("not_resources", false) => "NotResource",
+                ("principals", true) => return s.principals(&base, "Principal", &mut statement, offsets),
+                ("not_principals", true) => return s.principals(&base, "NotPrincipal", &mut statement, offsets),
+                ("condition", true) => return s.condition(&base, &mut statement, offsets),
+                (_, true) => return s.skip_block(),
+                (_, false) => return s.expr("", &mut Offsets::default(), b'}', 0).map(drop),
+            };
+            let value = s.expr(&format!("{base}/{key}"), offsets, b'}', 1)?;
+            statement.insert(key.into(), value);
+            Ok(())
+        })?;
+        Ok(Value::Object(statement))
+    }
+
+    /// The attributes of a block, `pos` at its `{`, each read on its own: name -> (value,
+    /// where its values are).
+    fn attributes(&mut self) -> Result<Map<String, Value>, Unreadable> {
+        let mut out = Map::new();
+        let mut where_ = Vec::new();
+        self.block_items(|s, name, block| {
+            if block {
+                return s.skip_block();
+            }
+            let mut offsets = Offsets::default();
+            let value = s.expr("", &mut offsets, b'}', 1)?;
+            out.insert(name.to_string(), value);
+            where_.push((name.to_string(), offsets));
+            Ok(())
+        })?;
+        self.last_offsets = where_;
+        Ok(out)
+    }
+
+    /// The offsets of attribute `name` of the last [`Scanner::attributes`].
+    fn offsets_of(&mut self, name: &str) -> Offsets {
+        let i = self.last_offsets.iter().position(|(n, _)| n == name);
+        i.map(|i| self.last_offsets.swap_remove(i).1).unwrap_or_default()
+    }
+
+    /// A `principals` (or `not_principals`) block: `{type = T, identifiers = [...]}` as
+    /// `Principal: {T: [...]}` (`*` with `["*"]` as `Principal: "*"`), merged with the others.
+    fn principals(
+        &mut self,
+        base: &str,
+        key: &str,
+        statement: &mut Map<String, Value>,
+        offsets: &mut Offsets,
+    ) -> Result<(), Unreadable> {
+        let block = self.pos;
+        let attributes = self.attributes()?;
+        let kind = attributes.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+        let identifiers = match attributes.get("identifiers") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(other) => vec![other.clone()],
+            None => Vec::new(),
+        };
+        let at = self.offsets_of("identifiers");
+        offsets.insert_first(format!("{base}/{key}"), block);
+        if kind == "*" && identifiers == [Value::String("*".into())] {
+            statement.insert(key.into(), Value::String("*".into()));
+            offsets.graft(at, &format!("{base}/{key}"), 0);
+            return Ok(());
+        }
+        let principal = statement
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(map) = principal {
+            let list = map.entry(kind.clone()).or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                let shift = list.len();
+                offsets.graft(at, &format!("{base}/{key}/{}", pointer_token(&kind)), shift);
+                list.extend(identifiers);
+            }
+        }
+        Ok(())
+    }
+
+    /// A `condition` block: `{test = T, variable = V, values = [...]}` as
+    /// `Condition: {T: {V: [...]}}`, merged with the others.
+    fn condition(
+        &mut self,
+        base: &str,
+        statement: &mut Map<String, Value>,
+        offsets: &mut Offsets,
+    ) -> Result<(), Unreadable> {
+        let block = self.pos;
+        let attributes = self.attributes()?;
+        let text = |k: &str| attributes.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let (test, variable) = (text("test"), text("variable"));
+        let values = match attributes.get("values") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(other) => vec![other.clone()],
+            None => Vec::new(),
+        };
+        let at = self.offsets_of("values");
+        let condition = format!("{base}/Condition");
+        let by_test = format!("{condition}/{}", pointer_token(&test));
+        offsets.insert_first(condition, block);
+        offsets.insert_first(by_test.clone(), block);
+        let tests = statement
+            .entry("Condition".to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(tests) = tests {
+            let variables = tests.entry(test).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(variables) = variables {
+                let list = variables
+                    .entry(variable.clone())
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = list {
+                    let shift = list.len();
+                    offsets.graft(at, &format!("{by_test}/{}", pointer_token(&variable)), shift);
+                    list.extend(values);
+                }
             }
         }
         Ok(())
@@ -646,6 +902,117 @@ EOF
     }
 
     #[test]
+    fn policy_document_data_sources_are_rendered_as_terraform_renders_them() {
+        let text = r#"data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::123456789012:root"]
+    }
+    principals {
+      type        = "AWS"
+      identifiers = [data.aws_caller_identity.current.arn]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["true"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "deny" {
+  source_policy_documents = [data.aws_iam_policy_document.assume.json]
+  version = "2012-10-17"
+  statement {
+    sid         = "DenyWithoutMfa"
+    effect      = "Deny"
+    not_actions = ["iam:EnableMfaDevices", "sts:GetSessionToken"]
+    resources   = ["*"]
+    condition {
+      test     = "BoolIfExists"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["false"]
+    }
+  }
+  statement {
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::public/*"]
+  }
+  dynamic "statement" {
+    for_each = var.extra
+    content {
+      actions = statement.value
+    }
+  }
+}
+"#;
+        let (docs, bad, _) = read(text);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(
+            docs[0].value,
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Action": ["sts:AssumeRole"],
+                    "Principal": {"AWS": ["arn:aws:iam::123456789012:root", "${data.aws_caller_identity.current.arn}"]},
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}},
+                }]
+            })
+        );
+        let doc = &docs[0];
+        assert_eq!(at(text, doc, ""), (3, 41));
+        assert_eq!(at(text, doc, "/Statement/0"), (4, 13));
+        assert_eq!(at(text, doc, "/Statement/0/Effect"), (4, 13));
+        assert_eq!(at(text, doc, "/Statement/0/Action/0"), (5, 16));
+        assert_eq!(at(text, doc, "/Statement/0/Principal"), (6, 16));
+        assert_eq!(at(text, doc, "/Statement/0/Principal/AWS/0"), (8, 22));
+        // The second block's identifiers follow the first's.
+        assert_eq!(at(text, doc, "/Statement/0/Principal/AWS/1"), (12, 22));
+        assert_eq!(at(text, doc, "/Statement/0/Condition/Bool"), (14, 15));
+        assert_eq!(
+            at(text, doc, "/Statement/0/Condition/Bool/aws:MultiFactorAuthPresent"),
+            (17, 18)
+        );
+        assert_eq!(
+            at(text, doc, "/Statement/0/Condition/Bool/aws:MultiFactorAuthPresent/0"),
+            (17, 19)
+        );
+
+        let doc = &docs[1];
+        assert_eq!(
+            doc.value,
+            json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Deny",
+                    "Sid": "DenyWithoutMfa",
+                    "NotAction": ["iam:EnableMfaDevices", "sts:GetSessionToken"],
+                    "Resource": ["*"],
+                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": ["false"]}},
+                }, {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["s3:GetObject"],
+                    "Resource": ["arn:aws:s3:::public/*"],
+                }]
+            })
+        );
+        assert_eq!(at(text, doc, "/Version"), (24, 13));
+        assert_eq!(at(text, doc, "/Statement/0/NotAction/0"), (28, 20));
+        assert_eq!(at(text, doc, "/Statement/1/Principal"), (37, 16));
+    }
+
+    #[test]
     fn values_that_are_not_policies_are_skipped() {
         let text = r#"
 resource "aws_sqs_queue" "q" {
@@ -715,6 +1082,16 @@ EOT
             "{}",
             bad[0].message
         );
+        // So is a policy document data source, and the scan goes on after it.
+        let text = "data \"aws_iam_policy_document\" \"x\" {\n  statement {\n    actions = \n  }\n}\npolicy = jsonencode({Statement = []})\n";
+        let (docs, bad, lines) = read(text);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(
+            bad[0].message,
+            "this aws_iam_policy_document could not be read: expected a value"
+        );
+        assert_eq!(lines.position(text, bad[0].offset).line, 4);
         // Nesting is bounded.
         let deep = format!("policy = jsonencode({}{})\n", "[".repeat(100), "]".repeat(100));
         let (_, bad, _) = read(&deep);

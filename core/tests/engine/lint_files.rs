@@ -47,6 +47,8 @@ const EXPECTED: &[&str] = &[
     "terraform/main.tf:56:23 allow-not-action",
     // jsonencode with a single-object Statement: "*" under an MFA condition.
     "terraform/main.tf:71:18 service-wildcard",
+    // A data "aws_iam_policy_document": a misspelt exemption in the guide's MFA Deny.
+    "terraform/mfa.tf:9:7 unknown-action",
     "typos.json:7:18 unknown-action",
     "typos.json:13:17 unknown-action",
     "typos.json:19:18 unknown-action",
@@ -56,10 +58,10 @@ const EXPECTED: &[&str] = &[
 fn the_example_policies_give_exact_problems_at_their_places() {
     let report = lint_paths(&[examples()]).expect("lint");
     assert_eq!(places(&report, &examples()), EXPECTED);
-    // Every JSON file and the Terraform file were read: 12 JSON documents and 4 in main.tf
-    // (the queue's redrive_policy is JSON without Statement, not a policy).
-    assert_eq!(report.files.len(), 13, "{:?}", report.files);
-    assert_eq!(report.documents, 16);
+    // Every JSON file and the Terraform files were read: 12 JSON documents, 4 in main.tf
+    // (the queue's redrive_policy is JSON without Statement, not a policy) and 1 in mfa.tf.
+    assert_eq!(report.files.len(), 14, "{:?}", report.files);
+    assert_eq!(report.documents, 17);
     assert!(report.warnings.is_empty());
 
     let typos: Vec<&str> = report

@@ -60,7 +60,7 @@ fn lint_policy_answers_what_the_cli_prints() {
     assert_eq!(status, 0, "{err}");
     let result: serde_json::Value = serde_json::from_str(&out.unwrap()).unwrap();
     assert_eq!(result, cli_json(&[&examples()], "medium"));
-    assert_eq!(result["verdict"]["failing"], 9);
+    assert_eq!(result["verdict"]["failing"], 10);
     assert_eq!(result["verdict"]["failed"], true);
     let typos = examples().join("typos.json").to_string_lossy().replace('\\', "/");
     let got = lines(&result);
@@ -76,7 +76,7 @@ fn lint_policy_answers_what_the_cli_prints() {
     let result: serde_json::Value = serde_json::from_str(&out.unwrap()).unwrap();
     assert_eq!(result["verdict"]["fail_on"], "none");
     assert_eq!(result["verdict"]["failed"], false);
-    assert_eq!(result["report"]["problems"].as_array().unwrap().len(), 3);
+    assert_eq!(result["report"]["problems"].as_array().unwrap().len(), 4);
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn lint_policy_from_a_c_program_with_asan_and_from_python_ctypes() {
     let out_dir = tempfile::tempdir().unwrap();
     let exe = compile_example("lint_demo", out_dir.path());
     let want = lines(&cli_json(&[&examples()], "high"));
-    assert_eq!(want.len(), 9);
+    assert_eq!(want.len(), 10);
 
     let run = run_sanitized(&exe, &[examples().as_os_str()]);
     let (stdout, stderr) = (
