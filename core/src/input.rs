@@ -61,7 +61,7 @@ fn check_input(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> 
         return Err(Error::input(
             path,
             "",
-            format!("is {kind}, not a regular file (account data files are read only from regular files)"),
+            format!("is {kind}, not a regular file (input files are read only from regular files)"),
         ));
     }
     if meta.len() > limit {

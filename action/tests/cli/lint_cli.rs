@@ -208,6 +208,28 @@ fn lint_policy_bad_input_exits_2_naming_the_file_and_place() {
     assert!(text(&out.stdout).starts_with("0 problems (0 critical, 0 high, 0 medium, 0 low) in 0 of 0 files"));
 }
 
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_naming_it_not_a_hang() {
+    let dir = hipaa_iam_tests::temp_dir();
+    let fifo = dir.path().join("policy.json");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    // Named, and found in a directory: nothing opens it for a blocking read.
+    for arg in [&fifo, &dir.path().to_path_buf()] {
+        let out = lint(&[arg.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{}", arg.display());
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "{}: is a FIFO (named pipe), not a regular file",
+                fifo.display()
+            )),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn lint_policy_annotates_problems_at_their_places_for_github() {
     let mut c = hipaa_iam();
