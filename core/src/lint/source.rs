@@ -226,7 +226,7 @@ pub struct Input {
 /// and `*.tf` file (sorted; hidden directories such as `.terraform/`, and directories that
 /// are symbolic links, skipped). A path that does not exist is an error naming it.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Input> = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
@@ -238,7 +238,19 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>> {
             });
         }
     }
-    Ok(out)
+    // A file given twice (named, and in a directory given too) is read once, as named.
+    let mut seen: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut unique: Vec<Input> = Vec::with_capacity(out.len());
+    for input in out {
+        match seen.get(&input.path) {
+            Some(&i) => unique[i].named |= input.named,
+            None => {
+                seen.insert(input.path.clone(), unique.len());
+                unique.push(input);
+            }
+        }
+    }
+    Ok(unique)
 }
 
 fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<()> {
@@ -565,14 +577,21 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "{}").unwrap();
         }
-        let found = expand(&[root.to_path_buf(), root.join("notes.md")]).unwrap();
+        let found = expand(&[
+            root.to_path_buf(),
+            root.join("notes.md"),
+            root.join("b.json"),
+            root.to_path_buf(),
+        ])
+        .unwrap();
         let names: Vec<(String, bool)> = found
             .iter()
             .map(|i| (display_path(i.path.strip_prefix(root).unwrap()), i.named))
             .collect();
+        // Each file once; b.json, also named, is read as named.
         let want = [
             ("a.tf", false),
-            ("b.json", false),
+            ("b.json", true),
             ("mod/main.tf", false),
             ("sub/c.JSON", false),
             ("notes.md", true),
