@@ -138,13 +138,13 @@ mod tests {
         let report = demo();
         assert_eq!(failing_count(&report, FailOn::None), 0);
         assert_eq!(failing_count(&report, FailOn::High), 15);
-        assert_eq!(failing_count(&report, FailOn::Low), 25);
+        assert_eq!(failing_count(&report, FailOn::Low), 26);
         assert!(failing_count(&report, FailOn::Critical) <= failing_count(&report, FailOn::High));
         let v = verdict(&report, FailOn::High);
         assert!(v.failed && v.failing == 15 && v.failing_checks.contains(&"IAM-002".to_string()));
         assert!(!verdict(&report, FailOn::None).failed);
         let sorted = failing(&report, FailOn::Low);
-        assert_eq!(sorted.len(), 25);
+        assert_eq!(sorted.len(), 26);
         assert!(sorted.windows(2).all(|w| w[0].severity >= w[1].severity));
         assert_eq!(FailOn::Medium.as_str(), "medium");
         assert_eq!(FailOn::None.as_str(), "none");

@@ -223,6 +223,10 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-022", "admin-role", "fail"),
         ("IAM-023", "alice", "pass"),
         ("IAM-023", "svc", "fail"),
+        // The guide's boundary (tests/data) denies `sso-admin:*`, which no IAM service has.
+        ("IAM-024", "permissions-boundary-base", "fail"),
+        ("IAM-024", "deny-without-mfa", "pass"),
+        ("IAM-024", "automation/escalate", "pass"),
     ];
     rows.iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))

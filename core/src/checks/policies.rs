@@ -15,7 +15,8 @@ use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, Polic
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{
-    evaluate, Context, Decision, Document, Effect, Evaluation, Principal, TargetSet, Targets, WildcardScope,
+    evaluate, pass_role, unknown_actions, Context, Decision, Document, Effect, Evaluation, Principal, Statement, TargetSet,
+    Targets, WildcardScope,
 };
 
 /// This family's checks.
@@ -25,6 +26,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &SERVICE_WILDCARDS,
     &ROLE_ADMIN_ACCESS,
     &PRIVILEGE_ESCALATION,
+    &POLICY_UNKNOWN_ACTIONS,
 ];
 
 const SOURCE: &str = "authorization";
@@ -107,18 +109,31 @@ impl<'a> Labelled<'a> {
         l
     }
 
-    /// The labels of the documents with a statement granting everything.
+    /// The labels of the statements granting everything: each one that does alone, or else
+    /// the unconditional `Allow` statements on every resource that may do it together.
     fn granting_everything(&self) -> Vec<String> {
-        self.docs
-            .iter()
-            .zip(&self.labels)
-            .flat_map(|(d, label)| {
-                d.statements()
-                    .iter()
-                    .filter(|s| s.grants_everything())
-                    .map(move |s| format!("{label} [{}]", s.label()))
-            })
-            .collect()
+        let labels = |keep: &dyn Fn(&Statement) -> bool| -> Vec<String> {
+            self.docs
+                .iter()
+                .zip(&self.labels)
+                .flat_map(|(d, label)| {
+                    d.statements()
+                        .iter()
+                        .filter(|s| keep(s))
+                        .map(move |s| format!("{label} [{}]", s.label()))
+                })
+                .collect()
+        };
+        let alone = labels(&|s| s.grants_everything());
+        if !alone.is_empty() {
+            return alone;
+        }
+        let together = labels(&|s| s.effect() == Effect::Allow && s.conditions().is_empty() && s.on_every_resource());
+        if together.len() > 1 {
+            vec![format!("{} together", together.join(" + "))]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The labels of the statements that definitely allowed an evaluation.
@@ -193,7 +208,7 @@ fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, S
             ),
         };
     }
-    let why = if labelled.granting_everything().is_empty() {
+    let why = if !principal.identity_grants_every_action() {
         "no unconditional Allow of * on *".to_string()
     } else {
         match b {
@@ -225,7 +240,7 @@ pub(crate) static USER_ADMIN_ACCESS: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::User,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)", "§164.312(a)(1)"],
-    description: "Fails for each user whose effective identity permissions (user and group policies, managed and inline, intersected with the permissions boundary) allow every action on every resource through statements without conditions. Decided from policy documents, never names. A user whose group or managed policy is missing from the data is not-evaluated unless the documents present already grant everything.",
+    description: "Fails for each user whose effective identity permissions (user and group policies, managed and inline, intersected with the permissions boundary) allow every action on every resource through statements without conditions. Decided from policy documents, never names, over the IAM action catalogue: every action means every real action (an Allow of NotAction with a name no service has is full access; a Deny that names no real action removes nothing). A user whose group or managed policy is missing from the data is not-evaluated unless the documents present already grant everything.",
     remediation: "Replace full administrator access with job-specific permissions; keep administrators few, behind MFA and a boundary.",
     remediate: Some(Remediation::PermissionsBoundary),
     run: user_admin_access,
@@ -291,81 +306,72 @@ pub(crate) static SERVICE_WILDCARDS: Check = Check {
     severity: Severity::Medium,
     resource_type: ResourceType::Policy,
     hipaa: &["§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each customer-managed or inline policy that allows service:* or * actions on resource *.",
+    description: "Fails for each customer-managed or inline policy that allows service:* or * actions (or everything but a NotAction list) on resource *, judged over the IAM action catalogue: a wildcard the policy's own unconditional Deny on * cancels entirely, a wildcard of a service no AWS service has, and NotAction * grant nothing and do not fail; a NotAction of names no service has is every action.",
     remediation: "Replace wildcard actions with the specific actions the job needs, or scope the resources.",
     remediate: None,
     run: service_wildcards,
 };
 
-/// IAM-011 service-wildcards: customer-managed and inline policies.
-pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut judge = |arn: &str, name: &str, doc: &Document| {
-        let hits: Vec<String> = doc
-            .wildcard_allows()
-            .iter()
-            .map(|w| {
-                let what = match &w.scope {
-                    WildcardScope::Everything => format!("\"{}\" (every action)", w.action),
-                    WildcardScope::Service(s) => format!("\"{}\" (all of {s})", w.action),
-                    WildcardScope::EverythingExcept(_) => format!("NotAction [{}] (every other action)", w.action),
-                };
-                let sid = w
-                    .sid
-                    .clone()
-                    .unwrap_or_else(|| format!("statement {}", w.statement + 1));
-                let cond = if w.conditional { ", with conditions" } else { "" };
-                format!("{sid} allows {what} on *{cond}")
-            })
-            .collect();
-        let (status, detail) = if hits.is_empty() {
-            (Status::Pass, "no service-wide wildcard on resource *".to_string())
-        } else {
-            (Status::Fail, hits.join("; "))
-        };
-        out.push(from_source(
-            finding(&SERVICE_WILDCARDS, arn, name, status, detail),
-            account,
-            SOURCE,
-        ));
-    };
+/// Customer-managed policies (their default version) and the inline policies of users,
+/// groups and roles that are not service-linked: `(ARN, name, document)`, where an inline
+/// policy has its owner's ARN and the name `owner/policy`. The policies IAM-011 and IAM-024
+/// judge.
+fn customer_documents(account: &Account) -> Vec<(&str, String, &Document)> {
+    let mut out: Vec<(&str, String, &Document)> = Vec::new();
     for p in account.policies.iter().filter(|p| !p.is_aws_managed()) {
         if let Some(d) = p.default_document() {
-            judge(&p.arn, &p.policy_name, &d.document);
+            out.push((&p.arn, p.policy_name.clone(), &d.document));
         }
     }
     for u in &account.users {
         for p in &u.user_policy_list {
-            judge(
+            out.push((
                 &u.arn,
-                &format!("{}/{}", u.user_name, p.policy_name),
+                format!("{}/{}", u.user_name, p.policy_name),
                 &p.policy_document.document,
-            );
+            ));
         }
     }
     for g in &account.groups {
         for p in &g.group_policy_list {
-            judge(
+            out.push((
                 &g.arn,
-                &format!("{}/{}", g.group_name, p.policy_name),
+                format!("{}/{}", g.group_name, p.policy_name),
                 &p.policy_document.document,
-            );
+            ));
         }
     }
     for r in account.roles.iter().filter(|r| !r.is_service_linked()) {
         for p in &r.role_policy_list {
-            judge(
+            out.push((
                 &r.arn,
-                &format!("{}/{}", r.role_name, p.policy_name),
+                format!("{}/{}", r.role_name, p.policy_name),
                 &p.policy_document.document,
-            );
+            ));
         }
     }
-    // A group the data does not describe may have inline policies: they cannot be judged.
+    out
+}
+
+/// One finding per [customer document](customer_documents), judged by `judge` (status and
+/// detail), then a not-evaluated finding for each group the data does not describe (its
+/// inline policies are unknown).
+fn judge_customer_documents(
+    account: &Account,
+    check: &'static Check,
+    judge: impl Fn(&Document) -> (Status, String),
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = customer_documents(account)
+        .into_iter()
+        .map(|(arn, name, doc)| {
+            let (status, detail) = judge(doc);
+            from_source(finding(check, arn, &name, status, detail), account, SOURCE)
+        })
+        .collect();
     for (group, members) in missing_groups(account) {
         out.push(from_source(
             finding(
-                &SERVICE_WILDCARDS,
+                check,
                 &group_arn(account, group),
                 group,
                 Status::NotEvaluated,
@@ -379,6 +385,85 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
         ));
     }
     out
+}
+
+/// IAM-011 service-wildcards: customer-managed and inline policies.
+pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Finding> {
+    judge_customer_documents(account, &SERVICE_WILDCARDS, |doc| {
+        let hits: Vec<String> = doc
+            .wildcard_allows()
+            .iter()
+            .map(|w| {
+                let what = match &w.scope {
+                    WildcardScope::Everything if w.not_action => format!(
+                        "NotAction [{}] (every action: it names no real action)",
+                        w.action
+                    ),
+                    WildcardScope::Everything => format!("\"{}\" (every action)", w.action),
+                    WildcardScope::Service(s) => format!("\"{}\" (all of {s})", w.action),
+                    WildcardScope::EverythingExcept(_) => format!("NotAction [{}] (every other action)", w.action),
+                };
+                let sid = w
+                    .sid
+                    .clone()
+                    .unwrap_or_else(|| format!("statement {}", w.statement + 1));
+                let cond = if w.conditional { ", with conditions" } else { "" };
+                let cut = if w.removed_by_deny > 0 {
+                    format!(
+                        ", less the {} actions a Deny in the policy removes",
+                        w.removed_by_deny
+                    )
+                } else {
+                    String::new()
+                };
+                format!("{sid} allows {what} on *{cond}{cut}")
+            })
+            .collect();
+        if hits.is_empty() {
+            (Status::Pass, "no service-wide wildcard on resource *".to_string())
+        } else {
+            (Status::Fail, hits.join("; "))
+        }
+    })
+}
+
+/// IAM-024 policy-unknown-actions: its catalogue entry and the function that decides it.
+pub(crate) static POLICY_UNKNOWN_ACTIONS: Check = Check {
+    id: "IAM-024",
+    slug: "policy-unknown-actions",
+    title: "Customer policies name only real actions",
+    severity: Severity::Medium,
+    resource_type: ResourceType::Policy,
+    hipaa: &["§164.308(a)(4)(ii)(B)"],
+    description: "Fails for each customer-managed or inline policy (user, group or role) with an Action or NotAction entry that names no real action according to the bundled IAM action catalogue: an unknown service prefix, an unknown action (names compare case-insensitively), a wildcard that matches no action, or a name not of the form service:action. The detail gives the closest real action and what the mistake does: in a Deny's Action the protection silently does not apply, in a Deny's NotAction the intended exemption does not apply, in an Allow's NotAction more is granted than meant, in an Allow's Action the permission meant is missing.",
+    remediation: "Correct each name to the real action (the detail suggests the closest one); hipaa-iam lint-policy finds these in policy files before they are deployed.",
+    remediate: None,
+    run: policy_unknown_actions,
+};
+
+/// IAM-024 policy-unknown-actions.
+pub(crate) fn policy_unknown_actions(account: &Account, _config: &Config) -> Vec<Finding> {
+    let source = crate::policy::catalogue::source();
+    judge_customer_documents(account, &POLICY_UNKNOWN_ACTIONS, |doc| {
+        let unknown = unknown_actions(doc);
+        if unknown.is_empty() {
+            (
+                Status::Pass,
+                format!("every action named is a real action (IAM action catalogue of {})", source.date),
+            )
+        } else {
+            let items: Vec<String> = unknown.iter().map(|u| u.describe()).collect();
+            (
+                Status::Fail,
+                format!(
+                    "{} not in the IAM action catalogue of {}: {}",
+                    if items.len() == 1 { "1 name is" } else { "names are" },
+                    source.date,
+                    items.join("; ")
+                ),
+            )
+        }
+    })
 }
 
 /// What the boundary must deny (IAM-009), each on `*`.
@@ -564,7 +649,7 @@ pub(crate) static PRIVILEGE_ESCALATION: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::User,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each user who is not an administrator but whose effective permissions allow a known escalation path (iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:Attach/Put User or Group Policy, iam:AddUserToGroup, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:UpdateAssumeRolePolicy, iam:PassRole with a compute-creating action) on a resource that covers it, with no boundary denying it. Evaluated on concrete resources: the user's own ARN (attach or put user policy), another user's ARN (access keys and login profiles: taking over that identity), the user's groups, every group (add user to group), the customer policies attached to the user or its groups (policy versions) and every role (trust policy, PassRole). Only definite allows count. Without a definite path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
+    description: "Fails for each user who is not an administrator but whose effective permissions allow a known escalation path (iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:Attach/Put User or Group Policy, iam:AddUserToGroup, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:UpdateAssumeRolePolicy, iam:PassRole together with an action that hands a role to new compute: every action of the reviewed list below, over EC2, Auto Scaling, Lambda, ECS, Glue, SageMaker, CodeBuild, CloudFormation, Data Pipeline, EMR, Batch, App Runner and more) on a resource that covers it, with no boundary denying it. Evaluated on concrete resources: the user's own ARN (attach or put user policy), another user's ARN (access keys and login profiles: taking over that identity), the user's groups, every group (add user to group), the customer policies attached to the user or its groups (policy versions) and every role (trust policy, PassRole). Only definite allows count. Without a definite path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
     remediation: "Remove the escalation permission or put the permissions-boundary-base boundary on the user.",
     remediate: Some(Remediation::PermissionsBoundary),
     run: privilege_escalation,
@@ -576,7 +661,6 @@ pub(crate) static PRIVILEGE_ESCALATION: Check = Check {
 /// add itself to any group, change or pass any role?) go through [`Targets`], so the check
 /// grows about linearly with the account rather than with its square.
 pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
-    const COMPUTE: [&str; 2] = ["ec2:RunInstances", "lambda:CreateFunction"];
     const TAKEOVER: [&str; 3] = [
         "iam:CreateAccessKey",
         "iam:CreateLoginProfile",
@@ -658,22 +742,25 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
             let action = "iam:UpdateAssumeRolePolicy";
             let allowed = roles.allowed(&principal, action, &ctx);
             paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, roles.arn(t)));
-            let can_compute: Vec<&str> = COMPUTE
-                .iter()
-                .copied()
-                .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
-                .collect();
+            // Most users cannot pass any role: the compute actions are tried only for those
+            // who may.
+            let can_compute: Vec<&str> = if principal.may_allow("iam:PassRole") {
+                pass_role::COMPUTE
+                    .iter()
+                    .map(|c| c.action)
+                    .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             if !can_compute.is_empty() {
+                let compute = listed(&can_compute, 3);
                 let action = "iam:PassRole";
                 let allowed = roles.allowed(&principal, action, &ctx);
                 paths.push_targets(&[action], &[allowed], None, |a, t| {
                     let arn = roles.arn(t);
                     let e = principal.evaluate(a, arn, &ctx);
-                    format!(
-                        "{a} on {arn} with {} (allowed by {})",
-                        can_compute.join(" / "),
-                        l.allowed_by(&e)
-                    )
+                    format!("{a} on {arn} with {compute} (allowed by {})", l.allowed_by(&e))
                 });
             }
             let (status, detail) = if paths.total > 0 {

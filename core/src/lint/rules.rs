@@ -163,7 +163,7 @@ pub fn lint_document(json: &Value) -> Vec<Problem> {
         };
         let (rule, message) = match &w.scope {
             WildcardScope::Everything if full => continue,
-            WildcardScope::Everything if matches!(statement.actions(), Actions::NotAction(_)) => (
+            WildcardScope::Everything if w.not_action => (
                 Rule::AllowNotAction,
                 format!(
                     "{label} allows NotAction [{}] on *: none of them is a real action, so it allows every action{cond}",

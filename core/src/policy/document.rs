@@ -356,6 +356,8 @@ pub struct WildcardAllow {
     pub scope: WildcardScope,
     /// Whether the statement has conditions.
     pub conditional: bool,
+    /// Whether the statement uses `NotAction` (`action` lists the excluded patterns).
+    pub not_action: bool,
     /// How many real actions it grants, once the document's unconditional `Deny` statements
     /// on every resource are taken out (never 0: such statements are left out).
     pub granted: usize,
@@ -530,6 +532,7 @@ impl Document {
                     action,
                     scope,
                     conditional,
+                    not_action: matches!(s.actions, Actions::NotAction(_)),
                     granted: granted.len(),
                     removed_by_deny: before - granted.len(),
                 })

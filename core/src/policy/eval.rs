@@ -284,7 +284,7 @@ impl<'a> Principal<'a> {
     /// boundary's when one is set, and no unconditional `Deny` in either removes a real
     /// action on some resource. Conditional statements neither grant nor remove.
     pub fn allows_everything(&self) -> bool {
-        grants_every_action(&self.identity)
+        self.identity_grants_every_action()
             && self.boundary.is_none_or(|b| grants_every_action(&[b]))
             && !self
                 .identity
@@ -292,6 +292,15 @@ impl<'a> Principal<'a> {
                 .chain(self.boundary.iter())
                 .flat_map(|d| d.statements())
                 .any(|s| s.removes_something())
+    }
+}
+
+impl Principal<'_> {
+    /// Whether the identity policies' unconditional `Allow` statements on every resource
+    /// together cover every real action, boundary and denies aside (the first condition of
+    /// [`Principal::allows_everything`]).
+    pub fn identity_grants_every_action(&self) -> bool {
+        grants_every_action(&self.identity)
     }
 }
 
@@ -305,6 +314,24 @@ pub(crate) fn grants_every_action(docs: &[&Document]) -> bool {
     };
     if candidates().any(|s| s.grants_everything()) {
         return true;
+    }
+    // Without a NotAction or a wildcard over services, only a list naming every service
+    // can cover every action: most principals are decided here, without expanding anything.
+    let mut entries = 0usize;
+    let mut open_ended = false;
+    for s in candidates() {
+        match s.actions() {
+            super::Actions::NotAction(_) => open_ended = true,
+            super::Actions::Action(ps) => {
+                entries += ps.len();
+                open_ended |= ps
+                    .iter()
+                    .any(|p| p.as_str().split(':').next().is_some_and(|svc| svc.contains(['*', '?'])));
+            }
+        }
+    }
+    if !open_ended && entries < super::catalogue::get().services().len() {
+        return false;
     }
     let mut set: Option<super::ActionSet> = None;
     for s in candidates() {

@@ -35,6 +35,7 @@ mod condition;
 mod context;
 mod document;
 mod eval;
+pub mod pass_role;
 mod pattern;
 mod targets;
 mod template;
@@ -51,6 +52,15 @@ pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
 pub use pattern::Pattern;
 pub use targets::{TargetSet, Targets};
 pub use unknown::{unknown_actions, Unknown, UnknownAction};
+
+/// What the evaluator does not model, as the documentation lists it.
+pub const NOT_MODELLED: &[&str] = &[
+    "Condition operators other than `Bool`, `Null` and the `String*` family (`IpAddress`, `Arn*`, `Date*`, `Numeric*`, `ForAnyValue:`/`ForAllValues:` forms): a statement using one is *conditional*. A conditional `Allow` never makes an allow definite and a conditional `Deny` never counts as a definite deny.",
+    "Resource-based policies (bucket, key, queue policies) and session policies: access is judged from identity policies, boundaries and trust policies.",
+    "Service control policies and resource control policies in single-account runs.",
+    "Whether an action applies to a resource type: an `Allow` of `s3:GetObject` on a bucket ARN is taken as written.",
+    "Actions AWS added after the catalogue's date: they are unknown to IAM-024 and `lint-policy` until the catalogue is refreshed (`scripts/update-iam-catalogue`).",
+];
 
 /// Turns a document given as a JSON object, a JSON string, or a URL-encoded JSON string
 /// into a JSON object (as raw IAM API responses carry them URL-encoded).

@@ -58,6 +58,69 @@ pub fn markdown() -> String {
         s.push_str(&format!("\n{}\n\n", md_cell(c.description)));
         s.push_str(&format!("Remediation: {}\n", md_cell(c.remediation)));
     }
+    s.push_str(&evaluator());
+    s
+}
+
+/// What the policy evaluator decides over the action catalogue, what it does not model, the
+/// compute actions of IAM-023's `iam:PassRole` path and the rules of `lint-policy`.
+fn evaluator() -> String {
+    use crate::lint::Rule;
+    use crate::policy::{catalogue, pass_role};
+    let source = catalogue::source();
+    let mut s = String::from("\n## The policy evaluator\n\n");
+    s.push_str(&format!(
+        "IAM-009, IAM-010, IAM-011, IAM-022, IAM-023 and IAM-024 evaluate policy documents over the bundled \
+         IAM action catalogue ({} actions of {} services, from `{}` {}, dated {}): \"every action\" means \
+         every real action, so an `Allow` of `NotAction` with a name no service has is full access, `NotAction: \"*\"` \
+         grants nothing, a `Deny` that names no real action removes nothing, and a wildcard that an \
+         unconditional `Deny` on `*` in the same policy cancels grants nothing.\n\n",
+        catalogue::get().len(),
+        catalogue::get().services().len(),
+        source.package,
+        source.version,
+        source.date
+    ));
+    s.push_str("What the evaluator does not model:\n\n");
+    for item in crate::policy::NOT_MODELLED {
+        s.push_str(&format!("- {item}\n"));
+    }
+    s.push_str(
+        "\n### Actions that hand a role to new compute (IAM-023)\n\n\
+         With `iam:PassRole` on a role, each of these lets the caller run code or API calls of its choosing with \
+         the role's permissions. The list is reviewed by hand from the catalogue's dependent-action data; \
+         *by hand* marks actions whose AWS data does not list `iam:PassRole`.\n\n\
+         | family | actions |\n|--------|---------|\n",
+    );
+    let mut families: Vec<&str> = pass_role::COMPUTE.iter().map(|c| c.family).collect();
+    families.dedup();
+    for family in families {
+        let actions: Vec<String> = pass_role::COMPUTE
+            .iter()
+            .filter(|c| c.family == family)
+            .map(|c| {
+                if c.by_hand {
+                    format!("`{}` (by hand)", c.action)
+                } else {
+                    format!("`{}`", c.action)
+                }
+            })
+            .collect();
+        s.push_str(&format!("| {family} | {} |\n", actions.join(", ")));
+    }
+    s.push_str(
+        "\n## lint-policy rules\n\n`hipaa-iam lint-policy` reports these problems in policy files, \
+         each at its file, line and column.\n\n| rule | severity | what | fix |\n|------|----------|------|-----|\n",
+    );
+    for r in Rule::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.id(),
+            r.severity().as_str(),
+            md_cell(r.title()),
+            md_cell(r.help())
+        ));
+    }
     s
 }
 

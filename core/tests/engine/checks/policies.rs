@@ -6,7 +6,7 @@ use super::*;
 
 /// This family's checks that read only `authorization-details.json`, which every audit
 /// requires: they cannot be `not-evaluated`.
-pub(super) const AUTHORIZATION_ONLY: &[&str] = &["IAM-009", "IAM-010", "IAM-011", "IAM-022", "IAM-023"];
+pub(super) const AUTHORIZATION_ONLY: &[&str] = &["IAM-009", "IAM-010", "IAM-011", "IAM-022", "IAM-023", "IAM-024"];
 
 /// Accounts and what this family's checks decide on them: each check passes on one, fails
 /// on another and is `not-evaluated` (or `error`) where its data is absent.
@@ -22,6 +22,9 @@ pub(super) static CASES: &[Case] = &[
         ("IAM-022", "app-server", Pass),
         ("IAM-023", "alice", Pass),
         ("IAM-023", "ci-deployer", Pass),
+        ("IAM-024", "deny-without-mfa", Pass),
+        ("IAM-024", "permissions-boundary-base", Pass),
+        ("IAM-024", "app-server/read-records", Pass),
     ]),
     on_gaps(&[
         ("IAM-009", "permissions-boundary-base", Fail),
@@ -39,7 +42,34 @@ pub(super) static CASES: &[Case] = &[
         ("IAM-022", "worker", NotEval),
         ("IAM-023", "ann", NotEval),
     ]),
+    case(
+        "policies with misspelled actions",
+        || typos().account(),
+        defaults,
+        &[
+            ("IAM-024", "guard", Fail),
+            ("IAM-024", "reader", Pass),
+            ("IAM-024", "ops/inline-typo", Fail),
+            ("IAM-024", "admins", NotEval),
+        ],
+    ),
 ];
+
+/// A customer policy whose Deny misspells an action, a correct one, an inline policy with
+/// a typo, and a user in a group the data does not describe.
+fn typos() -> B {
+    let guard = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ProtectPHI", "Effect": "Deny", "Action": ["s3:DeleteObjects", "kms:ScheduleKeyDeletion"], "Resource": "*"}]});
+    let reader = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "S3:listbucket", "kms:Decrypt*"], "Resource": "*"}]});
+    let typo = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "kms:decrypts", "Resource": "*"}]});
+    B::new()
+        .managed("guard", guard)
+        .managed("reader", reader)
+        .group("ops", &[&policy_arn("guard"), &policy_arn("reader")], &[("inline-typo", typo)])
+        .user("dana", &["ops", "admins"], json!({}))
+}
 
 #[test]
 fn cases() {
@@ -311,4 +341,114 @@ fn escalation_paths_are_listed_target_by_target_and_all_counted() {
     );
     // 4 other users x 2 actions, and 2 groups to join; never sam itself.
     assert_eq!(f.detail, want);
+}
+
+/// IAM-023's `iam:PassRole` path, one service family at a time: PassRole on a role plus one
+/// action of the family that hands a role to new compute fails; PassRole alone does not.
+#[test]
+fn pass_role_with_each_compute_family_is_an_escalation_path() {
+    use hipaa_iam_core::policy::pass_role::COMPUTE;
+    let mut families: Vec<&str> = COMPUTE.iter().map(|c| c.family).collect();
+    families.dedup();
+    assert!(families.len() >= 20, "{families:?}");
+    let user = |actions: Vec<&str>| {
+        let inline = json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": actions, "Resource": "*"}]}}]});
+        let b = admin_account()
+            .role("ops-admin", "/", &["arn:aws:iam::aws:policy/AdministratorAccess"], &[])
+            .user("pat", &[], inline);
+        audit(&b)
+    };
+    for family in families {
+        // The last action of the family: the first ones are what the check knew before.
+        let action = COMPUTE.iter().rev().find(|c| c.family == family).map(|c| c.action).unwrap_or_default();
+        let r = user(vec!["iam:PassRole", action]);
+        let f = find(&r, "IAM-023", "pat");
+        assert_eq!(f.status, Fail, "{family} ({action}): {}", f.detail);
+        assert!(
+            f.detail.contains(&format!("iam:PassRole on arn:aws:iam::123456789012:role/ops-admin with {action}")),
+            "{family}: {}",
+            f.detail
+        );
+        // The compute action alone, or PassRole alone, is no path.
+        assert_eq!(find(&user(vec![action]), "IAM-023", "pat").status, Pass, "{family}");
+    }
+    assert_eq!(find(&user(vec!["iam:PassRole"]), "IAM-023", "pat").status, Pass);
+    // Many compute actions are listed three at a time.
+    let r = user(vec!["iam:PassRole", "glue:CreateJob", "ec2:RunInstances", "codebuild:CreateProject", "cloudformation:CreateStack"]);
+    let f = find(&r, "IAM-023", "pat");
+    assert!(
+        f.detail.contains("with ec2:RunInstances, glue:CreateJob, codebuild:CreateProject and 1 more"),
+        "{}",
+        f.detail
+    );
+}
+
+/// IAM-010 and IAM-011 judged over the action catalogue.
+#[test]
+fn admin_and_wildcards_are_judged_over_real_actions() {
+    let inline = |name: &str, doc: Value| json!({"UserPolicyList": [{"PolicyName": name, "PolicyDocument": doc}]});
+    // Allow NotAction of a name no service has: every action.
+    let r = audit(&B::new().user(
+        "nia",
+        &[],
+        inline(
+            "almost",
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:NoSuchThing", "Resource": "*"}]}),
+        ),
+    ));
+    assert_eq!(find(&r, "IAM-010", "nia").status, Fail);
+    let f = find(&r, "IAM-011", "nia/almost");
+    assert_eq!(f.status, Fail);
+    assert!(f.detail.contains("(every action: it names no real action)"), "{}", f.detail);
+    assert_eq!(find(&r, "IAM-024", "nia/almost").status, Fail);
+    // A Deny of a name no service has takes nothing away from * on *.
+    let r = audit(&B::new().user(
+        "dee",
+        &[],
+        inline(
+            "admin-with-typo-guard",
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:DeleteUsers", "Resource": "*"}]}),
+        ),
+    ));
+    assert_eq!(find(&r, "IAM-010", "dee").status, Fail);
+    // An Allow cancelled by a Deny in the same policy: no wildcard granted.
+    let r = audit(&B::new().user(
+        "cy",
+        &[],
+        inline(
+            "cancelled",
+            json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}),
+        ),
+    ));
+    assert_eq!(find(&r, "IAM-011", "cy/cancelled").status, Pass);
+    // Allow NotAction "*": nothing.
+    let r = audit(&B::new().user(
+        "nil",
+        &[],
+        inline(
+            "nothing",
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "*", "Resource": "*"}]}),
+        ),
+    ));
+    assert_eq!(find(&r, "IAM-011", "nil/nothing").status, Pass);
+    assert_eq!(find(&r, "IAM-010", "nil").status, Pass);
+}
+
+#[test]
+fn unknown_actions_are_named_with_the_closest_real_one_and_their_effect() {
+    let r = audit(&typos());
+    let f = find(&r, "IAM-024", "guard");
+    assert!(
+        f.detail.contains("\"s3:DeleteObjects\" (Deny Action of ProtectPHI): s3 has no such action; did you mean s3:DeleteObject?; the Deny does not apply to it: the protection silently does not apply"),
+        "{}",
+        f.detail
+    );
+    assert!(f.detail.starts_with("1 name is not in the IAM action catalogue of 20"), "{}", f.detail);
+    let f = find(&r, "IAM-024", "ops/inline-typo");
+    assert!(f.detail.contains("did you mean kms:Decrypt?; it grants nothing"), "{}", f.detail);
 }
