@@ -39,7 +39,8 @@ const FILES_AND_EXIT: &str = "\
     and data sources, an expression that is not a literal (var.bucket_arn) is an opaque string, written ${...}, \
     that matches nothing special. A directory is searched \
     for *.json and *.tf files, skipping hidden directories (.terraform/, .git/); there, a JSON file that is not \
-    a policy document is skipped silently, and one that is not valid JSON is skipped with a warning. A file \
+    a policy document is skipped silently, and one that is not valid JSON is skipped with a warning (as is a \
+    directory without such files). A file \
     named on its own must be a policy document.\n\n\
     Exit status: 0 no problem at or above --fail-on; 1 problems at or above --fail-on; 2 the command could not \
     run (a file that cannot be read, that is not valid JSON, or that is named and is not a policy document).";

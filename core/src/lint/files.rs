@@ -43,7 +43,8 @@ pub struct LintReport {
     /// The problems, by file (in the order of `files`), then line and column.
     pub problems: Vec<Located>,
     /// Files skipped below a directory because they are not valid JSON (a `tsconfig.json`
-    /// with comments): one message each, naming the file and where it breaks.
+    /// with comments), one message each naming the file and where it breaks; and each
+    /// directory given that holds no `*.json` or `*.tf` file.
     pub warnings: Vec<String>,
 }
 
@@ -68,7 +69,16 @@ pub fn lint_paths(paths: &[PathBuf]) -> Result<LintReport> {
         tool_version: crate::VERSION.to_string(),
         ..LintReport::default()
     };
-    for input in source::expand(paths)? {
+    let inputs = source::expand(paths)?;
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        if !inputs.iter().any(|i| i.path.starts_with(dir)) {
+            report.warnings.push(format!(
+                "{}: no *.json or *.tf file below this directory",
+                source::display_path(dir)
+            ));
+        }
+    }
+    for input in inputs {
         match source::read(&input, limit)? {
             Read::Policies(file) => {
                 report.files.push(file.name());

@@ -195,6 +195,14 @@ fn a_directory_skips_what_is_not_a_policy_and_warns_of_what_is_not_json() {
     assert!(e.contains("tsconfig.json: line 2 column 3: not valid JSON"), "{e}");
     let e = lint_paths(&[root.join("package.json")]).unwrap_err().to_string();
     assert!(e.contains("package.json: is not an IAM policy document"), "{e}");
+    // A directory without any file to read says so.
+    let empty = root.join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let report = lint_paths(&[empty.clone()]).expect("lint");
+    assert_eq!(
+        report.warnings,
+        [format!("{}: no *.json or *.tf file below this directory", empty.display())]
+    );
     let e = lint_paths(&[]).unwrap_err().to_string();
     assert_eq!(e, "no policy file or directory to lint");
 }
