@@ -198,7 +198,7 @@ fn a_directory_skips_what_is_not_a_policy_and_warns_of_what_is_not_json() {
     // A directory without any file to read says so.
     let empty = root.join("empty");
     std::fs::create_dir(&empty).expect("mkdir");
-    let report = lint_paths(&[empty.clone()]).expect("lint");
+    let report = lint_paths(std::slice::from_ref(&empty)).expect("lint");
     assert_eq!(
         report.warnings,
         [format!("{}: no *.json or *.tf file below this directory", empty.display())]
