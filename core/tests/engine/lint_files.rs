@@ -201,7 +201,10 @@ fn a_directory_skips_what_is_not_a_policy_and_warns_of_what_is_not_json() {
     let report = lint_paths(std::slice::from_ref(&empty)).expect("lint");
     assert_eq!(
         report.warnings,
-        [format!("{}: no *.json or *.tf file below this directory", empty.display())]
+        [format!(
+            "{}: no *.json or *.tf file below this directory",
+            empty.display()
+        )]
     );
     let e = lint_paths(&[]).unwrap_err().to_string();
     assert_eq!(e, "no policy file or directory to lint");
