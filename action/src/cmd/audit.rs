@@ -46,7 +46,8 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     drop(err);
 
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: stdout is line-buffered, and a report of 100,000 users is millions of lines.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let written = match args.format {
         AuditFormat::Json => serde_json::to_writer_pretty(&mut out, report)
             .map_err(std::io::Error::other)
@@ -60,7 +61,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
         AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
     };
-    written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     drop(out);
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
     // its manifest); elsewhere they are written on their own.
