@@ -169,6 +169,16 @@ impl TestAccount {
         }));
         self
     }
+    /// Sets the trust policy (`AssumeRolePolicyDocument`) of role `name`, added before.
+    pub fn trust(mut self, name: &str, doc: Value) -> TestAccount {
+        let role = self
+            .roles
+            .iter_mut()
+            .find(|r| r["RoleName"] == name)
+            .unwrap_or_else(|| panic!("no role {name} to set the trust policy of"));
+        role["AssumeRolePolicyDocument"] = doc;
+        self
+    }
     /// A managed policy (customer-managed unless `arn` is AWS's); `doc` may be a JSON
     /// object or a (URL-encoded) string.
     pub fn managed_at(mut self, arn: &str, doc: Value) -> TestAccount {
