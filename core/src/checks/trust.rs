@@ -421,13 +421,13 @@ pub(crate) fn role_trust_external(account: &Account, config: &Config) -> Vec<Fin
                 ),
             )
         } else if with_id.is_empty() {
-            (Status::Pass, format!("the role trusts no account outside {trusted_by}"))
+            (Status::Pass, "the role trusts no outside account".to_string())
         } else {
             let names: Vec<&str> = with_id.iter().map(String::as_str).collect();
             (
                 Status::Pass,
                 format!(
-                    "every account outside {trusted_by} that the role trusts needs an external ID: {}",
+                    "every outside account the role trusts needs an external ID: {}",
                     listed(&names, 5)
                 ),
             )
