@@ -6,10 +6,14 @@
 #                     the release's checksum file (INPUT_VERSION set)
 #   run.sh build      cargo build --release --locked from the action's own source
 #   run.sh audit      run `hipaa-iam audit --github` with the inputs
+#   run.sh lint       run `hipaa-iam lint-policy --github` on the files INPUT_LINT_POLICIES
+#                     matches; problems are reported (output failed=true), not yet failed on
+#   run.sh lint-verdict  fail the job on the policy problems (after the audit has run)
 #
 # Inputs arrive as environment variables only (INPUT_FAIL_ON, INPUT_CHECKS, INPUT_CONFIG,
 # INPUT_EXPORTS_DIR, INPUT_REGIONS, INPUT_OUTPUT_DIR, INPUT_FORMAT, INPUT_VERSION, INPUT_ORG,
-# INPUT_ROLE_NAME, INPUT_SHARD) and are only ever used as quoted arguments, never evaluated.
+# INPUT_ROLE_NAME, INPUT_SHARD, INPUT_LINT_POLICIES, INPUT_AUDIT) and are only ever used as
+# quoted arguments, never evaluated (the lint-policies globs are expanded as file names only).
 #
 # HIPAA_IAM_BIN: a hipaa-iam binary to use instead of downloading or building one (for
 # offline or self-hosted runners that provide it, and for the action's own tests).
@@ -44,6 +48,38 @@ split() {
     done
 }
 
+# patterns VALUE: the globs of VALUE separated by commas or line ends, surrounding blanks
+# trimmed, one per line.
+patterns() {
+    local item
+    while IFS= read -r item; do
+        item=${item#"${item%%[![:space:]]*}"}
+        item=${item%"${item##*[![:space:]]}"}
+        [ -z "$item" ] || printf '%s\n' "$item"
+    done < <(printf '%s\n' "${1//,/$'\n'}")
+}
+
+# lint_files: LINT_FILES set to the files and directories the lint-policies globs match
+# (globstar: ** matches any depth). A glob that matches nothing fails, naming it.
+lint_files() {
+    local pattern f matched
+    # Pathname expansion only: with IFS empty there is no word splitting, and the result of
+    # an expansion is never evaluated as code.
+    local IFS=
+    LINT_FILES=()
+    shopt -s globstar nullglob 2>/dev/null || fail "input lint-policies: bash ${BASH_VERSION} cannot expand **; bash 4 or newer is needed"
+    while read -r pattern; do
+        matched=0
+        for f in $pattern; do
+            # A name without wildcards stays as it is: it must exist.
+            [ -e "$f" ] || continue
+            LINT_FILES+=("$f")
+            matched=1
+        done
+        [ "$matched" = 1 ] || fail "input lint-policies: '$pattern' matches no file"
+    done < <(patterns "${INPUT_LINT_POLICIES:-}")
+}
+
 bin_dir() { echo "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/hipaa-iam-bin"; }
 exe_suffix() { [ "${RUNNER_OS:-}" = "Windows" ] && echo ".exe" || true; }
 
@@ -75,6 +111,18 @@ validate() {
         fail "input config: '${INPUT_CONFIG}' is not a file"
     fi
     [ -n "${INPUT_OUTPUT_DIR:-}" ] || fail "input output-dir: must not be empty"
+    case "${INPUT_AUDIT:-true}" in
+        true | false) ;;
+        *) fail "input audit: '${INPUT_AUDIT}' is not true or false" ;;
+    esac
+    output audit "${INPUT_AUDIT:-true}"
+    if [ -n "$(patterns "${INPUT_LINT_POLICIES:-}")" ]; then
+        lint_files
+        output lint true
+    else
+        [ "${INPUT_AUDIT:-true}" = true ] || fail "input audit: false, but lint-policies is empty: there is nothing to do"
+        output lint false
+    fi
     case "${INPUT_ORG:-false}" in
         true | false) ;;
         *) fail "input org: '${INPUT_ORG}' is not true or false" ;;
@@ -181,7 +229,29 @@ audit() {
     exec "$bin" "${args[@]}"
 }
 
+lint() {
+    local bin=${HIPAA_IAM_BIN:-$(bin_dir)/hipaa-iam$(exe_suffix)}
+    local out=$INPUT_OUTPUT_DIR status=0
+    lint_files
+    mkdir -p "$out"
+    local sarif=$out/hipaa-iam-policies.sarif
+    # Problems at or above fail-on (status 1) fail the job in the last step, after the audit;
+    # a file that cannot be read (status 2) fails it now.
+    "$bin" lint-policy --github --fail-on "${INPUT_FAIL_ON:-high}" --sarif-file "$sarif" -- "${LINT_FILES[@]}" || status=$?
+    case "$status" in
+        0) output failed false ;;
+        1) output failed true ;;
+        *) exit "$status" ;;
+    esac
+    output sarif-file "$sarif"
+}
+
+lint_verdict() {
+    fail "policy problems at or above ${INPUT_FAIL_ON:-high} (see the Lint policies step and its annotations)"
+}
+
 case "${1:-}" in
-    validate | download | build | audit) "$1" ;;
-    *) fail "usage: run.sh validate|download|build|audit" ;;
+    validate | download | build | audit | lint) "$1" ;;
+    lint-verdict) lint_verdict ;;
+    *) fail "usage: run.sh validate|download|build|audit|lint|lint-verdict" ;;
 esac

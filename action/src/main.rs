@@ -76,6 +76,11 @@ enum Command {
     Remediate(cmd::remediate::RemediateArgs),
     /// Merge the organization evidence of several shards (audit --org --shard I/N) into one directory
     Merge(cmd::merge::MergeArgs),
+    /// Check IAM policy documents kept in files (JSON, Terraform): unknown actions, full
+    /// access, service wildcards, NotAction with Allow, MFA conditions that access keys
+    /// bypass, iam:PassRole on every role; each problem at its file, line and column
+    #[command(name = "lint-policy", after_help = cmd::lint::LINT_HELP.as_str())]
+    LintPolicy(cmd::lint::LintArgs),
 }
 
 /// Where the account data comes from.
@@ -231,6 +236,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(a),
         Command::Remediate(a) => cmd::remediate::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::LintPolicy(a) => cmd::lint::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -259,3 +259,31 @@ pub async fn run(request: &AuditRequest) -> Result<Run> {
         evidence,
     })
 }
+
+/// A request to lint policy files (the C ABI's `hipaa_iam_lint_policy`, PowerShell's
+/// `Test-HipaaIamPolicy`): `{"paths": ["policies", "main.tf"], "fail_on": "high"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintRequest {
+    /// Files and directories (see [`crate::lint::files::lint_paths`]).
+    pub paths: Vec<PathBuf>,
+    /// The threshold (default `none`).
+    #[serde(default)]
+    pub fail_on: FailOn,
+}
+
+/// The result of [`lint`]: the problems and what `fail-on` decided, `{report, verdict}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lint {
+    /// The files, documents and problems.
+    pub report: crate::lint::files::LintReport,
+    /// What `fail-on` decided (`failing_checks` holds rule IDs).
+    pub verdict: Verdict,
+}
+
+/// Lints the files of `request` and applies its `fail_on`.
+pub fn lint(request: &LintRequest) -> Result<Lint> {
+    let report = crate::lint::files::lint_paths(&request.paths)?;
+    let verdict = crate::run::lint_verdict(&report, request.fail_on);
+    Ok(Lint { report, verdict })
+}

@@ -13,6 +13,22 @@ use crate::{Error, Result};
 /// or with a `KiB`, `MiB` or `GiB` suffix (`K`, `M`, `G` too).
 pub const MAX_INPUT_SIZE_ENV: &str = "HIPAA_IAM_MAX_INPUT_SIZE";
 
+/// The size limit [`MAX_INPUT_SIZE_ENV`] sets, or `None` when it is not set; a malformed
+/// value is an error naming the variable.
+pub fn size_limit_from_env() -> Result<Option<u64>> {
+    match std::env::var_os(MAX_INPUT_SIZE_ENV) {
+        None => Ok(None),
+        Some(v) => {
+            let text = v.to_string_lossy();
+            parse_size(&text).map(Some).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "{MAX_INPUT_SIZE_ENV}={text:?}: expected a size in bytes, optionally with a KiB, MiB or GiB suffix (e.g. 2GiB)"
+                ))
+            })
+        }
+    }
+}
+
 /// `1048576`, `512 MiB`, `2G`, ...: binary multiples; `None` when malformed or too large.
 pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
@@ -45,7 +61,7 @@ fn check_input(path: &Path, meta: &std::fs::Metadata, limit: u64) -> Result<()> 
         return Err(Error::input(
             path,
             "",
-            format!("is {kind}, not a regular file (account data files are read only from regular files)"),
+            format!("is {kind}, not a regular file (input files are read only from regular files)"),
         ));
     }
     if meta.len() > limit {

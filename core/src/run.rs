@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checks::CATALOGUE;
 use crate::findings::{AuditReport, Finding, Severity, Status};
+use crate::lint::files::LintReport;
 
 /// The `fail-on` threshold: the lowest severity of a failing finding that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -42,8 +43,12 @@ impl FailOn {
 
     /// Whether `finding` fails the run: a `fail` at or above the threshold.
     pub fn fails(self, finding: &Finding) -> bool {
-        self.threshold()
-            .is_some_and(|min| finding.status == Status::Fail && finding.severity >= min)
+        finding.status == Status::Fail && self.reaches(finding.severity)
+    }
+
+    /// Whether `severity` is at or above the threshold.
+    pub fn reaches(self, severity: Severity) -> bool {
+        self.threshold().is_some_and(|min| severity >= min)
     }
 }
 
@@ -95,6 +100,26 @@ pub fn verdict(report: &AuditReport, fail_on: FailOn) -> Verdict {
         failing,
         failing_checks: checks,
         failed: failing > 0,
+    }
+}
+
+/// The [`Verdict`] of a lint under `fail_on`: the problems at or above it fail the run, and
+/// `failing_checks` holds their rule IDs.
+pub fn lint_verdict(report: &LintReport, fail_on: FailOn) -> Verdict {
+    let failing: Vec<&str> = report
+        .problems
+        .iter()
+        .filter(|p| fail_on.reaches(p.severity))
+        .map(|p| p.rule)
+        .collect();
+    let mut rules: Vec<String> = failing.iter().map(|r| r.to_string()).collect();
+    rules.sort_unstable();
+    rules.dedup();
+    Verdict {
+        fail_on,
+        failing: failing.len(),
+        failing_checks: rules,
+        failed: !failing.is_empty(),
     }
 }
 

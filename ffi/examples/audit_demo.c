@@ -12,37 +12,7 @@
 #include <string.h>
 
 #include "hipaa_iam.h"
-
-/* Appends s to buf as a JSON string body (escaping quotes, backslashes and control bytes). */
-static int json_escape(char *buf, size_t cap, const char *s) {
-    size_t n = strlen(buf);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (n + 7 >= cap) return -1;
-        if (c == '"' || c == '\\') { buf[n++] = '\\'; buf[n++] = (char)c; }
-        else if (c < 0x20) { n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c); }
-        else buf[n++] = (char)c;
-    }
-    buf[n] = '\0';
-    return 0;
-}
-
-/* Copies the JSON string value of "key" found at or after p into out; returns the position after it. */
-static const char *string_field(const char *p, const char *key, char *out, size_t cap) {
-    char needle[64];
-    snprintf(needle, sizeof needle, "\"%s\":\"", key);
-    const char *at = strstr(p, needle);
-    if (!at) return NULL;
-    at += strlen(needle);
-    size_t n = 0;
-    while (*at && *at != '"') {
-        if (*at == '\\' && at[1]) at++;
-        if (n + 1 < cap) out[n++] = *at;
-        at++;
-    }
-    out[n] = '\0';
-    return at;
-}
+#include "demo_json.h"
 
 int main(int argc, char **argv) {
     if (argc != 2) {

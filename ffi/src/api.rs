@@ -254,3 +254,31 @@ pub unsafe extern "C" fn hipaa_iam_remediation_apply(request_json: *const c_char
         }
     })
 }
+
+use hipaa_iam_core::api::LintRequest;
+
+/// Lints IAM policy documents kept in files, as `hipaa-iam lint-policy` does. Request:
+/// `{"paths": ["policies", "iam/main.tf"], "fail_on": "high"}`: JSON policy files, Terraform
+/// files and directories to search for them (relative paths are relative to the process's
+/// working directory); `fail_on` is `critical`, `high`, `medium`, `low` or `none` (the
+/// default). Response: `{"report": {tool_version, files, documents, problems: [{file, line,
+/// column, rule, severity, message, pointer}], warnings}, "verdict": {fail_on, failing,
+/// failing_checks (the rule IDs), failed}}`, the JSON `hipaa-iam lint-policy --format json`
+/// prints. Errors name the file: `IO_ERROR` for one that does not exist or cannot be read,
+/// `INVALID_INPUT` for one that is not valid JSON (or Terraform), or that is named on its own
+/// and is not a policy document.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_lint_policy(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: LintRequest| {
+                Ok(hipaa_iam_core::api::lint(&r)?)
+            })
+        }
+    })
+}

@@ -132,6 +132,9 @@ namespace HipaaIam
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_remediation_apply")]
         private static extern int NativeRemediationApply(byte[] request, out IntPtr response);
 
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_lint_policy")]
+        private static extern int NativeLintPolicy(byte[] request, out IntPtr response);
+
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, EntryPoint = "LoadLibraryW")]
         private static extern IntPtr LoadLibraryW(string path);
 
@@ -265,6 +268,9 @@ namespace HipaaIam
 
         /// <summary>Applies a remediation (JSON results).</summary>
         public static string RemediationApply(string requestJson) { return Call("hipaa_iam_remediation_apply", NativeRemediationApply, requestJson); }
+
+        /// <summary>Lints policy files (JSON: the problems at their files, lines and columns, and the fail-on verdict).</summary>
+        public static string LintPolicy(string requestJson) { return Call("hipaa_iam_lint_policy", NativeLintPolicy, requestJson); }
 
         /// <summary>
         /// Applies a remediation with a secret: "<paramref name="key"/>": the secret is added to

@@ -20,6 +20,7 @@
         'Set-HipaaPermissionsBoundary'
         'Enable-HipaaAccessAnalyzer'
         'New-HipaaIamUser'
+        'Test-HipaaIamPolicy'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -63,6 +63,7 @@ function Invoke-HipaaNative {
                 'WriteEvidence' { [HipaaIam.Native]::WriteEvidence($json) }
                 'RemediationPlan' { [HipaaIam.Native]::RemediationPlan($json) }
                 'RemediationApply' { [HipaaIam.Native]::RemediationApply($json) }
+                'LintPolicy' { [HipaaIam.Native]::LintPolicy($json) }
                 default { throw "unknown library function $Function" }
             }
         }
@@ -91,6 +92,22 @@ function Invoke-HipaaNative {
     # Windows PowerShell's ConvertFrom-Json emits a JSON array as one object: enumerate it,
     # so arrays come out as one object per element on every edition.
     foreach ($item in (ConvertFrom-Json -InputObject $response)) { $item }
+}
+
+function Assert-HipaaVerdict {
+    # The library's failed -FailOn verdict, after the caller has written its objects: sets
+    # $LASTEXITCODE to 1 (so `pwsh -Command` exits non-zero) and throws the terminating
+    # error HipaaIam.FailOn naming the count and the checks or rules.
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)]$Verdict,
+        [Parameter(Mandatory)][string]$What
+    )
+    $global:LASTEXITCODE = 1
+    $message = "$($Verdict.failing) $What at or above $($Verdict.fail_on) severity: $(@($Verdict.failing_checks) -join ', ')"
+    $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
+        New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $Verdict.failing
+    $Cmdlet.ThrowTerminatingError($record)
 }
 
 function Add-HipaaTypeName {
@@ -264,13 +281,7 @@ function Invoke-HipaaIamAudit {
             $f | Add-Member -NotePropertyName account_id -NotePropertyValue $report.account_id -Force
             $f | Add-HipaaTypeName -TypeName 'HipaaIam.Finding'
         }
-        if ($run.verdict.failed) {
-            $global:LASTEXITCODE = 1
-            $message = "$($run.verdict.failing) failing findings at or above $FailOn severity: $(@($run.verdict.failing_checks) -join ', ')"
-            $record = New-Object -TypeName System.Management.Automation.ErrorRecord -ArgumentList (
-                New-Object -TypeName System.Exception -ArgumentList $message), 'HipaaIam.FailOn', ([System.Management.Automation.ErrorCategory]::InvalidResult), $run.verdict.failing
-            $PSCmdlet.ThrowTerminatingError($record)
-        }
+        if ($run.verdict.failed) { Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $run.verdict -What 'failing findings' }
     }
 }
 
@@ -779,6 +790,77 @@ function New-HipaaIamUser {
     }
 }
 
+function Test-HipaaIamPolicy {
+    <#
+    .SYNOPSIS
+    Checks IAM policy documents kept in files and returns one object per problem, at its file, line and column.
+    .DESCRIPTION
+    Lints JSON policy documents and the policies of Terraform files, as `hipaa-iam
+    lint-policy` does: actions and wildcards that match no real IAM action (typos such as
+    s3:GetObjects, with the closest real action), full access, service-wide wildcards,
+    NotAction with Allow, MFA conditions written with Bool (which long-term access keys
+    bypass), iam:PassRole on every role, and documents that are not valid policies.
+    A JSON file holds one policy document (an object with "Statement"). In a Terraform file
+    (.tf) the attributes named policy or ending in _policy (assume_role_policy, an
+    inline_policy's policy) are read when their value is a heredoc holding JSON or a
+    jsonencode({...}) expression, and so are data "aws_iam_policy_document" blocks; a value
+    that is no literal (var.bucket_arn) is an opaque string that matches nothing special. A directory is searched for *.json and *.tf files
+    (hidden directories such as .terraform skipped); there a JSON file that is not a policy
+    document is skipped, and one that is not valid JSON is skipped with a warning.
+    Each problem is an object with File, Line, Column (in characters), Rule, Severity,
+    Message and Pointer (the JSON pointer into the document). -FailOn decides failure: after
+    every problem has been written to the pipeline, a terminating error (ID HipaaIam.FailOn)
+    is thrown and $LASTEXITCODE is set to 1 when a problem at or above that severity exists.
+    The default, none, never fails.
+    .PARAMETER Path
+    Policy files (JSON, Terraform .tf) and directories to search for them; relative paths are
+    relative to the current location. Takes Get-ChildItem's output from the pipeline.
+    .PARAMETER FailOn
+    critical, high, medium, low or none (default): fail when a problem of this severity or
+    above exists.
+    .EXAMPLE
+    Test-HipaaIamPolicy -Path .\policies, .\terraform\iam.tf | Format-Table File, Line, Column, Rule, Message
+    Lists the problems of a policy directory and a Terraform file.
+    .EXAMPLE
+    Get-ChildItem -Path .\policies -Filter *.json | Test-HipaaIamPolicy -FailOn high
+    In CI: fails on high or critical problems of the piped files.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.PolicyProblem')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('FullName')]
+        [string[]]$Path,
+        [ValidateSet('critical', 'high', 'medium', 'low', 'none')]
+        [string]$FailOn = 'none'
+    )
+    begin {
+        $paths = New-Object -TypeName System.Collections.ArrayList
+    }
+    process {
+        foreach ($p in $Path) { $null = $paths.Add((ConvertTo-HipaaFullPath -Path $p)) }
+    }
+    end {
+        # One call for every path: the -FailOn verdict (the library's) covers them all.
+        $request = [ordered]@{ paths = @($paths); fail_on = $FailOn }
+        $lint = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function LintPolicy -Request $request
+        foreach ($w in @($lint.report.warnings)) { if ($w) { Write-Warning -Message "$w" } }
+        foreach ($p in @($lint.report.problems)) {
+            if ($null -eq $p) { continue }
+            [PSCustomObject]@{
+                File     = $p.file
+                Line     = [int]$p.line
+                Column   = [int]$p.column
+                Rule     = $p.rule
+                Severity = $p.severity
+                Message  = $p.message
+                Pointer  = $p.pointer
+            } | Add-HipaaTypeName -TypeName 'HipaaIam.PolicyProblem'
+        }
+        if ($lint.verdict.failed) { Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $lint.verdict -What 'policy problems' }
+    }
+}
+
 New-Alias -Name Audit-MFA -Value Get-HipaaMfaStatus -Force
 
 Export-ModuleMember -Function @(
@@ -793,4 +875,5 @@ Export-ModuleMember -Function @(
     'Set-HipaaPermissionsBoundary'
     'Enable-HipaaAccessAnalyzer'
     'New-HipaaIamUser'
+    'Test-HipaaIamPolicy'
 ) -Alias @('Audit-MFA')

@@ -9,7 +9,7 @@ BeforeDiscovery {
         'Get-HipaaCheck', 'Invoke-HipaaIamAudit', 'Get-HipaaFinding', 'Get-HipaaMfaStatus',
         'Export-HipaaRiskRegister', 'Set-HipaaPasswordPolicy', 'Enable-HipaaMfaEnforcement',
         'Add-HipaaGroupMembership', 'Set-HipaaPermissionsBoundary', 'Enable-HipaaAccessAnalyzer',
-        'New-HipaaIamUser'
+        'New-HipaaIamUser', 'Test-HipaaIamPolicy'
     )
     $script:ChangingCommands = @(
         @{ Name = 'Set-HipaaPasswordPolicy'; Remediation = 'password-policy'; Arguments = @{} }
@@ -113,6 +113,44 @@ Describe 'Invoke-HipaaIamAudit' {
         $missing = Join-Path -Path $TestDrive -ChildPath 'no-such-dir'
         { Invoke-HipaaIamAudit -ExportsPath $missing } | Should -Throw -ErrorId 'HipaaIam.InvalidInput*'
         try { Invoke-HipaaIamAudit -ExportsPath $missing } catch { $_.Exception.Message | Should -Match 'does not exist' ; $_.Exception.Status | Should -Be 3 }
+    }
+}
+
+Describe 'Test-HipaaIamPolicy' {
+    BeforeAll {
+        $script:Policies = Join-Path -Path (Split-Path -Path $Demo -Parent) -ChildPath 'policies'
+        $script:Problems = @(Test-HipaaIamPolicy -Path $Policies)
+    }
+
+    It 'returns one object per problem at its file, line and column' {
+        $Problems.Count | Should -Be 10
+        $Problems[0].PSObject.TypeNames[0] | Should -Be 'HipaaIam.PolicyProblem'
+        $typo = $Problems | Where-Object { $_.Message -like '*kms:decrypts*' }
+        $typo.File | Should -BeLike '*typos.json'
+        $typo.Line | Should -Be 19
+        $typo.Column | Should -Be 18
+        $typo.Rule | Should -Be 'unknown-action'
+        $typo.Severity | Should -Be 'medium'
+    }
+
+    It 'takes files from Get-ChildItem on the pipeline' {
+        $found = @(Get-ChildItem -Path $Policies -Filter 'typos.json' | Test-HipaaIamPolicy)
+        $found.Count | Should -Be 3
+        ($found | Select-Object -ExpandProperty Rule -Unique) | Should -Be 'unknown-action'
+    }
+
+    It '-FailOn high throws HipaaIam.FailOn after writing the problems' {
+        $collected = New-Object -TypeName System.Collections.ArrayList
+        { Test-HipaaIamPolicy -Path $Policies -FailOn high | ForEach-Object { $null = $collected.Add($_) } } |
+            Should -Throw -ErrorId 'HipaaIam.FailOn'
+        $collected.Count | Should -Be 10
+        $LASTEXITCODE | Should -Be 1
+    }
+
+    It 'turns a file that is not a policy into a terminating error naming it' {
+        $file = Join-Path -Path $TestDrive -ChildPath 'package.json'
+        Set-Content -Path $file -Value '{"name": "x"}'
+        { Test-HipaaIamPolicy -Path $file } | Should -Throw -ErrorId 'HipaaIam.InvalidInput*'
     }
 }
 

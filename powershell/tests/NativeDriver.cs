@@ -112,6 +112,11 @@ namespace HipaaIam.Tests
             File.WriteAllText(Path.Combine(outDir, "run.json"),
                 Native.RunAudit("{\"exports_dir\":" + Quote(exports) + ",\"fail_on\":\"high\",\"output_dir\":" + Quote(runEvidence) + "}"), new UTF8Encoding(false));
             ExpectFreed("run_audit");
+            // The policy files next to the demo account, as Test-HipaaIamPolicy lints them.
+            string policies = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(exports)), "policies");
+            File.WriteAllText(Path.Combine(outDir, "lint.json"),
+                Native.LintPolicy("{\"paths\":[" + Quote(policies) + "],\"fail_on\":\"high\"}"), new UTF8Encoding(false));
+            ExpectFreed("lint_policy");
 
             int invalidJson = Native.StatusCode("InvalidJson");
             int invalidInput = Native.StatusCode("InvalidInput");
@@ -123,6 +128,7 @@ namespace HipaaIam.Tests
             ExpectError("unknown-field", () => Native.Audit("{\"no_such_field\":1}"), invalidJson);
             ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), invalidInput);
             ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), invalidJson);
+            ExpectError("lint-missing", () => Native.LintPolicy("{\"paths\":[" + Quote(Path.Combine(outDir, "no-such-policy.json")) + "]}"), Native.StatusCode("IoError"));
             // A field error: the library names the request field; the module puts its own name in.
             ExpectError("field", () => Native.RemediationPlan("{\"remediation\":\"create-user\",\"users\":[\"alice\"],\"exports_dir\":" + Quote(exports) + "}"), invalidArgument);
 
@@ -152,7 +158,7 @@ namespace HipaaIam.Tests
             Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
 
             Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
-            Expect(Native.StringsReceived == 5, "expected 5 strings from the library, got " + Native.StringsReceived);
+            Expect(Native.StringsReceived == 6, "expected 6 strings from the library, got " + Native.StringsReceived);
             ExpectFreed("all calls");
             Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
             return failures == 0 ? 0 : 1;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod checks;
 pub mod collect;
 pub mod github;
+pub mod lint;
 pub mod merge;
 pub mod mfa;
 pub mod org;

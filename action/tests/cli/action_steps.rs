@@ -326,6 +326,98 @@ fn a_bad_fail_on_fails_validation_with_its_message() {
 }
 
 #[test]
+fn lint_policies_lints_the_matched_files_and_fails_after_the_audit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out_dir = tmp.path().join("reports");
+    let out_s = out_dir.to_str().expect("utf-8 path");
+    // Lint only (no audit, no AWS): the problems are annotated in the lint step, and the last
+    // step fails the job on those at or above fail-on.
+    let run = run_action(
+        &[
+            (
+                "lint-policies",
+                "examples/policies/**/*.json,\n examples/policies/terraform/*.tf",
+            ),
+            ("audit", "false"),
+            ("fail-on", "high"),
+            ("output-dir", out_s),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        run.ran,
+        ["Validate inputs", "Lint policies", "Fail on policy problems"],
+        "{}",
+        run.log
+    );
+    assert_eq!(
+        run.failed,
+        Some(("Fail on policy problems".to_string(), 1)),
+        "{}",
+        run.log
+    );
+    assert!(
+        run.log.contains("::error::policy problems at or above high"),
+        "{}",
+        run.log
+    );
+    assert_eq!(run.outputs["lint-failed"], "true");
+    let sarif = out_dir.join("hipaa-iam-policies.sarif");
+    assert_eq!(run.outputs["lint-sarif-file"], sarif.to_str().expect("utf-8"));
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).expect("SARIF")).expect("JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 10);
+    let errors: Vec<&str> = run.log.lines().filter(|l| l.starts_with("::error file=")).collect();
+    assert_eq!(errors.len(), 1, "{}", run.log);
+    assert!(
+        errors[0].starts_with("::error file=examples/policies/terraform/main.tf,line=24,col=23,title=pass-role-star"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        run.log
+            .contains("examples/policies/typos.json:13:17: medium unknown-action"),
+        "{}",
+        run.log
+    );
+    assert_eq!(run.outputs["failed"], "", "no audit ran");
+
+    // With the audit, and nothing at or above fail-on: every step passes.
+    let run = run_action(
+        &[
+            ("lint-policies", "examples/policies/guide/*.json"),
+            ("exports-dir", "examples/demo-account"),
+            ("fail-on", "none"),
+            ("output-dir", out_s),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.failed, None, "{}", run.log);
+    assert_eq!(run.ran, ["Validate inputs", "Lint policies", "Audit"]);
+    assert_eq!(run.outputs["lint-failed"], "false");
+    assert_eq!(run.outputs["failed"], "false");
+
+    for (with, message) in [
+        (
+            vec![("lint-policies", "examples/policies/*.json, no/such/**/*.json")],
+            "::error::input lint-policies: 'no/such/**/*.json' matches no file",
+        ),
+        (
+            vec![("lint-policies", "examples/policies/typos.json"), ("audit", "maybe")],
+            "::error::input audit: 'maybe' is not true or false",
+        ),
+        (
+            vec![("audit", "false")],
+            "::error::input audit: false, but lint-policies is empty: there is nothing to do",
+        ),
+    ] {
+        let run = run_action(&with, tmp.path());
+        assert_eq!(run.ran, ["Validate inputs"], "{with:?}");
+        assert!(run.log.contains(message), "{with:?}: {}", run.log);
+    }
+}
+
+#[test]
 fn inputs_are_data_never_executed() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let unique = format!(
@@ -373,6 +465,8 @@ fn inputs_are_data_never_executed() {
             "org",
             "role-name",
             "shard",
+            "lint-policies",
+            "audit",
         ] {
             let run = run_action(&[(input, hostile.as_str())], tmp.path());
             assert_eq!(run.ran, ["Validate inputs"], "{input} = {hostile}: {}", run.log);

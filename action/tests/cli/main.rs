@@ -11,6 +11,7 @@ mod collect_moto;
 mod evidence_cli;
 mod evidence_safety_cli;
 mod hostile_names_cli;
+mod lint_cli;
 mod merge_cli;
 mod network_cli;
 mod org_cli;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::input::{parse_size, read_input_file};
+use crate::input::read_input_file;
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -101,18 +101,7 @@ impl InputLimits {
     /// The defaults, or [`InputLimits::ENV`] when it is set; a malformed value is an error
     /// naming the variable.
     pub fn from_env() -> Result<Self> {
-        match std::env::var_os(Self::ENV) {
-            None => Ok(Self::default()),
-            Some(v) => {
-                let text = v.to_string_lossy();
-                parse_size(&text).map(Self::uniform).ok_or_else(|| {
-                    Error::InvalidArgument(format!(
-                        "{}={text:?}: expected a size in bytes, optionally with a KiB, MiB or GiB suffix (e.g. 2GiB)",
-                        Self::ENV
-                    ))
-                })
-            }
-        }
+        Ok(crate::input::size_limit_from_env()?.map_or_else(Self::default, Self::uniform))
     }
 
     /// The limit of file `name` (relative path in the exports directory).

@@ -15,8 +15,8 @@ use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, Polic
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{
-    evaluate, pass_role, unknown_actions, Context, Decision, Document, Effect, Evaluation, Principal, Statement, TargetSet,
-    Targets, WildcardScope,
+    evaluate, pass_role, unknown_actions, Context, Decision, Document, Effect, Evaluation, Principal, Statement,
+    TargetSet, Targets, WildcardScope,
 };
 
 /// This family's checks.
@@ -395,10 +395,9 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
             .iter()
             .map(|w| {
                 let what = match &w.scope {
-                    WildcardScope::Everything if w.not_action => format!(
-                        "NotAction [{}] (every action: it names no real action)",
-                        w.action
-                    ),
+                    WildcardScope::Everything if w.not_action => {
+                        format!("NotAction [{}] (every action: it names no real action)", w.action)
+                    }
                     WildcardScope::Everything => format!("\"{}\" (every action)", w.action),
                     WildcardScope::Service(s) => format!("\"{}\" (all of {s})", w.action),
                     WildcardScope::EverythingExcept(_) => format!("NotAction [{}] (every other action)", w.action),
@@ -409,10 +408,7 @@ pub(crate) fn service_wildcards(account: &Account, _config: &Config) -> Vec<Find
                     .unwrap_or_else(|| format!("statement {}", w.statement + 1));
                 let cond = if w.conditional { ", with conditions" } else { "" };
                 let cut = if w.removed_by_deny > 0 {
-                    format!(
-                        ", less the {} actions a Deny in the policy removes",
-                        w.removed_by_deny
-                    )
+                    format!(", less the {} actions a Deny in the policy removes", w.removed_by_deny)
                 } else {
                     String::new()
                 };
@@ -449,7 +445,10 @@ pub(crate) fn policy_unknown_actions(account: &Account, _config: &Config) -> Vec
         if unknown.is_empty() {
             (
                 Status::Pass,
-                format!("every action named is a real action (IAM action catalogue of {})", source.date),
+                format!(
+                    "every action named is a real action (IAM action catalogue of {})",
+                    source.date
+                ),
             )
         } else {
             let items: Vec<String> = unknown.iter().map(|u| u.describe()).collect();

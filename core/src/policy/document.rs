@@ -1,6 +1,7 @@
 //! Parsing and compiling policy documents.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -376,6 +377,16 @@ pub struct Document {
     named: HashMap<String, Vec<usize>>,
     /// The other statements: a wildcard `Action` entry or a `NotAction` (ascending).
     unnamed: Vec<usize>,
+    /// Of the unconditional `Allow` statements on every resource: how many `Action` entries
+    /// they have, and whether one has a `NotAction` or a wildcard in its service.
+    allow_entries: usize,
+    allow_open_ended: bool,
+    /// [`Document::granted_everywhere`], computed on first use (a managed policy is shared by
+    /// many principals).
+    granted: OnceLock<ActionSet>,
+    /// Whether some statement [removes something](Statement::removes_something), computed on
+    /// first use.
+    removes: OnceLock<bool>,
 }
 
 impl Document {
@@ -430,13 +441,69 @@ impl Document {
                 _ => unnamed.push(i),
             }
         }
+        let mut allow_entries = 0usize;
+        let mut allow_open_ended = false;
+        for s in statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource())
+        {
+            match &s.actions {
+                Actions::NotAction(_) => allow_open_ended = true,
+                Actions::Action(ps) => {
+                    allow_entries += ps.len();
+                    allow_open_ended |= ps.iter().any(|p| {
+                        p.as_str()
+                            .split(':')
+                            .next()
+                            .is_some_and(|service| service.contains(['*', '?']))
+                    });
+                }
+            }
+        }
         Ok(Document {
             version,
             id,
             statements,
             named,
             unnamed,
+            allow_entries,
+            allow_open_ended,
+            granted: OnceLock::new(),
+            removes: OnceLock::new(),
         })
+    }
+
+    /// Whether the document's unconditional `Allow` statements on every resource could, with
+    /// others, cover every action: some has a `NotAction` or a wildcard service, or they have
+    /// `entries` entries or more (`entries` of other documents added, against the number of
+    /// services). Decided without expanding anything.
+    pub(crate) fn allow_shape(&self) -> (usize, bool) {
+        (self.allow_entries, self.allow_open_ended)
+    }
+
+    /// The real actions the document's unconditional `Allow` statements on every resource
+    /// grant together (denies aside); computed once per document.
+    pub fn granted_everywhere(&self) -> &ActionSet {
+        self.granted.get_or_init(|| {
+            let mut set = ActionSet::empty();
+            for s in self.statements.iter().filter(|s| {
+                s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource()
+            }) {
+                if s.grants_everything() {
+                    return ActionSet::full();
+                }
+                set.union_with(&s.action_set());
+            }
+            set
+        })
+    }
+
+    /// Whether some unconditional `Deny` of the document removes a real action on some
+    /// resource ([`Statement::removes_something`]); computed once per document.
+    pub fn removes_something(&self) -> bool {
+        *self
+            .removes
+            .get_or_init(|| self.statements.iter().any(Statement::removes_something))
     }
 
     /// The statements that may cover `action` (any case), in document order: those whose
@@ -487,7 +554,7 @@ impl Document {
     /// `Deny` [removes something](Statement::removes_something) (as
     /// [`super::Principal::allows_everything`]).
     pub fn allows_everything(&self) -> bool {
-        super::eval::grants_every_action(&[self]) && !self.statements.iter().any(Statement::removes_something)
+        super::eval::grants_every_action(&[self]) && !self.removes_something()
     }
 
     /// `Allow` statements (with or without conditions) that grant every action, or every

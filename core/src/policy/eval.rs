@@ -290,8 +290,7 @@ impl<'a> Principal<'a> {
                 .identity
                 .iter()
                 .chain(self.boundary.iter())
-                .flat_map(|d| d.statements())
-                .any(|s| s.removes_something())
+                .any(|d| d.removes_something())
     }
 }
 
@@ -307,40 +306,25 @@ impl Principal<'_> {
 /// Whether the unconditional `Allow` statements on every resource of `docs` together cover
 /// every action of the catalogue (denies aside).
 pub(crate) fn grants_every_action(docs: &[&Document]) -> bool {
-    let candidates = || {
-        docs.iter()
-            .flat_map(|d| d.statements())
-            .filter(|s| s.effect() == Effect::Allow && s.conditions().is_empty() && s.on_every_resource())
-    };
-    if candidates().any(|s| s.grants_everything()) {
+    if docs
+        .iter()
+        .any(|d| d.statements().iter().any(|s| s.grants_everything()))
+    {
         return true;
     }
     // Without a NotAction or a wildcard over services, only a list naming every service
     // can cover every action: most principals are decided here, without expanding anything.
-    let mut entries = 0usize;
-    let mut open_ended = false;
-    for s in candidates() {
-        match s.actions() {
-            super::Actions::NotAction(_) => open_ended = true,
-            super::Actions::Action(ps) => {
-                entries += ps.len();
-                open_ended |= ps
-                    .iter()
-                    .any(|p| p.as_str().split(':').next().is_some_and(|svc| svc.contains(['*', '?'])));
-            }
-        }
-    }
+    let (entries, open_ended) = docs.iter().fold((0, false), |(n, open), d| {
+        let (dn, dopen) = d.allow_shape();
+        (n + dn, open || dopen)
+    });
     if !open_ended && entries < super::catalogue::get().services().len() {
         return false;
     }
-    let mut set: Option<super::ActionSet> = None;
-    for s in candidates() {
-        let more = s.action_set();
-        match &mut set {
-            None => set = Some(more),
-            Some(set) => set.union_with(&more),
-        }
-        if set.as_ref().is_some_and(super::ActionSet::is_full) {
+    let mut set = super::ActionSet::empty();
+    for d in docs {
+        set.union_with(d.granted_everywhere());
+        if set.is_full() {
             return true;
         }
     }

@@ -124,23 +124,44 @@ pub const COMPUTE: &[ComputeAction] = &[
 pub const NOT_COMPUTE: &[(&str, &str)] = &[
     ("ec2:CreateFlowLogs", "delivers flow logs"),
     ("ec2:EnableFastLaunch", "pre-provisions Windows snapshots"),
-    ("lambda:CreateCapacityProvider", "manages the instances that host functions"),
+    (
+        "lambda:CreateCapacityProvider",
+        "manages the instances that host functions",
+    ),
     ("lambda:*Microvm*", "builds and runs service-managed images"),
     ("lambda:CreateNetworkConnector", "attaches networks"),
-    ("sagemaker:*", "the other SageMaker jobs run AWS's algorithms, monitoring or labelling with the role"),
+    (
+        "sagemaker:*",
+        "the other SageMaker jobs run AWS's algorithms, monitoring or labelling with the role",
+    ),
     ("sagemaker-geospatial:*", "runs AWS's geospatial models"),
-    ("bedrock-agentcore:*", "memory, gateways, evaluations and tests the service runs itself"),
+    (
+        "bedrock-agentcore:*",
+        "memory, gateways, evaluations and tests the service runs itself",
+    ),
     ("imagebuilder:*", "image distribution, import and lifecycle"),
-    ("gamelift:*", "builds, scripts and game server groups the service manages"),
+    (
+        "gamelift:*",
+        "builds, scripts and game server groups the service manages",
+    ),
     ("deadline:*Monitor", "the monitoring portal"),
-    ("iam:AddRoleToInstanceProfile", "needs an instance launch (EC2) to run anything"),
-    ("rds:*", "monitoring, S3 import and export, proxies and features the database engine uses"),
+    (
+        "iam:AddRoleToInstanceProfile",
+        "needs an instance launch (EC2) to run anything",
+    ),
+    (
+        "rds:*",
+        "monitoring, S3 import and export, proxies and features the database engine uses",
+    ),
     ("dms:*", "data migration with the service's own tasks"),
     ("transfer:*", "file transfer servers, users and connectors"),
     ("backup:*", "backups, restores and copies"),
     ("backup-gateway:*", "hypervisor metadata"),
     ("backup-search:*", "exports search results"),
-    ("config:*", "recording, aggregation and remediation through Systems Manager documents the service runs"),
+    (
+        "config:*",
+        "recording, aggregation and remediation through Systems Manager documents the service runs",
+    ),
     ("iot:*", "provisioning templates, role aliases and certificates"),
     ("iotfleetwise:*", "account registration"),
     ("sms-voice:*", "event destinations"),
@@ -154,11 +175,17 @@ pub const NOT_COMPUTE: &[(&str, &str)] = &[
     ("mediastore:*", "access logging"),
     ("emr-serverless:Access*", "endpoints of an existing application"),
     ("cleanrooms:*", "table associations and memberships"),
-    ("rolesanywhere:*", "profiles that name roles (the trust policy still decides who assumes them)"),
+    (
+        "rolesanywhere:*",
+        "profiles that name roles (the trust policy still decides who assumes them)",
+    ),
     ("neptune-graph:*", "imports and exports"),
     ("ssm-incidents:*", "response plans"),
     ("ssm:CreateCloudConnector", "cloud connectors"),
-    ("ssm:CreateDocument", "a document runs only with the role of whoever starts it"),
+    (
+        "ssm:CreateDocument",
+        "a document runs only with the role of whoever starts it",
+    ),
     ("ses:*", "receipt rule sets"),
     ("securityagent:*", "the service's own agents"),
     ("s3:*", "replication and batch operations jobs"),
@@ -230,7 +257,10 @@ mod tests {
     #[test]
     fn every_action_aws_says_needs_pass_role_was_reviewed() {
         let cat = catalogue::get();
-        let patterns: Vec<(Pattern, &str)> = NOT_COMPUTE.iter().map(|(p, why)| (Pattern::new(p, true), *why)).collect();
+        let patterns: Vec<(Pattern, &str)> = NOT_COMPUTE
+            .iter()
+            .map(|(p, why)| (Pattern::new(p, true), *why))
+            .collect();
         let mut used = vec![false; patterns.len()];
         let mut unreviewed = Vec::new();
         for a in cat.pass_role_actions() {
@@ -252,14 +282,27 @@ mod tests {
             .filter(|(_, used)| !**used)
             .map(|((p, _), _)| *p)
             .collect();
-        assert!(dead.is_empty(), "NOT_COMPUTE entries that match no action needing iam:PassRole: {dead:?}");
+        assert!(
+            dead.is_empty(),
+            "NOT_COMPUTE entries that match no action needing iam:PassRole: {dead:?}"
+        );
     }
 
     #[test]
     fn the_families_the_check_names_are_all_there() {
         for family in [
-            "EC2", "Auto Scaling", "Lambda", "ECS", "Glue", "SageMaker", "CodeBuild", "CloudFormation",
-            "Data Pipeline", "EMR", "Batch", "App Runner",
+            "EC2",
+            "Auto Scaling",
+            "Lambda",
+            "ECS",
+            "Glue",
+            "SageMaker",
+            "CodeBuild",
+            "CloudFormation",
+            "Data Pipeline",
+            "EMR",
+            "Batch",
+            "App Runner",
         ] {
             assert!(COMPUTE.iter().any(|c| c.family == family), "{family}");
         }

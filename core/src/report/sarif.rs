@@ -1,4 +1,5 @@
-//! SARIF 2.1.0 (`audit --format sarif`), for GitHub code scanning and other SARIF readers.
+//! SARIF 2.1.0 (`audit --format sarif`, `lint-policy --format sarif`), for GitHub code
+//! scanning and other SARIF readers.
 //!
 //! One rule per check of the catalogue, with its help text and HIPAA citations (as
 //! properties and tags). A result for every `fail` finding, and for every `excepted` one
@@ -11,6 +12,8 @@ use serde_json::{json, Value};
 use crate::checks::CATALOGUE;
 use crate::config::LoadedConfig;
 use crate::findings::{AuditReport, Finding, Severity, Status};
+use crate::lint::files::LintReport;
+use crate::lint::Rule;
 use crate::manifest::sha256_hex;
 
 /// The schema URI written into the log.
@@ -170,35 +173,121 @@ pub fn to_value(report: &AuditReport, config: &LoadedConfig) -> Value {
         })
         .collect();
 
+    let run = json!({
+        "automationDetails": { "id": format!("hipaa-iam/{}/", report.account_id.as_deref().unwrap_or("unknown")) },
+        "results": results,
+        "properties": {
+            "accountId": report.account_id,
+            "asOf": report.as_of,
+            "source": report.source,
+            "regions": report.regions,
+            "warnings": report.warnings,
+        },
+    });
+    log(&report.tool_version, rules, run)
+}
+
+/// The SARIF log of one run of this tool: the schema and version, the run's `tool` (this
+/// tool's driver, its `version` and its `rules`), then the other members of `run` (an object).
+fn log(tool_version: &str, rules: Vec<Value>, run: Value) -> Value {
+    let mut members = serde_json::Map::new();
+    members.insert(
+        "tool".into(),
+        json!({
+            "driver": {
+                "name": "hipaa-iam",
+                "version": tool_version,
+                "semanticVersion": tool_version,
+                "informationUri": "https://github.com/hipaa-iam/hipaa-iam",
+                "rules": rules,
+            },
+        }),
+    );
+    if let Value::Object(rest) = run {
+        members.extend(rest);
+    }
     json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "hipaa-iam",
-                    "version": report.tool_version,
-                    "semanticVersion": report.tool_version,
-                    "informationUri": "https://github.com/hipaa-iam/hipaa-iam",
-                    "rules": rules,
-                },
-            },
-            "automationDetails": { "id": format!("hipaa-iam/{}/", report.account_id.as_deref().unwrap_or("unknown")) },
-            "results": results,
-            "properties": {
-                "accountId": report.account_id,
-                "asOf": report.as_of,
-                "source": report.source,
-                "regions": report.regions,
-                "warnings": report.warnings,
-            },
-        }],
+        "runs": [members],
     })
+}
+
+/// A SARIF log pretty-printed, with a final line end.
+fn pretty(log: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(log).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// The SARIF log, pretty-printed.
 pub fn render(report: &AuditReport, config: &LoadedConfig) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(report, config)).unwrap_or_default();
-    s.push('\n');
-    s
+    pretty(&to_value(report, config))
+}
+
+/// The SARIF log of `hipaa-iam lint-policy`: one rule per lint rule, one result per problem,
+/// located at its file (the path as given, relative stays relative), line and column
+/// (columns count Unicode code points, as the run's `columnKind` says).
+pub fn lint_to_value(report: &LintReport) -> Value {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|r| {
+            let severity = r.severity();
+            json!({
+                "id": r.id(),
+                "name": r.id(),
+                "shortDescription": { "text": r.title() },
+                "help": { "text": r.help() },
+                "defaultConfiguration": { "level": level(severity) },
+                "properties": {
+                    "tags": ["security", "iam", "policy"],
+                    "precision": "high",
+                    "problem.severity": level(severity),
+                    "security-severity": security_severity(severity),
+                    "severity": severity.as_str(),
+                },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let mut r = json!({
+                "ruleId": p.rule,
+                "level": level(p.severity),
+                "message": { "text": p.message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri_for(&p.file) },
+                        "region": { "startLine": p.line, "startColumn": p.column },
+                    },
+                }],
+                "partialFingerprints": {
+                    "hipaaIamPolicy/v1": sha256_hex(format!("{}\u{0}{}\u{0}{}", p.rule, p.file, p.pointer).as_bytes()),
+                },
+                "properties": { "pointer": p.pointer, "severity": p.severity.as_str() },
+            });
+            if let (Some(i), Some(obj)) = (Rule::ALL.iter().position(|r| r.id() == p.rule), r.as_object_mut()) {
+                obj.insert("ruleIndex".into(), json!(i));
+            }
+            r
+        })
+        .collect();
+    let run = json!({
+        "automationDetails": { "id": "hipaa-iam/lint-policy/" },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {
+            "files": report.files,
+            "documents": report.documents,
+            "warnings": report.warnings,
+        },
+    });
+    log(&report.tool_version, rules, run)
+}
+
+/// [`lint_to_value`], pretty-printed.
+pub fn render_lint(report: &LintReport) -> String {
+    pretty(&lint_to_value(report))
 }

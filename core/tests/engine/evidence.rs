@@ -464,7 +464,7 @@ fn summary_has_counts_open_risks_fixes_and_warnings() {
     );
 }
 
-fn sarif_schema() -> jsonschema::Validator {
+pub(crate) fn sarif_schema() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-2.1.0.json");
     let mut schema: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     // The published schema's pattern for the `language` properties has a stray `]` that
@@ -489,7 +489,7 @@ fn sarif_schema() -> jsonschema::Validator {
         .unwrap()
 }
 
-fn assert_valid_sarif(validator: &jsonschema::Validator, log: &serde_json::Value) {
+pub(crate) fn assert_valid_sarif(validator: &jsonschema::Validator, log: &serde_json::Value) {
     let errors: Vec<String> = validator
         .iter_errors(log)
         .map(|e| format!("{} at {}", e, e.instance_path()))

@@ -13,6 +13,7 @@ mod exact;
 mod exports;
 mod input_props;
 mod lint;
+mod lint_files;
 mod org_evidence;
 mod org_mocks;
 mod policy;

@@ -8,7 +8,7 @@ use std::ptr;
 use hipaa_iam::*;
 
 /// Calls `f` with `request` and returns (status, response or None, last error).
-fn call(
+pub(crate) fn call(
     f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32,
     request: Option<&[u8]>,
 ) -> (i32, Option<String>, String) {
@@ -112,7 +112,7 @@ fn string_free_accepts_null() {
 }
 
 /// Every export that takes a request.
-const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 7] = [
+const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 8] = [
     ("hipaa_iam_checks", hipaa_iam_checks),
     ("hipaa_iam_audit", hipaa_iam_audit),
     ("hipaa_iam_run_audit", hipaa_iam_run_audit),
@@ -120,6 +120,7 @@ const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c
     ("hipaa_iam_write_evidence", hipaa_iam_write_evidence),
     ("hipaa_iam_remediation_plan", hipaa_iam_remediation_plan),
     ("hipaa_iam_remediation_apply", hipaa_iam_remediation_apply),
+    ("hipaa_iam_lint_policy", hipaa_iam_lint_policy),
 ];
 
 #[test]
@@ -159,7 +160,12 @@ fn a_request_that_is_not_a_json_object_is_invalid_json_everywhere() {
 #[test]
 fn a_missing_exports_directory_is_invalid_input_everywhere() {
     let missing = hipaa_iam_tests::temp_dir().path().join("no-such-exports");
-    for (name, f) in REQUEST_FUNCTIONS.into_iter().skip(1) {
+    // Every function that reads account data (not the catalogue, not the lint).
+    for (name, f) in REQUEST_FUNCTIONS
+        .into_iter()
+        .skip(1)
+        .filter(|(n, _)| *n != "hipaa_iam_lint_policy")
+    {
         let mut request = serde_json::json!({ "exports_dir": missing });
         if name.starts_with("hipaa_iam_remediation") {
             request["remediation"] = "password-policy".into();

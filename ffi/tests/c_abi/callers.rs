@@ -11,12 +11,12 @@ use hipaa_iam_tests::{demo_account, workspace_root};
 
 /// The target directory holding this test binary's sibling artefacts (`libhipaa_iam.so`,
 /// the `hipaa-iam` binary).
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().parent().unwrap().to_path_buf()
 }
 
-fn cdylib() -> PathBuf {
+pub(crate) fn cdylib() -> PathBuf {
     let name = if cfg!(target_os = "macos") {
         "libhipaa_iam.dylib"
     } else if cfg!(windows) {
@@ -69,11 +69,11 @@ fn audit_json(request: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-#[test]
-fn c_program_compiled_with_warnings_as_errors_and_asan() {
+/// Compiles `ffi/examples/NAME.c` against the generated header and the library, with
+/// warnings as errors and AddressSanitizer / UndefinedBehaviorSanitizer, into `dir`.
+pub(crate) fn compile_example(name: &str, dir: &Path) -> PathBuf {
     let lib = cdylib();
-    let out_dir = tempfile::tempdir().unwrap();
-    let exe = out_dir.path().join("audit_demo");
+    let exe = dir.join(name);
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let compiled = Command::new(&cc)
@@ -89,7 +89,7 @@ fn c_program_compiled_with_warnings_as_errors_and_asan() {
         .arg("-fno-omit-frame-pointer")
         .arg("-I")
         .arg(crate_dir.join("include"))
-        .arg(crate_dir.join("examples").join("audit_demo.c"))
+        .arg(crate_dir.join("examples").join(format!("{name}.c")))
         .arg("-o")
         .arg(&exe)
         .arg(&lib)
@@ -98,16 +98,28 @@ fn c_program_compiled_with_warnings_as_errors_and_asan() {
         .unwrap_or_else(|e| panic!("cannot run the C compiler {cc}: {e}"));
     assert!(
         compiled.status.success(),
-        "the C example does not compile cleanly:\n{}",
+        "the C example {name}.c does not compile cleanly:\n{}",
         String::from_utf8_lossy(&compiled.stderr)
     );
-    let run = Command::new(&exe)
-        .arg(demo_account())
-        // Leaks are checked too; the Rust runtime's one-time statics stay reachable.
+    exe
+}
+
+/// Runs a program compiled by [`compile_example`] with its sanitizers halting on the first
+/// error, leaks checked too (the Rust runtime's one-time statics stay reachable).
+pub(crate) fn run_sanitized(exe: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(exe)
+        .args(args)
         .env("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:abort_on_error=0")
         .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn c_program_compiled_with_warnings_as_errors_and_asan() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let exe = compile_example("audit_demo", out_dir.path());
+    let run = run_sanitized(&exe, &[demo_account().as_os_str()]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(

@@ -6,4 +6,5 @@ mod abi;
 mod callers;
 mod guard;
 mod header;
+mod lint;
 mod remediation;

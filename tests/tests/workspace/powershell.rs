@@ -216,6 +216,7 @@ fn the_manifest_exports_exactly_what_the_module_defines_and_every_export_has_hel
         "Enable-HipaaAccessAnalyzer",
         "New-HipaaIamUser",
         "Export-HipaaRiskRegister",
+        "Test-HipaaIamPolicy",
     ]
     .into_iter()
     .map(str::to_string)
@@ -399,7 +400,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains(&format!("LIBRARY {}", module.path().join("libhipaa_iam.so").display())),
         "{stdout}"
     );
-    assert!(stdout.contains("STRINGS received=5 freed=5"), "{stdout}");
+    assert!(stdout.contains("STRINGS received=6 freed=6"), "{stdout}");
 
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(name)).unwrap()).unwrap()
@@ -488,6 +489,32 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
     assert!(
         stdout.contains("NAMED field -UserName applies only to group-membership, permissions-boundary"),
         "{stdout}"
+    );
+
+    // Test-HipaaIamPolicy's call: the problems of examples/policies at their places, and
+    // -FailOn high's verdict; a missing file is the library's I/O error naming it.
+    let lint = read("lint.json");
+    let problems = lint["report"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 10, "{lint}");
+    let typo = problems
+        .iter()
+        .find(|p| p["message"].as_str().unwrap().contains("kms:decrypts"))
+        .unwrap();
+    assert!(
+        typo["file"].as_str().unwrap().ends_with("examples/policies/typos.json"),
+        "{typo}"
+    );
+    assert_eq!((typo["line"].as_u64(), typo["column"].as_u64()), (Some(19), Some(18)));
+    assert_eq!(
+        (typo["rule"].as_str(), typo["severity"].as_str()),
+        (Some("unknown-action"), Some("medium"))
+    );
+    assert_eq!(lint["verdict"]["failing"], 1);
+    assert_eq!(lint["verdict"]["failing_checks"], serde_json::json!(["pass-role-star"]));
+    let missing = error("lint-missing");
+    assert!(
+        missing.starts_with("6 IoError io - ") && missing.contains("no-such-policy.json"),
+        "{missing}"
     );
 
     // One call audited, wrote the evidence from that audit and applied -FailOn high.

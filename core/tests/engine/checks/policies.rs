@@ -67,7 +67,11 @@ fn typos() -> B {
     B::new()
         .managed("guard", guard)
         .managed("reader", reader)
-        .group("ops", &[&policy_arn("guard"), &policy_arn("reader")], &[("inline-typo", typo)])
+        .group(
+            "ops",
+            &[&policy_arn("guard"), &policy_arn("reader")],
+            &[("inline-typo", typo)],
+        )
         .user("dana", &["ops", "admins"], json!({}))
 }
 
@@ -361,12 +365,19 @@ fn pass_role_with_each_compute_family_is_an_escalation_path() {
     };
     for family in families {
         // The last action of the family: the first ones are what the check knew before.
-        let action = COMPUTE.iter().rev().find(|c| c.family == family).map(|c| c.action).unwrap_or_default();
+        let action = COMPUTE
+            .iter()
+            .rev()
+            .find(|c| c.family == family)
+            .map(|c| c.action)
+            .unwrap_or_default();
         let r = user(vec!["iam:PassRole", action]);
         let f = find(&r, "IAM-023", "pat");
         assert_eq!(f.status, Fail, "{family} ({action}): {}", f.detail);
         assert!(
-            f.detail.contains(&format!("iam:PassRole on arn:aws:iam::123456789012:role/ops-admin with {action}")),
+            f.detail.contains(&format!(
+                "iam:PassRole on arn:aws:iam::123456789012:role/ops-admin with {action}"
+            )),
             "{family}: {}",
             f.detail
         );
@@ -375,10 +386,17 @@ fn pass_role_with_each_compute_family_is_an_escalation_path() {
     }
     assert_eq!(find(&user(vec!["iam:PassRole"]), "IAM-023", "pat").status, Pass);
     // Many compute actions are listed three at a time.
-    let r = user(vec!["iam:PassRole", "glue:CreateJob", "ec2:RunInstances", "codebuild:CreateProject", "cloudformation:CreateStack"]);
+    let r = user(vec![
+        "iam:PassRole",
+        "glue:CreateJob",
+        "ec2:RunInstances",
+        "codebuild:CreateProject",
+        "cloudformation:CreateStack",
+    ]);
     let f = find(&r, "IAM-023", "pat");
     assert!(
-        f.detail.contains("with ec2:RunInstances, glue:CreateJob, codebuild:CreateProject and 1 more"),
+        f.detail
+            .contains("with ec2:RunInstances, glue:CreateJob, codebuild:CreateProject and 1 more"),
         "{}",
         f.detail
     );
@@ -400,7 +418,11 @@ fn admin_and_wildcards_are_judged_over_real_actions() {
     assert_eq!(find(&r, "IAM-010", "nia").status, Fail);
     let f = find(&r, "IAM-011", "nia/almost");
     assert_eq!(f.status, Fail);
-    assert!(f.detail.contains("(every action: it names no real action)"), "{}", f.detail);
+    assert!(
+        f.detail.contains("(every action: it names no real action)"),
+        "{}",
+        f.detail
+    );
     assert_eq!(find(&r, "IAM-024", "nia/almost").status, Fail);
     // A Deny of a name no service has takes nothing away from * on *.
     let r = audit(&B::new().user(
@@ -448,7 +470,15 @@ fn unknown_actions_are_named_with_the_closest_real_one_and_their_effect() {
         "{}",
         f.detail
     );
-    assert!(f.detail.starts_with("1 name is not in the IAM action catalogue of 20"), "{}", f.detail);
+    assert!(
+        f.detail.starts_with("1 name is not in the IAM action catalogue of 20"),
+        "{}",
+        f.detail
+    );
     let f = find(&r, "IAM-024", "ops/inline-typo");
-    assert!(f.detail.contains("did you mean kms:Decrypt?; it grants nothing"), "{}", f.detail);
+    assert!(
+        f.detail.contains("did you mean kms:Decrypt?; it grants nothing"),
+        "{}",
+        f.detail
+    );
 }
