@@ -128,6 +128,13 @@ pub fn policy_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:policy/{name}")
 }
 
+/// A trust policy that lets account `account` assume the role: its root, i.e. every principal
+/// of the account that the account's own policies allow.
+pub fn trusting_account(account: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"}]})
+}
+
 pub fn attached(arn: &str) -> Value {
     json!({"PolicyName": arn.rsplit('/').next().unwrap(), "PolicyArn": arn})
 }

@@ -122,7 +122,7 @@ fn build(m: &Moto) {
         "--policy-arn",
         admin,
     ]);
-    let vendor = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Scanner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"}]});
+    let vendor = hipaa_iam_tests::account::trusting_account("210987654321");
     m.aws(&[
         "iam",
         "create-role",

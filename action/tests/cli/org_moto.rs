@@ -116,11 +116,7 @@ fn build(m: &Moto) -> Org {
         ],
     );
 
-    let trusting = |account: &str| {
-        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"}]})
-        .to_string()
-    };
+    let trusting = |account: &str| hipaa_iam_tests::account::trusting_account(account).to_string();
     let c5 = as_member(5);
     m.aws_with(
         &c5,

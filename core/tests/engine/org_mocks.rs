@@ -166,8 +166,7 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
         ("research-reader", members[2].as_str()),
         ("vendor-scanner", "210987654321"),
     ] {
-        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"}]});
+        let trust = hipaa_iam_tests::account::trusting_account(account);
         m.aws_with(
             &clinic,
             &[

@@ -538,14 +538,9 @@ fn organization_dir(dir: &std::path::Path, organization: Option<&[&str]>) {
         ("to-unselected", UNSELECTED),
         ("to-partner", PARTNER),
     ] {
-        b = b.role(role, "/", &[], &[]).trust(
-            role,
-            trust(json!([allow(
-                "Org",
-                json!({"AWS": format!("arn:aws:iam::{account}:root")}),
-                Value::Null
-            )])),
-        );
+        b = b
+            .role(role, "/", &[], &[])
+            .trust(role, hipaa_iam_tests::account::trusting_account(account));
     }
     let sub = dir.join(ACCOUNT);
     let mut files = b.files();
