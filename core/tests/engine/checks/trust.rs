@@ -620,3 +620,14 @@ fn an_organization_run_trusts_the_accounts_of_the_organization() {
         "{e}"
     );
 }
+
+#[test]
+fn a_role_without_a_trust_policy_in_the_data_is_not_evaluated() {
+    let b = B::new().role("r", "/", &[], &[]).trust("r", Value::Null);
+    let r = audit(&b);
+    for id in ["IAM-027", "IAM-028"] {
+        let f = find(&r, id, "r");
+        assert_eq!(f.status, NotEval, "{id}: {}", f.detail);
+        assert!(f.detail.contains("AssumeRolePolicyDocument"), "{}", f.detail);
+    }
+}
