@@ -742,25 +742,27 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
             let allowed = roles.allowed(&principal, action, &ctx);
             paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, roles.arn(t)));
             // Most users cannot pass any role: the compute actions are tried only for those
-            // who may.
-            let can_compute: Vec<&str> = if principal.may_allow("iam:PassRole") {
-                pass_role::COMPUTE
+            // who can pass one.
+            let action = "iam:PassRole";
+            let passable = if principal.may_allow(action) {
+                roles.allowed(&principal, action, &ctx)
+            } else {
+                TargetSet::default()
+            };
+            if !passable.is_empty() {
+                let can_compute: Vec<&str> = pass_role::COMPUTE
                     .iter()
                     .map(|c| c.action)
                     .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            if !can_compute.is_empty() {
-                let compute = listed(&can_compute, 3);
-                let action = "iam:PassRole";
-                let allowed = roles.allowed(&principal, action, &ctx);
-                paths.push_targets(&[action], &[allowed], None, |a, t| {
-                    let arn = roles.arn(t);
-                    let e = principal.evaluate(a, arn, &ctx);
-                    format!("{a} on {arn} with {compute} (allowed by {})", l.allowed_by(&e))
-                });
+                    .collect();
+                if !can_compute.is_empty() {
+                    let compute = listed(&can_compute, 3);
+                    paths.push_targets(&[action], &[passable], None, |a, t| {
+                        let arn = roles.arn(t);
+                        let e = principal.evaluate(a, arn, &ctx);
+                        format!("{a} on {arn} with {compute} (allowed by {})", l.allowed_by(&e))
+                    });
+                }
             }
             let (status, detail) = if paths.total > 0 {
                 let more = if paths.total > paths.shown.len() {
