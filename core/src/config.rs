@@ -133,6 +133,9 @@ pub struct Config {
     pub exception_max_resources: i64,
     /// The password policy required (IAM-001) and set by remediation.
     pub password_policy: PasswordPolicyConfig,
+    /// Outside AWS accounts (12-digit IDs) whose trust of a role is reviewed and accepted
+    /// without an external ID (IAM-028).
+    pub trusted_accounts: Vec<String>,
     /// Accepted risks.
     #[serde(rename = "exception")]
     pub exceptions: Vec<Exception>,
@@ -151,6 +154,7 @@ impl Default for Config {
             skip_checks: Vec::new(),
             exception_max_resources: 25,
             password_policy: PasswordPolicyConfig::default(),
+            trusted_accounts: Vec::new(),
             exceptions: Vec::new(),
         }
     }
@@ -163,6 +167,8 @@ struct Spans {
     skip_checks: Vec<toml::Spanned<String>>,
     #[serde(default)]
     exception: Vec<ExceptionSpans>,
+    #[serde(default)]
+    trusted_accounts: Vec<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,6 +270,18 @@ impl Config {
                     .map(|i| format!("line {}: ", i + 1))
                     .unwrap_or_default();
                 return Err(err(format!("{at}regions: {e}")));
+            }
+        }
+        for (i, id) in cfg.trusted_accounts.iter().enumerate() {
+            if !crate::account::is_account_id(id) {
+                let at = spans
+                    .trusted_accounts
+                    .get(i)
+                    .map(|s| line_at(s.span()))
+                    .unwrap_or_default();
+                return Err(err(format!(
+                    "{at}trusted_accounts: {id:?} is not a 12-digit AWS account ID"
+                )));
             }
         }
         let p = &cfg.password_policy;
@@ -496,6 +514,30 @@ allow_users_to_change = false
         // All but one is allowed.
         let some = &all[1..];
         assert!(parse(&format!("skip_checks = [{}]\n", some.join(", "))).is_ok());
+    }
+
+    #[test]
+    fn trusted_accounts_are_read_and_each_must_be_an_account_id() {
+        assert!(Config::default().trusted_accounts.is_empty());
+        let cfg = parse("trusted_accounts = [\"210987654321\", \"111122223333\"]\n").unwrap();
+        assert_eq!(cfg.trusted_accounts, ["210987654321", "111122223333"]);
+        for (bad, line) in [
+            ("\"2109876543\"", 2),
+            ("\"arn:aws:iam::210987654321:root\"", 2),
+            ("\" 210987654321\"", 2),
+        ] {
+            let m = message(&format!("regions = []\ntrusted_accounts = [{bad}]\n"));
+            assert!(
+                m.contains(&format!("line {line}"))
+                    && m.contains("trusted_accounts")
+                    && m.contains(bad)
+                    && m.contains("12-digit"),
+                "{bad}: {m}"
+            );
+        }
+        // The bad value is named on its own line in a list written one per line.
+        let m = message("trusted_accounts = [\n  \"210987654321\",\n  \"21098765432x\",\n]\n");
+        assert!(m.contains("line 3") && m.contains("21098765432x"), "{m}");
     }
 
     #[test]

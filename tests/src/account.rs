@@ -128,6 +128,13 @@ pub fn policy_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:policy/{name}")
 }
 
+/// A trust policy that lets account `account` assume the role: its root, i.e. every principal
+/// of the account that the account's own policies allow.
+pub fn trusting_account(account: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": "sts:AssumeRole"}]})
+}
+
 pub fn attached(arn: &str) -> Value {
     json!({"PolicyName": arn.rsplit('/').next().unwrap(), "PolicyArn": arn})
 }
@@ -167,6 +174,16 @@ impl TestAccount {
             "AttachedManagedPolicies": managed.iter().map(|a| attached(a)).collect::<Vec<_>>(),
             "RolePolicyList": inline.iter().map(|(n, d)| json!({"PolicyName": n, "PolicyDocument": d})).collect::<Vec<_>>()
         }));
+        self
+    }
+    /// Sets the trust policy (`AssumeRolePolicyDocument`) of role `name`, added before.
+    pub fn trust(mut self, name: &str, doc: Value) -> TestAccount {
+        let role = self
+            .roles
+            .iter_mut()
+            .find(|r| r["RoleName"] == name)
+            .unwrap_or_else(|| panic!("no role {name} to set the trust policy of"));
+        role["AssumeRolePolicyDocument"] = doc;
         self
     }
     /// A managed policy (customer-managed unless `arn` is AWS's); `doc` may be a JSON

@@ -101,6 +101,7 @@ impl OrgArgs {
             concurrency: self.concurrency.unwrap_or(org::DEFAULT_CONCURRENCY),
             regions: regions.to_vec(),
             collect: collect::Options::default(),
+            organization: Vec::new(),
         };
         opts.validate()?;
         org::parse_account_ids(&self.accounts)?;
@@ -148,18 +149,20 @@ fn progress(total: usize) -> (Arc<dyn Progress>, Option<indicatif::ProgressBar>)
     (Arc::new(Bar(bar.clone())), Some(bar))
 }
 
-/// The selected accounts of the live organization, and what the run needs to reach them.
+/// The selected accounts of the live organization, what the run needs to reach them, and
+/// the IDs of every account of the organization.
 #[cfg(feature = "aws")]
 async fn live_accounts(
     profile: Option<&str>,
     args: &OrgArgs,
     net: &hipaa_iam_core::aws::Network,
-) -> Result<(OrgClients, org::SdkConfig, Vec<OrgAccount>)> {
+) -> Result<(OrgClients, org::SdkConfig, Vec<OrgAccount>, Vec<String>)> {
     let config = hipaa_iam_core::aws::sdk_config(profile, net).await;
     let clients = OrgClients::new(&config);
     let all = org::list_accounts(&clients.organizations).await?;
     let selected = org::select(&all, &args.accounts, args.shard()?)?;
-    Ok((clients, config, selected))
+    let organization = all.into_iter().map(|a| a.id).collect();
+    Ok((clients, config, selected, organization))
 }
 
 /// `audit --org`: every selected account audited (live, or from a `collect --org`
@@ -281,12 +284,13 @@ fn live_audit(
     }
     let rt = super::runtime()?;
     rt.block_on(async {
-        let (clients, config, accounts) = live_accounts(
+        let (clients, config, accounts, organization) = live_accounts(
             args.source.profile.as_deref(),
             &args.org,
             &args.source.network.to_network(),
         )
         .await?;
+        opts.organization = organization;
         let (progress, bar) = progress(accounts.len());
         let runs = org::audit(&clients, &config, &accounts, &opts, loaded, only, progress).await;
         if let Some(bar) = bar {
@@ -320,7 +324,7 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     let output = args.output.clone();
     let rt = super::runtime()?;
     let results = rt.block_on(async {
-        let (clients, config, accounts) =
+        let (clients, config, accounts, organization) =
             live_accounts(args.profile.as_deref(), &args.org, &args.network.to_network()).await?;
         let (progress, bar) = progress(accounts.len());
         let dir = output.clone();
@@ -334,9 +338,11 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        results
+        results.map(|r| (r, organization))
     })?;
+    let (results, organization) = results;
     let listing = org::Listing {
+        organization,
         accounts: results
             .iter()
             .map(|(a, r)| org::ListedAccount {

@@ -20,7 +20,8 @@ fn deny_without_mfa() -> String {
 
 /// The account: a weak password policy; `human-users` enforcing MFA with alice in it;
 /// bob, a console administrator in no group; svc, a programmatic user whose group lets it
-/// attach policies to itself; an empty group; an administrator role.
+/// attach policies to itself; an empty group; an administrator role; a role an outside
+/// account may assume without an external ID.
 fn build(m: &Moto) {
     let boundary = include_str!("../../../core/tests/data/permissions_boundary.json");
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -120,6 +121,15 @@ fn build(m: &Moto) {
         "admin-role",
         "--policy-arn",
         admin,
+    ]);
+    let vendor = hipaa_iam_tests::account::trusting_account("210987654321");
+    m.aws(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        "vendor-scanner",
+        "--assume-role-policy-document",
+        &vendor.to_string(),
     ]);
 }
 
@@ -221,12 +231,17 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-021", "empty-group", "fail"),
         ("IAM-021", "human-users", "pass"),
         ("IAM-022", "admin-role", "fail"),
+        ("IAM-022", "vendor-scanner", "pass"),
         ("IAM-023", "alice", "pass"),
         ("IAM-023", "svc", "fail"),
         // The guide's boundary (tests/data) denies `sso-admin:*`, which no IAM service has.
         ("IAM-024", "permissions-boundary-base", "fail"),
         ("IAM-024", "deny-without-mfa", "pass"),
         ("IAM-024", "automation/escalate", "pass"),
+        ("IAM-027", "admin-role", "pass"),
+        ("IAM-027", "vendor-scanner", "pass"),
+        ("IAM-028", "admin-role", "pass"),
+        ("IAM-028", "vendor-scanner", "fail"),
     ];
     rows.iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))

@@ -23,8 +23,10 @@ fn hipaa_iam(moto: &Moto, args: &[&str], cwd: &Path) -> Output {
 
 /// The organization: the management account (moto's default) and 5 members, `accounts[i]`
 /// is member i+1. Member 1: a console user without MFA; member 2: a strong password policy;
-/// member 3: an empty group; member 4: a user with an inline policy; member 5: nothing.
-/// The management account: a user of its own, in no group.
+/// member 3: an empty group; member 4: a user with an inline policy; member 5: a role member 1
+/// may assume (an account of the organization: not outside, even when member 1 is not among
+/// the accounts audited). The management account: a user of its own, in no group, and a role
+/// an outside account may assume without an external ID.
 struct Org {
     members: Vec<(String, String)>,
 }
@@ -114,7 +116,29 @@ fn build(m: &Moto) -> Org {
         ],
     );
 
+    let trusting = |account: &str| hipaa_iam_tests::account::trusting_account(account).to_string();
+    let c5 = as_member(5);
+    m.aws_with(
+        &c5,
+        &[
+            "iam",
+            "create-role",
+            "--role-name",
+            "member-1-reader",
+            "--assume-role-policy-document",
+            &trusting(org.id(1)),
+        ],
+    );
+
     m.aws(&["iam", "create-user", "--user-name", "mgmt-user"]);
+    m.aws(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        "vendor-scanner",
+        "--assume-role-policy-document",
+        &trusting("210987654321"),
+    ]);
     org
 }
 
@@ -232,6 +256,20 @@ fn each_account_of_the_organization_is_audited_with_its_own_state() {
             if member == Some(4) { set(&["direct"]) } else { set(&[]) },
             "{id}: direct policies"
         );
+        // Trust of another account of the organization is not outside trust; the role
+        // Organizations made in each member trusts the management account.
+        assert_eq!(
+            with(f, "IAM-028", "fail"),
+            if member.is_none() {
+                set(&["vendor-scanner"])
+            } else {
+                set(&[])
+            },
+            "{id}: outside trust"
+        );
+        if member == Some(5) {
+            assert!(with(f, "IAM-028", "pass").contains("member-1-reader"), "{f:?}");
+        }
     }
 
     // The table: one row per account, with the member's name.
@@ -268,7 +306,9 @@ fn accounts_and_shards_select_disjoint_sets_whose_union_is_all() {
     let all = accounts(&hipaa_iam(&m, &["audit", "--org", "--format", "json"], tmp.path()));
     assert_eq!(all.len(), 6);
 
-    let two = format!("{},{}", org.id(4), org.id(2));
+    // Member 5 without member 1, whose trust of it stays that of an account of the
+    // organization.
+    let two = format!("{},{}", org.id(4), org.id(5));
     let picked = accounts(&hipaa_iam(
         &m,
         &["audit", "--org", "--format", "json", "--accounts", &two],
@@ -276,7 +316,7 @@ fn accounts_and_shards_select_disjoint_sets_whose_union_is_all() {
     ));
     assert_eq!(
         picked.keys().cloned().collect::<BTreeSet<_>>(),
-        set(&[org.id(2), org.id(4)])
+        set(&[org.id(4), org.id(5)])
     );
     for (id, v) in &picked {
         assert_eq!(v, &all[id], "{id}: the same findings as in the whole run");

@@ -15,7 +15,4 @@ pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, Pass
 pub use exports::{file, ExportSet, InputLimits};
 pub use model::*;
 
-/// Whether `id` is a 12-digit AWS account ID.
-pub fn is_account_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
-}
+pub use crate::policy::is_account_id;

@@ -572,6 +572,9 @@ pub struct Account {
     pub access_analyzer: BTreeMap<String, RegionAnalyzers>,
     /// Which file each kind of data came from (for evidence locations).
     pub sources: BTreeMap<&'static str, String>,
+    /// In organization runs, the IDs of the organization's accounts (empty otherwise): a role
+    /// trusting one of them trusts no outside account (IAM-028).
+    pub organization_accounts: Vec<String>,
     user_index: HashMap<String, usize>,
     group_index: HashMap<String, usize>,
     policy_index: HashMap<String, usize>,
@@ -722,6 +725,7 @@ impl Account {
             virtual_mfa_devices,
             access_analyzer,
             sources,
+            organization_accounts: Vec::new(),
             user_index: HashMap::new(),
             group_index: HashMap::new(),
             policy_index: HashMap::new(),

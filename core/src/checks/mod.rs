@@ -13,6 +13,7 @@ mod mfa;
 mod password;
 mod policies;
 mod root;
+mod trust;
 mod users;
 
 pub(crate) use enforcement::mfa_gaps;
@@ -35,6 +36,7 @@ const FAMILIES: &[&[&Check]] = &[
     credentials::CHECKS,
     root::CHECKS,
     analyzer::CHECKS,
+    trust::CHECKS,
 ];
 
 /// Every check, in ID order (docs/checks.md).

@@ -50,6 +50,9 @@ pub struct OrgOptions {
     pub regions: Vec<String>,
     /// The collector's tunables.
     pub collect: Options,
+    /// The IDs of every account of the organization ([`list_accounts`]; also those not
+    /// selected): each account's audit counts them as the organization's (IAM-028).
+    pub organization: Vec<String>,
 }
 
 impl Default for OrgOptions {
@@ -60,6 +63,7 @@ impl Default for OrgOptions {
             concurrency: DEFAULT_CONCURRENCY,
             regions: Vec::new(),
             collect: Options::default(),
+            organization: Vec::new(),
         }
     }
 }
@@ -246,7 +250,8 @@ where
 }
 
 /// Audits every account of `accounts` (see [`run`]) with `config` and `only` (check IDs),
-/// the same audit [`api::audit`] runs for one account.
+/// the same audit [`api::audit`] runs for one account, except that each account's audit
+/// counts `opts.organization` (when empty, `accounts`) as the organization's accounts.
 pub async fn audit(
     clients: &OrgClients,
     base: &SdkConfig,
@@ -258,9 +263,14 @@ pub async fn audit(
 ) -> Result<Vec<AccountRun>> {
     let only = only.map(crate::checks::parse_ids).transpose()?;
     let config = config.clone();
+    let organization = if opts.organization.is_empty() {
+        accounts.iter().map(|a| a.id.clone()).collect()
+    } else {
+        opts.organization.clone()
+    };
     let results = run(clients, base, accounts, opts, progress, move |account, set| {
         let source = format!("live (account {})", account.id);
-        audit_set(&set, source, config.clone(), only.as_deref()).map_err(|e| e.to_string())
+        audit_set(&set, source, config.clone(), only.as_deref(), &organization).map_err(|e| e.to_string())
     })
     .await?;
     Ok(results
@@ -274,7 +284,14 @@ pub async fn audit(
 }
 
 /// Audits one collected account.
-fn audit_set(set: &ExportSet, source: String, config: LoadedConfig, only: Option<&[String]>) -> Result<Audit> {
-    let account = Account::from_exports(set)?;
+fn audit_set(
+    set: &ExportSet,
+    source: String,
+    config: LoadedConfig,
+    only: Option<&[String]>,
+    organization: &[String],
+) -> Result<Audit> {
+    let mut account = Account::from_exports(set)?;
+    account.organization_accounts = organization.to_vec();
     Ok(api::audit_account(account, source, config, only))
 }

@@ -228,6 +228,12 @@ pub struct ListedAccount {
 pub struct Listing {
     /// The accounts, sorted by ID.
     pub accounts: Vec<ListedAccount>,
+    /// The IDs of every active account of the organization when it was collected (also
+    /// those `--accounts` or `--shard` left out), sorted: the accounts each account's audit
+    /// counts as the organization's (IAM-028). Absent in a listing written before it was
+    /// recorded: the listed accounts count then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organization: Vec<String>,
 }
 
 /// Writes [`LISTING`] into `dir` (to a temporary name, then renamed).
@@ -242,6 +248,12 @@ pub fn write_listing(dir: &std::path::Path, listing: &Listing) -> Result<()> {
 /// their names and errors; other account directories, left by an earlier collection, are
 /// not part of it), or without a listing every `<12-digit-id>/` subdirectory; sorted by ID.
 pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
+    read_listing(dir).map(|l| l.accounts)
+}
+
+/// [`read_collected`]'s accounts, and the organization's account IDs: the listing's
+/// `organization`, else every account listed.
+fn read_listing(dir: &std::path::Path) -> Result<Listing> {
     if !dir.is_dir() {
         return Err(Error::field(
             Field::ExportsDir,
@@ -252,6 +264,7 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
         ));
     }
     let mut accounts: std::collections::BTreeMap<String, ListedAccount> = std::collections::BTreeMap::new();
+    let mut organization = Vec::new();
     let listing_path = dir.join(LISTING);
     if listing_path.is_file() {
         let bytes = crate::input::read_file(&listing_path, crate::manifest::MAX_MANIFEST_BYTES)?;
@@ -267,6 +280,16 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
                 ));
             }
             accounts.insert(a.id.clone(), a);
+        }
+        for (i, id) in listing.organization.into_iter().enumerate() {
+            if !is_account_id(&id) {
+                return Err(Error::input(
+                    &listing_path,
+                    format!("organization[{i}]"),
+                    format!("`{id}` is not a 12-digit AWS account ID"),
+                ));
+            }
+            organization.push(id);
         }
     }
     // Without a listing (a directory put together by hand), every account directory.
@@ -298,7 +321,15 @@ pub fn read_collected(dir: &std::path::Path) -> Result<Vec<ListedAccount>> {
             ),
         ));
     }
-    Ok(accounts.into_values().collect())
+    if organization.is_empty() {
+        organization = accounts.keys().cloned().collect();
+    }
+    organization.sort();
+    organization.dedup();
+    Ok(Listing {
+        accounts: accounts.into_values().collect(),
+        organization,
+    })
 }
 
 /// Audits the accounts of a directory made by `collect --org` without calling AWS:
@@ -313,7 +344,10 @@ pub fn audit_collected(
     progress: &dyn Progress,
 ) -> Result<Vec<AccountRun>> {
     let only = only.map(crate::checks::parse_ids).transpose()?;
-    let listed = read_collected(dir)?;
+    let Listing {
+        accounts: listed,
+        organization,
+    } = read_listing(dir)?;
     let all: Vec<OrgAccount> = listed
         .iter()
         .map(|a| OrgAccount {
@@ -331,19 +365,22 @@ pub fn audit_collected(
             None => {
                 let sub = dir.join(&account.id);
                 match Account::read_dir(&sub) {
-                    Ok(a) => match &a.account_id {
-                        // The directory must hold the data of the account it is named after.
-                        Some(found) if *found != account.id => Err(format!(
-                            "WrongAccount: {} holds the data of account {found}",
-                            sub.display()
-                        )),
-                        _ => Ok(api::audit_account(
-                            a,
-                            sub.display().to_string(),
-                            config.clone(),
-                            only.as_deref(),
-                        )),
-                    },
+                    Ok(mut a) => {
+                        a.organization_accounts = organization.clone();
+                        match &a.account_id {
+                            // The directory must hold the data of the account it is named after.
+                            Some(found) if *found != account.id => Err(format!(
+                                "WrongAccount: {} holds the data of account {found}",
+                                sub.display()
+                            )),
+                            _ => Ok(api::audit_account(
+                                a,
+                                sub.display().to_string(),
+                                config.clone(),
+                                only.as_deref(),
+                            )),
+                        }
+                    }
                     Err(e) => Err(e.to_string()),
                 }
             }

@@ -486,9 +486,11 @@ impl Document {
     pub fn granted_everywhere(&self) -> &ActionSet {
         self.granted.get_or_init(|| {
             let mut set = ActionSet::empty();
-            for s in self.statements.iter().filter(|s| {
-                s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource()
-            }) {
+            for s in self
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource())
+            {
                 if s.grants_everything() {
                     return ActionSet::full();
                 }

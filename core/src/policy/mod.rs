@@ -37,6 +37,7 @@ mod document;
 mod eval;
 pub mod pass_role;
 mod pattern;
+mod principal;
 mod targets;
 mod template;
 mod unknown;
@@ -50,6 +51,7 @@ pub use document::{
 };
 pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
 pub use pattern::Pattern;
+pub use principal::{is_account_id, NamedPrincipal, Principals};
 pub use targets::{TargetSet, Targets};
 pub use unknown::{unknown_actions, Unknown, UnknownAction};
 

@@ -92,6 +92,7 @@ mod mfa;
 mod password;
 mod policies;
 mod root;
+mod trust;
 mod users;
 
 /// Each family's cases, and its checks that read only `authorization-details.json`.
@@ -104,6 +105,7 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (credentials::CASES, credentials::AUTHORIZATION_ONLY),
     (root::CASES, root::AUTHORIZATION_ONLY),
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
+    (trust::CASES, trust::AUTHORIZATION_ONLY),
 ];
 
 /// An account, a configuration, and what checks decide on it: (check, resource, status).

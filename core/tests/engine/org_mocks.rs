@@ -26,6 +26,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::DateTime;
 use common::{interceptor, mock_config};
 use hipaa_iam_core::account::collect::Options;
+use hipaa_iam_core::findings::Status;
 use hipaa_iam_core::org::{self, OrgAccount, OrgClients, OrgOptions, Progress};
 use hipaa_iam_tests::{moto_in_process, Moto, MOTO_ACCOUNT_ID};
 
@@ -158,6 +159,26 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
         let creds = m.assume_role(id, ROLE);
         m.aws_with(&creds, &["iam", "create-user", "--user-name", &format!("{name}-user")]);
     }
+    // The clinic's roles trust another account of the organization (research) and an
+    // outside one: in an organization run only the outside one is external (IAM-028).
+    let clinic = m.assume_role(&members[0], ROLE);
+    for (role, account) in [
+        ("research-reader", members[2].as_str()),
+        ("vendor-scanner", "210987654321"),
+    ] {
+        let trust = hipaa_iam_tests::account::trusting_account(account);
+        m.aws_with(
+            &clinic,
+            &[
+                "iam",
+                "create-role",
+                "--role-name",
+                role,
+                "--assume-role-policy-document",
+                &trust.to_string(),
+            ],
+        );
+    }
     let denied = members[1].clone();
 
     let rules = vec![
@@ -208,6 +229,25 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
             _ => Vec::new(),
         };
         assert_eq!(users, expect, "account {} ({}) has its own users", run.id, run.name);
+        if run.name == "clinic" {
+            let status = |role: &str| {
+                audit
+                    .report
+                    .findings
+                    .iter()
+                    .find(|f| f.check_id == "IAM-028" && f.resource_name == role)
+                    .map(|f| (f.status, f.detail.clone()))
+            };
+            // The role the organization made trusts its management account: not outside.
+            for (role, want) in [
+                (ROLE, Status::Pass),
+                ("research-reader", Status::Pass),
+                ("vendor-scanner", Status::Fail),
+            ] {
+                let (got, detail) = status(role).unwrap_or_else(|| panic!("no IAM-028 finding for {role}"));
+                assert_eq!(got, want, "{role}: {detail}");
+            }
+        }
     }
     let events = recorder.events.lock().unwrap().clone();
     assert_eq!(
