@@ -128,7 +128,7 @@ impl<'a> Labelled<'a> {
         if !alone.is_empty() {
             return alone;
         }
-        let together = labels(&|s| s.effect() == Effect::Allow && s.conditions().is_empty() && s.on_every_resource());
+        let together = labels(&Statement::allows_everywhere);
         if together.len() > 1 {
             vec![format!("{} together", together.join(" + "))]
         } else {

@@ -1,5 +1,6 @@
 //! Parsing and compiling policy documents.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -246,7 +247,7 @@ impl Statement {
     }
 
     fn decide_grants_everything(&self) -> bool {
-        if self.effect != Effect::Allow || !self.conditions.is_empty() || !self.on_every_resource() {
+        if !self.allows_everywhere() {
             return false;
         }
         match &self.actions {
@@ -254,32 +255,30 @@ impl Statement {
             // Only a list with a wildcard service, or as many entries as there are services,
             // can cover every action: the others are decided without expanding anything.
             Actions::Action(ps) => {
-                let wild_service = |p: &Pattern| p.as_str().split(':').next().is_some_and(|s| s.contains(['*', '?']));
-                (ps.iter().any(wild_service) || ps.len() >= super::catalogue::get().services().len())
+                (ps.iter().any(wildcard_service) || ps.len() >= super::catalogue::get().services().len())
                     && self.action_set().is_full()
             }
             Actions::NotAction(_) => self.action_set().is_full(),
         }
     }
 
+    /// An `Allow` without conditions on every resource: the statements whose actions
+    /// together decide whether a policy grants everything.
+    pub fn allows_everywhere(&self) -> bool {
+        self.effect == Effect::Allow && self.conditions.is_empty() && self.on_every_resource()
+    }
+
     /// The real actions (of the [catalogue](super::catalogue)) the statement is about:
     /// those its `Action` patterns match, or those its `NotAction` patterns do not.
     pub fn action_set(&self) -> ActionSet {
-        match &self.actions {
-            Actions::Action(ps) => {
-                let mut set = ActionSet::empty();
-                for p in ps {
-                    set.insert_matching(p);
-                }
-                set
-            }
-            Actions::NotAction(ps) => {
-                let mut set = ActionSet::empty();
-                for p in ps {
-                    set.insert_matching(p);
-                }
-                set.complement()
-            }
+        let (Actions::Action(ps) | Actions::NotAction(ps)) = &self.actions;
+        let mut set = ActionSet::empty();
+        for p in ps {
+            set.insert_matching(p);
+        }
+        match self.actions {
+            Actions::Action(_) => set,
+            Actions::NotAction(_) => set.complement(),
         }
     }
 
@@ -316,6 +315,15 @@ impl Statement {
     pub fn removes_something(&self) -> bool {
         self.is_unconditional_deny() && self.covers_some_action()
     }
+}
+
+/// Whether an action pattern has a wildcard in its service part (`*:Get*`, `s?:*`), so that
+/// it may match actions of many services.
+fn wildcard_service(p: &Pattern) -> bool {
+    p.as_str()
+        .split(':')
+        .next()
+        .is_some_and(|service| service.contains(['*', '?']))
 }
 
 /// Whether an action pattern matches every IAM action (`service:name`, both parts
@@ -443,20 +451,12 @@ impl Document {
         }
         let mut allow_entries = 0usize;
         let mut allow_open_ended = false;
-        for s in statements
-            .iter()
-            .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource())
-        {
+        for s in statements.iter().filter(|s| s.allows_everywhere()) {
             match &s.actions {
                 Actions::NotAction(_) => allow_open_ended = true,
                 Actions::Action(ps) => {
                     allow_entries += ps.len();
-                    allow_open_ended |= ps.iter().any(|p| {
-                        p.as_str()
-                            .split(':')
-                            .next()
-                            .is_some_and(|service| service.contains(['*', '?']))
-                    });
+                    allow_open_ended |= ps.iter().any(wildcard_service);
                 }
             }
         }
@@ -486,11 +486,7 @@ impl Document {
     pub fn granted_everywhere(&self) -> &ActionSet {
         self.granted.get_or_init(|| {
             let mut set = ActionSet::empty();
-            for s in self
-                .statements
-                .iter()
-                .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty() && s.on_every_resource())
-            {
+            for s in self.statements.iter().filter(|s| s.allows_everywhere()) {
                 if s.grants_everything() {
                     return ActionSet::full();
                 }
@@ -568,21 +564,21 @@ impl Document {
     /// [`WildcardScope::Everything`]. One entry per such action pattern.
     pub fn wildcard_allows(&self) -> Vec<WildcardAllow> {
         let mut out = Vec::new();
-        let mut denied: Option<ActionSet> = None;
-        let mut denied = || {
-            denied
-                .get_or_insert_with(|| {
-                    let mut set = ActionSet::empty();
-                    for d in self
-                        .statements
-                        .iter()
-                        .filter(|d| d.is_unconditional_deny() && d.on_every_resource())
-                    {
-                        set.union_with(&d.action_set());
-                    }
-                    set
-                })
-                .clone()
+        // What the unconditional denies on every resource take out, worked out only when a
+        // wildcard is found.
+        let denied: OnceCell<ActionSet> = OnceCell::new();
+        let denied = || {
+            denied.get_or_init(|| {
+                let mut set = ActionSet::empty();
+                for d in self
+                    .statements
+                    .iter()
+                    .filter(|d| d.is_unconditional_deny() && d.on_every_resource())
+                {
+                    set.union_with(&d.action_set());
+                }
+                set
+            })
         };
         for s in &self.statements {
             if s.effect != Effect::Allow || !s.on_every_resource() {
@@ -591,7 +587,7 @@ impl Document {
             let conditional = !s.conditions.is_empty();
             let mut push = |action: String, scope: WildcardScope, mut granted: ActionSet| {
                 let before = granted.len();
-                granted.subtract(&denied());
+                granted.subtract(denied());
                 if granted.is_empty() {
                     return;
                 }

@@ -292,9 +292,7 @@ impl<'a> Principal<'a> {
                 .chain(self.boundary.iter())
                 .any(|d| d.removes_something())
     }
-}
 
-impl Principal<'_> {
     /// Whether the identity policies' unconditional `Allow` statements on every resource
     /// together cover every real action, boundary and denies aside (the first condition of
     /// [`Principal::allows_everything`]).
