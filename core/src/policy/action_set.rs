@@ -114,7 +114,7 @@ impl ActionSet {
             let bits = *bits;
             (0..64)
                 .filter(move |b| bits & (1 << b) != 0)
-                .map(move |b| cat.action_at(w * 64 + b))
+                .map(move |b| cat.at(w * 64 + b))
         })
     }
 

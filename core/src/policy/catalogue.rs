@@ -404,25 +404,23 @@ impl Catalogue {
             .map(|(i, _)| i)
     }
 
-    /// The action at position `index` of [`Catalogue::actions`].
-    pub(super) fn action_at(&self, index: usize) -> Action<'_> {
-        self.at(index)
+    /// The services whose prefix is within the edit budget of `prefix` (one edit per three
+    /// characters, at least one), with their distance, in prefix order.
+    fn services_near<'p>(&'p self, prefix: &'p str) -> impl Iterator<Item = (&'p ServiceEntry, usize)> + 'p {
+        let max = budget(prefix);
+        self.services
+            .iter()
+            .map(move |s| (s, edit_distance(prefix.as_bytes(), self.span(s.prefix).as_bytes(), max)))
+            .filter(move |(_, d)| *d <= max)
     }
 
     /// The service prefix closest to `prefix` (an unknown one): within the edit budget of
     /// [`Catalogue::suggest`], or else the service whose prefix `prefix` extends with a `-`
     /// (`sso-admin`, the AWS CLI's name, suggests `sso`, the IAM prefix).
     pub fn suggest_service(&self, prefix: &str) -> Option<&str> {
-        let max = budget(prefix);
-        self.services
-            .iter()
-            .map(|s| {
-                let name = self.span(s.prefix);
-                (edit_distance(prefix.as_bytes(), name.as_bytes(), max), name)
-            })
-            .filter(|(d, _)| *d <= max)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, name)| name)
+        self.services_near(prefix)
+            .min_by_key(|(_, d)| *d)
+            .map(|(s, _)| self.span(s.prefix))
             .or_else(|| {
                 let (head, _) = prefix.split_once('-')?;
                 self.service(head).map(|s| s.prefix())
@@ -466,19 +464,7 @@ impl Catalogue {
             None => self.services.iter().map(|s| (s, 0)).collect(),
             Some(p) => match self.service(p) {
                 Some(s) => vec![(s.entry, 0)],
-                None => {
-                    let prefix_budget = budget(p);
-                    self.services
-                        .iter()
-                        .map(|s| {
-                            (
-                                s,
-                                edit_distance(p.as_bytes(), self.span(s.prefix).as_bytes(), prefix_budget),
-                            )
-                        })
-                        .filter(|(_, d)| *d <= prefix_budget)
-                        .collect()
-                }
+                None => self.services_near(p).collect(),
             },
         };
         let mut found: Vec<Suggestion<'_>> = Vec::new();
@@ -649,7 +635,8 @@ impl Catalogue {
         self.span(self.strings[index as usize])
     }
 
-    fn at(&self, index: usize) -> Action<'_> {
+    /// The action at position `index` of [`Catalogue::actions`].
+    pub(super) fn at(&self, index: usize) -> Action<'_> {
         Action {
             cat: self,
             entry: &self.actions[index],
