@@ -84,43 +84,46 @@ pub struct Verdict {
     pub failed: bool,
 }
 
+impl Verdict {
+    /// The verdict of `fail_on` given the IDs (check or rule) of what fails it, one per
+    /// failing finding or problem.
+    fn of<'a>(fail_on: FailOn, failing_ids: impl Iterator<Item = &'a str>) -> Verdict {
+        let mut ids: Vec<String> = failing_ids.map(str::to_string).collect();
+        let failing = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        Verdict {
+            fail_on,
+            failing,
+            failing_checks: ids,
+            failed: failing > 0,
+        }
+    }
+}
+
 /// The [`Verdict`] of `report` under `fail_on`.
 pub fn verdict(report: &AuditReport, fail_on: FailOn) -> Verdict {
-    let mut checks: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| fail_on.fails(f))
-        .map(|f| f.check_id.clone())
-        .collect();
-    checks.sort_unstable();
-    checks.dedup();
-    let failing = failing_count(report, fail_on);
-    Verdict {
+    Verdict::of(
         fail_on,
-        failing,
-        failing_checks: checks,
-        failed: failing > 0,
-    }
+        report
+            .findings
+            .iter()
+            .filter(|f| fail_on.fails(f))
+            .map(|f| f.check_id.as_str()),
+    )
 }
 
 /// The [`Verdict`] of a lint under `fail_on`: the problems at or above it fail the run, and
 /// `failing_checks` holds their rule IDs.
 pub fn lint_verdict(report: &LintReport, fail_on: FailOn) -> Verdict {
-    let failing: Vec<&str> = report
-        .problems
-        .iter()
-        .filter(|p| fail_on.reaches(p.severity))
-        .map(|p| p.rule)
-        .collect();
-    let mut rules: Vec<String> = failing.iter().map(|r| r.to_string()).collect();
-    rules.sort_unstable();
-    rules.dedup();
-    Verdict {
+    Verdict::of(
         fail_on,
-        failing: failing.len(),
-        failing_checks: rules,
-        failed: !failing.is_empty(),
-    }
+        report
+            .problems
+            .iter()
+            .filter(|p| fail_on.reaches(p.severity))
+            .map(|p| p.rule),
+    )
 }
 
 #[cfg(test)]
