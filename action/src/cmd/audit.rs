@@ -45,26 +45,19 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     }
     drop(err);
 
-    let stdout = std::io::stdout();
-    // Buffered: stdout is line-buffered, and a report of 100,000 users is millions of lines.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let written = match args.format {
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, report)
+    super::term::to_stdout(|out| match args.format {
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut *out, report)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         AuditFormat::Table => {
             let style = Style::detect(std::io::stdout().is_terminal());
-            write_table(&mut out, report, &style, args.verbose, fail_on)
+            write_table(out, report, &style, args.verbose, fail_on)
         }
         AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, report, loaded).as_bytes()),
         AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
         AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
         AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
-    drop(out);
+    })?;
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
     // its manifest); elsewhere they are written on their own.
     let mut in_evidence = Vec::new();

@@ -8,10 +8,8 @@ use crate::{ChecksArgs, ListFormat, EXIT_OK};
 
 /// Lists the catalogue.
 pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match args.format {
-        ListFormat::Json => serde_json::to_writer_pretty(&mut out, &*CATALOGUE)
+    super::term::to_stdout(|out| match args.format {
+        ListFormat::Json => serde_json::to_writer_pretty(&mut *out, &*CATALOGUE)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         ListFormat::Markdown => out.write_all(hipaa_iam_core::report::catalogue::markdown().as_bytes()),
@@ -21,10 +19,9 @@ pub fn run(args: ChecksArgs) -> hipaa_iam_core::Result<u8> {
             } else {
                 None
             };
-            write_table(&mut out, width)
+            write_table(out, width)
         }
-    };
-    written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
+    })?;
     Ok(EXIT_OK)
 }
 

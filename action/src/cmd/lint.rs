@@ -91,17 +91,13 @@ pub fn run(args: LintArgs) -> hipaa_iam_core::Result<u8> {
     for w in &report.warnings {
         eprintln!("hipaa-iam: warning: {}", terminal_safe(w));
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match args.format {
-        LintFormat::Text => write_text(&mut out, &lint),
-        LintFormat::Json => serde_json::to_writer_pretty(&mut out, &lint)
+    super::term::to_stdout(|out| match args.format {
+        LintFormat::Text => write_text(out, &lint),
+        LintFormat::Json => serde_json::to_writer_pretty(&mut *out, &lint)
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         LintFormat::Sarif => out.write_all(sarif::render_lint(report).as_bytes()),
-    };
-    written.map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
-    drop(out);
+    })?;
     if let Some(path) = &args.sarif_file {
         hipaa_iam_core::manifest::write_atomic(path, sarif::render_lint(report).as_bytes())?;
     }

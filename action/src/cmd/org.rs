@@ -238,15 +238,12 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     }
     drop(err);
 
-    let mut out = std::io::stdout().lock();
-    let written = match args.format {
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut out, &to_json(&runs))
+    super::term::to_stdout(|out| match args.format {
+        AuditFormat::Json => serde_json::to_writer_pretty(&mut *out, &to_json(&runs))
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
-        _ => write_table(&mut out, &runs, fail_on),
-    };
-    written.map_err(|e| Error::io("<stdout>", e))?;
-    drop(out);
+        _ => write_table(out, &runs, fail_on),
+    })?;
 
     if let Some(dir) = &args.output_dir {
         let options = report::EvidenceOptions { excel: args.excel };

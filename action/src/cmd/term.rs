@@ -1,4 +1,18 @@
-//! Terminal helpers shared by the commands that print tables.
+//! Terminal helpers shared by the commands that print reports.
+
+use std::io::{BufWriter, StdoutLock, Write};
+
+/// Writes a report to stdout through a buffer and flushes it: stdout is line-buffered, and
+/// a report of 100,000 users is millions of lines, each one write without it. An error
+/// names `<stdout>`.
+pub fn to_stdout(
+    write: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> std::io::Result<()>,
+) -> hipaa_iam_core::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))
+}
 
 /// The terminal's width: `COLUMNS`, else the terminal's own size.
 pub fn terminal_width() -> Option<usize> {
