@@ -220,22 +220,20 @@ pub fn lint_document(json: &Value) -> Vec<Problem> {
             });
         }
     }
-    out.sort_by(|a, b| a.pointer_order(b));
+    out.sort_by_cached_key(Problem::document_order);
     out
 }
 
 impl Problem {
-    /// Document order: by statement, then by place within it, then by rule.
-    fn pointer_order(&self, other: &Problem) -> std::cmp::Ordering {
-        let key = |p: &Problem| {
-            let parts: Vec<(u64, String)> = p
-                .pointer
-                .split('/')
-                .map(|t| (t.parse::<u64>().unwrap_or(u64::MAX), t.to_string()))
-                .collect();
-            (parts, p.rule)
-        };
-        key(self).cmp(&key(other))
+    /// Its key in document order: by statement, then by place within it (array indices as
+    /// numbers), then by rule. Worked out once per problem when sorting.
+    fn document_order(&self) -> (Vec<(u64, String)>, Rule) {
+        let parts = self
+            .pointer
+            .split('/')
+            .map(|t| (t.parse::<u64>().unwrap_or(u64::MAX), t.to_string()))
+            .collect();
+        (parts, self.rule)
     }
 }
 
