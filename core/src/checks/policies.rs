@@ -11,12 +11,11 @@
 use std::collections::BTreeMap;
 
 use super::{finding, from_source, group_arn, listed, missing_groups};
-use crate::account::{Account, AttachedPolicy, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
+use crate::account::{boundary_of, Account, Labelled, User};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{
-    evaluate, pass_role, unknown_actions, Context, Decision, Document, Effect, Evaluation, Principal, Statement,
-    TargetSet, Targets, WildcardScope,
+    evaluate, pass_role, unknown_actions, Context, Decision, Document, Principal, TargetSet, Targets, WildcardScope,
 };
 
 /// This family's checks.
@@ -30,139 +29,6 @@ pub(crate) static CHECKS: &[&Check] = &[
 ];
 
 const SOURCE: &str = "authorization";
-
-/// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
-/// the ARNs of attached managed policies missing from the data, and the groups of a user
-/// missing from the data.
-#[derive(Default)]
-pub(crate) struct Labelled<'a> {
-    pub docs: Vec<&'a Document>,
-    pub jsons: Vec<&'a serde_json::Value>,
-    pub labels: Vec<String>,
-    pub missing: Vec<String>,
-    pub missing_groups: Vec<&'a str>,
-}
-
-impl<'a> Labelled<'a> {
-    fn add(&mut self, account: &'a Account, attached: &'a [AttachedPolicy], inline: &'a [InlinePolicy], owner: &str) {
-        for a in attached {
-            match account.policy(&a.policy_arn).and_then(ManagedPolicy::default_document) {
-                Some(d) => {
-                    self.docs.push(&d.document);
-                    self.jsons.push(&d.json);
-                    self.labels.push(format!("{} (attached to {owner})", a.policy_name));
-                }
-                None => self.missing.push(a.policy_arn.clone()),
-            }
-        }
-        for p in inline {
-            self.docs.push(&p.policy_document.document);
-            self.jsons.push(&p.policy_document.json);
-            self.labels.push(format!("inline {} on {owner}", p.policy_name));
-        }
-    }
-
-    /// A group's policies.
-    pub fn add_group(&mut self, account: &'a Account, g: &'a crate::account::Group, owner: &str) {
-        self.add(account, &g.attached_managed_policies, &g.group_policy_list, owner);
-    }
-
-    /// A user's policies: its own and its groups'.
-    pub fn user(account: &'a Account, u: &'a User) -> Labelled<'a> {
-        let mut l = Labelled::default();
-        l.add(
-            account,
-            &u.attached_managed_policies,
-            &u.user_policy_list,
-            &format!("user {}", u.user_name),
-        );
-        for g in account.groups_of(u) {
-            l.add(
-                account,
-                &g.attached_managed_policies,
-                &g.group_policy_list,
-                &format!("group {}", g.group_name),
-            );
-        }
-        l.missing_groups = account.missing_groups_of(u).collect();
-        l
-    }
-
-    /// What the principal's permissions depend on that the data lacks, one phrase each
-    /// (`managed policy arn:...`, `group admins`); empty when everything is present.
-    fn unknown(&self) -> Vec<String> {
-        self.missing
-            .iter()
-            .map(|arn| format!("managed policy {arn}"))
-            .chain(self.missing_groups.iter().map(|g| format!("group {g}")))
-            .collect()
-    }
-
-    fn role(account: &'a Account, r: &'a Role) -> Labelled<'a> {
-        let mut l = Labelled::default();
-        l.add(
-            account,
-            &r.attached_managed_policies,
-            &r.role_policy_list,
-            &format!("role {}", r.role_name),
-        );
-        l
-    }
-
-    /// The labels of the statements granting everything: each one that does alone, or else
-    /// the unconditional `Allow` statements on every resource that may do it together.
-    fn granting_everything(&self) -> Vec<String> {
-        let labels = |keep: &dyn Fn(&Statement) -> bool| -> Vec<String> {
-            self.docs
-                .iter()
-                .zip(&self.labels)
-                .flat_map(|(d, label)| {
-                    d.statements()
-                        .iter()
-                        .filter(|s| keep(s))
-                        .map(move |s| format!("{label} [{}]", s.label()))
-                })
-                .collect()
-        };
-        let alone = labels(&|s| s.grants_everything());
-        if !alone.is_empty() {
-            return alone;
-        }
-        let together = labels(&Statement::allows_everywhere);
-        if together.len() > 1 {
-            vec![format!("{} together", together.join(" + "))]
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// The labels of the statements that definitely allowed an evaluation.
-    fn allowed_by(&self, e: &Evaluation) -> String {
-        let names: Vec<String> = e
-            .matched
-            .iter()
-            .filter(|m| !m.boundary && m.effect == Effect::Allow && !m.conditional)
-            .filter_map(|m| {
-                let label = self.labels.get(m.document)?;
-                let s = self.docs.get(m.document)?.statements().get(m.statement)?;
-                Some(format!("{label} [{}]", s.label()))
-            })
-            .collect();
-        names.join(", ")
-    }
-}
-
-/// The boundary of a user or role: `Ok(Some)` the document, `Ok(None)` none set,
-/// `Err(arn)` set but missing from the data.
-fn boundary<'a>(account: &'a Account, b: Option<&'a crate::account::Boundary>) -> Result<Option<&'a Document>, String> {
-    match b {
-        None => Ok(None),
-        Some(b) => account
-            .boundary_document(Some(b))
-            .map(|d: &PolicyDoc| Some(&d.document))
-            .ok_or_else(|| b.permissions_boundary_arn.clone()),
-    }
-}
 
 /// `a is` / `a, b are`.
 fn is_are(items: &[String]) -> String {
@@ -227,7 +93,7 @@ pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
     let l = Labelled::user(account, u);
     admin_verdict(
         &l,
-        &boundary(account, u.permissions_boundary.as_ref()),
+        &boundary_of(account, u.permissions_boundary.as_ref()),
         "the user's policies allow",
     )
 }
@@ -286,7 +152,7 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
             let l = Labelled::role(account, r);
             let v = admin_verdict(
                 &l,
-                &boundary(account, r.permissions_boundary.as_ref()),
+                &boundary_of(account, r.permissions_boundary.as_ref()),
                 "the role's policies allow",
             );
             from_source(
@@ -684,7 +550,7 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
         .enumerate()
         .filter_map(|(index, u)| {
             let l = Labelled::user(account, u);
-            let b = boundary(account, u.permissions_boundary.as_ref());
+            let b = boundary_of(account, u.permissions_boundary.as_ref());
             if admin_verdict(&l, &b, "").status == Status::Fail {
                 // Administrators are reported by IAM-010.
                 return None;
