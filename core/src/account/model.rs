@@ -776,6 +776,11 @@ impl Account {
         self.group_index.get(name).map(|&i| &self.groups[i])
     }
 
+    /// The position of the group named `name` in [`Account::groups`].
+    pub fn group_position(&self, name: &str) -> Option<usize> {
+        self.group_index.get(name).copied()
+    }
+
     /// The managed policy with ARN `arn`.
     pub fn policy(&self, arn: &str) -> Option<&ManagedPolicy> {
         self.policy_index.get(arn).map(|&i| &self.policies[i])

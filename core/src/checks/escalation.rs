@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::policies::{is_are, user_admin, AdminVerdict};
 use super::{finding, from_source, listed, missing_groups};
-use crate::account::graph::{AccessGraph, AdminRoles, Escalations, Gains, NodeId};
+use crate::account::graph::{AccessGraph, AdminRoles, Escalations, Gains, NodeId, EXAMINED};
 use crate::account::{boundary_of, Account, Labelled};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
@@ -61,10 +61,12 @@ fn paths_detail(graph: &AccessGraph, account: &Account, start: NodeId, gains: &G
         .map(|g| format!("{} (gains {})", graph.render(account, start, &g.path), g.what))
         .collect();
     let more = gains.total - gains.shown.len();
-    let more = if more > 0 {
-        format!("; and {more} more")
-    } else {
-        String::new()
+    let more = match (more, gains.stopped) {
+        (0, false) => String::new(),
+        (n, false) => format!("; and {n} more"),
+        (n, true) => format!(
+            "; and at least {n} more (only the nearest {EXAMINED} principals were examined once a path was found)"
+        ),
     };
     format!("escalation paths: {}{more}", shown.join("; "))
 }

@@ -257,12 +257,11 @@ impl<'a> Principal<'a> {
     /// context: a cheap test before evaluating one action on many resources.
     pub fn may_allow(&self, action: &str) -> bool {
         let allows = |d: &Document| {
-            d.statements()
-                .iter()
+            d.statements_for(action)
                 .any(|s| s.effect() == Effect::Allow && s.matches_action(action))
         };
         let denies_everywhere = |d: &Document| {
-            d.statements().iter().any(|s| {
+            d.statements_for(action).any(|s| {
                 s.is_unconditional_deny()
                     && s.matches_action(action)
                     && matches!(s.resources(), Resources::Resource(ps) if ps.iter().any(ResourcePattern::matches_everything))
@@ -275,6 +274,29 @@ impl<'a> Principal<'a> {
                 .iter()
                 .chain(self.boundary.iter())
                 .any(|d| denies_everywhere(d))
+    }
+
+    /// [`Principal::may_allow`] for an action of the [catalogue](super::catalogue), from each
+    /// document's action sets worked out once ([`Document::allowed_somewhere`],
+    /// [`Document::denied_everywhere`]): cheap however many statements the documents have, for
+    /// questions asked of every principal. An action the catalogue does not know falls back
+    /// to [`Principal::may_allow`].
+    pub fn may_allow_known(&self, action: &str) -> bool {
+        match super::catalogue::get().action(action) {
+            Some(a) => self.may_allow_action(&a),
+            None => self.may_allow(action),
+        }
+    }
+
+    /// [`Principal::may_allow_known`] for an action already looked up in the catalogue.
+    pub fn may_allow_action(&self, a: &super::catalogue::Action<'_>) -> bool {
+        self.identity.iter().any(|d| d.allowed_somewhere().contains(a))
+            && self.boundary.is_none_or(|b| b.allowed_somewhere().contains(a))
+            && !self
+                .identity
+                .iter()
+                .chain(self.boundary.iter())
+                .any(|d| d.denied_everywhere().contains(a))
     }
 
     /// Whether the principal may do everything (IAM-010, IAM-022), decided from the

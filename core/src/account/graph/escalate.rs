@@ -2,9 +2,9 @@
 //! which roles with full access a user can assume (IAM-025). Principals of one
 //! [class](AccessGraph::class) have the same answer, worked out once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::{AccessGraph, EdgeKind, NodeId, NodeKind, Power, Step, ASSUME};
+use super::{AccessGraph, EdgeKind, Fast, NodeId, NodeKind, NodeSet, Power, Step, ASSUME};
 use crate::account::Account;
 
 /// One way to obtain access: the hops, and what the last one gains.
@@ -22,9 +22,20 @@ pub struct Gain {
 pub struct Gains {
     /// The first gains found, nearest first.
     pub shown: Vec<Gain>,
-    /// How many there are in all.
+    /// How many there are in all (at least, when `stopped`).
     pub total: usize,
+    /// The walk stopped early: once a gain was found it examined only the nearest
+    /// [`EXAMINED`] principals, so there may be more.
+    pub stopped: bool,
 }
+
+/// Once a principal is known to gain something, how many principals its walk examines before
+/// it stops counting: an account where many users can take over every other user would
+/// otherwise cost the square of its size.
+pub const EXAMINED: usize = 1000;
+
+/// The powers worked out, by class (and for a group, the class of the user who joins it).
+type Powers = HashMap<(u32, Option<u32>), std::rc::Rc<Power>, Fast>;
 
 /// Works out [`Gains`] for many principals, sharing what principals of one class have in
 /// common.
@@ -33,8 +44,10 @@ pub struct Escalations<'a> {
     graph: &'a AccessGraph,
     account: &'a Account,
     limit: usize,
-    powers: HashMap<(u32, Option<NodeId>), Power>,
-    memo: HashMap<u32, (NodeId, Gains)>,
+    powers: std::cell::RefCell<Powers>,
+    /// [`Power::describe_gain`] by the addresses of the two powers (it walks the catalogue).
+    described: std::cell::RefCell<HashMap<(usize, usize), String, Fast>>,
+    memo: HashMap<u32, (NodeId, Gains), Fast>,
 }
 
 /// `path` with `a` and `b` swapped: the same paths seen from another principal of the class.
@@ -64,17 +77,32 @@ impl<'a> Escalations<'a> {
             graph: account.access_graph(),
             account,
             limit,
-            powers: HashMap::new(),
-            memo: HashMap::new(),
+            powers: std::cell::RefCell::default(),
+            described: std::cell::RefCell::default(),
+            memo: HashMap::default(),
         }
     }
 
-    fn power(&mut self, n: NodeId, member: Option<NodeId>) -> &Power {
+    fn describe(&self, gained: &Power, base: &Power) -> String {
+        let key = (std::ptr::from_ref(gained) as usize, std::ptr::from_ref(base) as usize);
+        if let Some(hit) = self.described.borrow().get(&key) {
+            return hit.clone();
+        }
+        let text = gained.describe_gain(base);
+        self.described.borrow_mut().insert(key, text.clone());
+        text
+    }
+
+    fn power(&self, n: NodeId, member: Option<NodeId>) -> std::rc::Rc<Power> {
         let g = self.graph;
-        let account = self.account;
         let member = member.filter(|_| g.kind(n).0 == NodeKind::Group);
         let key = (g.class(n), member.map(|m| g.class(m)));
-        self.powers.entry(key).or_insert_with(|| g.power(account, n, member))
+        if let Some(p) = self.powers.borrow().get(&key) {
+            return p.clone();
+        }
+        let p = std::rc::Rc::new(g.power(self.account, n, member));
+        self.powers.borrow_mut().insert(key, p.clone());
+        p
     }
 
     /// The ways `start` can obtain access it does not already have: a path of the graph
@@ -101,75 +129,163 @@ impl<'a> Escalations<'a> {
     fn compute(&mut self, start: NodeId) -> Gains {
         let g = self.graph;
         let account = self.account;
-        let base = self.power(start, None).clone();
+        let base = self.power(start, None);
         let member = (g.kind(start).0 == NodeKind::User).then_some(start);
-        // A principal with every action gains nothing further: the walk stops there.
-        let walk = g.walk_until(start, |_| true, &mut |n| !self.power(n, member).anywhere.is_full());
-        let mut gains = Gains::default();
         let limit = self.limit;
+        let mut gains = Gains::default();
         let record = |gains: &mut Gains, path: Vec<Step>, what: &dyn Fn() -> String| {
             if gains.shown.len() < limit {
                 gains.shown.push(Gain { path, what: what() });
             }
             gains.total += 1;
         };
-        for &t in &walk.reached {
-            let path = walk.path(t);
-            if path.iter().all(|s| s.action == ASSUME) {
-                continue;
+        // The start's own groups, for rewrites.
+        let own_groups: Vec<NodeId> = match g.kind(start) {
+            (NodeKind::User, i) => account.users[i]
+                .group_list
+                .iter()
+                .filter_map(|name| account.group_position(name))
+                .map(|j| g.group(j))
+                .collect(),
+            _ => Vec::new(),
+        };
+        // Rewriting itself or its groups first: the usual escalation, found without a walk.
+        let mut rewritten = NodeSet::default();
+        let mut after: HashMap<(usize, bool), Power> = HashMap::new();
+        let mut rewrite = |gains: &mut Gains,
+                           rewritten: &mut NodeSet,
+                           path: &dyn Fn() -> Vec<Step>,
+                           p: NodeId,
+                           action: &'static str| {
+            if rewritten.contains(&p) {
+                return;
             }
-            let p = self.power(t, member).clone();
-            if p.gains_over(&base) {
-                record(&mut gains, path, &|| p.describe_gain(&base));
+            let lifts = action.contains("PermissionsBoundary");
+            let boundary = if lifts {
+                None
+            } else {
+                match g.kind(p).0 {
+                    NodeKind::Group => g.boundary(account, start).ok().flatten(),
+                    _ => g.boundary(account, p).ok().flatten(),
+                }
+            };
+            let key = (boundary.map_or(0, |d| std::ptr::from_ref(d) as usize), lifts);
+            let power = after.entry(key).or_insert_with(|| Power::within(boundary));
+            if power.gains_over(&base) {
+                rewritten.insert(p);
+                if gains.shown.len() < limit {
+                    let what = format!("may then be given {}", power.describe_gain(&base));
+                    record(gains, path(), &|| what.clone());
+                } else {
+                    gains.total += 1;
+                }
+            }
+        };
+        for e in g.edges(start).iter().filter(|e| e.kind == EdgeKind::Rewrite) {
+            for &p in std::iter::once(&start).chain(&own_groups) {
+                if e.to.binary_search(&p).is_ok() {
+                    let step = Step {
+                        from: start,
+                        to: p,
+                        kind: EdgeKind::Rewrite,
+                        action: e.action,
+                    };
+                    rewrite(&mut gains, &mut rewritten, &|| vec![step], p, e.action);
+                }
+            }
+        }
+        // The walk: a principal with every action gains nothing further, so the walk does
+        // not go on from one; once something is gained, only the nearest principals count.
+        let mut found: Vec<NodeId> = Vec::new();
+        let mut visited = 0usize;
+        let mut stopped = false;
+        let walk = g.walk_until(
+            start,
+            |_| true,
+            &mut |n| !self.power(n, member).anywhere.is_full(),
+            &mut |n, only_assumes| {
+                visited += 1;
+                if !only_assumes && self.power(n, member).gains_over(&base) {
+                    found.push(n);
+                }
+                if (gains.total > 0 || !found.is_empty()) && visited >= EXAMINED {
+                    stopped = true;
+                    return false;
+                }
+                true
+            },
+        );
+        for t in found {
+            if gains.shown.len() < limit {
+                let what = self.describe(&self.power(t, member), &base);
+                record(&mut gains, walk.path(t), &|| what.clone());
+            } else {
+                gains.total += 1;
             }
         }
         // Rewrites of a principal the start acts as: itself, what it reached, and the groups
-        // of the users among them.
-        let mut acting: Vec<NodeId> = std::iter::once(start).chain(walk.reached.iter().copied()).collect();
+        // of the users among them. Each is counted once, through the first rewrite edge that
+        // reaches it (nearest first); principals of one class share their edge lists, so each
+        // distinct list is intersected with them once.
+        let acting: Vec<NodeId> = std::iter::once(start).chain(walk.reached.iter().copied()).collect();
         let mut controlled = acting.clone();
         for &n in &acting {
             if let (NodeKind::User, i) = g.kind(n) {
-                for name in &account.users[i].group_list {
-                    if let Some(j) = account.groups.iter().position(|x| &x.group_name == name) {
-                        controlled.push(g.group(j));
-                    }
-                }
+                controlled.extend(
+                    account.users[i]
+                        .group_list
+                        .iter()
+                        .filter_map(|name| account.group_position(name))
+                        .map(|j| g.group(j)),
+                );
             }
         }
         controlled.sort_unstable();
         controlled.dedup();
-        let mut seen_class = std::collections::HashSet::new();
-        acting.retain(|&n| seen_class.insert(g.class(n)) && (n == start || !self.power(n, member).anywhere.is_full()));
-        for q in acting {
+        let mut lists: Vec<(NodeId, &'static str, &[NodeId])> = Vec::new();
+        let mut seen_lists = HashSet::new();
+        for &q in &acting {
+            if q != start && self.power(q, member).anywhere.is_full() {
+                continue;
+            }
             for e in g.edges(q).iter().filter(|e| e.kind == EdgeKind::Rewrite) {
-                for &p in &controlled {
-                    if e.to.binary_search(&p).is_err() {
-                        continue;
-                    }
-                    let boundary = if e.action.contains("PermissionsBoundary") {
-                        None
-                    } else {
-                        match g.kind(p).0 {
-                            NodeKind::Group => g.boundary(account, start).ok().flatten(),
-                            _ => g.boundary(account, p).ok().flatten(),
-                        }
-                    };
-                    let after = Power::within(boundary);
-                    if after.gains_over(&base) {
-                        let mut path = walk.path(q);
-                        path.push(Step {
-                            from: q,
-                            to: p,
-                            kind: EdgeKind::Rewrite,
-                            action: e.action,
-                        });
-                        record(&mut gains, path, &|| {
-                            format!("may then be given {}", after.describe_gain(&base))
-                        });
-                    }
+                if seen_lists.insert((e.to.as_ptr() as usize, e.action)) {
+                    lists.push((q, e.action, &e.to));
                 }
             }
         }
+        for (q, action, to) in lists {
+            // Both ascending: one merge.
+            let (mut a, mut b) = (0, 0);
+            while a < to.len() && b < controlled.len() {
+                let p = match to[a].cmp(&controlled[b]) {
+                    std::cmp::Ordering::Less => {
+                        a += 1;
+                        continue;
+                    }
+                    std::cmp::Ordering::Greater => {
+                        b += 1;
+                        continue;
+                    }
+                    std::cmp::Ordering::Equal => to[a],
+                };
+                a += 1;
+                b += 1;
+                let step = Step {
+                    from: q,
+                    to: p,
+                    kind: EdgeKind::Rewrite,
+                    action,
+                };
+                let path = || {
+                    let mut path = walk.path(q);
+                    path.push(step);
+                    path
+                };
+                rewrite(&mut gains, &mut rewritten, &path, p, action);
+            }
+        }
+        gains.stopped = stopped;
         gains
     }
 }

@@ -19,7 +19,8 @@
 //!   policy attached to it, `iam:Put*PermissionsBoundary` / `iam:Delete*PermissionsBoundary`
 //!   on a principal that has a boundary).
 //!
-//! Edges are what the source's policies *may* allow: an `Allow` whose conditions the account
+//! A principal with full access (every action on every resource) has no edges: it has
+//! nothing to gain. Edges are what the source's policies *may* allow: an `Allow` whose conditions the account
 //! data cannot decide (MFA, source IP, an external ID) makes an edge, and
 //! [`AccessGraph::describe`] names what the hop requires. The graph is built once per account
 //! ([`Account::access_graph`](super::Account::access_graph)) with [`Targets`], so its cost
@@ -40,7 +41,7 @@ use crate::policy::{
     TargetSet, Targets, Tri,
 };
 
-pub use escalate::{AdminRoles, Escalations, Gain, Gains};
+pub use escalate::{AdminRoles, Escalations, Gain, Gains, EXAMINED};
 pub use power::Power;
 pub use walk::{Hop, Step, Walk};
 
@@ -67,6 +68,42 @@ pub const NOT_MODELLED: &[&str] = &[
     "Joining a group is followed from users only: a role that can add users to groups reaches nothing by it unless its walk took over a user.",
     "Session policies, session tags and resource policies other than trust policies; service control policies outside organization runs.",
 ];
+
+/// A hasher for the walks' maps of node numbers and addresses: small integer keys, no
+/// adversary (the keys are positions the tool assigns), so no need for SipHash's cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// [`FastHasher`]'s builder.
+pub(crate) type Fast = std::hash::BuildHasherDefault<FastHasher>;
+/// A map keyed by node.
+pub(crate) type NodeMap<V> = HashMap<NodeId, V, Fast>;
+/// A set of nodes.
+pub(crate) type NodeSet = std::collections::HashSet<NodeId, Fast>;
 
 /// A node: an index into [`AccessGraph`]'s numbering.
 pub type NodeId = u32;
@@ -142,6 +179,28 @@ pub struct AccessGraph {
 const VARYING: [&str; 4] = ["aws:username", "aws:userid", "aws:PrincipalArn", "aws:PrincipalType"];
 
 const ASSUME: &str = "sts:AssumeRole";
+/// Every action an edge is built from (with the compute actions of `iam:PassRole`).
+const EDGE_ACTIONS: &[&str] = &[
+    ASSUME,
+    PASS,
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:PutGroupPolicy",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PutRolePermissionsBoundary",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+];
 const PASS: &str = "iam:PassRole";
 
 fn count(n: usize) -> u32 {
@@ -422,6 +481,8 @@ struct Builder<'a> {
     policies: Targets<'a>,
     attached: Vec<Vec<NodeId>>,
     interner: Interner,
+    /// The catalogue entries of the actions the graph asks about, looked up once.
+    known: HashMap<&'static str, crate::policy::catalogue::Action<'static>>,
 }
 
 impl<'a> Builder<'a> {
@@ -515,6 +576,12 @@ impl<'a> Builder<'a> {
             attached,
             graph,
             interner: Interner::default(),
+            known: EDGE_ACTIONS
+                .iter()
+                .copied()
+                .chain(pass_role::COMPUTE.iter().map(|c| c.action))
+                .filter_map(|a| crate::policy::catalogue::get().action(a).map(|x| (a, x)))
+                .collect(),
         }
     }
 
@@ -528,6 +595,11 @@ impl<'a> Builder<'a> {
             let l = self.graph.labelled(account, n);
             let b = self.graph.boundary(account, n);
             let principal = l.principal(b.ok().flatten());
+            if principal.allows_everything() {
+                // A principal with every action gains nothing by becoming or changing
+                // another: its edges would be most of the account, and no walk needs them.
+                continue;
+            }
             let ctx = self.graph.context(account, n);
             let edges = self.edges_of(n, &principal, &ctx);
             self.graph.out[n as usize] = edges;
@@ -570,6 +642,11 @@ impl<'a> Builder<'a> {
         let account = self.account;
         let g = self.graph.ids;
         let account_id = account.account_id.as_deref();
+        let known = &self.known;
+        let may_allow = |principal: &Principal<'_>, action: &str| match known.get(action) {
+            Some(a) => principal.may_allow_action(a),
+            None => principal.may_allow_known(action),
+        };
         let mut out: Vec<Edges> = Vec::new();
         let push = |out: &mut Vec<Edges>, kind, action, to: Arc<[NodeId]>| {
             // A list of the source alone leads nowhere (its own keys, its own policies are
@@ -583,7 +660,7 @@ impl<'a> Builder<'a> {
         let is_user = self.graph.kind(n).0 == NodeKind::User;
 
         // sts:AssumeRole through trust of the account (or `*`): the identity must allow it.
-        if principal.may_allow(ASSUME) {
+        if may_allow(principal, ASSUME) {
             let set = self.roles.allowed(principal, ASSUME, ctx);
             let trust = &self.trust;
             let role_index = &self.role_index;
@@ -623,7 +700,7 @@ impl<'a> Builder<'a> {
             push(&mut out, EdgeKind::Become, ASSUME, extra.into());
         }
         // iam:PassRole to a role an AWS service can assume, with a compute action.
-        if principal.may_allow(PASS) && pass_role::COMPUTE.iter().any(|c| principal.may_allow(c.action)) {
+        if may_allow(principal, PASS) && pass_role::COMPUTE.iter().any(|c| may_allow(principal, c.action)) {
             let set = self.roles.allowed(principal, PASS, ctx);
             let trust = &self.trust;
             let role_index = &self.role_index;
@@ -654,7 +731,7 @@ impl<'a> Builder<'a> {
             }),
         ];
         for &(action, kind, keep) in users {
-            if !principal.may_allow(action) {
+            if !may_allow(principal, action) {
                 continue;
             }
             let set = self.users.allowed(principal, action, ctx);
@@ -673,7 +750,7 @@ impl<'a> Builder<'a> {
             ("iam:PutGroupPolicy", EdgeKind::Rewrite),
         ];
         for &(action, kind) in groups {
-            if (kind == EdgeKind::Join && !is_user) || !principal.may_allow(action) {
+            if (kind == EdgeKind::Join && !is_user) || !may_allow(principal, action) {
                 continue;
             }
             let set = self.groups.allowed(principal, action, ctx);
@@ -685,7 +762,7 @@ impl<'a> Builder<'a> {
                 let own: Vec<NodeId> = account.users[u]
                     .group_list
                     .iter()
-                    .filter_map(|name| account.groups.iter().position(|x| &x.group_name == name))
+                    .filter_map(|name| account.group_position(name))
                     .map(|i| g.group(i))
                     .filter(|m| to.binary_search(m).is_ok())
                     .collect();
@@ -704,7 +781,7 @@ impl<'a> Builder<'a> {
             ("iam:PutRolePermissionsBoundary", EdgeKind::Rewrite, true),
         ];
         for &(action, kind, bounded_only) in roles {
-            if !principal.may_allow(action) {
+            if !may_allow(principal, action) {
                 continue;
             }
             let set = self.roles.allowed(principal, action, ctx);
@@ -720,7 +797,7 @@ impl<'a> Builder<'a> {
         }
         // Customer policies: a new default version rewrites every principal it is attached to.
         for action in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
-            if !principal.may_allow(action) {
+            if !may_allow(principal, action) {
                 continue;
             }
             let set = self.policies.allowed(principal, action, ctx);

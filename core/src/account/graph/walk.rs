@@ -1,9 +1,11 @@
 //! Walking the graph: the principals one can become, the paths there, and what each hop
 //! needs.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
-use super::{may, AccessGraph, EdgeKind, Edges, NodeId, NodeKind, Power, Trust, TrustedAs, ASSUME, PASS};
+use super::{
+    may, AccessGraph, EdgeKind, Edges, Fast, NodeId, NodeKind, NodeMap, NodeSet, Power, Trust, TrustedAs, ASSUME, PASS,
+};
 use crate::account::Account;
 use crate::policy::{pass_role, Context, Effect, Evaluation, Statement, Tri};
 
@@ -27,10 +29,17 @@ pub struct Walk {
     pub start: NodeId,
     /// The nodes reached (the start aside), nearest first.
     pub reached: Vec<NodeId>,
-    parent: HashMap<NodeId, Step>,
+    parent: NodeMap<Step>,
+    /// The nodes reached by `sts:AssumeRole` alone.
+    delegated: NodeSet,
 }
 
 impl Walk {
+    /// Whether the path to `n` only assumes roles.
+    pub fn only_assumes(&self, n: NodeId) -> bool {
+        self.delegated.contains(&n)
+    }
+
     /// The hops from the start to `to` (empty for the start or a node not reached).
     pub fn path(&self, to: NodeId) -> Vec<Step> {
         let mut out = Vec::new();
@@ -101,27 +110,37 @@ impl AccessGraph {
     /// user's walk (a role has no user to add). A node of a class already expanded is not
     /// expanded again: it has the same edges.
     pub fn walk(&self, start: NodeId, follow: impl Fn(&Edges) -> bool) -> Walk {
-        self.walk_until(start, follow, &mut |_| true)
+        self.walk_until(start, follow, &mut |_| true, &mut |_, _| true)
     }
 
-    /// [`AccessGraph::walk`], expanding only the nodes `expand` accepts (the start always).
+    /// [`AccessGraph::walk`], expanding only the nodes `expand` accepts (the start always),
+    /// and telling `visit` of each node reached (and whether its path only assumes roles)
+    /// as it is reached: the walk stops when `visit` returns `false`.
     pub fn walk_until(
         &self,
         start: NodeId,
         follow: impl Fn(&Edges) -> bool,
         expand: &mut dyn FnMut(NodeId) -> bool,
+        visit: &mut dyn FnMut(NodeId, bool) -> bool,
     ) -> Walk {
         let from_user = self.kind(start).0 == NodeKind::User;
-        let mut parent: HashMap<NodeId, Step> = HashMap::new();
+        let mut parent: NodeMap<Step> = NodeMap::default();
         let mut reached = Vec::new();
-        let mut expanded: HashSet<u32> = HashSet::new();
+        let mut delegated = NodeSet::default();
+        let mut expanded = NodeSet::default();
+        let mut lists: HashSet<usize, Fast> = HashSet::default();
         let mut queue = VecDeque::from([start]);
-        while let Some(at) = queue.pop_front() {
+        'walk: while let Some(at) = queue.pop_front() {
             if (at != start && !expand(at)) || !expanded.insert(self.class(at)) {
                 continue;
             }
             for e in self.edges(at) {
                 if e.kind == EdgeKind::Rewrite || (e.kind == EdgeKind::Join && !from_user) || !follow(e) {
+                    continue;
+                }
+                // Principals with the same policies share their lists: once one is followed,
+                // every node on it has been reached.
+                if !lists.insert(e.to.as_ptr() as usize) {
                     continue;
                 }
                 for &to in e.to.iter() {
@@ -137,12 +156,24 @@ impl AccessGraph {
                             action: e.action,
                         },
                     );
+                    let only_assumes = e.action == ASSUME && (at == start || delegated.contains(&at));
+                    if only_assumes {
+                        delegated.insert(to);
+                    }
                     reached.push(to);
                     queue.push_back(to);
+                    if !visit(to, only_assumes) {
+                        break 'walk;
+                    }
                 }
             }
         }
-        Walk { start, reached, parent }
+        Walk {
+            start,
+            reached,
+            parent,
+            delegated,
+        }
     }
 
     /// The power of `n` (a group's within `boundary_of_member`, the boundary of the user who
