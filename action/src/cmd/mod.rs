@@ -113,6 +113,10 @@ pub fn flag(field: hipaa_iam_core::error::Field) -> String {
         Field::RoleName => "--role-name",
         Field::ExternalId => "--external-id",
         Field::Concurrency => "--concurrency",
+        Field::Principal => "--principal",
+        Field::Action => "--action",
+        Field::Resource => "--resource",
+        Field::Context => "--context",
     }
     .to_string()
 }

@@ -9,6 +9,7 @@
 pub mod collect;
 mod credential_report;
 mod exports;
+pub(crate) mod identity;
 mod model;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
