@@ -160,16 +160,30 @@ pub fn check_action(action: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// Reads a requests file: JSON lines, one request each; blank lines are skipped. An error
-/// names the file, the line and the field.
-pub fn read_requests(path: &Path, text: &str) -> Result<Vec<Request>> {
+/// The largest requests file read without [`crate::input::MAX_INPUT_SIZE_ENV`].
+pub const MAX_REQUESTS_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads the requests file `path` ([`read_requests`]).
+pub fn read_requests_file(path: &Path) -> Result<Vec<(usize, Request)>> {
+    let limit = crate::input::size_limit_from_env()?.unwrap_or(MAX_REQUESTS_FILE_BYTES);
+    let bytes = crate::input::read_file(path, limit)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::input(path, "", format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    })?;
+    read_requests(path, &text)
+}
+
+/// Reads the requests of a file's text: JSON lines, one request each (blank lines are
+/// skipped), each with its 1-based line number. An error names the file, the line and the
+/// field.
+pub fn read_requests(path: &Path, text: &str) -> Result<Vec<(usize, Request)>> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let request = Request::from_json_line(line).map_err(|m| Error::input(path, format!("line {}", i + 1), m))?;
-        out.push(request);
+        out.push((i + 1, request));
     }
     if out.is_empty() {
         return Err(Error::input(path, "", "no request: expected JSON lines, one request each"));
@@ -636,6 +650,15 @@ pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
         not_considered: not_considered(&request.resource),
         warnings: action_warnings(&request.action),
     })
+}
+
+/// [`explain`] of each request of a requests file, in order; an error (an unknown principal)
+/// names the file and the line.
+pub fn explain_lines(account: &Account, path: &Path, requests: &[(usize, Request)]) -> Result<Vec<Explanation>> {
+    requests
+        .iter()
+        .map(|(line, r)| explain(account, r).map_err(|e| Error::input(path, format!("line {line}"), e.to_string())))
+        .collect()
 }
 
 /// How a principal can do the action of a [`who_can`] question.

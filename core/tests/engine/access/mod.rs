@@ -235,8 +235,15 @@ fn request_lines_name_the_line_and_the_field() {
                 {\"principal\": \"bob\", \"action\": \"s3:GetObject\", \"resource\": \"*\", \"context\": {\"aws:MultiFactorAuthPresent\": true, \"aws:TagKeys\": [\"a\", \"b\"]}}\n";
     let requests = access::read_requests(path, text).unwrap();
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[1].context["aws:MultiFactorAuthPresent"], ["true"]);
-    assert_eq!(requests[1].context["aws:TagKeys"], ["a", "b"]);
+    assert_eq!(requests[1].0, 3, "line numbers count blank lines");
+    assert_eq!(requests[1].1.context["aws:MultiFactorAuthPresent"], ["true"]);
+    assert_eq!(requests[1].1.context["aws:TagKeys"], ["a", "b"]);
+    let account = clinic();
+    let mut unknown = requests.clone();
+    unknown[1].1.principal = "zed".into();
+    let err = access::explain_lines(&account, path, &unknown).unwrap_err().to_string();
+    assert!(err.starts_with("requests.jsonl: line 3: principal: no user or role named \"zed\""), "{err}");
+    assert_eq!(access::explain_lines(&account, path, &requests).unwrap().len(), 2);
     let cases = [
         ("{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"extra\": 1}", "unknown field `extra`"),
         ("{\"principal\": \"a\", \"resource\": \"*\"}", "missing field `action`"),
