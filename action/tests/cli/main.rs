@@ -4,6 +4,7 @@
 
 mod common;
 
+mod access_cli;
 mod action_steps;
 mod audit_cli;
 mod audit_moto;

@@ -586,16 +586,16 @@ fn reason(e: &Evaluation, statements: &[DecidingStatement]) -> String {
             let (identity, bounded) = (pick(Effect::Allow, false, Some(false)), pick(Effect::Allow, false, Some(true)));
             if !identity.is_empty() {
                 format!(
-                    "not granted: {} allows it but the permissions boundary does not",
+                    "{} allows it but the permissions boundary does not",
                     and_list(&identity)
                 )
             } else if !bounded.is_empty() {
                 format!(
-                    "not granted: the boundary allows it ({}) but no identity policy does",
+                    "the permissions boundary allows it ({}) but no identity policy does",
                     and_list(&bounded)
                 )
             } else {
-                "not granted: no statement allows it (implicit deny)".to_string()
+                "no statement allows it (implicit deny)".to_string()
             }
         }
     };
