@@ -351,7 +351,10 @@ pub async fn access_explain(request: &AccessExplainRequest) -> Result<Vec<crate:
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            crate::access::explain(&account, r).map_err(|e| Error::InvalidArgument(format!("requests[{i}]: {e}")))
+            crate::access::explain(&account, r).map_err(|e| match e.field_parts() {
+                Some((field, before, after)) => Error::field_in(field, format!("requests[{i}]: {before}"), after),
+                None => Error::InvalidArgument(format!("requests[{i}]: {e}")),
+            })
         })
         .collect()
 }
