@@ -5,6 +5,7 @@
 mod common;
 
 mod access_cli;
+mod access_moto;
 mod action_steps;
 mod audit_cli;
 mod audit_moto;
