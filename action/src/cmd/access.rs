@@ -132,7 +132,10 @@ fn one_request(args: &ExplainArgs) -> hipaa_iam_core::Result<Request> {
             .split_once('=')
             .filter(|(k, _)| !k.trim().is_empty())
             .ok_or_else(|| Error::field(Field::Context, format!("{pair:?}: expected KEY=VALUE")))?;
-        context.entry(key.trim().to_string()).or_default().push(value.to_string());
+        context
+            .entry(key.trim().to_string())
+            .or_default()
+            .push(value.to_string());
     }
     let mut request = Request::new(
         args.principal.clone().unwrap_or_default(),
@@ -209,7 +212,14 @@ fn explain_csv(explanations: &[Explanation]) -> CsvTable {
         let statements: Vec<String> = e
             .statements
             .iter()
-            .map(|s| format!("{:?} {}{}", s.effect, s.label(), if s.conditional { " (conditional)" } else { "" }))
+            .map(|s| {
+                format!(
+                    "{:?} {}{}",
+                    s.effect,
+                    s.label(),
+                    if s.conditional { " (conditional)" } else { "" }
+                )
+            })
             .collect();
         t.push(vec![
             e.principal.clone(),
@@ -329,7 +339,11 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
         .max()
         .unwrap_or(4)
         .clamp(4, 40);
-    writeln!(out, "{:<4}  {:<name_w$}  {:<11}  {:<20}  ALLOWED BY", "TYPE", "NAME", "DECISION", "REQUIRES")?;
+    writeln!(
+        out,
+        "{:<4}  {:<name_w$}  {:<11}  {:<20}  ALLOWED BY",
+        "TYPE", "NAME", "DECISION", "REQUIRES"
+    )?;
     for a in &answer.principals {
         let requires = if a.requires.is_empty() {
             "-".to_string()
@@ -353,7 +367,11 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "{} principal(s).", answer.principals.len())?;
-    write_list(out, "not evaluated (policies missing from the data)", &answer.not_evaluated)?;
+    write_list(
+        out,
+        "not evaluated (policies missing from the data)",
+        &answer.not_evaluated,
+    )?;
     write_list(out, "warnings", &answer.warnings)?;
     write_list(out, "not considered", &answer.not_considered)?;
     writeln!(out, "Answers of {}.", access::SCOPE)

@@ -33,7 +33,14 @@ fn build(m: &Moto) {
         m.aws(&["iam", "create-user", "--user-name", u]);
     }
     for u in ["nurse.ada", "nurse.bea"] {
-        m.aws(&["iam", "add-user-to-group", "--group-name", "clinicians", "--user-name", u]);
+        m.aws(&[
+            "iam",
+            "add-user-to-group",
+            "--group-name",
+            "clinicians",
+            "--user-name",
+            u,
+        ]);
     }
     let trust = json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{MOTO_ACCOUNT_ID}:root")}, "Action": "sts:AssumeRole"}
@@ -81,15 +88,34 @@ fn who_can_and_explain_live_agree_with_the_collected_exports_on_moto() {
     assert!(collected.status.success(), "{}", text(&collected).1);
     let exports = dir.to_str().unwrap();
 
-    let who = ["access", "who-can", "--action", "s3:GetObject", "--resource", PHI, "--format", "json"];
+    let who = [
+        "access",
+        "who-can",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        PHI,
+        "--format",
+        "json",
+    ];
     let live = json_of(&hipaa_iam(&m, &who, tmp.path()));
-    let offline = json_of(&hipaa_iam(&m, &[&who[..], &["--exports", exports]].concat(), tmp.path()));
+    let offline = json_of(&hipaa_iam(
+        &m,
+        &[&who[..], &["--exports", exports]].concat(),
+        tmp.path(),
+    ));
     assert_eq!(live, offline);
     let found: Vec<(String, String, Value)> = live["principals"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["name"].as_str().unwrap().to_string(), a["decision"].as_str().unwrap().to_string(), a["requires"].clone()))
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a["decision"].as_str().unwrap().to_string(),
+                a["requires"].clone(),
+            )
+        })
         .collect();
     let row = |n: &str, d: &str, r: Value| (n.to_string(), d.to_string(), r);
     assert_eq!(
@@ -117,8 +143,15 @@ fn who_can_and_explain_live_agree_with_the_collected_exports_on_moto() {
         "json",
     ];
     let live = json_of(&hipaa_iam(&m, &explain, tmp.path()));
-    let offline = json_of(&hipaa_iam(&m, &[&explain[..], &["--exports", exports]].concat(), tmp.path()));
+    let offline = json_of(&hipaa_iam(
+        &m,
+        &[&explain[..], &["--exports", exports]].concat(),
+        tmp.path(),
+    ));
     assert_eq!(live, offline);
     assert_eq!(live[0]["decision"], "allowed");
-    assert_eq!(live[0]["statements"][0]["policy"], "inline read-records on group clinicians");
+    assert_eq!(
+        live[0]["statements"][0]["policy"],
+        "inline read-records on group clinicians"
+    );
 }

@@ -90,7 +90,9 @@ impl TryFrom<RawRequest> for Request {
             resource: raw.resource,
             context,
         };
-        request.check().map_err(|(field, message)| format!("field `{}`: {message}", field.name()))?;
+        request
+            .check()
+            .map_err(|(field, message)| format!("field `{}`: {message}", field.name()))?;
         Ok(request)
     }
 }
@@ -168,7 +170,11 @@ pub fn read_requests_file(path: &Path) -> Result<Vec<(usize, Request)>> {
     let limit = crate::input::size_limit_from_env()?.unwrap_or(MAX_REQUESTS_FILE_BYTES);
     let bytes = crate::input::read_file(path, limit)?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        Error::input(path, "", format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+        Error::input(
+            path,
+            "",
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
     })?;
     read_requests(path, &text)
 }
@@ -186,7 +192,11 @@ pub fn read_requests(path: &Path, text: &str) -> Result<Vec<(usize, Request)>> {
         out.push((i + 1, request));
     }
     if out.is_empty() {
-        return Err(Error::input(path, "", "no request: expected JSON lines, one request each"));
+        return Err(Error::input(
+            path,
+            "",
+            "no request: expected JSON lines, one request each",
+        ));
     }
     Ok(out)
 }
@@ -472,7 +482,9 @@ pub fn not_considered(resource: &str) -> Vec<String> {
         out.push(format!("any resource-based policy of {resource}"));
     }
     out.push("session policies (of a role session or federated user)".to_string());
-    out.push("service control policies and resource control policies (not collected in single-account runs)".to_string());
+    out.push(
+        "service control policies and resource control policies (not collected in single-account runs)".to_string(),
+    );
     out
 }
 
@@ -538,7 +550,10 @@ impl<'a> Policies<'a> {
         if m.boundary {
             self.boundary.as_ref().map(|(d, l)| (*d, l.as_str()))
         } else {
-            Some((*self.labelled.docs.get(m.document)?, self.labelled.labels.get(m.document)?.as_str()))
+            Some((
+                *self.labelled.docs.get(m.document)?,
+                self.labelled.labels.get(m.document)?.as_str(),
+            ))
         }
     }
 
@@ -583,7 +598,10 @@ fn reason(e: &Evaluation, statements: &[DecidingStatement]) -> String {
             s
         }
         Decision::NotGranted => {
-            let (identity, bounded) = (pick(Effect::Allow, false, Some(false)), pick(Effect::Allow, false, Some(true)));
+            let (identity, bounded) = (
+                pick(Effect::Allow, false, Some(false)),
+                pick(Effect::Allow, false, Some(true)),
+            );
             if !identity.is_empty() {
                 format!(
                     "{} allows it but the permissions boundary does not",
@@ -619,7 +637,9 @@ fn reason(e: &Evaluation, statements: &[DecidingStatement]) -> String {
 /// ([`principal_context`]), every other key absent. Errors: an unknown principal (naming the
 /// closest user or role name), an action not of the form `service:action`.
 pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
-    request.check().map_err(|(field, message)| Error::field(field, message))?;
+    request
+        .check()
+        .map_err(|(field, message)| Error::field(field, message))?;
     let who = find(account, &request.principal)?;
     let ctx = concrete_context(who.context(account), &request.context);
     let policies = Policies::of(account, who);
@@ -727,7 +747,9 @@ pub struct WhoCan {
 
 /// The condition keys one conditional statement needs under `ctx`, as a reader names them.
 fn requirements(doc: &Document, m: &MatchedStatement, ctx: &Context, out: &mut Vec<String>) {
-    let Some(s) = doc.statements().get(m.statement) else { return };
+    let Some(s) = doc.statements().get(m.statement) else {
+        return;
+    };
     let mut any = false;
     for c in s.conditions().iter().filter(|c| c.evaluate(ctx) == Tri::Unknown) {
         any = true;
@@ -808,11 +830,11 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
         let incomplete = missing > 0 || bound.is_err();
         let bound = bound.ok().flatten();
         let principal = Principal::new(docs, bound);
-        let personal = principal
-            .identity
-            .iter()
-            .chain(principal.boundary.iter())
-            .any(|d| *depends.entry(*d as *const Document).or_insert_with(|| depends_on_principal(d)));
+        let personal = principal.identity.iter().chain(principal.boundary.iter()).any(|d| {
+            *depends
+                .entry(*d as *const Document)
+                .or_insert_with(|| depends_on_principal(d))
+        });
         let judge = |ctx: &Context| {
             principal
                 .may_allow(action)

@@ -114,9 +114,10 @@ impl Context {
             Some((_, Entry::Present(values))) => KeyState::Present(values),
             Some((_, Entry::Absent)) => KeyState::Absent,
             Some((_, Entry::Unknown)) => KeyState::Unknown,
-            None if self.absent_prefixes.iter().any(|p| {
-                key.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))
-            }) =>
+            None if self
+                .absent_prefixes
+                .iter()
+                .any(|p| key.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))) =>
             {
                 KeyState::Absent
             }

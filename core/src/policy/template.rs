@@ -81,9 +81,9 @@ impl Template {
     /// operators (`StringNotEquals`, ...) match ("a variable with no value ... is
     /// effectively null").
     pub(crate) fn is_null(&self, ctx: &Context) -> bool {
-        self.parts.iter().any(|p| {
-            matches!(p, Part::Var { key, default: None } if ctx.get(key) == KeyState::Absent)
-        })
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Var { key, default: None } if ctx.get(key) == KeyState::Absent))
     }
 
     /// The text with every variable replaced, all of it literal (for `StringEquals`);

@@ -173,7 +173,8 @@ fn a_missing_exports_directory_is_invalid_input_everywhere() {
             request["remediation"] = "password-policy".into();
         }
         if name == "hipaa_iam_access_explain" {
-            request["requests"] = serde_json::json!([{"principal": "alice", "action": "s3:GetObject", "resource": "*"}]);
+            request["requests"] =
+                serde_json::json!([{"principal": "alice", "action": "s3:GetObject", "resource": "*"}]);
         }
         if name == "hipaa_iam_access_who_can" {
             request["action"] = "s3:GetObject".into();

@@ -56,7 +56,10 @@ fn access_queries_answer_what_the_cli_prints() {
     let (status, out, err) = call(hipaa_iam_access_who_can, Some(request.to_string().as_bytes()));
     assert_eq!(status, 0, "{err}");
     let got: Value = serde_json::from_str(&out.unwrap()).unwrap();
-    assert_eq!(got, cli_json(&["who-can", "--action", "s3:GetObject", "--resource", PHI]));
+    assert_eq!(
+        got,
+        cli_json(&["who-can", "--action", "s3:GetObject", "--resource", PHI])
+    );
 }
 
 #[test]
@@ -80,17 +83,25 @@ fn access_errors_name_the_request_and_the_field() {
     );
     let (status, _, err) = call(
         hipaa_iam_access_who_can,
-        Some(json!({"exports_dir": demo, "action": "GetObject", "resource": "*"}).to_string().as_bytes()),
+        Some(
+            json!({"exports_dir": demo, "action": "GetObject", "resource": "*"})
+                .to_string()
+                .as_bytes(),
+        ),
     );
     assert_eq!(status, HipaaIamStatus::InvalidArgument as i32);
     assert!(err.starts_with("action: \"GetObject\" is not an action"), "{err}");
     for (f, request) in [
         (
-            hipaa_iam_access_explain as unsafe extern "C" fn(*const std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32,
+            hipaa_iam_access_explain
+                as unsafe extern "C" fn(*const std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32,
             json!({"exports_dir": demo, "requests": [{"principal": "a", "action": "s3:X", "resource": "*", "extra": 1}]}),
         ),
         (hipaa_iam_access_explain, json!({"exports_dir": demo, "request": []})),
-        (hipaa_iam_access_who_can, json!({"exports_dir": demo, "action": "s3:GetObject"})),
+        (
+            hipaa_iam_access_who_can,
+            json!({"exports_dir": demo, "action": "s3:GetObject"}),
+        ),
     ] {
         let (status, out, err) = call(f, Some(request.to_string().as_bytes()));
         assert_eq!(status, HipaaIamStatus::InvalidJson as i32, "{request}: {err}");
@@ -116,26 +127,64 @@ fn access_queries_from_a_c_program_with_asan_and_from_python_ctypes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| format!("{} {} {}", a["type"].as_str().unwrap(), a["name"].as_str().unwrap(), a["decision"].as_str().unwrap()))
+        .map(|a| {
+            format!(
+                "{} {} {}",
+                a["type"].as_str().unwrap(),
+                a["name"].as_str().unwrap(),
+                a["decision"].as_str().unwrap()
+            )
+        })
         .collect();
     assert!(want.len() >= 3, "{want:?}");
 
     let run = run_sanitized(&exe, &[demo.as_os_str(), "s3:GetObject".as_ref(), PHI.as_ref()]);
-    let (stdout, stderr) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
-    assert!(!stderr.contains("AddressSanitizer") && !stderr.contains("runtime error"), "{stderr}");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr),
+    );
+    assert!(
+        !stderr.contains("AddressSanitizer") && !stderr.contains("runtime error"),
+        "{stderr}"
+    );
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert_eq!(stdout.lines().collect::<Vec<_>>(), want);
 
-    let run = run_sanitized(&exe, &[demo.as_os_str(), "jordan.lee".as_ref(), "s3:GetObject".as_ref(), PHI.as_ref()]);
+    let run = run_sanitized(
+        &exe,
+        &[
+            demo.as_os_str(),
+            "jordan.lee".as_ref(),
+            "s3:GetObject".as_ref(),
+            PHI.as_ref(),
+        ],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-    assert_eq!(String::from_utf8_lossy(&run.stdout), "denied arn:aws:iam::123456789012:user/jordan.lee\n");
-    let run = Command::new(&exe).args([demo.as_os_str(), "nobody".as_ref(), "s3:GetObject".as_ref(), PHI.as_ref()]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "denied arn:aws:iam::123456789012:user/jordan.lee\n"
+    );
+    let run = Command::new(&exe)
+        .args([
+            demo.as_os_str(),
+            "nobody".as_ref(),
+            "s3:GetObject".as_ref(),
+            PHI.as_ref(),
+        ])
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("requests[0]: principal: no user or role named \"nobody\""));
 
     let python = hipaa_iam_tests::python();
     let script = crate_dir.join("examples").join("access_demo.py");
-    let run = Command::new(&python).arg(&script).arg(&lib).arg(&demo).args(["s3:GetObject", PHI]).output().unwrap();
+    let run = Command::new(&python)
+        .arg(&script)
+        .arg(&lib)
+        .arg(&demo)
+        .args(["s3:GetObject", PHI])
+        .output()
+        .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let from_python: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(from_python, who);
@@ -149,6 +198,14 @@ fn access_queries_from_a_c_program_with_asan_and_from_python_ctypes() {
     let from_python: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(
         from_python,
-        cli_json(&["explain", "--principal", "jordan.lee", "--action", "s3:GetObject", "--resource", PHI])
+        cli_json(&[
+            "explain",
+            "--principal",
+            "jordan.lee",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            PHI
+        ])
     );
 }

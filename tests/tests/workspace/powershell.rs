@@ -537,10 +537,14 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         .iter()
         .map(|a| a["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"ops-admin") && !names.contains(&"reception.smith"), "{who}");
+    assert!(
+        names.contains(&"ops-admin") && !names.contains(&"reception.smith"),
+        "{who}"
+    );
     assert!(who["scope"].as_str().unwrap().contains("identity-based"), "{who}");
     assert!(
-        error("access-principal").starts_with("1 InvalidArgument argument principal requests[0]: principal: no user or role named"),
+        error("access-principal")
+            .starts_with("1 InvalidArgument argument principal requests[0]: principal: no user or role named"),
         "{}",
         error("access-principal")
     );

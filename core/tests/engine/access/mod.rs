@@ -121,52 +121,216 @@ fn clinic() -> Account {
 use Decision::{Allowed, Denied, NotGranted};
 
 /// principal, action, resource, context, decision, a statement that must be listed.
-type Row = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)], Decision, &'static str);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Decision,
+    &'static str,
+);
 
 const MFA: &[(&str, &str)] = &[("aws:MultiFactorAuthPresent", "true")];
 
 static ROWS: &[Row] = &[
     // ${aws:username} resolves from the principal: alice's home, not bob's.
-    ("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/chart.pdf", MFA, Allowed, "inline home on group staff [OwnHome]"),
-    ("alice", "s3:GetObject", "arn:aws:s3:::phi/bob/chart.pdf", MFA, NotGranted, ""),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        MFA,
+        Allowed,
+        "inline home on group staff [OwnHome]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/bob/chart.pdf",
+        MFA,
+        NotGranted,
+        "",
+    ),
     // ${aws:PrincipalTag/team} from the exported tags.
-    ("alice", "s3:GetObject", "arn:aws:s3:::teams/cardiology/x", MFA, Allowed, "team-data (attached to user alice) [TeamFolder]"),
-    ("alice", "s3:GetObject", "arn:aws:s3:::teams/oncology/x", MFA, NotGranted, ""),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::teams/cardiology/x",
+        MFA,
+        Allowed,
+        "team-data (attached to user alice) [TeamFolder]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::teams/oncology/x",
+        MFA,
+        NotGranted,
+        "",
+    ),
     // A context key in a condition value's variable.
-    ("alice", "s3:ListBucket", "arn:aws:s3:::phi", &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "alice/2024")], Allowed, "[ListOwnPrefix]"),
-    ("alice", "s3:ListBucket", "arn:aws:s3:::phi", &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "bob/2024")], NotGranted, ""),
+    (
+        "alice",
+        "s3:ListBucket",
+        "arn:aws:s3:::phi",
+        &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "alice/2024")],
+        Allowed,
+        "[ListOwnPrefix]",
+    ),
+    (
+        "alice",
+        "s3:ListBucket",
+        "arn:aws:s3:::phi",
+        &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "bob/2024")],
+        NotGranted,
+        "",
+    ),
     // s3:prefix absent: StringLike on an absent key is false.
     ("alice", "s3:ListBucket", "arn:aws:s3:::phi", MFA, NotGranted, ""),
     // MFA absent (long-term keys): BoolIfExists false holds, the deny wins over the allow.
-    ("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/chart.pdf", &[], Denied, "mfa-guard (attached to user alice) [DenyWithoutMFA]"),
-    ("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/chart.pdf", &[("aws:MultiFactorAuthPresent", "false")], Denied, "[DenyWithoutMFA]"),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        &[],
+        Denied,
+        "mfa-guard (attached to user alice) [DenyWithoutMFA]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        &[("aws:MultiFactorAuthPresent", "false")],
+        Denied,
+        "[DenyWithoutMFA]",
+    ),
     // NotAction of the deny: changing one's password is not denied (nor allowed).
-    ("alice", "iam:ChangePassword", "arn:aws:iam::123456789012:user/alice", &[], NotGranted, ""),
+    (
+        "alice",
+        "iam:ChangePassword",
+        "arn:aws:iam::123456789012:user/alice",
+        &[],
+        NotGranted,
+        "",
+    ),
     // The boundary limits AdministratorAccess to S3, and its deny wins.
-    ("bob", "s3:PutObject", "arn:aws:s3:::phi/x", &[], Allowed, "permissions boundary dev-boundary [S3Only]"),
-    ("bob", "iam:CreateUser", "arn:aws:iam::123456789012:user/x", &[], NotGranted, "AdministratorAccess (attached to group admins) [statement 1]"),
-    ("bob", "s3:DeleteBucket", "arn:aws:s3:::phi", &[], Denied, "permissions boundary dev-boundary [NoBucketDeletion]"),
+    (
+        "bob",
+        "s3:PutObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "permissions boundary dev-boundary [S3Only]",
+    ),
+    (
+        "bob",
+        "iam:CreateUser",
+        "arn:aws:iam::123456789012:user/x",
+        &[],
+        NotGranted,
+        "AdministratorAccess (attached to group admins) [statement 1]",
+    ),
+    (
+        "bob",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::phi",
+        &[],
+        Denied,
+        "permissions boundary dev-boundary [NoBucketDeletion]",
+    ),
     // NotAction allows all but IAM; NotResource denies every object outside phi/.
-    ("carol", "ec2:RunInstances", "*", &[], Allowed, "inline broad on user carol [AllButIam]"),
+    (
+        "carol",
+        "ec2:RunInstances",
+        "*",
+        &[],
+        Allowed,
+        "inline broad on user carol [AllButIam]",
+    ),
     ("carol", "iam:CreateUser", "*", &[], NotGranted, ""),
-    ("carol", "s3:GetObject", "arn:aws:s3:::phi/a", &[], Allowed, "[AllButIam]"),
-    ("carol", "s3:GetObject", "arn:aws:s3:::other/a", &[], Denied, "inline broad on user carol [NoSecrets]"),
+    (
+        "carol",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/a",
+        &[],
+        Allowed,
+        "[AllButIam]",
+    ),
+    (
+        "carol",
+        "s3:GetObject",
+        "arn:aws:s3:::other/a",
+        &[],
+        Denied,
+        "inline broad on user carol [NoSecrets]",
+    ),
     // Version 2008-10-17 or none: ${...} is literal text.
     ("dave", "s3:GetObject", "arn:aws:s3:::phi/dave/x", &[], NotGranted, ""),
-    ("dave", "s3:GetObject", "arn:aws:s3:::phi/${aws:username}/x", &[], Allowed, "inline old on user dave [Literal]"),
+    (
+        "dave",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/${aws:username}/x",
+        &[],
+        Allowed,
+        "inline old on user dave [Literal]",
+    ),
     ("dave", "s3:PutObject", "arn:aws:s3:::phi/dave/x", &[], NotGranted, ""),
-    ("dave", "s3:PutObject", "arn:aws:s3:::phi/${aws:username}/x", &[], Allowed, "[AlsoLiteral]"),
+    (
+        "dave",
+        "s3:PutObject",
+        "arn:aws:s3:::phi/${aws:username}/x",
+        &[],
+        Allowed,
+        "[AlsoLiteral]",
+    ),
     // Every condition must hold; a key not given is absent, never assumed.
-    ("erin", "s3:GetObject", "arn:aws:s3:::phi/x", &[("aws:MultiFactorAuthPresent", "true"), ("aws:RequestedRegion", "us-east-1")], Allowed, "[ReadWithMFA]"),
+    (
+        "erin",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[
+            ("aws:MultiFactorAuthPresent", "true"),
+            ("aws:RequestedRegion", "us-east-1"),
+        ],
+        Allowed,
+        "[ReadWithMFA]",
+    ),
     ("erin", "s3:GetObject", "arn:aws:s3:::phi/x", MFA, NotGranted, ""),
     ("erin", "s3:GetObject", "arn:aws:s3:::phi/x", &[], NotGranted, ""),
     // A variable whose key is absent (fay has no unit tag) has no value: it matches nothing,
     // so the negated operator holds and the deny's resource and condition do not match.
-    ("fay", "s3:GetObject", "arn:aws:s3:::phi/x", &[], Allowed, "inline untagged on user fay [NotMyUnit]"),
+    (
+        "fay",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "inline untagged on user fay [NotMyUnit]",
+    ),
     // Roles, by name and by ARN of a session.
-    ("reader", "s3:GetObject", "arn:aws:s3:::phi/x", &[], Allowed, "inline read on role reader [ReadPhi]"),
-    ("arn:aws:sts::123456789012:assumed-role/reader/session-1", "s3:GetObject", "arn:aws:s3:::phi/x", &[], Allowed, "[ReadPhi]"),
-    ("arn:aws:iam::123456789012:user/carol", "iam:CreateUser", "*", &[], NotGranted, ""),
+    (
+        "reader",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "inline read on role reader [ReadPhi]",
+    ),
+    (
+        "arn:aws:sts::123456789012:assumed-role/reader/session-1",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "[ReadPhi]",
+    ),
+    (
+        "arn:aws:iam::123456789012:user/carol",
+        "iam:CreateUser",
+        "*",
+        &[],
+        NotGranted,
+        "",
+    ),
 ];
 
 #[test]
@@ -189,42 +353,80 @@ fn explain_judges_each_request_as_aws_documents() {
             "{principal} {action} {resource}: {statement:?} not in {labels:?}"
         );
         assert!(e.path.is_empty(), "direct access has no path");
-        assert!(!e.conditional_allow, "{principal} {action}: a concrete request leaves nothing undecided");
+        assert!(
+            !e.conditional_allow,
+            "{principal} {action}: a concrete request leaves nothing undecided"
+        );
     }
 }
 
 #[test]
 fn explain_names_the_principal_and_what_it_did_not_consider() {
     let account = clinic();
-    let e = access::explain(&account, &Request::new("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/x")).unwrap();
+    let e = access::explain(
+        &account,
+        &Request::new("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/x"),
+    )
+    .unwrap();
     assert_eq!(e.principal, format!("arn:aws:iam::{ACCOUNT}:user/alice"));
     assert_eq!(e.decision, Denied);
     assert!(e.reason.contains("explicitly denied by mfa-guard"), "{}", e.reason);
     assert!(
-        e.not_considered.iter().any(|n| n.contains("the S3 bucket policy of arn:aws:s3:::phi")),
+        e.not_considered
+            .iter()
+            .any(|n| n.contains("the S3 bucket policy of arn:aws:s3:::phi")),
         "{:?}",
         e.not_considered
     );
     let json = serde_json::to_value(&e).unwrap();
     assert_eq!(json["decision"], "denied");
     assert_eq!(json["path"], json!([]));
-    let kms = access::explain(&account, &Request::new("bob", "kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k1")).unwrap();
+    let kms = access::explain(
+        &account,
+        &Request::new("bob", "kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k1"),
+    )
+    .unwrap();
     assert_eq!(serde_json::to_value(&kms).unwrap()["decision"], "not-granted");
-    assert!(kms.not_considered.iter().any(|n| n.contains("as if its key policy delegated to IAM")), "{:?}", kms.not_considered);
+    assert!(
+        kms.not_considered
+            .iter()
+            .any(|n| n.contains("as if its key policy delegated to IAM")),
+        "{:?}",
+        kms.not_considered
+    );
     let typo = access::explain(&account, &Request::new("bob", "s3:GetObjcet", "*")).unwrap();
-    assert!(typo.warnings.iter().any(|w| w.contains("did you mean s3:GetObject")), "{:?}", typo.warnings);
+    assert!(
+        typo.warnings.iter().any(|w| w.contains("did you mean s3:GetObject")),
+        "{:?}",
+        typo.warnings
+    );
 }
 
 #[test]
 fn explain_refuses_unknown_principals_and_malformed_actions() {
     let account = clinic();
-    let err = access::explain(&account, &Request::new("alicia", "s3:GetObject", "*")).unwrap_err().to_string();
-    assert!(err.contains("principal") && err.contains("\"alicia\"") && err.contains("did you mean user \"alice\""), "{err}");
-    let err = access::explain(&account, &Request::new("arn:aws:iam::123456789012:user/zed", "s3:GetObject", "*")).unwrap_err().to_string();
+    let err = access::explain(&account, &Request::new("alicia", "s3:GetObject", "*"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("principal") && err.contains("\"alicia\"") && err.contains("did you mean user \"alice\""),
+        "{err}"
+    );
+    let err = access::explain(
+        &account,
+        &Request::new("arn:aws:iam::123456789012:user/zed", "s3:GetObject", "*"),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("no user or role has the ARN"), "{err}");
     for bad in ["GetObject", "s3:", ":GetObject", "s3 :GetObject", "s3:Get Object"] {
-        let err = access::explain(&account, &Request::new("alice", bad, "*")).unwrap_err().to_string();
-        assert!(err.starts_with("action: ") && err.contains("service:action"), "{bad}: {err}");
+        let err = access::explain(&account, &Request::new("alice", bad, "*"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("action: ") && err.contains("service:action"),
+            "{bad}: {err}"
+        );
     }
 }
 
@@ -242,13 +444,25 @@ fn request_lines_name_the_line_and_the_field() {
     let mut unknown = requests.clone();
     unknown[1].1.principal = "zed".into();
     let err = access::explain_lines(&account, path, &unknown).unwrap_err().to_string();
-    assert!(err.starts_with("requests.jsonl: line 3: principal: no user or role named \"zed\""), "{err}");
+    assert!(
+        err.starts_with("requests.jsonl: line 3: principal: no user or role named \"zed\""),
+        "{err}"
+    );
     assert_eq!(access::explain_lines(&account, path, &requests).unwrap().len(), 2);
     let cases = [
-        ("{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"extra\": 1}", "unknown field `extra`"),
+        (
+            "{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"extra\": 1}",
+            "unknown field `extra`",
+        ),
         ("{\"principal\": \"a\", \"resource\": \"*\"}", "missing field `action`"),
-        ("{\"principal\": \"a\", \"action\": \"GetObject\", \"resource\": \"*\"}", "field `action`"),
-        ("{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"context\": {\"k\": {}}}", "field `context`: key \"k\""),
+        (
+            "{\"principal\": \"a\", \"action\": \"GetObject\", \"resource\": \"*\"}",
+            "field `action`",
+        ),
+        (
+            "{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"context\": {\"k\": {}}}",
+            "field `context`: key \"k\"",
+        ),
         ("not json", "expected"),
     ];
     for (line, want) in cases {
@@ -257,22 +471,32 @@ fn request_lines_name_the_line_and_the_field() {
         assert!(err.starts_with("requests.jsonl: line 3: "), "{err}");
         assert!(err.contains(want), "{line}: {err}");
     }
-    assert!(access::read_requests(path, "\n  \n").unwrap_err().to_string().contains("no request"));
+    assert!(access::read_requests(path, "\n  \n")
+        .unwrap_err()
+        .to_string()
+        .contains("no request"));
 }
 
 #[test]
 fn who_can_lists_direct_access_with_its_conditions() {
     let account = clinic();
     let answer = access::who_can(&account, "s3:GetObject", "arn:aws:s3:::phi/alice/x").unwrap();
-    let found: Vec<(&str, Reach, Vec<String>)> =
-        answer.principals.iter().map(|a| (a.name.as_str(), a.decision, a.requires.clone())).collect();
+    let found: Vec<(&str, Reach, Vec<String>)> = answer
+        .principals
+        .iter()
+        .map(|a| (a.name.as_str(), a.decision, a.requires.clone()))
+        .collect();
     assert_eq!(
         found,
         vec![
             ("alice", Reach::Allowed, vec![]),
             ("bob", Reach::Allowed, vec![]),
             ("carol", Reach::Allowed, vec![]),
-            ("erin", Reach::Conditional, vec!["MFA".to_string(), "aws:RequestedRegion".to_string()]),
+            (
+                "erin",
+                Reach::Conditional,
+                vec!["MFA".to_string(), "aws:RequestedRegion".to_string()]
+            ),
             ("fay", Reach::Allowed, vec![]),
             ("reader", Reach::Allowed, vec![]),
         ],
@@ -280,7 +504,10 @@ fn who_can_lists_direct_access_with_its_conditions() {
     );
     let alice = &answer.principals[0];
     assert!(alice.conditional_deny, "the MFA guard may deny");
-    assert_eq!(alice.allowed_by, vec!["inline home on group staff [OwnHome]".to_string()]);
+    assert_eq!(
+        alice.allowed_by,
+        vec!["inline home on group staff [OwnHome]".to_string()]
+    );
     assert!(answer.principals.iter().all(|a| a.path.is_empty()));
     assert!(answer.scope.contains("identity-based"));
     let json = serde_json::to_value(&answer).unwrap();
@@ -303,8 +530,16 @@ fn who_can_shares_evaluations_only_between_principals_that_cannot_differ() {
     let b = TestAccount::new()
         .managed("tagged", tagged)
         .group("everyone", &[&policy_arn("tagged")], &[])
-        .user("ann", &["everyone"], json!({"Tags": [{"Key": "team", "Value": "cardiology"}]}))
-        .user("ben", &["everyone"], json!({"Tags": [{"Key": "team", "Value": "oncology"}]}))
+        .user(
+            "ann",
+            &["everyone"],
+            json!({"Tags": [{"Key": "team", "Value": "cardiology"}]}),
+        )
+        .user(
+            "ben",
+            &["everyone"],
+            json!({"Tags": [{"Key": "team", "Value": "oncology"}]}),
+        )
         .user("cid", &["everyone"], json!({}));
     let answer = access::who_can(&read(&b), "s3:GetObject", "arn:aws:s3:::x/y").unwrap();
     let names: Vec<&str> = answer.principals.iter().map(|a| a.name.as_str()).collect();
@@ -313,10 +548,17 @@ fn who_can_shares_evaluations_only_between_principals_that_cannot_differ() {
 
 #[test]
 fn who_can_says_whose_policies_are_missing() {
-    let b = TestAccount::new().user("gone", &["ghosts"], json!({"AttachedManagedPolicies": [attached(&policy_arn("nowhere"))]}));
+    let b = TestAccount::new().user(
+        "gone",
+        &["ghosts"],
+        json!({"AttachedManagedPolicies": [attached(&policy_arn("nowhere"))]}),
+    );
     let answer = access::who_can(&read(&b), "s3:GetObject", "*").unwrap();
     assert!(answer.principals.is_empty());
     assert_eq!(answer.not_evaluated.len(), 1);
     let line = &answer.not_evaluated[0];
-    assert!(line.starts_with("user gone: ") && line.contains("nowhere") && line.contains("group ghosts"), "{line}");
+    assert!(
+        line.starts_with("user gone: ") && line.contains("nowhere") && line.contains("group ghosts"),
+        "{line}"
+    );
 }

@@ -108,11 +108,35 @@ const RESOURCE_PATTERNS: &[(&str, bool)] = &[
 /// Condition keys and the values a condition compares them with.
 const KEYS: &[(&str, &[&str])] = &[
     ("aws:MultiFactorAuthPresent", &["true", "false"]),
-    ("aws:RequestedRegion", &["us-east-1", "eu-west-1", "US-EAST-1", "us-*", "eu-west-?"]),
-    ("aws:PrincipalTag/team", &["cardiology", "Cardiology", "onco*", "${aws:username}"]),
+    (
+        "aws:RequestedRegion",
+        &["us-east-1", "eu-west-1", "US-EAST-1", "us-*", "eu-west-?"],
+    ),
+    (
+        "aws:PrincipalTag/team",
+        &["cardiology", "Cardiology", "onco*", "${aws:username}"],
+    ),
     ("aws:PrincipalTag/unit", &["north", "*"]),
-    ("aws:username", &["alice", "bob", "ALICE", "a*", "${aws:PrincipalTag/team}", "${aws:PrincipalTag/unit}"]),
-    ("s3:prefix", &["alice/", "${aws:username}/*", "bob/*", "${aws:PrincipalTag/unit, 'alice'}/*"]),
+    (
+        "aws:username",
+        &[
+            "alice",
+            "bob",
+            "ALICE",
+            "a*",
+            "${aws:PrincipalTag/team}",
+            "${aws:PrincipalTag/unit}",
+        ],
+    ),
+    (
+        "s3:prefix",
+        &[
+            "alice/",
+            "${aws:username}/*",
+            "bob/*",
+            "${aws:PrincipalTag/unit, 'alice'}/*",
+        ],
+    ),
 ];
 
 const OPERATORS: &[&str] = &[
@@ -221,7 +245,11 @@ fn glob(pattern: &[char], text: &[char], fold: bool) -> bool {
 }
 
 fn like(pattern: &str, text: &str, fold: bool) -> bool {
-    glob(&pattern.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>(), fold)
+    glob(
+        &pattern.chars().collect::<Vec<_>>(),
+        &text.chars().collect::<Vec<_>>(),
+        fold,
+    )
 }
 
 /// The request as the reference sees it: every key it has (lower-cased) and its value.
@@ -269,7 +297,9 @@ fn substitute(text: &str, req: &Req<'_>, variables: bool) -> Option<Vec<Piece>> 
 
 /// Whether `text` matches `pattern` (its variables substituted) as a wildcard pattern.
 fn pattern_matches(pattern: &str, text: &str, req: &Req<'_>, variables: bool, fold: bool) -> bool {
-    let Some(pieces) = substitute(pattern, req, variables) else { return false };
+    let Some(pieces) = substitute(pattern, req, variables) else {
+        return false;
+    };
     // Variable values are literal: escape them by matching piece by piece through one
     // pattern where a value's characters cannot be wildcards (they never hold * or ? here).
     let mut p = String::new();
@@ -282,7 +312,9 @@ fn pattern_matches(pattern: &str, text: &str, req: &Req<'_>, variables: bool, fo
 }
 
 fn equals(value: &str, actual: &str, req: &Req<'_>, variables: bool, fold: bool) -> bool {
-    let Some(pieces) = substitute(value, req, variables) else { return false };
+    let Some(pieces) = substitute(value, req, variables) else {
+        return false;
+    };
     let v: String = pieces
         .into_iter()
         .map(|p| match p {
@@ -330,10 +362,7 @@ fn condition_holds(op: &str, key: &str, values: &[String], req: &Req<'_>, variab
 }
 
 fn statement_applies(s: &Value, req: &Req<'_>, variables: bool) -> bool {
-    let action = |k: &str| {
-        s.get(k)
-            .map(|v| strings(v).iter().any(|p| like(p, req.action, true)))
-    };
+    let action = |k: &str| s.get(k).map(|v| strings(v).iter().any(|p| like(p, req.action, true)));
     let action_ok = match (action("Action"), action("NotAction")) {
         (Some(m), _) => m,
         (None, Some(m)) => !m,
@@ -420,7 +449,8 @@ fn explain_agrees_with_the_documented_evaluation_logic() {
             "UserPolicyList": [{"PolicyName": "own", "PolicyDocument": identity[0]}]});
         if let Some(doc) = &boundary {
             b = b.managed("boundary", doc.clone());
-            extra["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": policy_arn("boundary")});
+            extra["PermissionsBoundary"] =
+                json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": policy_arn("boundary")});
         }
         let inline: Vec<(String, Value)> = identity[1..]
             .iter()
@@ -438,7 +468,10 @@ fn explain_agrees_with_the_documented_evaluation_logic() {
             let mut keys = vec![
                 ("aws:username".to_string(), user.to_string()),
                 ("aws:userid".to_string(), format!("AID{}", user.to_uppercase())),
-                ("aws:principalarn".to_string(), format!("arn:aws:iam::123456789012:user/{user}")),
+                (
+                    "aws:principalarn".to_string(),
+                    format!("arn:aws:iam::123456789012:user/{user}"),
+                ),
                 ("aws:principalaccount".to_string(), "123456789012".to_string()),
                 ("aws:principaltype".to_string(), "User".to_string()),
             ];
