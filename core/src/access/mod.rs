@@ -27,7 +27,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::identity::{boundary, Labelled};
+use crate::account::{boundary_of, Labelled};
 use crate::account::{Account, Role, Tag, User};
 use crate::error::Field;
 use crate::policy::{catalogue, Context, Decision, Document, Effect, Evaluation, MatchedStatement, Principal, Tri};
@@ -520,7 +520,7 @@ impl<'a> Policies<'a> {
             .into_iter()
             .map(|w| format!("{w} (missing from the account data)"))
             .collect();
-        let boundary = match boundary(account, who.boundary()) {
+        let boundary = match boundary_of(account, who.boundary()) {
             Ok(Some(doc)) => {
                 let arn = who.boundary().map_or("", |b| b.permissions_boundary_arn.as_str());
                 let name = account.policy(arn).map_or(arn, |p| p.policy_name.as_str());
@@ -542,7 +542,7 @@ impl<'a> Policies<'a> {
     }
 
     fn principal(&self) -> Principal<'a> {
-        Principal::new(self.labelled.docs.clone(), self.boundary.as_ref().map(|(d, _)| *d))
+        self.labelled.principal(self.boundary.as_ref().map(|(d, _)| *d))
     }
 
     /// The document and label of a matched statement.
@@ -826,7 +826,7 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
                 (docs.into_iter().map(|d| &d.document).collect(), missing.len())
             }
         };
-        let bound = boundary(account, w.boundary());
+        let bound = boundary_of(account, w.boundary());
         let incomplete = missing > 0 || bound.is_err();
         let bound = bound.ok().flatten();
         let principal = Principal::new(docs, bound);

@@ -1,19 +1,24 @@
-//! The identity policies of a user or role, each document with a label that names it the
-//! way a reader finds it (`AdministratorAccess (attached to group admins)`), and its
-//! permissions boundary: what the checks and the access queries evaluate.
+//! The identity policies of one user or role, each with a label saying where it comes from
+//! (`AdministratorAccess (attached to group admins)`), gathered once for the checks, the
+//! access graph and the access queries.
 
-use super::{Account, AttachedPolicy, Boundary, Group, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
-use crate::policy::Document;
+use super::{Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
+use crate::policy::{Document, Effect, Evaluation, Principal, Statement};
 
 /// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
 /// the ARNs of attached managed policies missing from the data, and the groups of a user
 /// missing from the data.
-#[derive(Default)]
-pub(crate) struct Labelled<'a> {
+#[derive(Debug, Default)]
+pub struct Labelled<'a> {
+    /// The identity policy documents present in the data.
     pub docs: Vec<&'a Document>,
+    /// Their JSON, as exported.
     pub jsons: Vec<&'a serde_json::Value>,
+    /// Their labels, in the same order.
     pub labels: Vec<String>,
+    /// The ARNs of attached managed policies missing from the data.
     pub missing: Vec<String>,
+    /// The groups of a user missing from the data.
     pub missing_groups: Vec<&'a str>,
 }
 
@@ -72,6 +77,11 @@ impl<'a> Labelled<'a> {
             .collect()
     }
 
+    /// These documents as a principal within `boundary`, for the evaluator.
+    pub fn principal(&self, boundary: Option<&'a Document>) -> Principal<'a> {
+        Principal::new(self.docs.clone(), boundary)
+    }
+
     /// A role's policies.
     pub fn role(account: &'a Account, r: &'a Role) -> Labelled<'a> {
         let mut l = Labelled::default();
@@ -83,11 +93,53 @@ impl<'a> Labelled<'a> {
         );
         l
     }
+
+    /// The labels of the statements granting everything: each one that does alone, or else
+    /// the unconditional `Allow` statements on every resource that may do it together.
+    pub fn granting_everything(&self) -> Vec<String> {
+        let labels = |keep: &dyn Fn(&Statement) -> bool| -> Vec<String> {
+            self.docs
+                .iter()
+                .zip(&self.labels)
+                .flat_map(|(d, label)| {
+                    d.statements()
+                        .iter()
+                        .filter(|s| keep(s))
+                        .map(move |s| format!("{label} [{}]", s.label()))
+                })
+                .collect()
+        };
+        let alone = labels(&|s| s.grants_everything());
+        if !alone.is_empty() {
+            return alone;
+        }
+        let together = labels(&Statement::allows_everywhere);
+        if together.len() > 1 {
+            vec![format!("{} together", together.join(" + "))]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The labels of the statements that definitely allowed an evaluation.
+    pub fn allowed_by(&self, e: &Evaluation) -> String {
+        let names: Vec<String> = e
+            .matched
+            .iter()
+            .filter(|m| !m.boundary && m.effect == Effect::Allow && !m.conditional)
+            .filter_map(|m| {
+                let label = self.labels.get(m.document)?;
+                let s = self.docs.get(m.document)?.statements().get(m.statement)?;
+                Some(format!("{label} [{}]", s.label()))
+            })
+            .collect();
+        names.join(", ")
+    }
 }
 
 /// The boundary of a user or role: `Ok(Some)` the document, `Ok(None)` none set,
 /// `Err(arn)` set but missing from the data.
-pub(crate) fn boundary<'a>(account: &'a Account, b: Option<&'a Boundary>) -> Result<Option<&'a Document>, String> {
+pub fn boundary_of<'a>(account: &'a Account, b: Option<&'a super::Boundary>) -> Result<Option<&'a Document>, String> {
     match b {
         None => Ok(None),
         Some(b) => account

@@ -9,11 +9,12 @@
 pub mod collect;
 mod credential_report;
 mod exports;
-pub(crate) mod identity;
+mod identity;
 mod model;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
 pub use exports::{file, ExportSet, InputLimits};
+pub use identity::{boundary_of, Labelled};
 pub use model::*;
 
 pub use crate::policy::is_account_id;

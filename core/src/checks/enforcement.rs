@@ -5,8 +5,8 @@
 //! `false` (console sign-in without MFA) and when the key is absent (requests signed with
 //! long-term access keys), and do not deny the MFA self-service actions in either case.
 
-use super::policies::Labelled;
 use super::{finding, from_source, group_arn, listed, missing_groups, per_user_report};
+use crate::account::Labelled;
 use crate::account::{Account, Group};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};

@@ -11,12 +11,11 @@
 use std::collections::BTreeMap;
 
 use super::{finding, from_source, group_arn, listed, missing_groups};
-use crate::account::{Account, User};
+use crate::account::{boundary_of, Account, Labelled, User};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
 use crate::policy::{
-    evaluate, pass_role, unknown_actions, Context, Decision, Document, Effect, Evaluation, Principal, Statement,
-    TargetSet, Targets, WildcardScope,
+    evaluate, pass_role, unknown_actions, Context, Decision, Document, Principal, TargetSet, Targets, WildcardScope,
 };
 
 /// This family's checks.
@@ -30,52 +29,6 @@ pub(crate) static CHECKS: &[&Check] = &[
 ];
 
 const SOURCE: &str = "authorization";
-
-pub(crate) use crate::account::identity::{boundary, Labelled};
-
-impl Labelled<'_> {
-    /// The labels of the statements granting everything: each one that does alone, or else
-    /// the unconditional `Allow` statements on every resource that may do it together.
-    fn granting_everything(&self) -> Vec<String> {
-        let labels = |keep: &dyn Fn(&Statement) -> bool| -> Vec<String> {
-            self.docs
-                .iter()
-                .zip(&self.labels)
-                .flat_map(|(d, label)| {
-                    d.statements()
-                        .iter()
-                        .filter(|s| keep(s))
-                        .map(move |s| format!("{label} [{}]", s.label()))
-                })
-                .collect()
-        };
-        let alone = labels(&|s| s.grants_everything());
-        if !alone.is_empty() {
-            return alone;
-        }
-        let together = labels(&Statement::allows_everywhere);
-        if together.len() > 1 {
-            vec![format!("{} together", together.join(" + "))]
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// The labels of the statements that definitely allowed an evaluation.
-    fn allowed_by(&self, e: &Evaluation) -> String {
-        let names: Vec<String> = e
-            .matched
-            .iter()
-            .filter(|m| !m.boundary && m.effect == Effect::Allow && !m.conditional)
-            .filter_map(|m| {
-                let label = self.labels.get(m.document)?;
-                let s = self.docs.get(m.document)?.statements().get(m.statement)?;
-                Some(format!("{label} [{}]", s.label()))
-            })
-            .collect();
-        names.join(", ")
-    }
-}
 
 /// `a is` / `a, b are`.
 fn is_are(items: &[String]) -> String {
@@ -140,7 +93,7 @@ pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
     let l = Labelled::user(account, u);
     admin_verdict(
         &l,
-        &boundary(account, u.permissions_boundary.as_ref()),
+        &boundary_of(account, u.permissions_boundary.as_ref()),
         "the user's policies allow",
     )
 }
@@ -199,7 +152,7 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
             let l = Labelled::role(account, r);
             let v = admin_verdict(
                 &l,
-                &boundary(account, r.permissions_boundary.as_ref()),
+                &boundary_of(account, r.permissions_boundary.as_ref()),
                 "the role's policies allow",
             );
             from_source(
@@ -597,7 +550,7 @@ pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<F
         .enumerate()
         .filter_map(|(index, u)| {
             let l = Labelled::user(account, u);
-            let b = boundary(account, u.permissions_boundary.as_ref());
+            let b = boundary_of(account, u.permissions_boundary.as_ref());
             if admin_verdict(&l, &b, "").status == Status::Fail {
                 // Administrators are reported by IAM-010.
                 return None;
