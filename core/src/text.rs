@@ -43,6 +43,15 @@ pub fn terminal_safe_lines(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `a, b, c and 4 more`: at most `limit` names, then how many were left out.
+pub fn listed(names: &[&str], limit: usize) -> String {
+    let mut s = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > limit {
+        s.push_str(&format!(" and {} more", names.len() - limit));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

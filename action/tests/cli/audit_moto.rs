@@ -105,7 +105,22 @@ fn build(m: &Moto) {
     ]);
     m.aws(&["iam", "attach-user-policy", "--user-name", "bob", "--policy-arn", admin]);
     m.aws(&["iam", "create-access-key", "--user-name", "svc"]);
-    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    // The administrator role trusts the account with MFA, and alice may assume it.
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{MOTO_ACCOUNT_ID}:root")}, "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]});
+    let assume = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+        "Resource": format!("arn:aws:iam::{MOTO_ACCOUNT_ID}:role/admin-role")}]});
+    m.aws(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "alice",
+        "--policy-name",
+        "assume-admin",
+        "--policy-document",
+        &assume.to_string(),
+    ]);
     m.aws(&[
         "iam",
         "create-role",
@@ -199,7 +214,7 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-006", "alice", "pass"),
         ("IAM-006", "bob", "fail"),
         ("IAM-006", "svc", "pass"),
-        ("IAM-007", "alice", "pass"),
+        ("IAM-007", "alice", "fail"),
         ("IAM-007", "bob", "fail"),
         ("IAM-007", "svc", "pass"),
         ("IAM-008", "alice", "fail"),
@@ -210,6 +225,7 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-010", "bob", "fail"),
         ("IAM-010", "svc", "pass"),
         ("IAM-011", "automation/escalate", "fail"),
+        ("IAM-011", "alice/assume-admin", "pass"),
         ("IAM-011", "deny-without-mfa", "pass"),
         ("IAM-011", "permissions-boundary-base", "pass"),
         ("IAM-012", "alice", "pass"),
@@ -234,10 +250,14 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-022", "vendor-scanner", "pass"),
         ("IAM-023", "alice", "pass"),
         ("IAM-023", "svc", "fail"),
+        ("IAM-025", "alice", "fail"),
+        ("IAM-025", "svc", "pass"),
+        ("IAM-026", "vendor-scanner", "pass"),
         // The guide's boundary (tests/data) denies `sso-admin:*`, which no IAM service has.
         ("IAM-024", "permissions-boundary-base", "fail"),
         ("IAM-024", "deny-without-mfa", "pass"),
         ("IAM-024", "automation/escalate", "pass"),
+        ("IAM-024", "alice/assume-admin", "pass"),
         ("IAM-027", "admin-role", "pass"),
         ("IAM-027", "vendor-scanner", "pass"),
         ("IAM-028", "admin-role", "pass"),
@@ -326,6 +346,21 @@ fn audit_of_a_moto_account_reports_exactly_its_gaps() {
         "{}",
         detail("IAM-023", "svc")
     );
+    // The path to the administrator role, hop by hop, live and offline alike.
+    let path = detail("IAM-025", "alice");
+    assert!(
+        path.contains("user alice -> sts:AssumeRole (inline assume-admin on user alice [statement 1], trust policy of role admin-role")
+            && path.contains("requires MFA) -> role admin-role -> AdministratorAccess")
+            && path.ends_with("(every hop requires MFA)"),
+        "{path}"
+    );
+    let live_path = live["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "IAM-025" && f["resource_name"] == "alice")
+        .map(|f| f["detail"].as_str().unwrap().to_string());
+    assert_eq!(live_path.as_deref(), Some(path.as_str()));
 }
 
 /// `aws iam get-account-authorization-details --filter User` lists users with their

@@ -9,6 +9,7 @@
 pub mod collect;
 mod credential_report;
 mod exports;
+pub mod graph;
 mod identity;
 mod model;
 

@@ -593,6 +593,8 @@ pub struct Account {
     /// trusting one of them trusts no outside account (IAM-028).
     pub organization_accounts: Vec<String>,
     user_index: HashMap<String, usize>,
+    /// The access graph, built on first use ([`Account::access_graph`]).
+    graph: std::sync::OnceLock<std::sync::Arc<super::graph::AccessGraph>>,
     group_index: HashMap<String, usize>,
     policy_index: HashMap<String, usize>,
 }
@@ -744,6 +746,7 @@ impl Account {
             sources,
             organization_accounts: Vec::new(),
             user_index: HashMap::new(),
+            graph: std::sync::OnceLock::new(),
             group_index: HashMap::new(),
             policy_index: HashMap::new(),
         };
@@ -770,6 +773,14 @@ impl Account {
             .enumerate()
             .map(|(i, p)| (p.arn.clone(), i))
             .collect();
+    }
+
+    /// The access graph of the account, built on first use and shared by the checks, the
+    /// access queries and the reports. Built from the account as it is then: the account is
+    /// not to change afterwards.
+    pub fn access_graph(&self) -> &super::graph::AccessGraph {
+        self.graph
+            .get_or_init(|| std::sync::Arc::new(super::graph::AccessGraph::build(self)))
     }
 
     /// The user named `name`.

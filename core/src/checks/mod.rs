@@ -9,6 +9,7 @@
 mod analyzer;
 mod credentials;
 mod enforcement;
+mod escalation;
 mod mfa;
 mod password;
 mod policies;
@@ -24,6 +25,7 @@ use std::sync::LazyLock;
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
 use crate::findings::{AppliedException, AuditReport, Check, Finding, Status};
+pub(crate) use crate::text::listed;
 use crate::{Error, Result};
 
 /// Every family's checks; a family file lists its own.
@@ -33,6 +35,7 @@ const FAMILIES: &[&[&Check]] = &[
     enforcement::CHECKS,
     users::CHECKS,
     policies::CHECKS,
+    escalation::CHECKS,
     credentials::CHECKS,
     root::CHECKS,
     analyzer::CHECKS,
@@ -240,15 +243,6 @@ pub(crate) fn group_arn(account: &Account, name: &str) -> String {
         "arn:aws:iam::{}:group/{name}",
         account.account_id.as_deref().unwrap_or("")
     )
-}
-
-/// `a, b, c and 4 more`: at most `limit` names, then how many were left out.
-pub(crate) fn listed(names: &[&str], limit: usize) -> String {
-    let mut s = names.iter().take(limit).copied().collect::<Vec<_>>().join(", ");
-    if names.len() > limit {
-        s.push_str(&format!(" and {} more", names.len() - limit));
-    }
-    s
 }
 
 /// Warnings about the data itself: groups and managed policies referenced but absent.

@@ -8,15 +8,11 @@
 //! nothing), and a user or role that is not found to have the access from the documents
 //! present is `not-evaluated` rather than passed, since the missing document might grant it.
 
-use std::collections::BTreeMap;
-
 use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{boundary_of, Account, Labelled, User};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
-use crate::policy::{
-    evaluate, pass_role, unknown_actions, Context, Decision, Document, Principal, TargetSet, Targets, WildcardScope,
-};
+use crate::policy::{evaluate, unknown_actions, Context, Decision, Document, Principal, WildcardScope};
 
 /// This family's checks.
 pub(crate) static CHECKS: &[&Check] = &[
@@ -24,14 +20,13 @@ pub(crate) static CHECKS: &[&Check] = &[
     &USER_ADMIN_ACCESS,
     &SERVICE_WILDCARDS,
     &ROLE_ADMIN_ACCESS,
-    &PRIVILEGE_ESCALATION,
     &POLICY_UNKNOWN_ACTIONS,
 ];
 
 const SOURCE: &str = "authorization";
 
 /// `a is` / `a, b are`.
-fn is_are(items: &[String]) -> String {
+pub(crate) fn is_are(items: &[String]) -> String {
     match items {
         [one] => format!("{one} is"),
         many => format!("{} are", many.join(", ")),
@@ -420,242 +415,4 @@ pub(crate) fn boundary_guardrails(account: &Account, config: &Config) -> Vec<Fin
         account,
         SOURCE,
     )]
-}
-
-/// Why a user without a definite escalation path is not known to have none: documents it
-/// depends on are not in the data (its managed policies, boundary or groups), or it may add
-/// itself to a group the data does not describe (named in other users' `GroupList`).
-fn escalation_unknown(
-    l: &Labelled<'_>,
-    b: &Result<Option<&Document>, String>,
-    principal: &Principal<'_>,
-    missing_groups: &BTreeMap<&str, Vec<&str>>,
-) -> Option<String> {
-    let mut gone = l.unknown();
-    if let Err(arn) = b {
-        gone.push(format!("permissions boundary {arn}"));
-    }
-    let mut why = Vec::new();
-    if !gone.is_empty() {
-        why.push(format!("{} not in the data", is_are(&gone)));
-    }
-    let others: Vec<&str> = missing_groups
-        .keys()
-        .copied()
-        .filter(|g| !l.missing_groups.contains(g))
-        .collect();
-    if !others.is_empty() && principal.may_allow("iam:AddUserToGroup") {
-        why.push(format!(
-            "iam:AddUserToGroup may be allowed on group {}, which {} not in the data",
-            listed(&others, 5),
-            if others.len() == 1 { "is" } else { "are" }
-        ));
-    }
-    (!why.is_empty()).then(|| why.join("; "))
-}
-
-/// The escalation paths of one user, in the order they are found: the first few written
-/// out, all of them counted (one user may reach thousands of others).
-#[derive(Default)]
-struct Paths {
-    shown: Vec<String>,
-    total: usize,
-}
-
-impl Paths {
-    const SHOWN: usize = 5;
-
-    /// Counts one path; `describe` is called only for the ones shown.
-    fn push(&mut self, describe: impl FnOnce() -> String) {
-        if self.shown.len() < Self::SHOWN {
-            self.shown.push(describe());
-        }
-        self.total += 1;
-    }
-
-    /// Counts the paths of `allowed[a]` (targets on which `actions[a]` is allowed), target by
-    /// target and, for one target, action by action, leaving out target `skip`.
-    fn push_targets(
-        &mut self,
-        actions: &[&str],
-        allowed: &[TargetSet],
-        skip: Option<u32>,
-        describe: impl Fn(&str, u32) -> String,
-    ) {
-        let count = |set: &TargetSet| set.len() - skip.map_or(0, |s| usize::from(set.binary_search(&s).is_ok()));
-        let total: usize = allowed.iter().map(count).sum();
-        // Only the first few are written out: merge the sorted lists that far.
-        let mut cursor = vec![0usize; allowed.len()];
-        while self.shown.len() < Self::SHOWN {
-            let next = (0..allowed.len())
-                .filter_map(|a| {
-                    let set = &allowed[a];
-                    let mut c = cursor[a];
-                    while c < set.len() && Some(set[c]) == skip {
-                        c += 1;
-                    }
-                    cursor[a] = c;
-                    set.get(c).map(|&t| (t, a))
-                })
-                .min();
-            let Some((target, a)) = next else { break };
-            cursor[a] += 1;
-            self.shown.push(describe(actions[a], target));
-        }
-        self.total += total;
-    }
-}
-
-/// IAM-023 privilege-escalation: its catalogue entry and the function that decides it.
-pub(crate) static PRIVILEGE_ESCALATION: Check = Check {
-    id: "IAM-023",
-    slug: "privilege-escalation",
-    title: "Users cannot escalate their own privileges",
-    severity: Severity::High,
-    resource_type: ResourceType::User,
-    hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each user who is not an administrator but whose effective permissions allow a known escalation path (iam:CreatePolicyVersion, iam:SetDefaultPolicyVersion, iam:Attach/Put User or Group Policy, iam:AddUserToGroup, iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:UpdateAssumeRolePolicy, iam:PassRole together with an action that hands a role to new compute: every action of the reviewed list in docs/checks.md (\"Actions that hand a role to new compute\"), over EC2, Auto Scaling, Lambda, ECS, Glue, SageMaker, CodeBuild, CloudFormation, Data Pipeline, EMR, Batch, App Runner and more) on a resource that covers it, with no boundary denying it. Evaluated on concrete resources: the user's own ARN (attach or put user policy), another user's ARN (access keys and login profiles: taking over that identity), the user's groups, every group (add user to group), the customer policies attached to the user or its groups (policy versions) and every role (trust policy, PassRole). Only definite allows count. Without a definite path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
-    remediation: "Remove the escalation permission or put the permissions-boundary-base boundary on the user.",
-    remediate: Some(Remediation::PermissionsBoundary),
-    run: privilege_escalation,
-};
-
-/// IAM-023 privilege-escalation.
-///
-/// The questions that range over the whole account (may this user take over any other user,
-/// add itself to any group, change or pass any role?) go through [`Targets`], so the check
-/// grows about linearly with the account rather than with its square.
-pub(crate) fn privilege_escalation(account: &Account, _config: &Config) -> Vec<Finding> {
-    const TAKEOVER: [&str; 3] = [
-        "iam:CreateAccessKey",
-        "iam:CreateLoginProfile",
-        "iam:UpdateLoginProfile",
-    ];
-    let missing_groups = missing_groups(account);
-    // Every user's context differs from another's only in these keys (one account).
-    let varying = ["aws:username", "aws:userid"];
-    let users = Targets::new(account.users.iter().map(|u| u.arn.as_str()), &varying);
-    let groups = Targets::new(account.groups.iter().map(|g| g.arn.as_str()), &varying);
-    let roles = Targets::new(
-        account
-            .roles
-            .iter()
-            .filter(|r| !r.is_service_linked())
-            .map(|r| r.arn.as_str()),
-        &varying,
-    );
-    account
-        .users
-        .iter()
-        .enumerate()
-        .filter_map(|(index, u)| {
-            let l = Labelled::user(account, u);
-            let b = boundary_of(account, u.permissions_boundary.as_ref());
-            if admin_verdict(&l, &b, "").status == Status::Fail {
-                // Administrators are reported by IAM-010.
-                return None;
-            }
-            let principal = Principal::new(l.docs.clone(), b.as_ref().ok().copied().flatten());
-            let ctx = Context::new().with_principal(
-                &u.user_name,
-                u.user_id.as_deref().unwrap_or(""),
-                account.account_id.as_deref().unwrap_or(""),
-            );
-            let mut paths = Paths::default();
-            let describe = |action: &str, resource: &str| {
-                let e = principal.evaluate(action, resource, &ctx);
-                format!("{action} on {resource} (allowed by {})", l.allowed_by(&e))
-            };
-            let try_path = |paths: &mut Paths, action: &str, resource: &str| {
-                if principal.evaluate(action, resource, &ctx).is_allowed() {
-                    paths.push(|| describe(action, resource));
-                }
-            };
-            for action in ["iam:AttachUserPolicy", "iam:PutUserPolicy"] {
-                try_path(&mut paths, action, &u.arn);
-            }
-            // Taking over another identity's credentials.
-            let allowed: Vec<TargetSet> = TAKEOVER.iter().map(|a| users.allowed(&principal, a, &ctx)).collect();
-            let me = u32::try_from(index).ok();
-            paths.push_targets(&TAKEOVER, &allowed, me, |a, t| describe(a, users.arn(t)));
-            for g in account.groups_of(u) {
-                for action in ["iam:AttachGroupPolicy", "iam:PutGroupPolicy"] {
-                    try_path(&mut paths, action, &g.arn);
-                }
-            }
-            let action = "iam:AddUserToGroup";
-            let allowed = groups.allowed(&principal, action, &ctx);
-            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, groups.arn(t)));
-            let mut own_policies: Vec<&str> = u
-                .attached_managed_policies
-                .iter()
-                .map(|a| a.policy_arn.as_str())
-                .collect();
-            for g in account.groups_of(u) {
-                own_policies.extend(g.attached_managed_policies.iter().map(|a| a.policy_arn.as_str()));
-            }
-            own_policies.sort_unstable();
-            own_policies.dedup();
-            for arn in own_policies
-                .iter()
-                .filter(|a| account.policy(a).is_some_and(|p| !p.is_aws_managed()))
-            {
-                for action in ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"] {
-                    try_path(&mut paths, action, arn);
-                }
-            }
-            let action = "iam:UpdateAssumeRolePolicy";
-            let allowed = roles.allowed(&principal, action, &ctx);
-            paths.push_targets(&[action], &[allowed], None, |a, t| describe(a, roles.arn(t)));
-            // Most users cannot pass any role: the compute actions are tried only for those
-            // who can pass one.
-            let action = "iam:PassRole";
-            let passable = if principal.may_allow(action) {
-                roles.allowed(&principal, action, &ctx)
-            } else {
-                TargetSet::default()
-            };
-            if !passable.is_empty() {
-                let can_compute: Vec<&str> = pass_role::COMPUTE
-                    .iter()
-                    .map(|c| c.action)
-                    .filter(|a| principal.evaluate(a, "*", &ctx).is_allowed())
-                    .collect();
-                if !can_compute.is_empty() {
-                    let compute = listed(&can_compute, 3);
-                    paths.push_targets(&[action], &[passable], None, |a, t| {
-                        let arn = roles.arn(t);
-                        let e = principal.evaluate(a, arn, &ctx);
-                        format!("{a} on {arn} with {compute} (allowed by {})", l.allowed_by(&e))
-                    });
-                }
-            }
-            let (status, detail) = if paths.total > 0 {
-                let more = if paths.total > paths.shown.len() {
-                    format!(" and {} more", paths.total - paths.shown.len())
-                } else {
-                    String::new()
-                };
-                (
-                    Status::Fail,
-                    format!("escalation paths: {}{more}", paths.shown.join("; ")),
-                )
-            } else if let Some(why) = escalation_unknown(&l, &b, &principal, &missing_groups) {
-                (
-                    Status::NotEvaluated,
-                    format!("no escalation path in the policies present, but {why}"),
-                )
-            } else {
-                (
-                    Status::Pass,
-                    "no known escalation path is definitely allowed".to_string(),
-                )
-            };
-            Some(from_source(
-                finding(&PRIVILEGE_ESCALATION, &u.arn, &u.user_name, status, detail),
-                account,
-                SOURCE,
-            ))
-        })
-        .collect()
 }

@@ -92,6 +92,18 @@ impl ActionSet {
         }
     }
 
+    /// Keeps only the actions also in `other`.
+    pub fn intersect_with(&mut self, other: &ActionSet) {
+        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+            *a &= b;
+        }
+    }
+
+    /// Whether every action of this set is in `other`.
+    pub fn is_subset(&self, other: &ActionSet) -> bool {
+        self.words.iter().zip(other.words.iter()).all(|(a, b)| a & !b == 0)
+    }
+
     /// How many actions the set has.
     pub fn len(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()

@@ -395,6 +395,10 @@ pub struct Document {
     /// Whether some statement [removes something](Statement::removes_something), computed on
     /// first use.
     removes: OnceLock<bool>,
+    /// [`Document::allowed_somewhere`], computed on first use.
+    somewhere: OnceLock<ActionSet>,
+    /// [`Document::denied_everywhere`], computed on first use.
+    denied: OnceLock<ActionSet>,
 }
 
 impl Document {
@@ -470,6 +474,8 @@ impl Document {
             allow_open_ended,
             granted: OnceLock::new(),
             removes: OnceLock::new(),
+            somewhere: OnceLock::new(),
+            denied: OnceLock::new(),
         })
     }
 
@@ -490,6 +496,37 @@ impl Document {
                 if s.grants_everything() {
                     return ActionSet::full();
                 }
+                set.union_with(&s.action_set());
+            }
+            set
+        })
+    }
+
+    /// The real actions some `Allow` statement of the document is about, on some resource and
+    /// under some conditions: what the document may grant at most; computed once per
+    /// document.
+    pub fn allowed_somewhere(&self) -> &ActionSet {
+        self.somewhere.get_or_init(|| {
+            let mut set = ActionSet::empty();
+            for s in self.statements.iter().filter(|s| s.effect() == Effect::Allow) {
+                if !matches!(s.resources(), Resources::Missing) {
+                    set.union_with(&s.action_set());
+                }
+            }
+            set
+        })
+    }
+
+    /// The real actions an unconditional `Deny` on every resource removes; computed once per
+    /// document.
+    pub fn denied_everywhere(&self) -> &ActionSet {
+        self.denied.get_or_init(|| {
+            let mut set = ActionSet::empty();
+            for s in self
+                .statements
+                .iter()
+                .filter(|s| s.is_unconditional_deny() && s.on_every_resource())
+            {
                 set.union_with(&s.action_set());
             }
             set

@@ -59,6 +59,8 @@ pub struct Targets<'a> {
     /// What the statements that do not depend on `varying` say, by action (lower-cased) and
     /// the addresses of those statements.
     shared: RefCell<HashMap<LayerKey, Rc<Layer>>>,
+    /// [`Targets::possible`]: an `Allow` counts unless its conditions are definitely false.
+    possible: bool,
 }
 
 /// An action (lower-cased) and the addresses of the statements that cover it.
@@ -131,6 +133,28 @@ impl<'a> Targets<'a> {
             varying: varying.iter().map(|k| k.to_ascii_lowercase()).collect(),
             matches: RefCell::default(),
             shared: RefCell::default(),
+            possible: false,
+        }
+    }
+
+    /// Like [`Targets::new`], but [`Targets::allowed`] answers which targets the action *may*
+    /// be allowed on: an `Allow` whose conditions are undecided under the context counts as
+    /// applying (a `Deny` still counts only when it definitely applies). The access graph asks
+    /// this, so that a path needing MFA or another condition is a path, with its condition.
+    pub fn possible(arns: impl IntoIterator<Item = &'a str>, varying: &[&str]) -> Targets<'a> {
+        Targets {
+            possible: true,
+            ..Targets::new(arns, varying)
+        }
+    }
+
+    /// Whether statement `s` counts under `ctx`: it definitely applies, or, in
+    /// [`Targets::possible`] mode, it is an `Allow` that may apply.
+    fn counts(&self, s: &Statement, ctx: &Context) -> bool {
+        match s.conditions_hold(ctx) {
+            Tri::Yes => true,
+            Tri::Unknown => self.possible && s.effect() == Effect::Allow,
+            Tri::No => false,
         }
     }
 
@@ -167,7 +191,7 @@ impl<'a> Targets<'a> {
         let mut own: Vec<(&Statement, Role)> = Vec::new();
         let (mut any_allow, mut any_bound) = (false, principal.boundary.is_none());
         let mut visit = |s: &'a Statement, boundary: bool, key: &mut Vec<usize>| {
-            let definite = s.conditions_hold(ctx) == Tri::Yes;
+            let definite = self.counts(s, ctx);
             let role = match (s.effect(), boundary) {
                 (Effect::Deny, _) => Role::Deny,
                 (Effect::Allow, false) => Role::Allow,
@@ -264,7 +288,7 @@ impl<'a> Targets<'a> {
             .map(|s| (s, false))
             .chain(boundary)
         {
-            if !key.contains(&(std::ptr::from_ref(s) as usize)) || s.conditions_hold(ctx) != Tri::Yes {
+            if !key.contains(&(std::ptr::from_ref(s) as usize)) || !self.counts(s, ctx) {
                 continue;
             }
             let marks = match (s.effect(), in_boundary) {

@@ -70,7 +70,7 @@ fn evaluator() -> String {
     let source = catalogue::source();
     let mut s = String::from("\n## The policy evaluator\n\n");
     s.push_str(&format!(
-        "IAM-009, IAM-010, IAM-011, IAM-022, IAM-023 and IAM-024 evaluate policy documents over the bundled \
+        "IAM-009, IAM-010, IAM-011, IAM-022 to IAM-026 evaluate policy documents over the bundled \
          IAM action catalogue ({} actions of {} services, from `{}` {}, dated {}): \"every action\" means \
          every real action, so an `Allow` of `NotAction` with a name no service has is full access, `NotAction: \"*\"` \
          grants nothing, a `Deny` that names no real action removes nothing, and a wildcard that an \
@@ -85,6 +85,7 @@ fn evaluator() -> String {
     for item in crate::policy::NOT_MODELLED {
         s.push_str(&format!("- {item}\n"));
     }
+    s.push_str(&access_graph());
     s.push_str(
         "\n### Actions that hand a role to new compute (IAM-023)\n\n\
          With `iam:PassRole` on a role, each of these lets the caller run code or API calls of its choosing with \
@@ -120,6 +121,28 @@ fn evaluator() -> String {
             md_cell(r.title()),
             md_cell(r.help())
         ));
+    }
+    s
+}
+
+/// The access graph's edges and limits (IAM-023, IAM-025, IAM-026 and the access queries).
+fn access_graph() -> String {
+    use crate::account::graph::{EDGES, NOT_MODELLED};
+    let mut s = String::from(
+        "\n## The access graph\n\n\
+         IAM-023, IAM-025, IAM-026 and `hipaa-iam access` walk one graph per account: users, groups and roles are \
+         nodes, and an edge says what its source's policies may let it do to its target. An `Allow` under \
+         conditions the account data cannot decide (MFA, a source IP, an external ID) makes an edge, and each \
+         finding names what every hop requires. A path of IAM-023 or IAM-026 counts only when its last principal \
+         grants something the source lacks; paths that only assume roles are IAM-025's.\n\n\
+         | action | edge |\n|--------|------|\n",
+    );
+    for (action, what) in EDGES {
+        s.push_str(&format!("| {action} | {} |\n", md_cell(what)));
+    }
+    s.push_str("\nWhat the graph does not model:\n\n");
+    for item in NOT_MODELLED {
+        s.push_str(&format!("- {item}\n"));
     }
     s
 }

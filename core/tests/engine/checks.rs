@@ -88,6 +88,7 @@ mod analyzer;
 mod credentials;
 mod enforcement;
 mod engine;
+mod escalation;
 mod mfa;
 mod password;
 mod policies;
@@ -102,6 +103,7 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (enforcement::CASES, enforcement::AUTHORIZATION_ONLY),
     (users::CASES, users::AUTHORIZATION_ONLY),
     (policies::CASES, policies::AUTHORIZATION_ONLY),
+    (escalation::CASES, escalation::AUTHORIZATION_ONLY),
     (credentials::CASES, credentials::AUTHORIZATION_ONLY),
     (root::CASES, root::AUTHORIZATION_ONLY),
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
