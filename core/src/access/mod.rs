@@ -27,6 +27,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+/// One step of a path through other principals (the access graph's): `from` can do `action`
+/// on `to`, allowed by the statements `allowed_by`, needing `requires` (`MFA`, `an external
+/// ID`).
+pub use crate::account::graph::Hop;
 use crate::account::{boundary_of, Labelled};
 use crate::account::{Account, Role, Tag, User};
 use crate::error::Field;
@@ -199,21 +203,6 @@ pub fn read_requests(path: &Path, text: &str) -> Result<Vec<(usize, Request)>> {
         ));
     }
     Ok(out)
-}
-
-/// One step of a path through other principals: `from` can do `action` on `to`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hop {
-    /// The ARN of the principal that takes the step.
-    pub from: String,
-    /// What it does, e.g. `sts:AssumeRole`.
-    pub action: String,
-    /// The ARN of the principal reached.
-    pub to: String,
-    /// The statements that allow the step (policy labels with the statement).
-    pub allowed_by: Vec<String>,
-    /// What the step needs, e.g. `MFA`, `an external ID`.
-    pub requires: Vec<String>,
 }
 
 /// A user or a role.
@@ -714,7 +703,7 @@ pub struct Access {
     /// `allowed`, or `conditional` (when `requires` holds).
     pub decision: Reach,
     /// The condition keys the allowing statements need, `MFA` for
-    /// `aws:MultiFactorAuthPresent` (empty when allowed).
+    /// `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge` (empty when allowed).
     pub requires: Vec<String>,
     /// The statements that allow it (`policy [statement]`).
     pub allowed_by: Vec<String>,
@@ -753,7 +742,9 @@ fn requirements(doc: &Document, m: &MatchedStatement, ctx: &Context, out: &mut V
     let mut any = false;
     for c in s.conditions().iter().filter(|c| c.evaluate(ctx) == Tri::Unknown) {
         any = true;
-        let name = if c.key().eq_ignore_ascii_case("aws:MultiFactorAuthPresent") {
+        let name = if c.key().eq_ignore_ascii_case("aws:MultiFactorAuthPresent")
+            || c.key().eq_ignore_ascii_case("aws:MultiFactorAuthAge")
+        {
             "MFA".to_string()
         } else if c.understood_operator().is_none() {
             format!("{} {}", c.operator(), c.key())
