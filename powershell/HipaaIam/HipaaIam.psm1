@@ -869,18 +869,16 @@ function Test-HipaaIamPolicy {
 
 function ConvertTo-HipaaContext {
     # A request's context keys from a hashtable or an object (ConvertFrom-Json's): each key
-    # with a string or an array of strings.
+    # with a string or an array of strings (a boolean as true / false, as in JSON).
     param($Context)
     $out = [ordered]@{}
     if ($null -eq $Context) { return $out }
-    $pairs = if ($Context -is [System.Collections.IDictionary]) {
-        foreach ($k in $Context.Keys) { , @([string]$k, $Context[$k]) }
-    } else {
-        foreach ($p in $Context.PSObject.Properties) { , @([string]$p.Name, $p.Value) }
-    }
-    foreach ($pair in $pairs) {
-        $value = $pair[1]
-        $out[$pair[0]] = if ($value -is [System.Array]) { @($value | ForEach-Object { [string]$_ }) } else { [string]$value }
+    $isDictionary = $Context -is [System.Collections.IDictionary]
+    $names = if ($isDictionary) { @($Context.Keys) } else { @($Context.PSObject.Properties | ForEach-Object { $_.Name }) }
+    foreach ($name in $names) {
+        $value = if ($isDictionary) { $Context[$name] } else { $Context.$name }
+        $texts = @($value | ForEach-Object { if ($_ -is [bool]) { "$_".ToLowerInvariant() } else { [string]$_ } })
+        $out[[string]$name] = if ($value -is [System.Array]) { $texts } else { $texts[0] }
     }
     $out
 }

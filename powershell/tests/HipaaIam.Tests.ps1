@@ -165,7 +165,7 @@ Describe 'Test-HipaaIamAccess' {
 
     It 'takes request objects from the pipeline and answers each, in order' {
         $lines = @(
-            '{"principal": "jordan.lee", "action": "s3:GetObject", "resource": "arn:aws:s3:::phi-records/x", "context": {"aws:MultiFactorAuthPresent": "true"}}'
+            '{"principal": "jordan.lee", "action": "s3:GetObject", "resource": "arn:aws:s3:::phi-records/x", "context": {"aws:MultiFactorAuthPresent": true}}'
             '{"principal": "jordan.lee", "action": "s3:GetObject", "resource": "arn:aws:s3:::phi-records/x"}'
         )
         $answers = @($lines | ConvertFrom-Json | Test-HipaaIamAccess -ExportsPath $Demo)
