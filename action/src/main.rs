@@ -81,6 +81,10 @@ enum Command {
     /// bypass, iam:PassRole on every role; each problem at its file, line and column
     #[command(name = "lint-policy", after_help = cmd::lint::LINT_HELP.as_str())]
     LintPolicy(cmd::lint::LintArgs),
+    /// Access queries on identity policies: explain how AWS would judge a request of a user
+    /// or role, or list who can do an action on a resource
+    #[command(after_help = cmd::access::ACCESS_HELP)]
+    Access(cmd::access::AccessArgs),
 }
 
 /// Where the account data comes from.
@@ -237,6 +241,7 @@ fn main() -> ExitCode {
         Command::Remediate(a) => cmd::remediate::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::LintPolicy(a) => cmd::lint::run(a),
+        Command::Access(a) => cmd::access::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -287,3 +287,83 @@ pub fn lint(request: &LintRequest) -> Result<Lint> {
     let verdict = crate::run::lint_verdict(&report, request.fail_on);
     Ok(Lint { report, verdict })
 }
+
+/// A request to explain access requests (the C ABI's `hipaa_iam_access_explain`,
+/// PowerShell's `Test-HipaaIamAccess`): the source fields of [`AuditRequest`] and
+/// `"requests": [{"principal", "action", "resource", "context"}, ..]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessExplainRequest {
+    /// Exports directory; absent = collect live with the standard AWS credential chain.
+    pub exports_dir: Option<PathBuf>,
+    /// AWS profile for a live collection.
+    pub profile: Option<String>,
+    /// Regions of a live collection (Access Analyzer; access queries do not read it).
+    pub regions: Vec<String>,
+    /// The requests, judged in order.
+    pub requests: Vec<crate::access::Request>,
+}
+
+/// A request to list who can do an action on a resource (the C ABI's
+/// `hipaa_iam_access_who_can`, PowerShell's `Get-HipaaIamAccessPath`): the source fields of
+/// [`AuditRequest`], `"action"` and `"resource"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessWhoCanRequest {
+    /// Exports directory; absent = collect live with the standard AWS credential chain.
+    #[serde(default)]
+    pub exports_dir: Option<PathBuf>,
+    /// AWS profile for a live collection.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// Regions of a live collection.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// `service:Action`.
+    pub action: String,
+    /// The resource's ARN (or `*`).
+    pub resource: String,
+}
+
+fn access_source(exports_dir: &Option<PathBuf>, profile: &Option<String>, regions: &[String]) -> Result<Source> {
+    crate::aws::check_regions(crate::error::Field::Regions, regions)?;
+    Ok(Source {
+        exports_dir: exports_dir.clone(),
+        profile: profile.clone(),
+        regions: regions.to_vec(),
+        network: Default::default(),
+    })
+}
+
+/// Loads the account once and explains each request of `request`, in order; an error names
+/// the request (`requests[2]: principal: no user or role named ...`).
+pub async fn access_explain(request: &AccessExplainRequest) -> Result<Vec<crate::access::Explanation>> {
+    if request.requests.is_empty() {
+        return Err(Error::InvalidArgument(
+            "requests: empty: give at least one {\"principal\", \"action\", \"resource\"}".into(),
+        ));
+    }
+    let account = access_source(&request.exports_dir, &request.profile, &request.regions)?
+        .load(&[])
+        .await?;
+    request
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            crate::access::explain(&account, r).map_err(|e| match e.field_parts() {
+                Some((field, before, after)) => Error::field_in(field, format!("requests[{i}]: {before}"), after),
+                None => Error::InvalidArgument(format!("requests[{i}]: {e}")),
+            })
+        })
+        .collect()
+}
+
+/// Loads the account and answers who can do the request's action on its resource.
+pub async fn access_who_can(request: &AccessWhoCanRequest) -> Result<crate::access::WhoCan> {
+    crate::access::check_action(&request.action).map_err(|m| Error::field(crate::error::Field::Action, m))?;
+    let account = access_source(&request.exports_dir, &request.profile, &request.regions)?
+        .load(&[])
+        .await?;
+    crate::access::who_can(&account, &request.action, &request.resource)
+}

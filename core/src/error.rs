@@ -101,6 +101,14 @@ pub enum Field {
     ExternalId,
     /// How many accounts at the same time.
     Concurrency,
+    /// The principal of an access query (a user or role name or ARN).
+    Principal,
+    /// The action of an access query.
+    Action,
+    /// The resource of an access query.
+    Resource,
+    /// A context key of an access query.
+    Context,
 }
 
 impl Field {
@@ -121,6 +129,10 @@ impl Field {
             Field::RoleName => "role_name",
             Field::ExternalId => "external_id",
             Field::Concurrency => "concurrency",
+            Field::Principal => "principal",
+            Field::Action => "action",
+            Field::Resource => "resource",
+            Field::Context => "context",
         }
     }
 }

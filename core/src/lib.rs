@@ -5,6 +5,7 @@
 //! and it goes plan → apply.
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod account;
 pub mod api;
 pub mod aws;

@@ -234,6 +234,43 @@ int32_t hipaa_iam_remediation_apply(const char *request_json, char **out_json);
  */
 int32_t hipaa_iam_lint_policy(const char *request_json, char **out_json);
 
+/**
+ * Explains access requests as AWS would judge them from the principals' identity policies
+ * and permissions boundaries, as `hipaa-iam access explain` does. Request: the source
+ * fields of [`hipaa_iam_audit`] (`exports_dir`, or none to collect live; `profile`,
+ * `regions`) and `"requests": [{"principal": "alice" (a user or role name or ARN),
+ * "action": "s3:GetObject", "resource": "arn:aws:s3:::phi/x", "context":
+ * {"aws:MultiFactorAuthPresent": "true"}}, ..]` (every context key not given is absent).
+ * Response: a JSON array, one object per request in order, as `hipaa-iam access explain
+ * --format json` prints: `{principal, principal_name, principal_type, action, resource,
+ * decision ("allowed", "denied" or "not-granted"), conditional_allow, conditional_deny,
+ * statements: [{policy, statement, effect, boundary, conditional}], path, reason,
+ * incomplete, not_considered, warnings}`. Identity-based answers: `not_considered` names the
+ * resource-based and organization policies that were not read. An unknown principal or an
+ * action not of the form `service:action` is `INVALID_ARGUMENT` naming the request
+ * (`requests[1]: principal: ...`).
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_access_explain(const char *request_json, char **out_json);
+
+/**
+ * Lists every user and role (service-linked roles aside) whose identity policies, within
+ * its permissions boundary, allow an action on a resource, as `hipaa-iam access who-can
+ * --format json` prints. Request: the source fields of [`hipaa_iam_audit`], `"action":
+ * "s3:GetObject"` and `"resource": "arn:aws:s3:::phi/x"`. Response: `{action, resource,
+ * scope, principals: [{principal, name, type ("user" or "role"), decision ("allowed" or
+ * "conditional"), requires (condition keys, "MFA"), allowed_by, conditional_deny, path}],
+ * not_evaluated, not_considered, warnings}`.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_access_who_can(const char *request_json, char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

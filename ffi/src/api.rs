@@ -282,3 +282,58 @@ pub unsafe extern "C" fn hipaa_iam_lint_policy(request_json: *const c_char, out_
         }
     })
 }
+
+use hipaa_iam_core::api::{AccessExplainRequest, AccessWhoCanRequest};
+
+/// Explains access requests as AWS would judge them from the principals' identity policies
+/// and permissions boundaries, as `hipaa-iam access explain` does. Request: the source
+/// fields of [`hipaa_iam_audit`] (`exports_dir`, or none to collect live; `profile`,
+/// `regions`) and `"requests": [{"principal": "alice" (a user or role name or ARN),
+/// "action": "s3:GetObject", "resource": "arn:aws:s3:::phi/x", "context":
+/// {"aws:MultiFactorAuthPresent": "true"}}, ..]` (every context key not given is absent).
+/// Response: a JSON array, one object per request in order, as `hipaa-iam access explain
+/// --format json` prints: `{principal, principal_name, principal_type, action, resource,
+/// decision ("allowed", "denied" or "not-granted"), conditional_allow, conditional_deny,
+/// statements: [{policy, statement, effect, boundary, conditional}], path, reason,
+/// incomplete, not_considered, warnings}`. Identity-based answers: `not_considered` names the
+/// resource-based and organization policies that were not read. An unknown principal or an
+/// action not of the form `service:action` is `INVALID_ARGUMENT` naming the request
+/// (`requests[1]: principal: ...`).
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_access_explain(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: AccessExplainRequest| {
+                Ok(crate::runtime().block_on(hipaa_iam_core::api::access_explain(&r))?)
+            })
+        }
+    })
+}
+
+/// Lists every user and role (service-linked roles aside) whose identity policies, within
+/// its permissions boundary, allow an action on a resource, as `hipaa-iam access who-can
+/// --format json` prints. Request: the source fields of [`hipaa_iam_audit`], `"action":
+/// "s3:GetObject"` and `"resource": "arn:aws:s3:::phi/x"`. Response: `{action, resource,
+/// scope, principals: [{principal, name, type ("user" or "role"), decision ("allowed" or
+/// "conditional"), requires (condition keys, "MFA"), allowed_by, conditional_deny, path}],
+/// not_evaluated, not_considered, warnings}`.
+///
+/// # Safety
+/// `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+/// point to writable storage for one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn hipaa_iam_access_who_can(request_json: *const c_char, out_json: *mut *mut c_char) -> i32 {
+    ffi_guard!({
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            json_call(request_json, out_json, |r: AccessWhoCanRequest| {
+                Ok(crate::runtime().block_on(hipaa_iam_core::api::access_who_can(&r))?)
+            })
+        }
+    })
+}

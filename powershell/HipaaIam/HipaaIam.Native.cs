@@ -135,6 +135,12 @@ namespace HipaaIam
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_lint_policy")]
         private static extern int NativeLintPolicy(byte[] request, out IntPtr response);
 
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_access_explain")]
+        private static extern int NativeAccessExplain(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_access_who_can")]
+        private static extern int NativeAccessWhoCan(byte[] request, out IntPtr response);
+
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, EntryPoint = "LoadLibraryW")]
         private static extern IntPtr LoadLibraryW(string path);
 
@@ -271,6 +277,12 @@ namespace HipaaIam
 
         /// <summary>Lints policy files (JSON: the problems at their files, lines and columns, and the fail-on verdict).</summary>
         public static string LintPolicy(string requestJson) { return Call("hipaa_iam_lint_policy", NativeLintPolicy, requestJson); }
+
+        /// <summary>Explains access requests from identity policies and boundaries (JSON array, one object per request in order).</summary>
+        public static string AccessExplain(string requestJson) { return Call("hipaa_iam_access_explain", NativeAccessExplain, requestJson); }
+
+        /// <summary>Who can do an action on a resource (JSON: the principals, the conditions they need, what was not considered).</summary>
+        public static string AccessWhoCan(string requestJson) { return Call("hipaa_iam_access_who_can", NativeAccessWhoCan, requestJson); }
 
         /// <summary>
         /// Applies a remediation with a secret: "<paramref name="key"/>": the secret is added to

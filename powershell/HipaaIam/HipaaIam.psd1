@@ -21,6 +21,8 @@
         'Enable-HipaaAccessAnalyzer'
         'New-HipaaIamUser'
         'Test-HipaaIamPolicy'
+        'Test-HipaaIamAccess'
+        'Get-HipaaIamAccessPath'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

@@ -23,6 +23,10 @@ $script:ParameterNames = @{
     replace     = '-Replace'
     boundary    = '-NoPermissionsBoundary'
     console     = '-ConsoleAccess'
+    principal   = '-Principal'
+    action      = '-Action'
+    resource    = '-Resource'
+    context     = '-Context'
 }
 
 function ConvertTo-HipaaFullPath {
@@ -64,6 +68,8 @@ function Invoke-HipaaNative {
                 'RemediationPlan' { [HipaaIam.Native]::RemediationPlan($json) }
                 'RemediationApply' { [HipaaIam.Native]::RemediationApply($json) }
                 'LintPolicy' { [HipaaIam.Native]::LintPolicy($json) }
+                'AccessExplain' { [HipaaIam.Native]::AccessExplain($json) }
+                'AccessWhoCan' { [HipaaIam.Native]::AccessWhoCan($json) }
                 default { throw "unknown library function $Function" }
             }
         }
@@ -861,6 +867,159 @@ function Test-HipaaIamPolicy {
     }
 }
 
+function ConvertTo-HipaaContext {
+    # A request's context keys from a hashtable or an object (ConvertFrom-Json's): each key
+    # with a string or an array of strings (a boolean as true / false, as in JSON).
+    param($Context)
+    $out = [ordered]@{}
+    if ($null -eq $Context) { return $out }
+    $isDictionary = $Context -is [System.Collections.IDictionary]
+    $names = if ($isDictionary) { @($Context.Keys) } else { @($Context.PSObject.Properties | ForEach-Object { $_.Name }) }
+    foreach ($name in $names) {
+        $value = if ($isDictionary) { $Context[$name] } else { $Context.$name }
+        $texts = @($value | ForEach-Object { if ($_ -is [bool]) { "$_".ToLowerInvariant() } else { [string]$_ } })
+        $out[[string]$name] = if ($value -is [System.Array]) { $texts } else { $texts[0] }
+    }
+    $out
+}
+
+function Test-HipaaIamAccess {
+    <#
+    .SYNOPSIS
+    Explains how AWS would judge requests of users and roles: allowed, denied or not granted, and the statements that decided.
+    .DESCRIPTION
+    Judges each request as `hipaa-iam access explain` does, from the principal's identity
+    policies (its own and, for a user, its groups') within its permissions boundary. The
+    request's context holds the keys given with -Context plus those the principal implies
+    (aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+    aws:PrincipalTag/*); every other key is absent. These are identity-based answers:
+    resource-based policies (bucket, key, queue policies, trust policies), session policies and
+    service control policies are not considered, and each answer's not_considered names those
+    that apply to its resource. Requests come from the parameters or from the pipeline
+    (objects with Principal, Action, Resource and optionally Context properties, such as the
+    lines of a JSON-lines file through ConvertFrom-Json); the account is read once for all of
+    them, and one object is written per request, in order, with principal, action, resource,
+    decision (allowed, denied, not-granted), conditional_allow, conditional_deny, statements,
+    path (the principals the access goes through; empty for direct access), reason,
+    incomplete, not_considered and warnings.
+    .PARAMETER Principal
+    The user or role: its name or ARN.
+    .PARAMETER Action
+    The action, service:action (e.g. s3:GetObject).
+    .PARAMETER Resource
+    The resource's ARN (or *).
+    .PARAMETER Context
+    Context keys and their values, e.g. @{ 'aws:MultiFactorAuthPresent' = 'true' }.
+    .PARAMETER ExportsPath
+    An exports directory to read. Omitted: the live account.
+    .PARAMETER ProfileName
+    The AWS profile for the live account (default: the standard credential chain).
+    .PARAMETER Region
+    The regions of a live collection.
+    .EXAMPLE
+    Test-HipaaIamAccess -ExportsPath .\examples\demo-account -Principal jordan.lee -Action s3:GetObject -Resource arn:aws:s3:::phi-records/x -Context @{ 'aws:MultiFactorAuthPresent' = 'true' }
+    Explains one request.
+    .EXAMPLE
+    Get-Content .\requests.jsonl | Where-Object { $_ } | ConvertFrom-Json | Test-HipaaIamAccess -ExportsPath .\exports | Format-Table principal, action, decision, reason
+    Explains the requests of a JSON-lines file, in order.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.AccessExplanation')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('UserName', 'RoleName')]
+        [string]$Principal,
+        [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
+        [string]$Action,
+        [Parameter(Mandatory, Position = 2, ValueFromPipelineByPropertyName)]
+        [string]$Resource,
+        [Parameter(ValueFromPipelineByPropertyName)]
+        $Context,
+        [Alias('Exports')]
+        [string]$ExportsPath,
+        [string]$ProfileName,
+        [string[]]$Region
+    )
+    begin {
+        $requests = New-Object -TypeName System.Collections.ArrayList
+    }
+    process {
+        $one = [ordered]@{ principal = $Principal; action = $Action; resource = $Resource }
+        $keys = ConvertTo-HipaaContext -Context $Context
+        if ($keys.Count -gt 0) { $one['context'] = $keys }
+        $null = $requests.Add($one)
+    }
+    end {
+        # One call for every request: the account is read once.
+        $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+        $request['requests'] = @($requests)
+        foreach ($e in @(Invoke-HipaaNative -Cmdlet $PSCmdlet -Function AccessExplain -Request $request)) {
+            if ($null -eq $e) { continue }
+            foreach ($w in @($e.warnings)) { if ($w) { Write-Warning -Message "$w" } }
+            $e | Add-HipaaTypeName -TypeName 'HipaaIam.AccessExplanation'
+        }
+    }
+}
+
+function Get-HipaaIamAccessPath {
+    <#
+    .SYNOPSIS
+    Lists every user and role that can do an action on a resource, and how.
+    .DESCRIPTION
+    Answers `hipaa-iam access who-can`: every user and role (service-linked roles aside)
+    whose identity policies, within its permissions boundary, allow the action on the
+    resource, definitely (decision allowed) or under conditions (decision conditional, with
+    the condition keys in requires, MFA for aws:MultiFactorAuthPresent). One object per
+    principal: principal (ARN), name, type (user, role), decision, requires, allowed_by,
+    conditional_deny and path (the principals the access goes through; empty for direct
+    access). These are identity-based answers: the resource-based, session and service
+    control policies that were not considered are written as verbose messages, and
+    principals whose policies are missing from the data as warnings.
+    .PARAMETER Action
+    The action, service:action (e.g. s3:GetObject).
+    .PARAMETER Resource
+    The resource's ARN (or *).
+    .PARAMETER ExportsPath
+    An exports directory to read. Omitted: the live account.
+    .PARAMETER ProfileName
+    The AWS profile for the live account (default: the standard credential chain).
+    .PARAMETER Region
+    The regions of a live collection.
+    .EXAMPLE
+    Get-HipaaIamAccessPath -ExportsPath .\examples\demo-account -Action s3:GetObject -Resource arn:aws:s3:::phi-records/x | Format-Table type, name, decision, requires
+    Who can read an object of the PHI bucket.
+    .EXAMPLE
+    Get-HipaaIamAccessPath -Action kms:Decrypt -Resource arn:aws:kms:us-east-1:123456789012:key/k1 -Verbose | Where-Object decision -eq 'conditional'
+    On the live account: who can decrypt with a key only under conditions (the verbose messages name the key policy, which was not considered).
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.AccessPath')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [string]$Action,
+        [Parameter(Mandatory, Position = 1, ValueFromPipelineByPropertyName)]
+        [string]$Resource,
+        [Alias('Exports')]
+        [string]$ExportsPath,
+        [string]$ProfileName,
+        [string[]]$Region
+    )
+    process {
+        $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
+        $request['action'] = $Action
+        $request['resource'] = $Resource
+        $answer = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function AccessWhoCan -Request $request
+        Write-Verbose -Message "$($answer.scope)"
+        foreach ($n in @($answer.not_considered)) { if ($n) { Write-Verbose -Message "not considered: $n" } }
+        foreach ($n in @($answer.not_evaluated)) { if ($n) { Write-Warning -Message "not evaluated: $n" } }
+        foreach ($w in @($answer.warnings)) { if ($w) { Write-Warning -Message "$w" } }
+        foreach ($a in @($answer.principals)) {
+            if ($null -eq $a) { continue }
+            $a | Add-HipaaTypeName -TypeName 'HipaaIam.AccessPath'
+        }
+    }
+}
+
 New-Alias -Name Audit-MFA -Value Get-HipaaMfaStatus -Force
 
 Export-ModuleMember -Function @(
@@ -876,4 +1035,6 @@ Export-ModuleMember -Function @(
     'Enable-HipaaAccessAnalyzer'
     'New-HipaaIamUser'
     'Test-HipaaIamPolicy'
+    'Test-HipaaIamAccess'
+    'Get-HipaaIamAccessPath'
 ) -Alias @('Audit-MFA')

@@ -9,7 +9,7 @@ BeforeDiscovery {
         'Get-HipaaCheck', 'Invoke-HipaaIamAudit', 'Get-HipaaFinding', 'Get-HipaaMfaStatus',
         'Export-HipaaRiskRegister', 'Set-HipaaPasswordPolicy', 'Enable-HipaaMfaEnforcement',
         'Add-HipaaGroupMembership', 'Set-HipaaPermissionsBoundary', 'Enable-HipaaAccessAnalyzer',
-        'New-HipaaIamUser', 'Test-HipaaIamPolicy'
+        'New-HipaaIamUser', 'Test-HipaaIamPolicy', 'Test-HipaaIamAccess', 'Get-HipaaIamAccessPath'
     )
     $script:ChangingCommands = @(
         @{ Name = 'Set-HipaaPasswordPolicy'; Remediation = 'password-policy'; Arguments = @{} }
@@ -151,6 +151,41 @@ Describe 'Test-HipaaIamPolicy' {
         $file = Join-Path -Path $TestDrive -ChildPath 'package.json'
         Set-Content -Path $file -Value '{"name": "x"}'
         { Test-HipaaIamPolicy -Path $file } | Should -Throw -ErrorId 'HipaaIam.InvalidInput*'
+    }
+}
+
+Describe 'Test-HipaaIamAccess' {
+    It 'explains one request with its context' {
+        $e = Test-HipaaIamAccess -ExportsPath $Demo -Principal jordan.lee -Action s3:GetObject -Resource 'arn:aws:s3:::phi-records/x' -Context @{ 'aws:MultiFactorAuthPresent' = 'true' }
+        $e.PSObject.TypeNames[0] | Should -Be 'HipaaIam.AccessExplanation'
+        $e.decision | Should -Be 'allowed'
+        @($e.path).Count | Should -Be 0
+        ($e.not_considered -join ' ') | Should -BeLike '*S3 bucket policy of arn:aws:s3:::phi-records*'
+    }
+
+    It 'takes request objects from the pipeline and answers each, in order' {
+        $lines = @(
+            '{"principal": "jordan.lee", "action": "s3:GetObject", "resource": "arn:aws:s3:::phi-records/x", "context": {"aws:MultiFactorAuthPresent": true}}'
+            '{"principal": "jordan.lee", "action": "s3:GetObject", "resource": "arn:aws:s3:::phi-records/x"}'
+        )
+        $answers = @($lines | ConvertFrom-Json | Test-HipaaIamAccess -ExportsPath $Demo)
+        $answers.Count | Should -Be 2
+        $answers[0].decision | Should -Be 'allowed'
+        $answers[1].decision | Should -Be 'denied'
+    }
+
+    It 'turns an unknown principal into a terminating error naming -Principal' {
+        { Test-HipaaIamAccess -ExportsPath $Demo -Principal jordan.le -Action s3:GetObject -Resource '*' } |
+            Should -Throw -ErrorId 'HipaaIam.InvalidArgument*'
+    }
+}
+
+Describe 'Get-HipaaIamAccessPath' {
+    It 'returns one object per principal that can do it' {
+        $found = @(Get-HipaaIamAccessPath -ExportsPath $Demo -Action s3:GetObject -Resource 'arn:aws:s3:::phi-records/x')
+        $found[0].PSObject.TypeNames[0] | Should -Be 'HipaaIam.AccessPath'
+        ($found | Where-Object name -eq 'ops-admin').type | Should -Be 'role'
+        ($found | Where-Object name -eq 'reception.smith') | Should -BeNullOrEmpty
     }
 }
 

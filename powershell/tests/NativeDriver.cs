@@ -117,6 +117,16 @@ namespace HipaaIam.Tests
             File.WriteAllText(Path.Combine(outDir, "lint.json"),
                 Native.LintPolicy("{\"paths\":[" + Quote(policies) + "],\"fail_on\":\"high\"}"), new UTF8Encoding(false));
             ExpectFreed("lint_policy");
+            // Test-HipaaIamAccess's and Get-HipaaIamAccessPath's calls on the demo account.
+            const string phi = "\"arn:aws:s3:::phi-records/x\"";
+            File.WriteAllText(Path.Combine(outDir, "access-explain.json"),
+                Native.AccessExplain("{\"exports_dir\":" + Quote(exports) + ",\"requests\":["
+                    + "{\"principal\":\"jordan.lee\",\"action\":\"s3:GetObject\",\"resource\":" + phi + ",\"context\":{\"aws:MultiFactorAuthPresent\":\"true\"}},"
+                    + "{\"principal\":\"jordan.lee\",\"action\":\"s3:GetObject\",\"resource\":" + phi + "}]}"), new UTF8Encoding(false));
+            ExpectFreed("access_explain");
+            File.WriteAllText(Path.Combine(outDir, "access-who-can.json"),
+                Native.AccessWhoCan("{\"exports_dir\":" + Quote(exports) + ",\"action\":\"s3:GetObject\",\"resource\":" + phi + "}"), new UTF8Encoding(false));
+            ExpectFreed("access_who_can");
 
             int invalidJson = Native.StatusCode("InvalidJson");
             int invalidInput = Native.StatusCode("InvalidInput");
@@ -129,6 +139,7 @@ namespace HipaaIam.Tests
             ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), invalidInput);
             ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), invalidJson);
             ExpectError("lint-missing", () => Native.LintPolicy("{\"paths\":[" + Quote(Path.Combine(outDir, "no-such-policy.json")) + "]}"), Native.StatusCode("IoError"));
+            ExpectError("access-principal", () => Native.AccessExplain("{\"exports_dir\":" + Quote(exports) + ",\"requests\":[{\"principal\":\"jordan.le\",\"action\":\"s3:GetObject\",\"resource\":\"*\"}]}"), invalidArgument);
             // A field error: the library names the request field; the module puts its own name in.
             ExpectError("field", () => Native.RemediationPlan("{\"remediation\":\"create-user\",\"users\":[\"alice\"],\"exports_dir\":" + Quote(exports) + "}"), invalidArgument);
 
@@ -158,7 +169,7 @@ namespace HipaaIam.Tests
             Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
 
             Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
-            Expect(Native.StringsReceived == 6, "expected 6 strings from the library, got " + Native.StringsReceived);
+            Expect(Native.StringsReceived == 8, "expected 8 strings from the library, got " + Native.StringsReceived);
             ExpectFreed("all calls");
             Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
             return failures == 0 ? 0 : 1;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod access;
 pub mod audit;
 pub mod checks;
 pub mod collect;
@@ -113,6 +114,10 @@ pub fn flag(field: hipaa_iam_core::error::Field) -> String {
         Field::RoleName => "--role-name",
         Field::ExternalId => "--external-id",
         Field::Concurrency => "--concurrency",
+        Field::Principal => "--principal",
+        Field::Action => "--action",
+        Field::Resource => "--resource",
+        Field::Context => "--context",
     }
     .to_string()
 }

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod access_cli;
+mod access_moto;
 mod action_steps;
 mod audit_cli;
 mod audit_moto;

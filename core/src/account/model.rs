@@ -146,6 +146,17 @@ pub struct Boundary {
     pub permissions_boundary_arn: String,
 }
 
+/// A tag of a user or role (`Tags` entry): the principal's `aws:PrincipalTag/KEY`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// The tag's key.
+    pub key: String,
+    /// Its value.
+    #[serde(default)]
+    pub value: String,
+}
+
 /// An IAM user (`UserDetailList` entry).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -175,6 +186,9 @@ pub struct User {
     /// The permissions boundary, if any.
     #[serde(default)]
     pub permissions_boundary: Option<Boundary>,
+    /// Its tags (`aws:PrincipalTag/KEY` in its requests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 /// An IAM group (`GroupDetailList` entry).
@@ -231,6 +245,9 @@ pub struct Role {
     /// The permissions boundary, if any.
     #[serde(default)]
     pub permissions_boundary: Option<Boundary>,
+    /// Its tags (`aws:PrincipalTag/KEY` in its requests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 impl Role {

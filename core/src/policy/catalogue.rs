@@ -763,6 +763,19 @@ fn starts_with_folded(s: &[u8], prefix: &[u8]) -> bool {
     s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
+/// The name among `candidates` closest to `name` (ASCII case ignored) within the budget of
+/// [`Catalogue::suggest`] (one edit per three characters, at least one), for the "did you
+/// mean" of an error about a name (a user, a role); the first of equally close ones.
+pub fn closest_name<'n>(name: &str, candidates: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+    let max = budget(name);
+    candidates
+        .into_iter()
+        .map(|c| (c, edit_distance(name.as_bytes(), c.as_bytes(), max)))
+        .filter(|(_, d)| *d <= max)
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
+}
+
 /// How many edits a name of this length may be away from a suggestion.
 fn budget(name: &str) -> usize {
     (name.chars().count() / 3).max(1)

@@ -157,8 +157,9 @@ impl Condition {
     ///   operator (`StringNotEquals`, `StringNotLike`, ...) is true and any other operator
     ///   false, as in AWS's evaluation logic.
     /// - A present key: true when any context value matches any policy value (negated
-    ///   operators: when none does). A policy variable without a value makes that value
-    ///   unknown.
+    ///   operators: when none does). A policy variable whose key is known absent (and that
+    ///   has no default) makes that value match nothing, as AWS documents; one whose key is
+    ///   unknown makes that value unknown.
     pub fn evaluate(&self, ctx: &Context) -> Tri {
         let Some(op) = self.op else { return Tri::Unknown };
         if self.values.is_empty() {
@@ -219,6 +220,7 @@ fn value_matches(op: Operator, v: &CondValue, actual: &str, ctx: &Context) -> Tr
         },
         Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase => match &v.template {
             None => tri(eq_ignore_case(&v.text, actual)),
+            Some(t) if t.is_null(ctx) => Tri::No,
             Some(t) => t
                 .resolve_literal(ctx)
                 .map_or(Tri::Unknown, |s| tri(eq_ignore_case(&s, actual))),

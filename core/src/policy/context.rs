@@ -13,7 +13,9 @@ pub enum KeyState<'a> {
 }
 
 /// The request context: condition keys (case-insensitive) that are known present with
-/// values, known absent, or unknown (never mentioned).
+/// values, known absent, or unknown. A key never mentioned is unknown, unless the context
+/// was made [closed](Context::absent_unless_given) (a concrete request, where every key not
+/// given is absent) or the key is under a [closed prefix](Context::absent_under).
 ///
 /// ```
 /// use hipaa_iam_core::policy::Context;
@@ -24,8 +26,18 @@ pub enum KeyState<'a> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// Lower-cased key, and its values (`None`: known absent).
-    entries: Vec<(String, Option<Vec<String>>)>,
+    /// Lower-cased key, and what is known of it.
+    entries: Vec<(String, Entry)>,
+    /// Lower-cased prefixes under which a key not in `entries` is absent (`""`: every key).
+    absent_prefixes: Vec<String>,
+}
+
+/// What [`Context`] records of one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Present(Vec<String>),
+    Absent,
+    Unknown,
 }
 
 impl Context {
@@ -34,7 +46,7 @@ impl Context {
         Context::default()
     }
 
-    fn set(mut self, key: &str, values: Option<Vec<String>>) -> Context {
+    fn set(mut self, key: &str, values: Entry) -> Context {
         let key = key.to_ascii_lowercase();
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(entry) => entry.1 = values,
@@ -45,7 +57,7 @@ impl Context {
 
     /// `key` is present with the single value `value` (replacing what was said before).
     pub fn with(self, key: &str, value: impl Into<String>) -> Context {
-        self.set(key, Some(vec![value.into()]))
+        self.set(key, Entry::Present(vec![value.into()]))
     }
 
     /// `key` is present with several values (a multi-valued key such as `aws:TagKeys`).
@@ -54,12 +66,38 @@ impl Context {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.set(key, Some(values.into_iter().map(Into::into).collect()))
+        self.set(key, Entry::Present(values.into_iter().map(Into::into).collect()))
     }
 
     /// `key` is known not to be in the request (replacing what was said before).
     pub fn absent(self, key: &str) -> Context {
-        self.set(key, None)
+        self.set(key, Entry::Absent)
+    }
+
+    /// Nothing is known about `key`, even in a closed context (e.g. `aws:userid` of a role
+    /// session, which holds the session's name).
+    pub fn unknown(self, key: &str) -> Context {
+        self.set(key, Entry::Unknown)
+    }
+
+    /// A concrete request: every key not given (before or after this call) is absent, as
+    /// AWS evaluates a request whose context lacks a key.
+    ///
+    /// ```
+    /// use hipaa_iam_core::policy::{Context, KeyState};
+    /// let ctx = Context::new().with("aws:username", "alice").absent_unless_given();
+    /// assert_eq!(ctx.get("aws:MultiFactorAuthPresent"), KeyState::Absent);
+    /// assert_eq!(Context::new().get("aws:MultiFactorAuthPresent"), KeyState::Unknown);
+    /// ```
+    pub fn absent_unless_given(self) -> Context {
+        self.absent_under("")
+    }
+
+    /// Every key under `prefix` (any case, e.g. `aws:PrincipalTag/`) that is not given is
+    /// absent: the tags a principal does not have.
+    pub fn absent_under(mut self, prefix: &str) -> Context {
+        self.absent_prefixes.push(prefix.to_ascii_lowercase());
+        self
     }
 
     /// The principal's identity, for policy variables and conditions: `aws:username`,
@@ -73,8 +111,16 @@ impl Context {
     /// What is known about `key` (any case).
     pub fn get(&self, key: &str) -> KeyState<'_> {
         match self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
-            Some((_, Some(values))) => KeyState::Present(values),
-            Some((_, None)) => KeyState::Absent,
+            Some((_, Entry::Present(values))) => KeyState::Present(values),
+            Some((_, Entry::Absent)) => KeyState::Absent,
+            Some((_, Entry::Unknown)) => KeyState::Unknown,
+            None if self
+                .absent_prefixes
+                .iter()
+                .any(|p| key.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p))) =>
+            {
+                KeyState::Absent
+            }
             None => KeyState::Unknown,
         }
     }

@@ -7,6 +7,7 @@ use super::document::{Document, Effect, ResourcePattern, Resources};
 
 /// The outcome of an evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Decision {
     /// An `Allow` applies for certain and no `Deny` does.
     Allowed,
@@ -48,6 +49,17 @@ pub struct Evaluation {
     /// Every statement that matched the action and resource and whose conditions were not
     /// definitely false, in evaluation order.
     pub matched: Vec<MatchedStatement>,
+}
+
+impl Decision {
+    /// `allowed`, `denied` or `not-granted`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+            Decision::NotGranted => "not-granted",
+        }
+    }
 }
 
 impl Evaluation {

@@ -13,9 +13,10 @@
 //!   evaluating every one of them for every principal.
 //!
 //! What the evaluator cannot decide (an operator it does not understand, a condition key
-//! the [`Context`] does not know, a policy variable without a value) makes a statement
+//! the [`Context`] does not know, a policy variable on such a key) makes a statement
 //! *conditional*: a conditional `Allow` never makes an allow definite, and a conditional
-//! `Deny` never counts as a definite deny.
+//! `Deny` never counts as a definite deny. A policy variable on a key the context knows to be
+//! absent has no value and matches nothing, as in AWS.
 //!
 //! ```
 //! use hipaa_iam_core::policy::{evaluate, Context, Decision, Document};

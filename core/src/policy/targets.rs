@@ -363,6 +363,9 @@ impl<'a> Targets<'a> {
             self.matches.borrow_mut().insert(text.to_string(), found.clone());
             return Some(found);
         };
+        if t.is_null(ctx) {
+            return Some(Rc::from(Vec::new()));
+        }
         t.with_resolved(ctx, false, |toks| {
             let (prefix, suffix) = literal_ends(toks);
             let mut found: Vec<u32> = self

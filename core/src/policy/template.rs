@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use super::context::Context;
+use super::context::{Context, KeyState};
 use super::pattern::{glob, Tok};
 
 /// A piece of a text with policy variables.
@@ -75,6 +75,17 @@ impl Template {
         ctx.single_value(key).or(default.as_deref())
     }
 
+    /// Whether a variable has no value because its key is known to be absent from the request
+    /// (and it has no default). AWS then matches the text with nothing: `StringEquals` and
+    /// `StringLike` do not match, a resource pattern matches no resource, and the negated
+    /// operators (`StringNotEquals`, ...) match ("a variable with no value ... is
+    /// effectively null").
+    pub(crate) fn is_null(&self, ctx: &Context) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Var { key, default: None } if ctx.get(key) == KeyState::Absent))
+    }
+
     /// The text with every variable replaced, all of it literal (for `StringEquals`);
     /// `None` when a variable has no single value in `ctx` and no default.
     pub(crate) fn resolve_literal(&self, ctx: &Context) -> Option<String> {
@@ -90,8 +101,12 @@ impl Template {
     }
 
     /// Whether `actual` equals the text with every variable replaced (all of it literal,
-    /// for `StringEquals`), without allocating; `None` as for [`Template::resolve_literal`].
+    /// for `StringEquals`), without allocating; `false` when a variable [is null](Template::is_null),
+    /// else `None` as for [`Template::resolve_literal`].
     pub(crate) fn equals(&self, actual: &str, ctx: &Context) -> Option<bool> {
+        if self.is_null(ctx) {
+            return Some(false);
+        }
         let mut rest = Some(actual);
         let mut buf = [0u8; 4];
         for p in &self.parts {
@@ -106,9 +121,12 @@ impl Template {
     }
 
     /// Whether `actual` matches the text as a pattern: wildcards in the written text stay
-    /// wildcards, variable values and escapes are literal. `None` as for
-    /// [`Template::resolve_literal`].
+    /// wildcards, variable values and escapes are literal. `false` when a variable [is
+    /// null](Template::is_null), else `None` as for [`Template::resolve_literal`].
     pub(crate) fn matches(&self, actual: &str, ctx: &Context, fold: bool) -> Option<bool> {
+        if self.is_null(ctx) {
+            return Some(false);
+        }
         self.with_resolved(ctx, fold, |toks| glob(toks, actual.as_bytes(), fold))
     }
 
@@ -185,6 +203,16 @@ mod tests {
 
         let t = Template::parse("x/${aws:sourceip}").expect("template");
         assert_eq!(t.resolve_literal(&ctx), None);
+
+        // A variable whose key is known absent, without a default, matches nothing.
+        let concrete = ctx.clone().absent_unless_given();
+        let t = Template::parse("x/${aws:PrincipalTag/unit}/*").expect("template");
+        assert_eq!(t.matches("x/north/1", &ctx, false), None);
+        assert_eq!(t.matches("x//1", &concrete, false), Some(false));
+        assert_eq!(t.equals("x//*", &concrete), Some(false));
+        assert!(t.is_null(&concrete) && !t.is_null(&ctx));
+        let t = Template::parse("x/${aws:PrincipalTag/unit, 'none'}").expect("template");
+        assert_eq!(t.equals("x/none", &concrete), Some(true));
 
         assert!(Template::parse("no variables here *").is_none());
         assert!(Template::parse("unterminated ${aws:username").is_none());

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod access;
 mod checks;
 mod collect_mocks;
 mod evidence;

@@ -112,7 +112,7 @@ fn string_free_accepts_null() {
 }
 
 /// Every export that takes a request.
-const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 8] = [
+const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> i32); 10] = [
     ("hipaa_iam_checks", hipaa_iam_checks),
     ("hipaa_iam_audit", hipaa_iam_audit),
     ("hipaa_iam_run_audit", hipaa_iam_run_audit),
@@ -121,6 +121,8 @@ const REQUEST_FUNCTIONS: [(&str, unsafe extern "C" fn(*const c_char, *mut *mut c
     ("hipaa_iam_remediation_plan", hipaa_iam_remediation_plan),
     ("hipaa_iam_remediation_apply", hipaa_iam_remediation_apply),
     ("hipaa_iam_lint_policy", hipaa_iam_lint_policy),
+    ("hipaa_iam_access_explain", hipaa_iam_access_explain),
+    ("hipaa_iam_access_who_can", hipaa_iam_access_who_can),
 ];
 
 #[test]
@@ -169,6 +171,14 @@ fn a_missing_exports_directory_is_invalid_input_everywhere() {
         let mut request = serde_json::json!({ "exports_dir": missing });
         if name.starts_with("hipaa_iam_remediation") {
             request["remediation"] = "password-policy".into();
+        }
+        if name == "hipaa_iam_access_explain" {
+            request["requests"] =
+                serde_json::json!([{"principal": "alice", "action": "s3:GetObject", "resource": "*"}]);
+        }
+        if name == "hipaa_iam_access_who_can" {
+            request["action"] = "s3:GetObject".into();
+            request["resource"] = "*".into();
         }
         let (status, out, err) = call(f, Some(request.to_string().as_bytes()));
         assert_eq!(status, HipaaIamStatus::InvalidInput as i32, "{name}: {err}");

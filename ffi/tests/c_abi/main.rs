@@ -3,6 +3,7 @@
 //! export, the committed header, and remediation on a moto server.
 
 mod abi;
+mod access;
 mod callers;
 mod guard;
 mod header;

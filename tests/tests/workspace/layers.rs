@@ -21,6 +21,7 @@ const CORE_LAYERS: &[&str] = &[
     "config",
     "findings",
     "checks",
+    "access",
     "lint",
     "report",
     "run",

@@ -217,6 +217,8 @@ fn the_manifest_exports_exactly_what_the_module_defines_and_every_export_has_hel
         "New-HipaaIamUser",
         "Export-HipaaRiskRegister",
         "Test-HipaaIamPolicy",
+        "Test-HipaaIamAccess",
+        "Get-HipaaIamAccessPath",
     ]
     .into_iter()
     .map(str::to_string)
@@ -400,7 +402,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains(&format!("LIBRARY {}", module.path().join("libhipaa_iam.so").display())),
         "{stdout}"
     );
-    assert!(stdout.contains("STRINGS received=6 freed=6"), "{stdout}");
+    assert!(stdout.contains("STRINGS received=8 freed=8"), "{stdout}");
 
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(name)).unwrap()).unwrap()
@@ -515,6 +517,40 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
     assert!(
         missing.starts_with("6 IoError io - ") && missing.contains("no-such-policy.json"),
         "{missing}"
+    );
+
+    // Test-HipaaIamAccess's call: the requests answered in order; Get-HipaaIamAccessPath's:
+    // the principals that can read the PHI object. An unknown principal names the request
+    // and the field, which the module shows as -Principal.
+    let explained = read("access-explain.json");
+    let decisions: Vec<&str> = explained
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(decisions, ["allowed", "denied"], "{explained}");
+    let who = read("access-who-can.json");
+    let names: Vec<&str> = who["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"ops-admin") && !names.contains(&"reception.smith"),
+        "{who}"
+    );
+    assert!(who["scope"].as_str().unwrap().contains("identity-based"), "{who}");
+    assert!(
+        error("access-principal")
+            .starts_with("1 InvalidArgument argument principal requests[0]: principal: no user or role named"),
+        "{}",
+        error("access-principal")
+    );
+    assert!(
+        stdout.contains("NAMED access-principal requests[0]: -UserName: no user or role named"),
+        "{stdout}"
     );
 
     // One call audited, wrote the evidence from that audit and applied -FailOn high.

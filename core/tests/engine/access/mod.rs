@@ -1,0 +1,564 @@
+//! Access queries: `explain` of concrete requests (principal keys as policy variables,
+//! context keys present and absent, boundaries, deny winning, NotAction / NotResource,
+//! documents without policy variables), `who_can`, and the errors that name what is wrong.
+//! `reference` checks `explain` against AWS's documented evaluation logic on generated
+//! requests.
+#![allow(clippy::unwrap_used)]
+
+mod reference;
+
+use hipaa_iam_core::access::{self, Reach, Request};
+use hipaa_iam_core::account::{Account, ExportSet};
+use hipaa_iam_core::manifest::Manifest;
+use hipaa_iam_core::policy::Decision;
+use hipaa_iam_tests::account::{attached, policy_arn, TestAccount, ACCOUNT};
+use serde_json::{json, Value};
+
+/// The account a test account describes, read the way an exports directory is read.
+pub(crate) fn read(b: &TestAccount) -> Account {
+    let set = ExportSet {
+        dir: None,
+        files: b.files(),
+        manifest: Some(serde_json::from_value::<Manifest>(b.manifest()).unwrap()),
+    };
+    Account::from_exports(&set).unwrap()
+}
+
+fn doc(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn boundary(name: &str) -> Value {
+    json!({"PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": policy_arn(name)}})
+}
+
+/// Users and roles whose policies exercise every part of the evaluation.
+fn clinic() -> Account {
+    let home = doc(json!([
+        {"Sid": "OwnHome", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::phi/${aws:username}/*"},
+        {"Sid": "ListOwnPrefix", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::phi",
+         "Condition": {"StringLike": {"s3:prefix": "${aws:username}/*"}}}
+    ]));
+    let b = TestAccount::new()
+        .managed(
+            "team-data",
+            doc(json!([{"Sid": "TeamFolder", "Effect": "Allow", "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::teams/${aws:PrincipalTag/team}/*"}])),
+        )
+        .managed(
+            "mfa-guard",
+            doc(json!([{"Sid": "DenyWithoutMFA", "Effect": "Deny", "NotAction": "iam:ChangePassword", "Resource": "*",
+                        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}])),
+        )
+        .managed_at(
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            doc(json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}])),
+        )
+        .managed(
+            "dev-boundary",
+            doc(json!([{"Sid": "S3Only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                       {"Sid": "NoBucketDeletion", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}])),
+        )
+        .group("staff", &[], &[("home", home)])
+        .group("admins", &["arn:aws:iam::aws:policy/AdministratorAccess"], &[])
+        .user(
+            "alice",
+            &["staff"],
+            json!({"Tags": [{"Key": "team", "Value": "cardiology"}],
+                   "AttachedManagedPolicies": [attached(&policy_arn("team-data")), attached(&policy_arn("mfa-guard"))]}),
+        )
+        .user("bob", &["admins"], boundary("dev-boundary"))
+        .user(
+            "carol",
+            &[],
+            json!({"UserPolicyList": [{"PolicyName": "broad", "PolicyDocument": doc(json!([
+                {"Sid": "AllButIam", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Sid": "NoSecrets", "Effect": "Deny", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::phi/*"}
+            ]))}]}),
+        )
+        .user(
+            "dave",
+            &[],
+            json!({"UserPolicyList": [
+                {"PolicyName": "old", "PolicyDocument": {"Version": "2008-10-17", "Statement": [
+                    {"Sid": "Literal", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::phi/${aws:username}/*"}]}},
+                {"PolicyName": "unversioned", "PolicyDocument": {"Statement": [
+                    {"Sid": "AlsoLiteral", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::phi/${aws:username}/*"}]}}
+            ]}),
+        )
+        .user(
+            "erin",
+            &[],
+            json!({"UserPolicyList": [{"PolicyName": "mfa-read", "PolicyDocument": doc(json!([
+                {"Sid": "ReadWithMFA", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}, "StringEquals": {"aws:RequestedRegion": "us-east-1"}}}
+            ]))}]}),
+        )
+        .user(
+            "fay",
+            &[],
+            json!({"UserPolicyList": [{"PolicyName": "untagged", "PolicyDocument": doc(json!([
+                {"Sid": "NotMyUnit", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringNotEquals": {"aws:username": "${aws:PrincipalTag/unit}"}}},
+                {"Sid": "UnitFolder", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::phi/${aws:PrincipalTag/unit}/*"},
+                {"Sid": "UnitEquals", "Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEqualsIgnoreCase": {"aws:username": "${aws:PrincipalTag/unit}"}}}
+            ]))}]}),
+        )
+        .role(
+            "reader",
+            "/",
+            &[],
+            &[(
+                "read",
+                doc(json!([{"Sid": "ReadPhi", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::phi/*"}])),
+            )],
+        )
+        .role("AWSServiceRoleForSupport", "/aws-service-role/", &["arn:aws:iam::aws:policy/AdministratorAccess"], &[]);
+    read(&b)
+}
+
+use Decision::{Allowed, Denied, NotGranted};
+
+/// principal, action, resource, context, decision, a statement that must be listed.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Decision,
+    &'static str,
+);
+
+const MFA: &[(&str, &str)] = &[("aws:MultiFactorAuthPresent", "true")];
+
+static ROWS: &[Row] = &[
+    // ${aws:username} resolves from the principal: alice's home, not bob's.
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        MFA,
+        Allowed,
+        "inline home on group staff [OwnHome]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/bob/chart.pdf",
+        MFA,
+        NotGranted,
+        "",
+    ),
+    // ${aws:PrincipalTag/team} from the exported tags.
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::teams/cardiology/x",
+        MFA,
+        Allowed,
+        "team-data (attached to user alice) [TeamFolder]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::teams/oncology/x",
+        MFA,
+        NotGranted,
+        "",
+    ),
+    // A context key in a condition value's variable.
+    (
+        "alice",
+        "s3:ListBucket",
+        "arn:aws:s3:::phi",
+        &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "alice/2024")],
+        Allowed,
+        "[ListOwnPrefix]",
+    ),
+    (
+        "alice",
+        "s3:ListBucket",
+        "arn:aws:s3:::phi",
+        &[("aws:MultiFactorAuthPresent", "true"), ("s3:prefix", "bob/2024")],
+        NotGranted,
+        "",
+    ),
+    // s3:prefix absent: StringLike on an absent key is false.
+    ("alice", "s3:ListBucket", "arn:aws:s3:::phi", MFA, NotGranted, ""),
+    // MFA absent (long-term keys): BoolIfExists false holds, the deny wins over the allow.
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        &[],
+        Denied,
+        "mfa-guard (attached to user alice) [DenyWithoutMFA]",
+    ),
+    (
+        "alice",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/alice/chart.pdf",
+        &[("aws:MultiFactorAuthPresent", "false")],
+        Denied,
+        "[DenyWithoutMFA]",
+    ),
+    // NotAction of the deny: changing one's password is not denied (nor allowed).
+    (
+        "alice",
+        "iam:ChangePassword",
+        "arn:aws:iam::123456789012:user/alice",
+        &[],
+        NotGranted,
+        "",
+    ),
+    // The boundary limits AdministratorAccess to S3, and its deny wins.
+    (
+        "bob",
+        "s3:PutObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "permissions boundary dev-boundary [S3Only]",
+    ),
+    (
+        "bob",
+        "iam:CreateUser",
+        "arn:aws:iam::123456789012:user/x",
+        &[],
+        NotGranted,
+        "AdministratorAccess (attached to group admins) [statement 1]",
+    ),
+    (
+        "bob",
+        "s3:DeleteBucket",
+        "arn:aws:s3:::phi",
+        &[],
+        Denied,
+        "permissions boundary dev-boundary [NoBucketDeletion]",
+    ),
+    // NotAction allows all but IAM; NotResource denies every object outside phi/.
+    (
+        "carol",
+        "ec2:RunInstances",
+        "*",
+        &[],
+        Allowed,
+        "inline broad on user carol [AllButIam]",
+    ),
+    ("carol", "iam:CreateUser", "*", &[], NotGranted, ""),
+    (
+        "carol",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/a",
+        &[],
+        Allowed,
+        "[AllButIam]",
+    ),
+    (
+        "carol",
+        "s3:GetObject",
+        "arn:aws:s3:::other/a",
+        &[],
+        Denied,
+        "inline broad on user carol [NoSecrets]",
+    ),
+    // Version 2008-10-17 or none: ${...} is literal text.
+    ("dave", "s3:GetObject", "arn:aws:s3:::phi/dave/x", &[], NotGranted, ""),
+    (
+        "dave",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/${aws:username}/x",
+        &[],
+        Allowed,
+        "inline old on user dave [Literal]",
+    ),
+    ("dave", "s3:PutObject", "arn:aws:s3:::phi/dave/x", &[], NotGranted, ""),
+    (
+        "dave",
+        "s3:PutObject",
+        "arn:aws:s3:::phi/${aws:username}/x",
+        &[],
+        Allowed,
+        "[AlsoLiteral]",
+    ),
+    // Every condition must hold; a key not given is absent, never assumed.
+    (
+        "erin",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[
+            ("aws:MultiFactorAuthPresent", "true"),
+            ("aws:RequestedRegion", "us-east-1"),
+        ],
+        Allowed,
+        "[ReadWithMFA]",
+    ),
+    ("erin", "s3:GetObject", "arn:aws:s3:::phi/x", MFA, NotGranted, ""),
+    ("erin", "s3:GetObject", "arn:aws:s3:::phi/x", &[], NotGranted, ""),
+    // A variable whose key is absent (fay has no unit tag) has no value: it matches nothing,
+    // so the negated operator holds and the deny's resource and condition do not match.
+    (
+        "fay",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "inline untagged on user fay [NotMyUnit]",
+    ),
+    // Roles, by name and by ARN of a session.
+    (
+        "reader",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "inline read on role reader [ReadPhi]",
+    ),
+    (
+        "arn:aws:sts::123456789012:assumed-role/reader/session-1",
+        "s3:GetObject",
+        "arn:aws:s3:::phi/x",
+        &[],
+        Allowed,
+        "[ReadPhi]",
+    ),
+    (
+        "arn:aws:iam::123456789012:user/carol",
+        "iam:CreateUser",
+        "*",
+        &[],
+        NotGranted,
+        "",
+    ),
+];
+
+#[test]
+fn explain_judges_each_request_as_aws_documents() {
+    let account = clinic();
+    for (principal, action, resource, context, decision, statement) in ROWS {
+        let mut request = Request::new(*principal, *action, *resource);
+        for (k, v) in *context {
+            request = request.with(*k, *v);
+        }
+        let e = access::explain(&account, &request).unwrap();
+        let labels: Vec<String> = e.statements.iter().map(|s| s.label()).collect();
+        assert_eq!(
+            e.decision, *decision,
+            "{principal} {action} {resource} {context:?}: {} ({labels:?})",
+            e.reason
+        );
+        assert!(
+            statement.is_empty() || labels.iter().any(|l| l.contains(statement)),
+            "{principal} {action} {resource}: {statement:?} not in {labels:?}"
+        );
+        assert!(e.path.is_empty(), "direct access has no path");
+        assert!(
+            !e.conditional_allow,
+            "{principal} {action}: a concrete request leaves nothing undecided"
+        );
+    }
+}
+
+#[test]
+fn explain_names_the_principal_and_what_it_did_not_consider() {
+    let account = clinic();
+    let e = access::explain(
+        &account,
+        &Request::new("alice", "s3:GetObject", "arn:aws:s3:::phi/alice/x"),
+    )
+    .unwrap();
+    assert_eq!(e.principal, format!("arn:aws:iam::{ACCOUNT}:user/alice"));
+    assert_eq!(e.decision, Denied);
+    assert!(e.reason.contains("explicitly denied by mfa-guard"), "{}", e.reason);
+    assert!(
+        e.not_considered
+            .iter()
+            .any(|n| n.contains("the S3 bucket policy of arn:aws:s3:::phi")),
+        "{:?}",
+        e.not_considered
+    );
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["decision"], "denied");
+    assert_eq!(json["path"], json!([]));
+    let kms = access::explain(
+        &account,
+        &Request::new("bob", "kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k1"),
+    )
+    .unwrap();
+    assert_eq!(serde_json::to_value(&kms).unwrap()["decision"], "not-granted");
+    assert!(
+        kms.not_considered
+            .iter()
+            .any(|n| n.contains("as if its key policy delegated to IAM")),
+        "{:?}",
+        kms.not_considered
+    );
+    let typo = access::explain(&account, &Request::new("bob", "s3:GetObjcet", "*")).unwrap();
+    assert!(
+        typo.warnings.iter().any(|w| w.contains("did you mean s3:GetObject")),
+        "{:?}",
+        typo.warnings
+    );
+}
+
+#[test]
+fn explain_refuses_unknown_principals_and_malformed_actions() {
+    let account = clinic();
+    let err = access::explain(&account, &Request::new("alicia", "s3:GetObject", "*"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("principal") && err.contains("\"alicia\"") && err.contains("did you mean user \"alice\""),
+        "{err}"
+    );
+    let err = access::explain(
+        &account,
+        &Request::new("arn:aws:iam::123456789012:user/zed", "s3:GetObject", "*"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("no user or role has the ARN"), "{err}");
+    for bad in ["GetObject", "s3:", ":GetObject", "s3 :GetObject", "s3:Get Object"] {
+        let err = access::explain(&account, &Request::new("alice", bad, "*"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("action: ") && err.contains("service:action"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn request_lines_name_the_line_and_the_field() {
+    let path = std::path::Path::new("requests.jsonl");
+    let text = "{\"principal\": \"alice\", \"action\": \"s3:GetObject\", \"resource\": \"*\"}\n\n\
+                {\"principal\": \"bob\", \"action\": \"s3:GetObject\", \"resource\": \"*\", \"context\": {\"aws:MultiFactorAuthPresent\": true, \"aws:TagKeys\": [\"a\", \"b\"]}}\n";
+    let requests = access::read_requests(path, text).unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].0, 3, "line numbers count blank lines");
+    assert_eq!(requests[1].1.context["aws:MultiFactorAuthPresent"], ["true"]);
+    assert_eq!(requests[1].1.context["aws:TagKeys"], ["a", "b"]);
+    let account = clinic();
+    let mut unknown = requests.clone();
+    unknown[1].1.principal = "zed".into();
+    let err = access::explain_lines(&account, path, &unknown).unwrap_err().to_string();
+    assert!(
+        err.starts_with("requests.jsonl: line 3: principal: no user or role named \"zed\""),
+        "{err}"
+    );
+    assert_eq!(access::explain_lines(&account, path, &requests).unwrap().len(), 2);
+    let cases = [
+        (
+            "{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"extra\": 1}",
+            "unknown field `extra`",
+        ),
+        ("{\"principal\": \"a\", \"resource\": \"*\"}", "missing field `action`"),
+        (
+            "{\"principal\": \"a\", \"action\": \"GetObject\", \"resource\": \"*\"}",
+            "field `action`",
+        ),
+        (
+            "{\"principal\": \"a\", \"action\": \"s3:X\", \"resource\": \"*\", \"context\": {\"k\": {}}}",
+            "field `context`: key \"k\"",
+        ),
+        ("not json", "expected"),
+    ];
+    for (line, want) in cases {
+        let text = format!("{}\n\n{line}\n", &text.lines().next().unwrap());
+        let err = access::read_requests(path, &text).unwrap_err().to_string();
+        assert!(err.starts_with("requests.jsonl: line 3: "), "{err}");
+        assert!(err.contains(want), "{line}: {err}");
+    }
+    assert!(access::read_requests(path, "\n  \n")
+        .unwrap_err()
+        .to_string()
+        .contains("no request"));
+}
+
+#[test]
+fn who_can_lists_direct_access_with_its_conditions() {
+    let account = clinic();
+    let answer = access::who_can(&account, "s3:GetObject", "arn:aws:s3:::phi/alice/x").unwrap();
+    let found: Vec<(&str, Reach, Vec<String>)> = answer
+        .principals
+        .iter()
+        .map(|a| (a.name.as_str(), a.decision, a.requires.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("alice", Reach::Allowed, vec![]),
+            ("bob", Reach::Allowed, vec![]),
+            ("carol", Reach::Allowed, vec![]),
+            (
+                "erin",
+                Reach::Conditional,
+                vec!["MFA".to_string(), "aws:RequestedRegion".to_string()]
+            ),
+            ("fay", Reach::Allowed, vec![]),
+            ("reader", Reach::Allowed, vec![]),
+        ],
+        "the service-linked role is left out; dave's literal ${{aws:username}} does not match"
+    );
+    let alice = &answer.principals[0];
+    assert!(alice.conditional_deny, "the MFA guard may deny");
+    assert_eq!(
+        alice.allowed_by,
+        vec!["inline home on group staff [OwnHome]".to_string()]
+    );
+    assert!(answer.principals.iter().all(|a| a.path.is_empty()));
+    assert!(answer.scope.contains("identity-based"));
+    let json = serde_json::to_value(&answer).unwrap();
+    assert_eq!(json["principals"][3]["decision"], "conditional");
+    assert_eq!(json["principals"][5]["type"], "role");
+
+    // Principals with the same documents share one evaluation, but variables are still
+    // resolved for each: bob's home is not alice's.
+    let bobs = access::who_can(&account, "s3:PutObject", "arn:aws:s3:::phi/bob/x").unwrap();
+    let names: Vec<&str> = bobs.principals.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["bob", "carol"]);
+    let err = access::who_can(&account, "s3-GetObject", "*").unwrap_err().to_string();
+    assert!(err.starts_with("action: "), "{err}");
+}
+
+#[test]
+fn who_can_shares_evaluations_only_between_principals_that_cannot_differ() {
+    let tagged = doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "cardiology"}}}]));
+    let b = TestAccount::new()
+        .managed("tagged", tagged)
+        .group("everyone", &[&policy_arn("tagged")], &[])
+        .user(
+            "ann",
+            &["everyone"],
+            json!({"Tags": [{"Key": "team", "Value": "cardiology"}]}),
+        )
+        .user(
+            "ben",
+            &["everyone"],
+            json!({"Tags": [{"Key": "team", "Value": "oncology"}]}),
+        )
+        .user("cid", &["everyone"], json!({}));
+    let answer = access::who_can(&read(&b), "s3:GetObject", "arn:aws:s3:::x/y").unwrap();
+    let names: Vec<&str> = answer.principals.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["ann"], "a tag the user lacks is absent, not a requirement");
+}
+
+#[test]
+fn who_can_says_whose_policies_are_missing() {
+    let b = TestAccount::new().user(
+        "gone",
+        &["ghosts"],
+        json!({"AttachedManagedPolicies": [attached(&policy_arn("nowhere"))]}),
+    );
+    let answer = access::who_can(&read(&b), "s3:GetObject", "*").unwrap();
+    assert!(answer.principals.is_empty());
+    assert_eq!(answer.not_evaluated.len(), 1);
+    let line = &answer.not_evaluated[0];
+    assert!(
+        line.starts_with("user gone: ") && line.contains("nowhere") && line.contains("group ghosts"),
+        "{line}"
+    );
+}
