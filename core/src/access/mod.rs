@@ -31,8 +31,9 @@ use serde::{Deserialize, Serialize};
 /// on `to`, allowed by the statements `allowed_by`, needing `requires` (`MFA`, `an external
 /// ID`).
 pub use crate::account::graph::Hop;
-use crate::account::{boundary_of, Labelled};
-use crate::account::{Account, Role, Tag, User};
+use crate::account::graph::{EdgeKind, NodeId, NodeKind, NodeSet, Step};
+use crate::account::{boundary_of, role_context, user_context, Labelled};
+use crate::account::{Account, Role, User};
 use crate::error::Field;
 use crate::policy::{catalogue, Context, Decision, Document, Effect, Evaluation, MatchedStatement, Principal, Tri};
 use crate::{Error, Result};
@@ -328,39 +329,10 @@ impl<'a> Who<'a> {
 
     /// The context keys the principal implies, as [`principal_context`] says.
     fn context(self, account: &Account) -> Context {
-        let account_id = self
-            .arn()
-            .split(':')
-            .nth(4)
-            .filter(|a| !a.is_empty())
-            .map(str::to_string)
-            .or_else(|| account.account_id.clone());
-        let mut ctx = Context::new().with("aws:PrincipalArn", self.arn());
-        if let Some(id) = account_id {
-            ctx = ctx.with("aws:PrincipalAccount", id);
+        match self {
+            Who::User(u) => user_context(account, u),
+            Who::Role(r) => role_context(account, r),
         }
-        let tags: &[Tag] = match self {
-            Who::User(u) => {
-                ctx = ctx.with("aws:username", &u.user_name).with("aws:PrincipalType", "User");
-                ctx = match &u.user_id {
-                    Some(id) => ctx.with("aws:userid", id),
-                    None => ctx.unknown("aws:userid"),
-                };
-                &u.tags
-            }
-            Who::Role(r) => {
-                // A role session's aws:userid is ROLEID:SESSION-NAME, chosen by the caller.
-                ctx = ctx
-                    .absent("aws:username")
-                    .unknown("aws:userid")
-                    .with("aws:PrincipalType", "AssumedRole");
-                &r.tags
-            }
-        };
-        for t in tags {
-            ctx = ctx.with(&format!("aws:PrincipalTag/{}", t.key), &t.value);
-        }
-        ctx.absent_under("aws:PrincipalTag/")
     }
 }
 
@@ -643,6 +615,21 @@ pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
         })
         .filter_map(|m| policies.statement(m))
         .collect();
+    let mut why = reason(&e, &statements);
+    let path = if e.is_allowed() {
+        Vec::new()
+    } else {
+        path_to_access(account, who, request)
+    };
+    if let Some(last) = path.last() {
+        why.push_str(&format!(
+            "; through other principals it can reach {} by {} hop{} ending at {}",
+            request.action,
+            path.len(),
+            if path.len() == 1 { "" } else { "s" },
+            last.to
+        ));
+    }
     Ok(Explanation {
         principal: who.arn().to_string(),
         principal_name: who.name().to_string(),
@@ -652,12 +639,63 @@ pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
         decision: e.decision,
         conditional_allow: e.conditional_allow,
         conditional_deny: e.conditional_deny,
-        reason: reason(&e, &statements),
+        reason: why,
         statements,
-        path: Vec::new(),
+        path,
         incomplete: policies.incomplete,
         not_considered: not_considered(&request.resource),
         warnings: action_warnings(&request.action),
+    })
+}
+
+/// The shortest path of the [access graph](crate::account::graph) from `who` to a principal
+/// whose own policies allow (or may allow) the request's action on its resource: a user or
+/// role it can become, or a group it can join, judged with that principal's own context and
+/// the keys the request gives. Empty when there is none.
+fn path_to_access(account: &Account, who: Who<'_>, request: &Request) -> Vec<Hop> {
+    let graph = account.access_graph();
+    let start = match who {
+        Who::User(u) => account
+            .users
+            .iter()
+            .position(|x| std::ptr::eq(x, u))
+            .map(|i| graph.user(i)),
+        Who::Role(r) => account
+            .roles
+            .iter()
+            .position(|x| std::ptr::eq(x, r))
+            .map(|i| graph.role(i)),
+    };
+    let Some(start) = start else { return Vec::new() };
+    let allows = |n: NodeId| -> bool {
+        let w = match graph.kind(n) {
+            (NodeKind::User, i) => Who::User(&account.users[i]),
+            (NodeKind::Role, i) => Who::Role(&account.roles[i]),
+            (NodeKind::Group, _) => {
+                let e = graph.labelled(account, n).principal(None).evaluate(
+                    &request.action,
+                    &request.resource,
+                    &Context::new(),
+                );
+                return e.is_allowed() || e.conditional_allow;
+            }
+        };
+        let ctx = concrete_context(w.context(account), &request.context);
+        let e = Policies::of(account, w)
+            .principal()
+            .evaluate(&request.action, &request.resource, &ctx);
+        e.is_allowed() || e.conditional_allow
+    };
+    let mut found = None;
+    let walk = graph.walk_until(start, |_| true, &mut |_| true, &mut |n, _| {
+        if allows(n) {
+            found = Some(n);
+            return false;
+        }
+        true
+    });
+    found.map_or_else(Vec::new, |n| {
+        walk.path(n).iter().map(|s| graph.describe(account, s)).collect()
     })
 }
 
@@ -792,12 +830,23 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
     if resource.trim().is_empty() {
         return Err(Error::field(Field::Resource, "empty: give the resource's ARN, or *"));
     }
-    let who: Vec<Who<'_>> = account
+    let graph = account.access_graph();
+    let who: Vec<(Who<'_>, NodeId)> = account
         .users
         .iter()
-        .map(Who::User)
-        .chain(account.roles.iter().filter(|r| !r.is_service_linked()).map(Who::Role))
+        .enumerate()
+        .map(|(i, u)| (Who::User(u), graph.user(i)))
+        .chain(
+            account
+                .roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.is_service_linked())
+                .map(|(i, r)| (Who::Role(r), graph.role(i))),
+        )
         .collect();
+    // The principals with the access of their own, by node.
+    let mut direct: NodeSet = NodeSet::default();
     // Per document: whether it depends on the principal (memoised by address).
     let mut depends: HashMap<*const Document, bool> = HashMap::new();
     // Per set of documents that depends on no principal: the shared evaluation.
@@ -805,7 +854,8 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
     let empty = Context::new();
     let mut principals = Vec::new();
     let mut not_evaluated = Vec::new();
-    for w in who {
+    let mut not_evaluated_nodes = Vec::new();
+    for &(w, node) in &who {
         let (docs, missing): (Vec<&Document>, usize) = match w {
             Who::User(u) => {
                 let (docs, missing) = account.user_identity_documents(u);
@@ -849,6 +899,7 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
         let Some((e, ctx)) = found else {
             if incomplete {
                 let policies = Policies::of(account, w);
+                not_evaluated_nodes.push(node);
                 not_evaluated.push(format!(
                     "{} {}: {}",
                     w.kind().as_str(),
@@ -886,6 +937,15 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
             conditional_deny: e.conditional_deny,
             path: Vec::new(),
         });
+        direct.insert(node);
+    }
+    let through = through_paths(account, &who, &direct, &principals, action, resource);
+    for (node, access) in through {
+        if let Some(k) = not_evaluated_nodes.iter().position(|n| *n == node) {
+            not_evaluated_nodes.remove(k);
+            not_evaluated.remove(k);
+        }
+        principals.push(access);
     }
     Ok(WhoCan {
         action: action.to_string(),
@@ -896,4 +956,155 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
         not_considered: not_considered(resource),
         warnings: action_warnings(action),
     })
+}
+
+/// The principals of `who` without the access of their own that reach one with it through
+/// the [access graph](crate::account::graph): by becoming it (assuming a role, passing a role
+/// to compute, taking over a user), by joining a group whose policies allow it, or by
+/// rewriting the policies of themselves, their groups or a principal they can become (within
+/// its boundary). Each with its path hop by hop; the access is conditional when a hop, or
+/// the last principal's own access, requires something.
+fn through_paths(
+    account: &Account,
+    who: &[(Who<'_>, NodeId)],
+    direct: &NodeSet,
+    principals: &[Access],
+    action: &str,
+    resource: &str,
+) -> Vec<(NodeId, Access)> {
+    let graph = account.access_graph();
+    let mut targets: Vec<NodeId> = direct.iter().copied().collect();
+    // Groups whose own policies may allow it: a user who joins one gets it.
+    let mut groups: NodeSet = NodeSet::default();
+    for (i, g) in account.groups.iter().enumerate() {
+        let mut l = Labelled::default();
+        l.add_group(account, g, &format!("group {}", g.group_name));
+        let e = l.principal(None).evaluate(action, resource, &Context::new());
+        if e.is_allowed() || e.conditional_allow {
+            groups.insert(graph.group(i));
+        }
+    }
+    targets.extend(groups.iter().copied());
+    // Principals that can rewrite their own policies (or their groups', or those of a
+    // principal they can become directly), within a boundary that may allow the action.
+    let mut rewriters: NodeSet = NodeSet::default();
+    // Whether two edge lists share a node, by their addresses (lists are shared).
+    let mut overlaps: HashMap<(usize, usize), bool> = HashMap::new();
+    for &(w, n) in who {
+        if direct.contains(&n) {
+            continue;
+        }
+        let edges = graph.edges(n);
+        let mut own: Vec<NodeId> = vec![n];
+        if let Who::User(u) = w {
+            own.extend(
+                u.group_list
+                    .iter()
+                    .filter_map(|g| account.group_position(g))
+                    .map(|j| graph.group(j)),
+            );
+        }
+        let rewrites = edges.iter().filter(|e| e.kind == EdgeKind::Rewrite).any(|r| {
+            own.iter().any(|p| r.to.binary_search(p).is_ok())
+                || edges.iter().filter(|e| e.kind == EdgeKind::Become).any(|b| {
+                    *overlaps
+                        .entry((r.to.as_ptr() as usize, b.to.as_ptr() as usize))
+                        .or_insert_with(|| intersects(&r.to, &b.to))
+                })
+        });
+        if rewrites {
+            let within = match graph.boundary(account, n) {
+                Ok(Some(b)) => {
+                    let e = crate::policy::evaluate(&[b], action, resource, &Context::new());
+                    e.is_allowed() || e.conditional_allow
+                }
+                _ => true,
+            };
+            if within {
+                rewriters.insert(n);
+            }
+        }
+    }
+    targets.extend(rewriters.iter().copied());
+    let next = graph.reaching(&targets);
+    let targets: NodeSet = targets.into_iter().collect();
+    let by_node: std::collections::HashMap<&str, &Access> =
+        principals.iter().map(|a| (a.principal.as_str(), a)).collect();
+    let mut out = Vec::new();
+    for &(w, n) in who {
+        if direct.contains(&n) {
+            continue;
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let mut at = n;
+        while let Some(step) = next.get(&at) {
+            steps.push(*step);
+            at = step.to;
+        }
+        let last = at;
+        if !rewriters.contains(&last) && (steps.is_empty() || !targets.contains(&last)) {
+            continue;
+        }
+        let mut hops: Vec<Hop> = steps.iter().map(|s| graph.describe(account, s)).collect();
+        let mut requires: Vec<String> = hops.iter().flat_map(|h| h.requires.iter().cloned()).collect();
+        let mut allowed_by = Vec::new();
+        let mut conditional_deny = false;
+        let mut definite = true;
+        if let Some(a) = by_node.get(graph.arn(account, last)) {
+            requires.extend(a.requires.iter().cloned());
+            allowed_by.clone_from(&a.allowed_by);
+            conditional_deny = a.conditional_deny;
+            definite = a.decision == Reach::Allowed;
+        } else if groups.contains(&last) {
+            allowed_by.push(format!("the policies of {}", graph.name(account, last)));
+        } else if let Some(e) = graph.edges(last).iter().find(|e| e.kind == EdgeKind::Rewrite) {
+            let step = Step {
+                from: last,
+                to: last,
+                kind: EdgeKind::Rewrite,
+                action: e.action,
+            };
+            let hop = graph.describe(account, &step);
+            requires.extend(hop.requires.iter().cloned());
+            allowed_by.push(format!("a policy it writes with {}", e.action));
+            hops.push(hop);
+        }
+        requires.sort();
+        requires.dedup();
+        let kind = match graph.kind(n).0 {
+            NodeKind::Role => PrincipalKind::Role,
+            _ => PrincipalKind::User,
+        };
+        out.push((
+            n,
+            Access {
+                principal: w.arn().to_string(),
+                name: w.name().to_string(),
+                kind,
+                decision: if definite && requires.is_empty() {
+                    Reach::Allowed
+                } else {
+                    Reach::Conditional
+                },
+                requires,
+                allowed_by,
+                conditional_deny,
+                path: hops,
+            },
+        ));
+    }
+    out
+}
+
+/// Whether two ascending lists share an element.
+fn intersects(a: &[NodeId], b: &[NodeId]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }

@@ -2,8 +2,8 @@
 //! (`AdministratorAccess (attached to group admins)`), gathered once for the checks, the
 //! access graph and the access queries.
 
-use super::{Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, PolicyDoc, Role, User};
-use crate::policy::{Document, Effect, Evaluation, Principal, Statement};
+use super::{Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, PolicyDoc, Role, Tag, User};
+use crate::policy::{Context, Document, Effect, Evaluation, Principal, Statement};
 
 /// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
 /// the ARNs of attached managed policies missing from the data, and the groups of a user
@@ -147,4 +147,47 @@ pub fn boundary_of<'a>(account: &'a Account, b: Option<&'a super::Boundary>) -> 
             .map(|d: &PolicyDoc| Some(&d.document))
             .ok_or_else(|| b.permissions_boundary_arn.clone()),
     }
+}
+
+/// The context keys a principal's requests carry, as far as the account data tells:
+/// `aws:PrincipalArn`, `aws:PrincipalAccount` (from the ARN, else the account's),
+/// `aws:PrincipalType` (`User` or `AssumedRole`), for a user `aws:username` and `aws:userid`
+/// (unknown when the data lacks the ID), for a role `aws:username` absent and `aws:userid`
+/// unknown (a session's is `ROLEID:SESSION-NAME`, chosen by the caller), and an
+/// `aws:PrincipalTag/KEY` per exported tag, other principal tags absent. Every other key is
+/// unknown. The one context of the checks, the access graph and the access queries.
+fn principal_context(account: &Account, arn: &str, tags: &[Tag]) -> Context {
+    let account_id = arn
+        .split(':')
+        .nth(4)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .or_else(|| account.account_id.clone());
+    let mut ctx = Context::new().with("aws:PrincipalArn", arn);
+    if let Some(id) = account_id {
+        ctx = ctx.with("aws:PrincipalAccount", id);
+    }
+    for t in tags {
+        ctx = ctx.with(&format!("aws:PrincipalTag/{}", t.key), &t.value);
+    }
+    ctx.absent_under("aws:PrincipalTag/")
+}
+
+/// [`principal_context`] of a user.
+pub fn user_context(account: &Account, u: &User) -> Context {
+    let ctx = principal_context(account, &u.arn, &u.tags)
+        .with("aws:username", &u.user_name)
+        .with("aws:PrincipalType", "User");
+    match &u.user_id {
+        Some(id) => ctx.with("aws:userid", id),
+        None => ctx.unknown("aws:userid"),
+    }
+}
+
+/// [`principal_context`] of a role's sessions.
+pub fn role_context(account: &Account, r: &Role) -> Context {
+    principal_context(account, &r.arn, &r.tags)
+        .absent("aws:username")
+        .unknown("aws:userid")
+        .with("aws:PrincipalType", "AssumedRole")
 }

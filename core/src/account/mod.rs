@@ -15,7 +15,7 @@ mod model;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
 pub use exports::{file, ExportSet, InputLimits};
-pub use identity::{boundary_of, Labelled};
+pub use identity::{boundary_of, role_context, user_context, Labelled};
 pub use model::*;
 
 pub use crate::policy::is_account_id;

@@ -139,10 +139,10 @@ impl Condition {
         self.values.iter().map(|v| v.text.as_str())
     }
 
-    /// Whether the condition's key is one of `keys`, or a policy variable in its values uses
-    /// one of them.
+    /// Whether the condition's key is one of `keys` (a key ending in `/` stands for every key
+    /// it starts), or a policy variable in its values uses one of them.
     pub(crate) fn depends_on(&self, keys: &[&str]) -> bool {
-        keys.iter().any(|k| k.eq_ignore_ascii_case(&self.key))
+        keys.iter().any(|k| super::template::key_matches(k, &self.key))
             || self
                 .values
                 .iter()

@@ -169,7 +169,17 @@ impl Template {
     pub(crate) fn uses_any(&self, keys: &[&str]) -> bool {
         self.parts
             .iter()
-            .any(|p| matches!(p, Part::Var { key, .. } if keys.iter().any(|k| k.eq_ignore_ascii_case(key))))
+            .any(|p| matches!(p, Part::Var { key, .. } if keys.iter().any(|k| key_matches(k, key))))
+    }
+}
+
+/// Whether context key `key` is `name`, or starts with `name` when `name` ends in `/` (a
+/// family of keys such as `aws:PrincipalTag/`), any case.
+pub(crate) fn key_matches(name: &str, key: &str) -> bool {
+    if name.ends_with('/') {
+        key.len() >= name.len() && key.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+    } else {
+        name.eq_ignore_ascii_case(key)
     }
 }
 

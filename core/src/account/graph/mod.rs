@@ -176,7 +176,13 @@ pub struct AccessGraph {
 }
 
 /// The context keys whose values differ between the principals of one account.
-const VARYING: [&str; 4] = ["aws:username", "aws:userid", "aws:PrincipalArn", "aws:PrincipalType"];
+const VARYING: [&str; 5] = [
+    "aws:username",
+    "aws:userid",
+    "aws:PrincipalArn",
+    "aws:PrincipalType",
+    "aws:PrincipalTag/",
+];
 
 const ASSUME: &str = "sts:AssumeRole";
 /// Every action an edge is built from (with the compute actions of `iam:PassRole`).
@@ -309,24 +315,14 @@ impl AccessGraph {
         }
     }
 
-    /// The context of `n`'s requests, as far as the account data tells: `aws:username` (users;
-    /// absent for roles), `aws:userid` (users), `aws:PrincipalArn`, `aws:PrincipalAccount`
-    /// and `aws:PrincipalType`. Other keys are unknown.
+    /// The context of `n`'s requests, as far as the account data tells
+    /// ([`user_context`](super::user_context), [`role_context`](super::role_context)); a
+    /// group's is empty.
     pub fn context(&self, account: &Account, n: NodeId) -> Context {
-        let account_id = account.account_id.as_deref().unwrap_or("");
         match self.kind(n) {
-            (NodeKind::User, i) => {
-                let u = &account.users[i];
-                Context::new()
-                    .with_principal(&u.user_name, u.user_id.as_deref().unwrap_or(""), account_id)
-                    .with("aws:PrincipalArn", u.arn.as_str())
-                    .with("aws:PrincipalType", "User")
-            }
-            _ => Context::new()
-                .absent("aws:username")
-                .with("aws:PrincipalAccount", account_id)
-                .with("aws:PrincipalArn", self.arn(account, n))
-                .with("aws:PrincipalType", "AssumedRole"),
+            (NodeKind::User, i) => super::user_context(account, &account.users[i]),
+            (NodeKind::Role, i) => super::role_context(account, &account.roles[i]),
+            (NodeKind::Group, _) => Context::new(),
         }
     }
 

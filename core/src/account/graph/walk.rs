@@ -1,7 +1,7 @@
 //! Walking the graph: the principals one can become, the paths there, and what each hop
 //! needs.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::{
     may, AccessGraph, EdgeKind, Edges, Fast, NodeId, NodeKind, NodeMap, NodeSet, Power, Trust, TrustedAs, ASSUME, PASS,
@@ -325,5 +325,61 @@ impl AccessGraph {
             && path
                 .iter()
                 .all(|s| self.describe(account, s).requires.iter().any(|r| r == "MFA"))
+    }
+}
+
+impl AccessGraph {
+    /// Every node that can reach one of `targets` by becoming or joining other principals,
+    /// with the first hop of a shortest path toward the nearest (the targets themselves are
+    /// not in the map). Worked backwards from the targets once, each shared edge list
+    /// followed once: the cost grows with the account and its distinct edge lists, not with
+    /// the number of principals asking.
+    pub fn reaching(&self, targets: &[NodeId]) -> NodeMap<Step> {
+        // The distinct lists, who has each, and which lists each node is on.
+        let mut ids: HashMap<usize, usize, Fast> = HashMap::default();
+        let mut lists: Vec<(&Edges, Vec<NodeId>)> = Vec::new();
+        for n in 0..u32::try_from(self.len()).unwrap_or(u32::MAX) {
+            for e in self.edges(n).iter().filter(|e| e.kind != EdgeKind::Rewrite) {
+                let id = *ids.entry(e.to.as_ptr() as usize).or_insert_with(|| {
+                    lists.push((e, Vec::new()));
+                    lists.len() - 1
+                });
+                lists[id].1.push(n);
+            }
+        }
+        let mut on: NodeMap<Vec<usize>> = NodeMap::default();
+        for (id, (e, _)) in lists.iter().enumerate() {
+            for &m in e.to.iter() {
+                on.entry(m).or_default().push(id);
+            }
+        }
+        let mut next: NodeMap<Step> = NodeMap::default();
+        let is_target: NodeSet = targets.iter().copied().collect();
+        let mut fired = vec![false; lists.len()];
+        let mut queue: VecDeque<NodeId> = targets.iter().copied().collect();
+        while let Some(t) = queue.pop_front() {
+            for &id in on.get(&t).map_or(&[][..], Vec::as_slice) {
+                if std::mem::replace(&mut fired[id], true) {
+                    continue;
+                }
+                let (e, sources) = &lists[id];
+                for &s in sources {
+                    if is_target.contains(&s) || next.contains_key(&s) {
+                        continue;
+                    }
+                    next.insert(
+                        s,
+                        Step {
+                            from: s,
+                            to: t,
+                            kind: e.kind,
+                            action: e.action,
+                        },
+                    );
+                    queue.push_back(s);
+                }
+            }
+        }
+        next
     }
 }

@@ -562,3 +562,125 @@ fn who_can_says_whose_policies_are_missing() {
         "{line}"
     );
 }
+
+/// An account where access to the records bucket is reached through other principals:
+/// `dina` may assume `records-reader` (its trust needs MFA), `sam` may rewrite its own
+/// policies, `jo` may join the `readers` group, `pat` may take over `rita`, who reads.
+fn through_others() -> Account {
+    let reads = doc(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::records/*"}]));
+    let inline =
+        |statements: Value| json!({"UserPolicyList": [{"PolicyName": "p", "PolicyDocument": doc(statements)}]});
+    let role = |name: &str| format!("arn:aws:iam::{ACCOUNT}:role/{name}");
+    read(
+        &TestAccount::new()
+            .role("records-reader", "/", &[], &[("read", reads.clone())])
+            .trust(
+                "records-reader",
+                json!({"Version": "2012-10-17", "Statement": [{"Sid": "Staff", "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}),
+            )
+            .group("readers", &[], &[("read", reads.clone())])
+            .group("staff", &[], &[])
+            .user("dina", &["staff"], inline(json!([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role("records-reader")}])))
+            .user("sam", &["staff"], inline(json!([{"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::*:user/${aws:username}"}])))
+            .user("jo", &["staff"], inline(json!([{"Effect": "Allow", "Action": "iam:AddUserToGroup", "Resource": format!("arn:aws:iam::{ACCOUNT}:group/readers")}])))
+            .user("pat", &["staff"], inline(json!([{"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": format!("arn:aws:iam::{ACCOUNT}:user/rita")}])))
+            .user("rita", &["readers"], json!({}))
+            .user("nobody", &["staff"], json!({})),
+    )
+}
+
+#[test]
+fn who_can_finds_access_through_other_principals_with_the_path() {
+    let account = through_others();
+    let answer = access::who_can(&account, "s3:GetObject", "arn:aws:s3:::records/scan.dcm").unwrap();
+    let found: Vec<(&str, Reach, Vec<String>, Vec<String>)> = answer
+        .principals
+        .iter()
+        .map(|a| {
+            (
+                a.name.as_str(),
+                a.decision,
+                a.requires.clone(),
+                a.path.iter().map(|h| format!("{} {}", h.action, h.to)).collect(),
+            )
+        })
+        .collect();
+    let user = |n: &str| format!("arn:aws:iam::{ACCOUNT}:user/{n}");
+    let expected: Vec<(&str, Reach, Vec<String>, Vec<String>)> = vec![
+        ("rita", Reach::Allowed, vec![], vec![]),
+        ("records-reader", Reach::Allowed, vec![], vec![]),
+        (
+            "dina",
+            Reach::Conditional,
+            vec!["MFA".to_string()],
+            vec![format!("sts:AssumeRole arn:aws:iam::{ACCOUNT}:role/records-reader")],
+        ),
+        (
+            "jo",
+            Reach::Allowed,
+            vec![],
+            vec![format!("iam:AddUserToGroup arn:aws:iam::{ACCOUNT}:group/readers")],
+        ),
+        (
+            "pat",
+            Reach::Allowed,
+            vec![],
+            vec![format!("iam:CreateAccessKey {}", user("rita"))],
+        ),
+        (
+            "sam",
+            Reach::Allowed,
+            vec![],
+            vec![format!("iam:PutUserPolicy {}", user("sam"))],
+        ),
+    ];
+    let mut found_sorted = found.clone();
+    found_sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort_by(|a, b| a.0.cmp(b.0));
+    assert_eq!(found_sorted, expected_sorted);
+    // Who can reach nothing is not listed.
+    assert!(!answer.principals.iter().any(|a| a.name == "nobody"));
+    // The hop names what allows it.
+    let dina = answer.principals.iter().find(|a| a.name == "dina").unwrap();
+    assert!(
+        dina.path[0]
+            .allowed_by
+            .iter()
+            .any(|s| s.contains("trust policy of role records-reader [Staff]")),
+        "{:?}",
+        dina.path
+    );
+}
+
+#[test]
+fn explain_gives_the_path_when_the_principal_reaches_the_access_through_others() {
+    let account = through_others();
+    let e = access::explain(
+        &account,
+        &Request::new("dina", "s3:GetObject", "arn:aws:s3:::records/scan.dcm"),
+    )
+    .unwrap();
+    // dina's own policies do not allow it; the role she may assume does.
+    assert_eq!(e.decision, NotGranted);
+    assert_eq!(e.path.len(), 1, "{:?}", e.path);
+    assert_eq!(e.path[0].action, "sts:AssumeRole");
+    assert_eq!(e.path[0].requires, vec!["MFA".to_string()]);
+    assert!(e.reason.contains("through other principals"), "{}", e.reason);
+    let e = access::explain(
+        &account,
+        &Request::new("nobody", "s3:GetObject", "arn:aws:s3:::records/scan.dcm"),
+    )
+    .unwrap();
+    assert!(e.path.is_empty());
+    // Allowed by its own policies: no path.
+    let e = access::explain(
+        &account,
+        &Request::new("rita", "s3:GetObject", "arn:aws:s3:::records/scan.dcm"),
+    )
+    .unwrap();
+    assert_eq!(e.decision, Allowed);
+    assert!(e.path.is_empty());
+}
