@@ -136,9 +136,38 @@ pub struct Config {
     /// Outside AWS accounts (12-digit IDs) whose trust of a role is reviewed and accepted
     /// without an external ID (IAM-028).
     pub trusted_accounts: Vec<String>,
+    /// The resources that hold ePHI (`[[phi_resource]]`): the audit writes who can read,
+    /// write and manage permissions on each (`phi_access.csv`, a section of `summary.md`).
+    #[serde(rename = "phi_resource")]
+    pub phi_resources: Vec<PhiResource>,
     /// Accepted risks.
     #[serde(rename = "exception")]
     pub exceptions: Vec<Exception>,
+}
+
+/// A resource that holds ePHI: a label and the ARNs (patterns with `*` allowed, e.g. a
+/// bucket and its objects) it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhiResource {
+    /// What it is, for people: `EHR records bucket`.
+    pub label: String,
+    /// Its ARNs: one string or a list.
+    #[serde(deserialize_with = "one_or_many")]
+    pub arn: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 impl Default for Config {
@@ -155,6 +184,7 @@ impl Default for Config {
             exception_max_resources: 25,
             password_policy: PasswordPolicyConfig::default(),
             trusted_accounts: Vec::new(),
+            phi_resources: Vec::new(),
             exceptions: Vec::new(),
         }
     }
@@ -169,6 +199,8 @@ struct Spans {
     exception: Vec<ExceptionSpans>,
     #[serde(default)]
     trusted_accounts: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    phi_resource: Vec<toml::Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -282,6 +314,27 @@ impl Config {
                 return Err(err(format!(
                     "{at}trusted_accounts: {id:?} is not a 12-digit AWS account ID"
                 )));
+            }
+        }
+        for (i, r) in cfg.phi_resources.iter().enumerate() {
+            let at = spans.phi_resource.get(i).map(|s| line_at(s.span())).unwrap_or_default();
+            if r.label.trim().is_empty() {
+                return Err(err(format!("{at}phi_resource: label must not be empty")));
+            }
+            if r.arn.is_empty() {
+                return Err(err(format!(
+                    "{at}phi_resource {:?}: arn must name at least one ARN",
+                    r.label
+                )));
+            }
+            for arn in &r.arn {
+                let fields: Vec<&str> = arn.splitn(6, ':').collect();
+                if fields.len() < 6 || fields[0] != "arn" || fields[2].is_empty() {
+                    return Err(err(format!(
+                        "{at}phi_resource {:?}: arn {arn:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
+                        r.label
+                    )));
+                }
             }
         }
         let p = &cfg.password_policy;
@@ -514,6 +567,27 @@ allow_users_to_change = false
         // All but one is allowed.
         let some = &all[1..];
         assert!(parse(&format!("skip_checks = [{}]\n", some.join(", "))).is_ok());
+    }
+
+    #[test]
+    fn phi_resources_are_read_with_one_arn_or_many_and_bad_ones_name_the_line() {
+        assert!(Config::default().phi_resources.is_empty());
+        let cfg = parse(
+            "[[phi_resource]]\nlabel = \"EHR records\"\narn = [\"arn:aws:s3:::ehr\", \"arn:aws:s3:::ehr/*\"]\n\n\
+             [[phi_resource]]\nlabel = \"EHR key\"\narn = \"arn:aws:kms:us-east-1:123456789012:key/k\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.phi_resources.len(), 2);
+        assert_eq!(cfg.phi_resources[0].arn, ["arn:aws:s3:::ehr", "arn:aws:s3:::ehr/*"]);
+        assert_eq!(cfg.phi_resources[1].arn, ["arn:aws:kms:us-east-1:123456789012:key/k"]);
+        let m = message("\n[[phi_resource]]\nlabel = \"x\"\narn = \"s3://ehr\"\n");
+        assert!(m.contains("line 2") && m.contains("\"s3://ehr\" is not an ARN"), "{m}");
+        let m = message("[[phi_resource]]\nlabel = \" \"\narn = \"arn:aws:s3:::ehr\"\n");
+        assert!(m.contains("label must not be empty"), "{m}");
+        let m = message("[[phi_resource]]\nlabel = \"x\"\narn = []\n");
+        assert!(m.contains("at least one ARN"), "{m}");
+        let m = message("[[phi_resource]]\nlabel = \"x\"\narns = \"arn:aws:s3:::ehr\"\n");
+        assert!(m.contains("arns"), "{m}");
     }
 
     #[test]

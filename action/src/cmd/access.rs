@@ -19,11 +19,13 @@ use crate::{SourceArgs, EXIT_OK};
 /// status.
 pub const ACCESS_HELP: &str = "\
     These are identity-based answers: the principal's identity policies (its own and, for a user, its \
-    groups') within its permissions boundary. Not considered: resource-based policies (S3 bucket policies, \
-    KMS key policies and grants - a key is judged as if its key policy delegated to IAM -, queue, topic, \
-    function and secret policies, role trust policies), session policies, and service control and resource \
-    control policies (not collected in single-account runs); every answer lists those that apply to its \
-    resource.\n\n\
+    groups') within its permissions boundary, and the paths of the access graph to other principals that \
+    have the access (assuming roles under their trust policies, passing roles to compute, taking over users, \
+    joining groups, rewriting policies), each hop with what it requires. Not considered: resource-based \
+    policies (S3 bucket policies, KMS key policies and grants - a key is judged as if its key policy \
+    delegated to IAM -, queue, topic, function and secret policies), session policies, and service control \
+    and resource control policies (not collected in single-account runs); every answer lists those that \
+    apply to its resource.\n\n\
     Exit status: 0 answered (whatever the answer); 2 the command could not run (bad arguments, an unknown \
     principal, a malformed requests line, unreadable account data).";
 

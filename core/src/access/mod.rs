@@ -22,6 +22,8 @@
 //! assert_eq!(r.context["aws:MultiFactorAuthPresent"], ["true"]);
 //! ```
 
+pub mod phi;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -830,6 +832,36 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
     if resource.trim().is_empty() {
         return Err(Error::field(Field::Resource, "empty: give the resource's ARN, or *"));
     }
+    let mut answer = who_can_any(account, &[action], &[resource]);
+    answer.action = action.to_string();
+    answer.resource = resource.to_string();
+    answer.not_considered = not_considered(resource);
+    answer.warnings = action_warnings(action);
+    Ok(answer)
+}
+
+/// The first of `actions` on the first of `resources` that `principal` may be allowed
+/// under `ctx` (allowed first, else allowed under conditions).
+fn may_any(principal: &Principal<'_>, actions: &[&str], resources: &[&str], ctx: &Context) -> Option<Evaluation> {
+    let mut conditional = None;
+    for action in actions.iter().filter(|a| principal.may_allow_known(a)) {
+        for resource in resources {
+            let e = principal.evaluate(action, resource, ctx);
+            if e.decision == Decision::Allowed {
+                return Some(e);
+            }
+            if e.conditional_allow && conditional.is_none() {
+                conditional = Some(e);
+            }
+        }
+    }
+    conditional
+}
+
+/// [`who_can`] for any of `actions` on any of `resources` (checked by the caller): every
+/// user and role that may do one of them, directly or through a path, as one answer (the
+/// PHI access evidence asks this of each access level of each PHI resource).
+pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> WhoCan {
     let graph = account.access_graph();
     let who: Vec<(Who<'_>, NodeId)> = account
         .users
@@ -876,12 +908,7 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
                 .entry(*d as *const Document)
                 .or_insert_with(|| depends_on_principal(d))
         });
-        let judge = |ctx: &Context| {
-            principal
-                .may_allow(action)
-                .then(|| principal.evaluate(action, resource, ctx))
-                .filter(|e| e.decision == Decision::Allowed || e.conditional_allow)
-        };
+        let judge = |ctx: &Context| may_any(&principal, actions, resources, ctx);
         let found = if personal {
             let ctx = w.context(account);
             judge(&ctx).map(|e| (e, ctx))
@@ -939,7 +966,7 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
         });
         direct.insert(node);
     }
-    let through = through_paths(account, &who, &direct, &principals, action, resource);
+    let through = through_paths(account, &who, &direct, &principals, actions, resources);
     for (node, access) in through {
         if let Some(k) = not_evaluated_nodes.iter().position(|n| *n == node) {
             not_evaluated_nodes.remove(k);
@@ -947,15 +974,15 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
         }
         principals.push(access);
     }
-    Ok(WhoCan {
-        action: action.to_string(),
-        resource: resource.to_string(),
+    WhoCan {
+        action: actions.join(", "),
+        resource: resources.join(", "),
         scope: SCOPE,
         principals,
         not_evaluated,
-        not_considered: not_considered(resource),
-        warnings: action_warnings(action),
-    })
+        not_considered: resources.iter().flat_map(|r| not_considered(r)).collect(),
+        warnings: Vec::new(),
+    }
 }
 
 /// The principals of `who` without the access of their own that reach one with it through
@@ -969,8 +996,8 @@ fn through_paths(
     who: &[(Who<'_>, NodeId)],
     direct: &NodeSet,
     principals: &[Access],
-    action: &str,
-    resource: &str,
+    actions: &[&str],
+    resources: &[&str],
 ) -> Vec<(NodeId, Access)> {
     let graph = account.access_graph();
     let mut targets: Vec<NodeId> = direct.iter().copied().collect();
@@ -979,8 +1006,7 @@ fn through_paths(
     for (i, g) in account.groups.iter().enumerate() {
         let mut l = Labelled::default();
         l.add_group(account, g, &format!("group {}", g.group_name));
-        let e = l.principal(None).evaluate(action, resource, &Context::new());
-        if e.is_allowed() || e.conditional_allow {
+        if may_any(&l.principal(None), actions, resources, &Context::new()).is_some() {
             groups.insert(graph.group(i));
         }
     }
@@ -1014,10 +1040,7 @@ fn through_paths(
         });
         if rewrites {
             let within = match graph.boundary(account, n) {
-                Ok(Some(b)) => {
-                    let e = crate::policy::evaluate(&[b], action, resource, &Context::new());
-                    e.is_allowed() || e.conditional_allow
-                }
+                Ok(Some(b)) => may_any(&Principal::new(vec![b], None), actions, resources, &Context::new()).is_some(),
                 _ => true,
             };
             if within {

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::csv_file::CsvTable;
+use super::phi;
 use super::register::{self, check_csv_name};
 use super::{mfa, summary};
 use crate::account::{file, Account};
@@ -124,7 +125,13 @@ pub fn render_files(
         REGISTER_MD.to_string(),
         register::to_markdown(report, &rows).into_bytes(),
     ));
-    files.push((SUMMARY_MD.to_string(), summary::markdown(report, config).into_bytes()));
+    let mut summary = summary::markdown(report, config);
+    if !config.config.phi_resources.is_empty() {
+        let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
+        files.push((phi::PHI_CSV.to_string(), phi::to_csv(&phi).to_bytes(options.excel)));
+        summary.push_str(&phi::markdown(&phi));
+    }
+    files.push((SUMMARY_MD.to_string(), summary.into_bytes()));
     Ok(files)
 }
 

@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod junit;
 pub mod mfa;
 pub mod org;
+pub mod phi;
 pub mod register;
 mod render;
 pub mod sarif;

@@ -684,3 +684,86 @@ fn explain_gives_the_path_when_the_principal_reaches_the_access_through_others()
     assert_eq!(e.decision, Allowed);
     assert!(e.path.is_empty());
 }
+
+/// `[[phi_resource]]`: `phi_access.csv` lists, per resource and access level, who can and
+/// how; `summary.md` gets a section; a level nobody has is a row of its own; a hostile
+/// label stays data.
+#[test]
+fn phi_access_evidence_lists_who_can_read_write_and_manage_each_phi_resource() {
+    use hipaa_iam_core::config::{Config, LoadedConfig, PhiResource};
+    use hipaa_iam_core::report::evidence::{render_files, EvidenceOptions};
+    let account = through_others();
+    let config = Config {
+        phi_resources: vec![PhiResource {
+            label: "=HYPERLINK(\"x\") records | scans".to_string(),
+            arn: vec!["arn:aws:s3:::records".to_string(), "arn:aws:s3:::records/*".to_string()],
+        }],
+        ..Config::default()
+    };
+    let rows = access::phi::phi_access(&account, &config.phi_resources);
+    let levels: Vec<(&str, Vec<&str>)> = rows
+        .iter()
+        .map(|r| {
+            let mut names: Vec<&str> = r.who.principals.iter().map(|a| a.name.as_str()).collect();
+            names.sort_unstable();
+            (r.level, names)
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        vec![
+            ("read", vec!["dina", "jo", "pat", "records-reader", "rita", "sam"]),
+            // sam may rewrite its own policies: any action, writes and permissions included.
+            ("write", vec!["sam"]),
+            ("permissions-management", vec!["sam"]),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.actions > 0), "each level has real s3 actions");
+    let loaded = LoadedConfig {
+        config,
+        path: None,
+        sha256: "00".into(),
+    };
+    let report = hipaa_iam_core::checks::audit(&account, &loaded.config, None);
+    let files = render_files(&report, &account, &loaded, &EvidenceOptions::default()).unwrap();
+    let file = |name: &str| {
+        String::from_utf8(
+            files
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no {name}"))
+                .1
+                .clone(),
+        )
+        .unwrap()
+    };
+    let csv = file("phi_access.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Resource,ResourceArns,AccessLevel,PrincipalType,Principal,PrincipalArn,Decision,Requires,AllowedBy,Path")
+    );
+    let dina = csv.lines().find(|l| l.contains(",dina,")).unwrap();
+    assert!(dina.starts_with("\"'=HYPERLINK"), "a formula is neutralised: {dina}");
+    assert!(
+        dina.contains(",read,user,dina,")
+            && dina.contains(",conditional,MFA,")
+            && dina.contains("sts:AssumeRole -> arn:aws:iam::123456789012:role/records-reader (requires MFA)"),
+        "{dina}"
+    );
+    let summary = file("summary.md");
+    assert!(summary.contains("## Access to PHI resources"), "{summary}");
+    assert!(summary.contains("| read | 6 | 2 | 4 | 1 |"), "{summary}");
+    assert!(
+        summary.contains("records \\| scans"),
+        "the label's pipe is escaped: {summary}"
+    );
+    // Without PHI resources, no file.
+    let plain = LoadedConfig {
+        config: Config::default(),
+        path: None,
+        sha256: "00".into(),
+    };
+    let files = render_files(&report, &account, &plain, &EvidenceOptions::default()).unwrap();
+    assert!(!files.iter().any(|(n, _)| n == "phi_access.csv"));
+}
