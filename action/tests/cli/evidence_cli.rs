@@ -463,3 +463,44 @@ fn audit_writes_verifiable_evidence_and_renders_sarif_junit_csv_markdown() {
     assert!(text(&out).1.contains("taken"), "{:?}", text(&out));
     assert_eq!(std::fs::read(cwd.path().join("taken")).unwrap(), b"keep");
 }
+
+/// `[[phi_resource]]` in the configuration: the evidence has `phi_access.csv` and a summary
+/// section, the manifest lists it, and `verify` passes.
+#[test]
+fn phi_resources_in_the_configuration_add_verifiable_phi_access_evidence() {
+    let demo = hipaa_iam_tests::demo_account();
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cwd.path().join("hipaa-iam.toml"),
+        "[[phi_resource]]\nlabel = \"EHR records\"\narn = [\"arn:aws:s3:::clinic-ehr-records\", \"arn:aws:s3:::clinic-ehr-records/*\"]\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "audit",
+            "--exports",
+            demo.to_str().unwrap(),
+            "--fail-on",
+            "none",
+            "--output-dir",
+            "evidence",
+        ],
+        cwd.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = cwd.path().join("evidence");
+    let csv = std::fs::read_to_string(dir.join("phi_access.csv")).unwrap();
+    let levels: Vec<&str> = csv.lines().skip(1).filter_map(|l| l.split(',').nth(2)).collect();
+    for level in ["read", "write", "permissions-management"] {
+        assert!(levels.contains(&level), "{level}: {csv}");
+    }
+    assert!(
+        csv.lines().any(|l| l.contains(",read,") && l.contains(",allowed,")),
+        "{csv}"
+    );
+    let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(summary.contains("## Access to PHI resources"), "{summary}");
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("phi_access.csv"), "{manifest}");
+    assert_eq!(run(&["verify", "evidence"], cwd.path()).status.code(), Some(0));
+}
