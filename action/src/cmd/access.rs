@@ -211,18 +211,7 @@ fn explain_csv(explanations: &[Explanation]) -> CsvTable {
         "not_considered",
     ]);
     for e in explanations {
-        let statements: Vec<String> = e
-            .statements
-            .iter()
-            .map(|s| {
-                format!(
-                    "{:?} {}{}",
-                    s.effect,
-                    s.label(),
-                    if s.conditional { " (conditional)" } else { "" }
-                )
-            })
-            .collect();
+        let statements: Vec<String> = e.statements.iter().map(statement_text).collect();
         t.push(vec![
             e.principal.clone(),
             e.action.clone(),
@@ -302,18 +291,7 @@ fn write_explanations(out: &mut impl Write, explanations: &[Explanation]) -> std
             e.decision.as_str().to_uppercase(),
             terminal_safe(&e.reason)
         )?;
-        let statements: Vec<String> = e
-            .statements
-            .iter()
-            .map(|s| {
-                format!(
-                    "{:?} {}{}",
-                    s.effect,
-                    s.label(),
-                    if s.conditional { " (conditional)" } else { "" }
-                )
-            })
-            .collect();
+        let statements: Vec<String> = e.statements.iter().map(statement_text).collect();
         write_list(out, "statements", &statements)?;
         if !e.path.is_empty() {
             writeln!(out, "  path: {}", terminal_safe(&hops(&e.path)))?;
@@ -377,4 +355,14 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
     write_list(out, "warnings", &answer.warnings)?;
     write_list(out, "not considered", &answer.not_considered)?;
     writeln!(out, "Answers of {}.", access::SCOPE)
+}
+
+/// `Allow policy [Sid] (conditional)`: one deciding statement, as the table and the CSV show it.
+fn statement_text(s: &hipaa_iam_core::access::DecidingStatement) -> String {
+    format!(
+        "{:?} {}{}",
+        s.effect,
+        s.label(),
+        if s.conditional { " (conditional)" } else { "" }
+    )
 }
