@@ -279,19 +279,6 @@ impl AccessGraph {
         }
     }
 
-    /// The user or role named `name` (a user name first, then a role name) or whose ARN is
-    /// `name`.
-    pub fn find(&self, account: &Account, name: &str) -> Option<NodeId> {
-        if let Some(i) = account.users.iter().position(|u| u.user_name == name || u.arn == name) {
-            return Some(self.user(i));
-        }
-        account
-            .roles
-            .iter()
-            .position(|r| r.role_name == name || r.arn == name)
-            .map(|i| self.role(i))
-    }
-
     /// The identity documents of `n` with their labels (a group: its own policies).
     pub fn labelled<'a>(&self, account: &'a Account, n: NodeId) -> Labelled<'a> {
         match self.kind(n) {
@@ -581,43 +568,38 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Works out every source's edges and every node's class in one pass, gathering each
+    /// node's documents once.
     fn build(mut self) -> AccessGraph {
-        let account = self.account;
-        let sources: Vec<NodeId> = (0..account.users.len())
-            .map(|i| self.graph.user(i))
-            .chain(self.role_index.iter().map(|&i| self.graph.role(i)))
-            .collect();
-        for n in sources {
-            let l = self.graph.labelled(account, n);
-            let b = self.graph.boundary(account, n);
-            let principal = l.principal(b.ok().flatten());
-            if principal.allows_everything() {
-                // A principal with every action gains nothing by becoming or changing
-                // another: its edges would be most of the account, and no walk needs them.
-                continue;
-            }
-            let ctx = self.graph.context(account, n);
-            let edges = self.edges_of(n, &principal, &ctx);
-            self.graph.out[n as usize] = edges;
-        }
-        self.classify();
-        self.graph
-    }
-
-    /// Numbers the classes: same kind, same documents and boundary, same edge lists.
-    fn classify(&mut self) {
         let account = self.account;
         let mut classes: HashMap<Vec<usize>, u32> = HashMap::new();
         let mut class = Vec::with_capacity(self.graph.len());
         for n in 0..count(self.graph.len()) {
-            let (kind, _) = self.graph.kind(n);
-            let mut key = vec![kind as usize];
+            let (kind, i) = self.graph.kind(n);
             let l = self.graph.labelled(account, n);
+            let b = self.graph.boundary(account, n);
+            let source = match kind {
+                NodeKind::User => true,
+                NodeKind::Role => !account.roles[i].is_service_linked(),
+                NodeKind::Group => false,
+            };
+            if source {
+                let principal = l.principal(b.as_ref().ok().copied().flatten());
+                // A principal with every action gains nothing by becoming or changing
+                // another: its edges would be most of the account, and no walk needs them.
+                if !principal.allows_everything() {
+                    let ctx = self.graph.context(account, n);
+                    let edges = self.edges_of(n, &principal, &ctx);
+                    self.graph.out[n as usize] = edges;
+                }
+            }
+            // The class: same kind, same documents and boundary, same edge lists.
+            let mut key = vec![kind as usize];
             key.extend(l.docs.iter().map(|d| std::ptr::from_ref(*d) as usize));
             key.push(usize::MAX);
             key.extend(l.missing.iter().map(|m| m.len()));
             key.push(usize::MAX);
-            match self.graph.boundary(account, n) {
+            match b {
                 Ok(Some(b)) => key.push(std::ptr::from_ref(b) as usize),
                 Ok(None) => key.push(0),
                 Err(_) => key.push(1),
@@ -632,6 +614,7 @@ impl<'a> Builder<'a> {
             class.push(*classes.entry(key).or_insert(next));
         }
         self.graph.class = class;
+        self.graph
     }
 
     fn edges_of(&mut self, n: NodeId, principal: &Principal<'a>, ctx: &Context) -> Vec<Edges> {
