@@ -696,9 +696,7 @@ fn path_to_access(account: &Account, who: Who<'_>, request: &Request) -> Vec<Hop
         }
         true
     });
-    found.map_or_else(Vec::new, |n| {
-        walk.path(n).iter().map(|s| graph.describe(account, s)).collect()
-    })
+    found.map_or_else(Vec::new, |n| graph.hops(account, &walk.path(n)))
 }
 
 /// [`explain`] of each request of a requests file, in order; an error (an unknown principal)
@@ -1068,7 +1066,7 @@ fn through_paths(
         if !rewriters.contains(&last) && (steps.is_empty() || !targets.contains(&last)) {
             continue;
         }
-        let mut hops: Vec<Hop> = steps.iter().map(|s| graph.describe(account, s)).collect();
+        let mut hops: Vec<Hop> = graph.hops(account, &steps);
         let mut requires: Vec<String> = hops.iter().flat_map(|h| h.requires.iter().cloned()).collect();
         let mut allowed_by = Vec::new();
         let mut conditional_deny = false;

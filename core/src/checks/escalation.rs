@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::policies::{is_are, user_admin, AdminVerdict};
 use super::{finding, from_source, listed, missing_groups};
-use crate::account::graph::{AccessGraph, AdminRoles, Escalations, Gains, NodeId, EXAMINED};
+use crate::account::graph::{every_hop_needs_mfa, AccessGraph, AdminRoles, Escalations, Gains, NodeId, EXAMINED};
 use crate::account::{boundary_of, Account, Labelled};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
@@ -58,7 +58,10 @@ fn paths_detail(graph: &AccessGraph, account: &Account, start: NodeId, gains: &G
     let shown: Vec<String> = gains
         .shown
         .iter()
-        .map(|g| format!("{} (gains {})", graph.render(account, start, &g.path), g.what))
+        .map(|g| {
+            let hops = graph.hops(account, &g.path);
+            format!("{} (gains {})", graph.render(account, start, &g.path, &hops), g.what)
+        })
         .collect();
     let more = gains.total - gains.shown.len();
     let more = match (more, gains.stopped) {
@@ -160,7 +163,8 @@ pub(crate) fn admin_via_role(account: &Account, _config: &Config) -> Vec<Finding
             let (status, detail) = if let Some(first) = paths.first() {
                 let l = graph.labelled(account, first.last().map_or(n, |s| s.to));
                 let via = l.granting_everything().join("; ");
-                let mfa = if graph.every_hop_needs_mfa(account, first) {
+                let hops = graph.hops(account, first);
+                let mfa = if every_hop_needs_mfa(&hops) {
                     "every hop requires MFA"
                 } else {
                     "not every hop requires MFA"
@@ -174,7 +178,7 @@ pub(crate) fn admin_via_role(account: &Account, _config: &Config) -> Vec<Finding
                     Status::Fail,
                     format!(
                         "can become a full administrator by assuming roles: {} -> {via} ({mfa}){more}",
-                        graph.render(account, n, first)
+                        graph.render(account, n, first, &hops)
                     ),
                 )
             } else if own.status == Status::NotEvaluated {

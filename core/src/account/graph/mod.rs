@@ -43,7 +43,7 @@ use crate::policy::{
 
 pub use escalate::{AdminRoles, Escalations, Gain, Gains, EXAMINED};
 pub use power::Power;
-pub use walk::{Hop, Step, Walk};
+pub use walk::{every_hop_needs_mfa, Hop, Step, Walk};
 
 /// The edges of the graph, for the documentation: the action, the kind, and what it lets
 /// the source do.

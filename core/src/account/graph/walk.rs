@@ -298,13 +298,18 @@ impl AccessGraph {
         }
     }
 
-    /// A path for a finding's detail: `user dev.dina -> sts:AssumeRole (developer-access
-    /// (attached to group developers) [AssumeOps]; trust policy of role ops-admin [1]: trusts
-    /// the account; requires MFA) -> role ops-admin`.
-    pub fn render(&self, account: &Account, start: NodeId, path: &[Step]) -> String {
+    /// Every hop of `path`, [described](AccessGraph::describe).
+    pub fn hops(&self, account: &Account, path: &[Step]) -> Vec<Hop> {
+        path.iter().map(|s| self.describe(account, s)).collect()
+    }
+
+    /// A path for a finding's detail, from its steps and their [`AccessGraph::hops`]: `user
+    /// dev.dina -> sts:AssumeRole (developer-access (attached to group developers)
+    /// [AssumeOps]; trust policy of role ops-admin [1]: trusts the account; requires MFA) ->
+    /// role ops-admin`.
+    pub fn render(&self, account: &Account, start: NodeId, path: &[Step], hops: &[Hop]) -> String {
         let mut out = self.name(account, start);
-        for step in path {
-            let hop = self.describe(account, step);
+        for (step, hop) in path.iter().zip(hops) {
             let mut why = hop.allowed_by.join(", ");
             if !hop.requires.is_empty() {
                 why.push_str(&format!("; requires {}", hop.requires.join(", ")));
@@ -318,14 +323,11 @@ impl AccessGraph {
         }
         out
     }
+}
 
-    /// Whether every hop of `path` requires MFA.
-    pub fn every_hop_needs_mfa(&self, account: &Account, path: &[Step]) -> bool {
-        !path.is_empty()
-            && path
-                .iter()
-                .all(|s| self.describe(account, s).requires.iter().any(|r| r == "MFA"))
-    }
+/// Whether every one of `hops` requires MFA (and there is one).
+pub fn every_hop_needs_mfa(hops: &[Hop]) -> bool {
+    !hops.is_empty() && hops.iter().all(|h| h.requires.iter().any(|r| r == "MFA"))
 }
 
 impl AccessGraph {
