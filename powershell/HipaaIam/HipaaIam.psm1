@@ -969,7 +969,9 @@ function Get-HipaaIamAccessPath {
     Answers `hipaa-iam access who-can`: every user and role (service-linked roles aside)
     whose identity policies, within its permissions boundary, allow the action on the
     resource, definitely (decision allowed) or under conditions (decision conditional, with
-    the condition keys in requires, MFA for aws:MultiFactorAuthPresent). One object per
+    the condition keys in requires, MFA for aws:MultiFactorAuthPresent), and every one that
+    reaches the access through other principals (assuming roles, taking over users, joining
+    groups, rewriting policies), with the hops in path. One object per
     principal: principal (ARN), name, type (user, role), decision, requires, allowed_by,
     conditional_deny and path (the principals the access goes through; empty for direct
     access). These are identity-based answers: the resource-based, session and service

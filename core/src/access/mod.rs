@@ -821,7 +821,9 @@ fn depends_on_principal(doc: &Document) -> bool {
 }
 
 /// Every user and role (service-linked roles aside) whose own identity policies, within its
-/// boundary, allow `action` on `resource`, definitely or under conditions. Keys the question
+/// boundary, allow `action` on `resource`, definitely or under conditions, and every one that
+/// reaches such a principal (or a group whose policies allow it) through the access graph,
+/// with its path. Keys the question
 /// does not fix are unknown (a condition on one is a requirement, e.g. `MFA`), those the
 /// principal implies are its own. Principals with the same documents and no policy
 /// variables or conditions on principal keys share one evaluation.

@@ -173,7 +173,7 @@ fn principal_context(account: &Account, arn: &str, tags: &[Tag]) -> Context {
     ctx.absent_under("aws:PrincipalTag/")
 }
 
-/// [`principal_context`] of a user.
+/// The request context of a user (see `principal_context`).
 pub fn user_context(account: &Account, u: &User) -> Context {
     let ctx = principal_context(account, &u.arn, &u.tags)
         .with("aws:username", &u.user_name)
@@ -184,7 +184,7 @@ pub fn user_context(account: &Account, u: &User) -> Context {
     }
 }
 
-/// [`principal_context`] of a role's sessions.
+/// The request context of a role's sessions (see `principal_context`).
 pub fn role_context(account: &Account, r: &Role) -> Context {
     principal_context(account, &r.arn, &r.tags)
         .absent("aws:username")
