@@ -135,6 +135,7 @@ impl Mocks {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
             access_analyzer,
+            identity_center: Default::default(),
         }
     }
 }
@@ -144,6 +145,7 @@ fn options() -> Options {
         report_poll_initial: Duration::from_millis(1),
         report_poll_max: Duration::from_millis(4),
         report_max_wait: Duration::from_secs(5),
+        ..Options::default()
     }
 }
 
@@ -489,6 +491,7 @@ async fn a_report_ready_after_the_other_calls_is_taken_without_waiting() {
         report_poll_initial: Duration::from_secs(30),
         report_poll_max: Duration::from_secs(30),
         report_max_wait: Duration::from_secs(5),
+        ..Options::default()
     };
     let set = collect(&mocks.clients(), &opts).await.unwrap();
     assert_eq!(
