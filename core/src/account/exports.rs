@@ -195,7 +195,7 @@ pub mod file {
 
 /// What [`entries`] lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Entry {
+enum Entry {
     /// Folders (a symbolic link to one counts), by name.
     Folder,
     /// Anything else named `<stem>.json`, by stem.
@@ -204,7 +204,7 @@ pub(crate) enum Entry {
 
 /// The folders or `.json` files directly in `dir` whose name (or stem) is UTF-8 and passes
 /// `keep`, sorted; nothing when `dir` does not exist or is not a folder.
-pub(crate) fn entries(dir: &Path, kind: Entry, keep: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+fn entries(dir: &Path, kind: Entry, keep: impl Fn(&str) -> bool) -> Result<Vec<String>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }

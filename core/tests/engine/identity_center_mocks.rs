@@ -827,3 +827,40 @@ async fn options_out_of_range_are_an_error() {
     assert!(e.contains("page size: 500 is not between 1 and 100"), "{e}");
     assert!(count.counts().is_empty());
 }
+
+/// In an organization run each account's Identity Center clients retry in partitions of
+/// their own, like its other clients; a single-account collection keeps the SDK's default.
+#[test]
+fn each_account_has_identity_center_retry_partitions_of_its_own() {
+    use hipaa_iam_core::account::collect::Clients;
+    let config = crate::common::mock_config();
+    let name = |p: Option<&aws_sdk_ssoadmin::config::retry::RetryPartition>| p.map(ToString::to_string);
+    let a = Clients::for_account(&config, &["us-east-1".into(), "eu-west-1".into()], "111111111111").unwrap();
+    assert_eq!(
+        a.identity_center.keys().collect::<Vec<_>>(),
+        ["eu-west-1", "us-east-1"],
+        "the audited regions"
+    );
+    let eu = &a.identity_center["eu-west-1"];
+    assert_eq!(
+        name(eu.sso_admin.config().retry_partition()).as_deref(),
+        Some("hipaa-iam-111111111111-sso-admin-eu-west-1")
+    );
+    assert_eq!(
+        name(eu.identity_store.config().retry_partition()).as_deref(),
+        Some("hipaa-iam-111111111111-identitystore-eu-west-1")
+    );
+    assert_eq!(
+        eu.sso_admin.config().region().map(ToString::to_string).as_deref(),
+        Some("eu-west-1")
+    );
+    assert_eq!(eu.sso_admin.config().retry_config().unwrap().max_attempts(), 3);
+    let single = IdentityCenterClients::for_regions(&config, &["us-east-1".into()], None).unwrap();
+    assert!(!name(single["us-east-1"].sso_admin.config().retry_partition())
+        .unwrap_or_default()
+        .starts_with("hipaa-iam-"));
+    let e = IdentityCenterClients::for_regions(&config, &["../x".into()], None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is not an AWS region name"), "{e}");
+}

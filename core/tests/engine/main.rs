@@ -12,6 +12,7 @@ mod collect_mocks;
 mod evidence;
 mod exact;
 mod exports;
+mod identity_center_exports;
 mod identity_center_mocks;
 mod identity_center_moto;
 mod input_props;
