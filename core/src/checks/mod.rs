@@ -11,6 +11,7 @@ mod credentials;
 mod enforcement;
 mod escalation;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -40,6 +41,7 @@ const FAMILIES: &[&[&Check]] = &[
     root::CHECKS,
     analyzer::CHECKS,
     trust::CHECKS,
+    organization::CHECKS,
 ];
 
 /// Every check, in ID order (docs/checks.md).
@@ -180,6 +182,7 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
         regions: analyzer::audited_regions(account, config),
         findings,
         warnings,
+        organization: organization::guardrails(account),
     }
 }
 

@@ -25,11 +25,20 @@ use crate::config::LoadedConfig;
 use crate::error::Field;
 use crate::{Error, Result};
 
+#[cfg(feature = "aws")]
+mod collect;
+mod data;
 mod evidence;
 #[cfg(feature = "aws")]
 mod live;
 mod merge;
 
+#[cfg(feature = "aws")]
+pub use collect::{collect_organization, OrgCollectOptions, CONCURRENT_POLICIES};
+pub use data::{
+    is_ou_id, is_policy_id, is_root_id, org_file, policy_type, read_collected_organization, OrgFiles, OrganizationData,
+    ORG_DIR,
+};
 pub use evidence::{write_org_evidence, AccountRun};
 #[cfg(feature = "aws")]
 pub use live::*;
@@ -333,8 +342,9 @@ fn read_listing(dir: &std::path::Path) -> Result<Listing> {
 }
 
 /// Audits the accounts of a directory made by `collect --org` without calling AWS:
-/// `<dir>/<id>/` for each selected account; an account the collection could not collect
-/// keeps its error.
+/// `<dir>/<id>/` for each selected account, under the organization's policies of
+/// `<dir>/organization/` ([`read_collected_organization`]); an account the collection could
+/// not collect keeps its error.
 pub fn audit_collected(
     dir: &std::path::Path,
     accounts: &[String],
@@ -356,6 +366,7 @@ pub fn audit_collected(
         })
         .collect();
     let selected = select(&all, accounts, shard)?;
+    let org_data = read_collected_organization(dir)?;
     let mut runs = Vec::with_capacity(selected.len());
     for account in selected {
         progress.started(&account);
@@ -367,6 +378,7 @@ pub fn audit_collected(
                 match Account::read_dir(&sub) {
                     Ok(mut a) => {
                         a.organization_accounts = organization.clone();
+                        a.organization = org_data.policies_of(&account.id);
                         match &a.account_id {
                             // The directory must hold the data of the account it is named after.
                             Some(found) if *found != account.id => Err(format!(

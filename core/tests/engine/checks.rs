@@ -90,6 +90,7 @@ mod enforcement;
 mod engine;
 mod escalation;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -108,6 +109,7 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (root::CASES, root::AUTHORIZATION_ONLY),
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
     (trust::CASES, trust::AUTHORIZATION_ONLY),
+    (organization::CASES, organization::AUTHORIZATION_ONLY),
 ];
 
 /// An account, a configuration, and what checks decide on it: (check, resource, status).
