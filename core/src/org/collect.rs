@@ -281,9 +281,10 @@ async fn collect_into(
         if !enabled {
             found.not_collected.insert(
                 org_file::listing(kind).into(),
-                not_attempted(
-                    &format!("{} is not enabled at the root", policy_type(kind)),
-                    "ListRoots",
+                format!(
+                    "not attempted: {} is not enabled at the root ({})",
+                    policy_type(kind),
+                    org_file::ROOTS
                 ),
             );
             continue;

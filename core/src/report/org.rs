@@ -426,9 +426,16 @@ struct FailingCheck {
 }
 
 /// The policies attached at each level: `root r-ab12: FullAWSAccess; OU Clinical
-/// (ou-...): DenyIAM (p-...)`, for one kind.
-fn levels_text(g: &OrgGuardrails, pick: fn(&crate::findings::GuardrailLevel) -> &Vec<AttachedOrgPolicy>) -> String {
-    g.levels
+/// (ou-...): DenyIAM (p-...)`, for one kind; `None` when nothing is attached anywhere.
+fn levels_text(
+    g: &OrgGuardrails,
+    pick: fn(&crate::findings::GuardrailLevel) -> &Vec<AttachedOrgPolicy>,
+) -> Option<String> {
+    if g.levels.iter().all(|l| pick(l).is_empty()) {
+        return None;
+    }
+    let text = g
+        .levels
         .iter()
         .map(|l| {
             let names: Vec<String> = pick(l).iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
@@ -440,16 +447,21 @@ fn levels_text(g: &OrgGuardrails, pick: fn(&crate::findings::GuardrailLevel) -> 
             format!("{}: {names}", l.node.describe())
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    Some(text)
 }
 
 /// What the policies of one kind are to an account, for the summary's table.
-fn state_text(state: GuardrailState, reason: Option<&str>, listed: String) -> String {
-    match state {
-        GuardrailState::Apply => listed,
-        GuardrailState::ManagementAccount => format!("do not apply (management account); attached: {listed}"),
-        GuardrailState::NotEnabled => format!("not enabled ({})", reason.unwrap_or("")),
-        GuardrailState::Unknown => format!("unknown ({})", reason.unwrap_or("")),
+fn state_text(state: GuardrailState, reason: Option<&str>, listed: Option<String>) -> String {
+    match (state, listed) {
+        (GuardrailState::Apply, Some(listed)) => listed,
+        (GuardrailState::Apply, None) => "none attached".to_string(),
+        (GuardrailState::ManagementAccount, Some(listed)) => {
+            format!("do not apply (management account); attached: {listed}")
+        }
+        (GuardrailState::ManagementAccount, None) => "do not apply (management account)".to_string(),
+        (GuardrailState::NotEnabled, _) => format!("not enabled ({})", reason.unwrap_or("")),
+        (GuardrailState::Unknown, _) => format!("unknown ({})", reason.unwrap_or("")),
     }
 }
 
