@@ -341,6 +341,37 @@ fn read_listing(dir: &std::path::Path) -> Result<Listing> {
     })
 }
 
+/// When `exports` is an account's directory inside a directory made by `collect --org`
+/// (`<dir>/<id>/`, `<dir>` holding [`LISTING`] that lists `<id>`), puts the account under its
+/// organization: the organization's accounts and the policies of `<dir>/organization/`
+/// ([`read_collected_organization`]). Returns whether it did; another directory is left
+/// alone. The access queries use it, so that an account collected with its organization is
+/// judged under its service control policies.
+pub fn attach_collected_organization(account: &mut Account, exports: &std::path::Path) -> Result<bool> {
+    let Some((top, id)) = exports
+        .parent()
+        .zip(exports.file_name().and_then(|n| n.to_str()))
+        .filter(|(_, id)| is_account_id(id))
+    else {
+        return Ok(false);
+    };
+    let top = if top.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        top
+    };
+    if !top.join(LISTING).is_file() {
+        return Ok(false);
+    }
+    let listing = read_listing(top)?;
+    if !listing.accounts.iter().any(|a| a.id == id) {
+        return Ok(false);
+    }
+    account.organization_accounts = listing.organization;
+    account.organization = read_collected_organization(top)?.policies_of(id);
+    Ok(true)
+}
+
 /// Audits the accounts of a directory made by `collect --org` without calling AWS:
 /// `<dir>/<id>/` for each selected account, under the organization's policies of
 /// `<dir>/organization/` ([`read_collected_organization`]); an account the collection could
