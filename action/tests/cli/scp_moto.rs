@@ -246,6 +246,66 @@ fn scps_cap_administrators_the_same_live_and_from_the_collected_directory_on_mot
         assert_eq!(status, "not-evaluated");
     }
 
+    // The access queries on an account of the collected directory apply its SCPs.
+    let explain = crate::common::hipaa_iam()
+        .args([
+            "access",
+            "explain",
+            "--exports",
+            dir.join(&org.clinical_member).to_str().unwrap(),
+            "--principal",
+            "clinical-admin",
+            "--action",
+            "iam:CreateUser",
+            "--resource",
+            "*",
+            "--format",
+            "json",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        explain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&explain.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&explain.stdout).unwrap();
+    assert_eq!(answer[0]["decision"], "denied", "{answer}");
+    assert!(
+        answer[0]["reason"].as_str().unwrap().contains(&format!(
+            "SCP DenyIAM ({}) attached to OU Clinical ({}) [NoIAM]",
+            org.deny_iam, org.clinical
+        )),
+        "{answer}"
+    );
+    let who = crate::common::hipaa_iam()
+        .args([
+            "access",
+            "who-can",
+            "--exports",
+            dir.join(&org.sandbox_member).to_str().unwrap(),
+            "--action",
+            "iam:CreateUser",
+            "--resource",
+            "*",
+            "--format",
+            "json",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let who: Value = serde_json::from_slice(&who.stdout).unwrap();
+    assert_eq!(who["principals"][0]["name"], "sandbox-admin", "{who}");
+    assert!(
+        who["scope"]
+            .as_str()
+            .unwrap()
+            .contains("capped by the organization's service and resource control policies"),
+        "{who}"
+    );
+
     // What collect --org wrote, as the layout names it.
     let files = read_tree(&dir.join("organization"));
     for name in [
