@@ -592,6 +592,9 @@ pub struct Account {
     /// In organization runs, the IDs of the organization's accounts (empty otherwise): a role
     /// trusting one of them trusts no outside account (IAM-028).
     pub organization_accounts: Vec<String>,
+    /// IAM Identity Center, when the data has it (`identity-center/`): `No` when it was not
+    /// collected, `Failed` when no region's instances could be listed.
+    pub identity_center: Collected<super::identity_center::IdentityCenter>,
     user_index: HashMap<String, usize>,
     /// The access graph, built on first use ([`Account::access_graph`]).
     graph: std::sync::OnceLock<std::sync::Arc<super::graph::AccessGraph>>,
@@ -706,6 +709,28 @@ impl Account {
             access_analyzer.insert(region, RegionAnalyzers { analyzers, findings });
         }
 
+        let identity_center = match super::identity_center::read(set)? {
+            None => Collected::No,
+            Some(ic)
+                if ic.instances.is_empty() && ic.regions.values().all(Option::is_some) && !ic.regions.is_empty() =>
+            {
+                let (region, reason) = ic
+                    .regions
+                    .iter()
+                    .next()
+                    .map(|(r, w)| (r.clone(), w.clone().unwrap_or_default()))
+                    .unwrap_or_default();
+                Collected::Failed {
+                    call: super::identity_center::path::instances(&region),
+                    reason,
+                }
+            }
+            Some(ic) => {
+                sources.insert("identity_center", super::identity_center::DIR.to_string());
+                Collected::Yes(ic)
+            }
+        };
+
         let manifest_time = set
             .manifest
             .as_ref()
@@ -745,6 +770,7 @@ impl Account {
             access_analyzer,
             sources,
             organization_accounts: Vec::new(),
+            identity_center,
             user_index: HashMap::new(),
             graph: std::sync::OnceLock::new(),
             group_index: HashMap::new(),

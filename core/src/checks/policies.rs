@@ -39,7 +39,11 @@ pub(crate) struct AdminVerdict {
     pub detail: String,
 }
 
-fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, String>, what: &str) -> AdminVerdict {
+pub(crate) fn admin_verdict(
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
     let b = boundary.as_ref().ok().copied().flatten();
     let principal = Principal::new(labelled.docs.clone(), b);
     let unknown = labelled.unknown();
