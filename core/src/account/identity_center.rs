@@ -533,6 +533,21 @@ fn last_segment(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
+/// The ID an Identity Center ARN ends in when it has the shape AWS gives it:
+/// `arn:PARTITION:sso:::KIND/.../PREFIX...` (a permission set's is `permissionSet/...` in
+/// AWS's answers, `instance/...` in some emulators' and older answers), the ID a safe path
+/// segment.
+fn arn_id<'a>(arn: &'a str, kinds: &[&str], prefix: &str) -> Option<&'a str> {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    let id = last_segment(arn);
+    let shaped = fields.len() == 6
+        && fields[0] == "arn"
+        && fields[2] == "sso"
+        && kinds.iter().any(|k| fields[5].starts_with(&format!("{k}/")))
+        && !fields[5].split('/').any(|s| s == ".." || s == "." || s.is_empty());
+    (shaped && id.starts_with(prefix) && safe_segment(id)).then_some(id)
+}
+
 /// An ID used as a path segment: letters, digits, `-` and `_` only, so that a hostile
 /// value in the data cannot name a file outside the directory.
 fn safe_segment(id: &str) -> bool {
@@ -581,14 +596,16 @@ pub fn read(set: &ExportSet) -> Result<Option<IdentityCenter>> {
             {
                 continue;
             }
-            let id = last_segment(&inst.instance_arn).to_string();
-            if !safe_segment(&id) {
+            let Some(id) = arn_id(&inst.instance_arn, &["instance"], "ssoins-").map(str::to_string) else {
                 return Err(crate::Error::input(
                     set.display_path(&file),
                     format!("Instances[{i}].InstanceArn"),
-                    format!("{:?} does not end in an instance ID (ssoins-...)", inst.instance_arn),
+                    format!(
+                        "{:?} is not an instance ARN (arn:aws:sso:::instance/ssoins-...)",
+                        inst.instance_arn
+                    ),
                 ));
-            }
+            };
             let mut instance = Instance {
                 region: region.clone(),
                 arn: inst.instance_arn.clone(),
@@ -630,14 +647,13 @@ fn read_instance(set: &ExportSet, instance: &mut Instance) -> Result<()> {
         .map(|f| f.permission_sets)
         .unwrap_or_default();
     for (i, arn) in arns.into_iter().enumerate() {
-        let id = last_segment(&arn).to_string();
-        if !safe_segment(&id) {
+        let Some(id) = arn_id(&arn, &["permissionSet", "instance"], "ps-").map(str::to_string) else {
             return Err(crate::Error::input(
                 set.display_path(&listing),
                 format!("PermissionSets[{i}]"),
-                format!("{arn:?} does not end in a permission set ID (ps-...)"),
+                format!("{arn:?} is not a permission set ARN (arn:aws:sso:::permissionSet/ssoins-.../ps-...)"),
             ));
-        }
+        };
         let file = |name: &str| path::permission_set_file(&dir, &id, name);
         let mut ps = PermissionSet {
             arn: arn.clone(),
