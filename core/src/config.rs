@@ -490,6 +490,45 @@ mod tests {
     }
 
     #[test]
+    fn attestations_are_read_and_validated_naming_the_line() {
+        let ok = "[[attestation]]\ncontrol = \"Identity Center MFA\"\nstatement = \"MFA at every sign-in\"\n\
+                  evidence = \"SEC-412\"\nattested_by = \"Dana\"\ndate = 2026-11-02\nexpires = \"2027-05-02\"\n";
+        let cfg = parse(ok).unwrap();
+        assert_eq!(cfg.attestations.len(), 1);
+        let a = &cfg.attestations[0];
+        assert_eq!(a.control, "Identity Center MFA");
+        assert_eq!(a.expires.to_string(), "2027-05-02");
+        assert!(a.hipaa.is_empty());
+        let m = message(&ok.replace("evidence = \"SEC-412\"", "evidence = \" \""));
+        assert!(
+            m.contains("line 1: attestation \"Identity Center MFA\": evidence must not be empty"),
+            "{m}"
+        );
+        let m = message(&ok.replace("2027-05-02", "2026-01-01"));
+        assert!(m.contains("expires (2026-01-01) is before date (2026-11-02)"), "{m}");
+        let m = message(&format!(
+            "{ok}\n{}",
+            ok.replace("Identity Center MFA", "identity center mfa")
+        ));
+        assert!(m.contains("line 9: ") && m.contains("same control"), "{m}");
+        let m = message(&ok.replace("date = 2026-11-02", "date = \"yesterday\""));
+        assert!(m.contains("expected a date YYYY-MM-DD"), "{m}");
+        let m = message(&format!("{ok}signed = true\n"));
+        assert!(m.contains("unknown field `signed`"), "{m}");
+    }
+
+    #[test]
+    fn max_session_hours_is_between_1_and_12() {
+        assert_eq!(parse("").unwrap().max_session_hours, 4);
+        assert_eq!(parse("max_session_hours = 12").unwrap().max_session_hours, 12);
+        let m = message("\nmax_session_hours = 13");
+        assert!(
+            m.contains("line 2: max_session_hours is 13; it must be between 1 and 12"),
+            "{m}"
+        );
+    }
+
+    #[test]
     fn empty_file_is_the_defaults() {
         assert_eq!(parse("").unwrap(), Config::default());
     }

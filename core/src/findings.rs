@@ -211,10 +211,10 @@ pub enum ResourceType {
     /// An Access Analyzer finding.
     Finding,
     /// An IAM Identity Center user (of the identity store).
-    #[serde(rename = "identity-center-user")]
+    #[serde(rename = "sso-user")]
     IdentityCenterUser,
     /// An IAM Identity Center account assignment.
-    #[serde(rename = "account-assignment")]
+    #[serde(rename = "assignment")]
     AccountAssignment,
     /// An IAM Identity Center permission set.
     #[serde(rename = "permission-set")]
@@ -233,8 +233,8 @@ impl ResourceType {
             ResourceType::Root => "root",
             ResourceType::Region => "region",
             ResourceType::Finding => "finding",
-            ResourceType::IdentityCenterUser => "identity-center-user",
-            ResourceType::AccountAssignment => "account-assignment",
+            ResourceType::IdentityCenterUser => "sso-user",
+            ResourceType::AccountAssignment => "assignment",
             ResourceType::PermissionSet => "permission-set",
         }
     }

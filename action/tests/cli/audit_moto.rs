@@ -262,6 +262,11 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-027", "vendor-scanner", "pass"),
         ("IAM-028", "admin-role", "pass"),
         ("IAM-028", "vendor-scanner", "fail"),
+        // The account data has no Identity Center files.
+        ("IAM-029", "IAM Identity Center", "not-evaluated"),
+        ("IAM-030", "IAM Identity Center", "not-evaluated"),
+        ("IAM-031", "IAM Identity Center", "not-evaluated"),
+        ("IAM-032", "IAM Identity Center", "not-evaluated"),
     ];
     rows.iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
