@@ -406,7 +406,10 @@ fn hostile_ids_in_the_data_are_refused_naming_the_file() {
         name.clone(),
         br#"{"PermissionSets": ["arn:aws:sso:::permissionSet/ssoins-1/../../ps-1"]}"#.to_vec(),
     );
-    let e = Account::from_exports(&set).err().expect("refused").to_string();
+    let e = match Account::from_exports(&set) {
+        Ok(_) => panic!("the data is refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(e.contains(&name) && e.contains("PermissionSets[0]"), "{e}");
 
     let mut set = demo_set();
@@ -414,7 +417,10 @@ fn hostile_ids_in_the_data_are_refused_naming_the_file() {
     let mut doc: Value = serde_json::from_slice(&set.files[&name]).unwrap();
     doc["AccountAssignments"][0]["PrincipalType"] = json!("ROBOT");
     set.files.insert(name.clone(), serde_json::to_vec(&doc).unwrap());
-    let e = Account::from_exports(&set).err().expect("refused").to_string();
+    let e = match Account::from_exports(&set) {
+        Ok(_) => panic!("the data is refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(
         e.contains(&name) && e.contains("PrincipalType") && e.contains("ROBOT"),
         "{e}"
