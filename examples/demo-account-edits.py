@@ -74,6 +74,10 @@ ROLES = {
     "AWSServiceRoleForAccessAnalyzer": "2023-04-11T09:14:27",
     "ehr-app-server": "2021-02-08T20:31:55",
     "ops-admin": "2019-05-17T13:06:44",
+    "AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70": "2025-11-01T13:05:00",
+    "AWSReservedSSO_ClinicianAccess_8b1e4d7a2c5f9e03": "2025-11-01T13:05:00",
+    "AWSReservedSSO_BillingAccess_c4f2a8e6b0d3175a": "2025-11-01T13:05:00",
+    "AWSReservedSSO_FrontDeskCalendar_19d7e3b5a0c2f846": "2025-11-01T13:05:00",
 }
 
 CUSTOMER_POLICIES = {

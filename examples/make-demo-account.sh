@@ -359,6 +359,27 @@ for ps in "$PS_ADMIN" "$PS_CLIN" "$PS_BILL" "$PS_READ"; do
     quiet sso-admin provision-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" \
         --target-type AWS_ACCOUNT --target-id "$ACCOUNT"
 done
+# Provisioning makes a role per permission set in the account, which moto does not: the roles
+# AWS makes, with AWS's path, name shape, SAML trust and the permission set's policies.
+cat >"$POLICIES/trust-identity-center.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/AWSSSO_5e3a9c1f7b2d4e60_DO_NOT_DELETE"}, "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"], "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+JSON
+sso_role() {
+    quiet iam create-role --role-name "AWSReservedSSO_$1" --path /aws-reserved/sso.amazonaws.com/ \
+        --assume-role-policy-document "file://$POLICIES/trust-identity-center.json" --max-session-duration "$2"
+}
+sso_role AdministratorAccess_3f9a1c2b4d5e6f70 43200
+quiet iam attach-role-policy --role-name AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70 \
+    --policy-arn "$AWS_POLICY/AdministratorAccess"
+sso_role ClinicianAccess_8b1e4d7a2c5f9e03 14400
+quiet iam put-role-policy --role-name AWSReservedSSO_ClinicianAccess_8b1e4d7a2c5f9e03 --policy-name AwsSSOInlinePolicy \
+    --policy-document "file://$POLICIES/ehr-records-rw.json"
+sso_role BillingAccess_c4f2a8e6b0d3175a 14400
+quiet iam attach-role-policy --role-name AWSReservedSSO_BillingAccess_c4f2a8e6b0d3175a \
+    --policy-arn "$(policy_arn billing-claims-access)"
+sso_role FrontDeskCalendar_19d7e3b5a0c2f846 28800
+quiet iam put-role-policy --role-name AWSReservedSSO_FrontDeskCalendar_19d7e3b5a0c2f846 --policy-name AwsSSOInlinePolicy \
+    --policy-document "file://$POLICIES/appointment-calendar-read.json"
 
 # --- Export, exactly as a client would --------------------------------------------------
 echo "make-demo-account.sh: exporting the account data" >&2

@@ -280,6 +280,71 @@ impl Instance {
     }
 }
 
+/// The path of the roles IAM Identity Center provisions in each account for a permission
+/// set (`AWSReservedSSO_<permission set>_<16 hex digits>`); a region may follow.
+pub const RESERVED_ROLE_PATH: &str = "/aws-reserved/sso.amazonaws.com/";
+
+/// The permission set name of a role Identity Center provisioned: its path is
+/// [`RESERVED_ROLE_PATH`] (or below it) and its name `AWSReservedSSO_<name>_<16 hex digits>`.
+pub fn reserved_role_permission_set<'a>(role_name: &'a str, role_path: &str) -> Option<&'a str> {
+    if !role_path.starts_with(RESERVED_ROLE_PATH) {
+        return None;
+    }
+    let rest = role_name.strip_prefix("AWSReservedSSO_")?;
+    let (name, suffix) = rest.rsplit_once('_')?;
+    (!name.is_empty() && suffix.len() == 16 && suffix.chars().all(|c| c.is_ascii_hexdigit())).then_some(name)
+}
+
+impl IdentityCenter {
+    /// Who signs in to `account` as the role Identity Center provisioned for a permission set
+    /// (`role_name`, `role_path`): one line per identity store user, with the permission set and
+    /// how it is assigned (`user alex.rivera through group IT-Admins via permission set
+    /// AdministratorAccess`), and a line per assigned group without members. Empty for any other
+    /// role, or when no permission set of that name is provisioned to `account`.
+    pub fn sign_ins(&self, account: &str, role_name: &str, role_path: &str) -> Vec<String> {
+        let Some(ps_name) = reserved_role_permission_set(role_name, role_path) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for instance in &self.instances {
+            for ps in instance
+                .permission_sets
+                .iter()
+                .filter(|p| p.name == ps_name && p.accounts.iter().any(|a| a == account))
+            {
+                for a in ps.assignments.iter().filter(|a| a.account == account) {
+                    match a.kind {
+                        PrincipalKind::User => out.push(format!(
+                            "{} via permission set {} (assigned directly)",
+                            instance.principal_name(PrincipalKind::User, &a.principal_id),
+                            ps.name
+                        )),
+                        PrincipalKind::Group => {
+                            let group = instance.principal_name(PrincipalKind::Group, &a.principal_id);
+                            let members = instance.members.get(&a.principal_id);
+                            let mut names: Vec<String> = members
+                                .into_iter()
+                                .flatten()
+                                .map(|u| instance.principal_name(PrincipalKind::User, u))
+                                .collect();
+                            names.sort();
+                            if names.is_empty() {
+                                out.push(format!("{group} (no members) via permission set {}", ps.name));
+                            }
+                            for n in names {
+                                out.push(format!("{n} through {group} via permission set {}", ps.name));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 impl PermissionSet {
     /// The session duration for people: `8 h`, `1 h 30 min`.
     pub fn session_text(&self) -> String {
@@ -827,6 +892,36 @@ fn read_instance(set: &ExportSet, instance: &mut Instance) -> Result<()> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn reserved_roles_are_known_by_path_and_name_shape() {
+        let path = "/aws-reserved/sso.amazonaws.com/";
+        assert_eq!(
+            reserved_role_permission_set("AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70", path),
+            Some("AdministratorAccess")
+        );
+        assert_eq!(
+            reserved_role_permission_set(
+                "AWSReservedSSO_Read_Only_0123456789abcdef",
+                "/aws-reserved/sso.amazonaws.com/eu-west-1/"
+            ),
+            Some("Read_Only")
+        );
+        // The same name elsewhere, or a name of another shape, is an ordinary role.
+        assert_eq!(
+            reserved_role_permission_set("AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70", "/"),
+            None
+        );
+        assert_eq!(
+            reserved_role_permission_set("AWSReservedSSO_AdministratorAccess_xyz", path),
+            None
+        );
+        assert_eq!(
+            reserved_role_permission_set("AWSReservedSSO__0123456789abcdef", path),
+            None
+        );
+        assert_eq!(reserved_role_permission_set("ops-admin", path), None);
+    }
 
     #[test]
     fn durations_parse_as_iso_8601() {

@@ -829,6 +829,15 @@ impl Account {
         self.policy_index.get(arn).map(|&i| &self.policies[i])
     }
 
+    /// Who signs in as `role` through IAM Identity Center, when the data has the instance and
+    /// the role is one it provisioned for a permission set (empty otherwise).
+    pub fn identity_center_sign_ins(&self, role: &Role) -> Vec<String> {
+        let (Some(ic), Some(account)) = (self.identity_center.get(), self.account_id.as_deref()) else {
+            return Vec::new();
+        };
+        ic.sign_ins(account, &role.role_name, role.path.as_deref().unwrap_or("/"))
+    }
+
     /// The managed policy named `name` that this account owns (customer-managed).
     pub fn customer_policy_named(&self, name: &str) -> Option<&ManagedPolicy> {
         self.policies
