@@ -210,6 +210,15 @@ pub enum ResourceType {
     Region,
     /// An Access Analyzer finding.
     Finding,
+    /// An IAM Identity Center user (of the identity store).
+    #[serde(rename = "sso-user")]
+    IdentityCenterUser,
+    /// An IAM Identity Center account assignment.
+    #[serde(rename = "assignment")]
+    AccountAssignment,
+    /// An IAM Identity Center permission set.
+    #[serde(rename = "permission-set")]
+    PermissionSet,
 }
 
 impl ResourceType {
@@ -224,6 +233,9 @@ impl ResourceType {
             ResourceType::Root => "root",
             ResourceType::Region => "region",
             ResourceType::Finding => "finding",
+            ResourceType::IdentityCenterUser => "sso-user",
+            ResourceType::AccountAssignment => "assignment",
+            ResourceType::PermissionSet => "permission-set",
         }
     }
 }
@@ -302,6 +314,9 @@ pub struct AuditReport {
     /// policies attached at each level (absent outside organization runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<OrgGuardrails>,
+    /// The configured attestations (`[[attestation]]`), judged against the data's date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationRecord>,
 }
 
 /// How the organization's policies stand for one kind (SCPs or RCPs) in an account.
@@ -365,4 +380,27 @@ pub struct OrgGuardrails {
     pub levels: Vec<GuardrailLevel>,
     /// Whether a service control policy that applies restricts something (IAM-033 passes).
     pub scp_restricts: bool,
+}
+
+/// A control attested by a person ([`crate::config::Attestation`]) as an audit records it:
+/// Expired when the data's date is after its last valid day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRecord {
+    /// The control (its risk register ID).
+    pub control: String,
+    /// What is attested.
+    pub statement: String,
+    /// Where the evidence is.
+    pub evidence: String,
+    /// Who attested it.
+    pub attested_by: String,
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// Last valid day, `YYYY-MM-DD`.
+    pub expires: String,
+    /// HIPAA citations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hipaa: Vec<String>,
+    /// Whether it had expired at the date of the data.
+    pub expired: bool,
 }

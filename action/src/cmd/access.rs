@@ -256,6 +256,7 @@ fn who_can_csv(answer: &WhoCan) -> CsvTable {
         "allowed_by",
         "conditional_deny",
         "path",
+        "identity_center",
     ]);
     for a in &answer.principals {
         t.push(vec![
@@ -267,6 +268,7 @@ fn who_can_csv(answer: &WhoCan) -> CsvTable {
             cell(&a.allowed_by),
             a.conditional_deny.to_string(),
             hops(&a.path),
+            cell(&a.identity_center),
         ]);
     }
     t
@@ -355,6 +357,13 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
                 ""
             }
         )?;
+        for who in &a.identity_center {
+            writeln!(
+                out,
+                "      signs in through IAM Identity Center: {}",
+                terminal_safe(who)
+            )?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "{} principal(s).", answer.principals.len())?;

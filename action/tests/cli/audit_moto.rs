@@ -264,6 +264,11 @@ fn expected() -> BTreeSet<(String, String, String)> {
         ("IAM-028", "vendor-scanner", "fail"),
         // A single-account run: the service control policies are not collected.
         ("IAM-033", "123456789012", "not-evaluated"),
+        // The account data has no Identity Center files.
+        ("IAM-029", "IAM Identity Center", "not-evaluated"),
+        ("IAM-030", "IAM Identity Center", "not-evaluated"),
+        ("IAM-031", "IAM Identity Center", "not-evaluated"),
+        ("IAM-032", "IAM Identity Center", "not-evaluated"),
     ];
     rows.iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))

@@ -321,15 +321,15 @@ fn github_output_of_an_organization_run() {
         "{}",
         errors[0]
     );
-    // The demo account has 15 failing findings at or above high; two accounts hold its data.
+    // The demo account has 17 failing findings at or above high; two accounts hold its data.
     assert_eq!(
         std::fs::read_to_string(&output).unwrap(),
-        "failed=true\nfail-count=30\nreport-dir=\nsarif-file=\n"
+        "failed=true\nfail-count=34\nreport-dir=\nsarif-file=\n"
     );
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
         summary.starts_with(
-            "**hipaa-iam organization audit**: 3 account(s), 1 error(s); 30 failing finding(s) at or above high."
+            "**hipaa-iam organization audit**: 3 account(s), 1 error(s); 34 failing finding(s) at or above high."
         ),
         "{summary}"
     );

@@ -333,6 +333,15 @@ impl<'a> Who<'a> {
         }
     }
 
+    /// Who signs in as this role through IAM Identity Center, when it is one the instance
+    /// provisioned ([`crate::account::identity_center::IdentityCenter::sign_ins`]).
+    fn identity_center_sign_ins(self, account: &Account) -> Vec<String> {
+        match self {
+            Who::User(_) => Vec::new(),
+            Who::Role(r) => account.identity_center_sign_ins(r),
+        }
+    }
+
     fn boundary(self) -> Option<&'a crate::account::Boundary> {
         match self {
             Who::User(u) => u.permissions_boundary.as_ref(),
@@ -837,6 +846,11 @@ pub struct Access {
     pub conditional_deny: bool,
     /// The principals the access goes through (empty: its own policies).
     pub path: Vec<Hop>,
+    /// For a role IAM Identity Center provisioned for a permission set, who signs in as it
+    /// (`user alex.rivera through group IT-Admins via permission set AdministratorAccess`),
+    /// from the Identity Center data when the account data has it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity_center: Vec<String>,
 }
 
 /// The answer of [`who_can`].
@@ -1070,6 +1084,7 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
             allowed_by,
             conditional_deny: e.conditional_deny,
             path: Vec::new(),
+            identity_center: w.identity_center_sign_ins(account),
         });
         direct.insert(node);
     }
@@ -1229,6 +1244,7 @@ fn through_paths(
                 allowed_by,
                 conditional_deny,
                 path: hops,
+                identity_center: w.identity_center_sign_ins(account),
             },
         ));
     }

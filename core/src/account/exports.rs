@@ -160,11 +160,43 @@ impl ExportSet {
                 set.read_if_present(dir, &file::analyzer_findings(&region), &limits)?;
             }
         }
+        set.read_tree(dir, super::identity_center::DIR, &limits)?;
         let manifest_path = dir.join(file::MANIFEST);
         if let Some(bytes) = read_input_file(&manifest_path, limits.of(file::MANIFEST))? {
             set.manifest = Some(crate::input::parse_json(&manifest_path, &bytes)?);
         }
         Ok(set)
+    }
+
+    /// Reads every `.json` file under `dir/sub` (sorted; nested directories too). Only
+    /// regular files and directories are followed: a symbolic link is not, so the tree
+    /// cannot lead outside the exports directory.
+    fn read_tree(&mut self, dir: &Path, sub: &str, limits: &InputLimits) -> Result<()> {
+        let root = dir.join(sub);
+        match std::fs::symlink_metadata(&root) {
+            Ok(m) if m.is_dir() => {}
+            _ => return Ok(()),
+        }
+        let mut pending = vec![sub.to_string()];
+        while let Some(rel) = pending.pop() {
+            let here = dir.join(&rel);
+            let mut entries: Vec<(String, std::fs::FileType)> = Vec::new();
+            for entry in std::fs::read_dir(&here).map_err(|e| Error::io(&here, e))? {
+                let entry = entry.map_err(|e| Error::io(&here, e))?;
+                let kind = entry.file_type().map_err(|e| Error::io(&here, e))?;
+                entries.push((entry.file_name().to_string_lossy().into_owned(), kind));
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, kind) in entries {
+                let child = format!("{rel}/{name}");
+                if kind.is_dir() {
+                    pending.push(child);
+                } else if kind.is_file() && name.ends_with(".json") {
+                    self.read_if_present(dir, &child, limits)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn read_if_present(&mut self, dir: &Path, name: &str, limits: &InputLimits) -> Result<()> {

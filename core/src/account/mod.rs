@@ -11,6 +11,7 @@ mod credential_report;
 mod exports;
 pub mod graph;
 mod identity;
+pub mod identity_center;
 mod model;
 mod organization;
 

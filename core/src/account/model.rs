@@ -596,6 +596,9 @@ pub struct Account {
     /// resource control policies that apply to it; outside them, not collected. Set before
     /// the access graph is first used.
     pub organization: super::OrgPolicies,
+    /// IAM Identity Center, when the data has it (`identity-center/`): `No` when it was not
+    /// collected, `Failed` when no region's instances could be listed.
+    pub identity_center: Collected<super::identity_center::IdentityCenter>,
     user_index: HashMap<String, usize>,
     /// The access graph, built on first use ([`Account::access_graph`]).
     graph: std::sync::OnceLock<std::sync::Arc<super::graph::AccessGraph>>,
@@ -710,6 +713,28 @@ impl Account {
             access_analyzer.insert(region, RegionAnalyzers { analyzers, findings });
         }
 
+        let identity_center = match super::identity_center::read(set)? {
+            None => Collected::No,
+            Some(ic)
+                if ic.instances.is_empty() && ic.regions.values().all(Option::is_some) && !ic.regions.is_empty() =>
+            {
+                let (region, reason) = ic
+                    .regions
+                    .iter()
+                    .next()
+                    .map(|(r, w)| (r.clone(), w.clone().unwrap_or_default()))
+                    .unwrap_or_default();
+                Collected::Failed {
+                    call: super::identity_center::path::instances(&region),
+                    reason,
+                }
+            }
+            Some(ic) => {
+                sources.insert("identity_center", super::identity_center::DIR.to_string());
+                Collected::Yes(ic)
+            }
+        };
+
         let manifest_time = set
             .manifest
             .as_ref()
@@ -750,6 +775,7 @@ impl Account {
             sources,
             organization_accounts: Vec::new(),
             organization: super::OrgPolicies::NotCollected,
+            identity_center,
             user_index: HashMap::new(),
             graph: std::sync::OnceLock::new(),
             group_index: HashMap::new(),
@@ -823,6 +849,15 @@ impl Account {
     /// The managed policy with ARN `arn`.
     pub fn policy(&self, arn: &str) -> Option<&ManagedPolicy> {
         self.policy_index.get(arn).map(|&i| &self.policies[i])
+    }
+
+    /// Who signs in as `role` through IAM Identity Center, when the data has the instance and
+    /// the role is one it provisioned for a permission set (empty otherwise).
+    pub fn identity_center_sign_ins(&self, role: &Role) -> Vec<String> {
+        let (Some(ic), Some(account)) = (self.identity_center.get(), self.account_id.as_deref()) else {
+            return Vec::new();
+        };
+        ic.sign_ins(account, &role.role_name, role.path.as_deref().unwrap_or("/"))
     }
 
     /// The managed policy named `name` that this account owns (customer-managed).

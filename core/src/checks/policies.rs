@@ -39,8 +39,30 @@ pub(crate) struct AdminVerdict {
     pub detail: String,
 }
 
-fn admin_verdict(
+/// The admin verdict of documents that are not one account's principal (an Identity Center
+/// permission set, judged as written): no organization policy caps them here.
+pub(crate) fn admin_verdict(
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
+    verdict(None, labelled, boundary, what)
+}
+
+/// The admin verdict of a user or role of `account`: capped by the organization's policies
+/// that apply to it, and a failing detail says what they are to it (they let it through, do
+/// not apply, or are unknown).
+fn account_admin_verdict(
     account: &Account,
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
+    verdict(Some(account), labelled, boundary, what)
+}
+
+fn verdict(
+    account: Option<&Account>,
     labelled: &Labelled<'_>,
     boundary: &Result<Option<&Document>, String>,
     what: &str,
@@ -70,12 +92,12 @@ fn admin_verdict(
                 ),
             };
         }
+        let org = account
+            .map(|a| format!("; {}", org_note(a, principal.ceiling.is_some())))
+            .unwrap_or_default();
         return AdminVerdict {
             status: Status::Fail,
-            detail: format!(
-                "{what} every action on every resource through {via}{bnote}; {}{missing_note}",
-                org_note(account, principal.ceiling.is_some())
-            ),
+            detail: format!("{what} every action on every resource through {via}{bnote}{org}{missing_note}"),
         };
     }
     if !unknown.is_empty() {
@@ -115,7 +137,7 @@ pub(crate) fn org_note(account: &Account, capped: bool) -> String {
 /// Whether `user` is an administrator (IAM-010's verdict).
 pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
     let l = Labelled::user(account, u);
-    admin_verdict(
+    account_admin_verdict(
         account,
         &l,
         &boundary_of(account, u.permissions_boundary.as_ref()),
@@ -175,7 +197,7 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
         .filter(|r| !r.is_service_linked())
         .map(|r| {
             let l = Labelled::role(account, r);
-            let v = admin_verdict(
+            let v = account_admin_verdict(
                 account,
                 &l,
                 &boundary_of(account, r.permissions_boundary.as_ref()),

@@ -301,6 +301,10 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
     for v in views {
         let Ok(report) = v.result else { continue };
         for row in register::rows(report) {
+            // Attestations are the configuration's, the same in every account: added once below.
+            if matches!(row.status, RiskStatus::Attested | RiskStatus::Expired) {
+                continue;
+            }
             by_check
                 .entry(catalogue_key(&row.risk_id))
                 .or_default()
@@ -343,13 +347,17 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
                 accepted.len(),
                 plural(judged, "account")
             ),
-            RiskStatus::Closed => format!("{title}: passes in all {}", plural(judged, "account")),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
+                format!("{title}: passes in all {}", plural(judged, "account"))
+            }
         };
         let remediation = info.map(|i| i.remediation).unwrap_or("");
         let mut mitigation = match status {
             RiskStatus::Open => format!("Not yet applied in {}: {remediation}", open.join(", ")),
             RiskStatus::Accepted => format!("Risk accepted in {}", accepted.join(", ")),
-            RiskStatus::Closed => format!("In place in all {}: {title}", plural(judged, "account")),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
+                format!("In place in all {}: {title}", plural(judged, "account"))
+            }
         };
         if status == RiskStatus::Open && !accepted.is_empty() {
             mitigation.push_str(&format!("; risk accepted in {}", accepted.join(", ")));
@@ -372,6 +380,9 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
             excepted_count,
             pass_count,
         });
+    }
+    if let Some(report) = views.iter().find_map(|v| v.result.ok()) {
+        out.extend(register::attestation_rows(report));
     }
     out
 }

@@ -89,6 +89,7 @@ mod credentials;
 mod enforcement;
 mod engine;
 mod escalation;
+mod identity_center;
 mod mfa;
 mod organization;
 mod password;
@@ -110,6 +111,7 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
     (trust::CASES, trust::AUTHORIZATION_ONLY),
     (organization::CASES, organization::AUTHORIZATION_ONLY),
+    (identity_center::CASES, identity_center::AUTHORIZATION_ONLY),
 ];
 
 /// An account, a configuration, and what checks decide on it: (check, resource, status).
