@@ -592,6 +592,10 @@ pub struct Account {
     /// In organization runs, the IDs of the organization's accounts (empty otherwise): a role
     /// trusting one of them trusts no outside account (IAM-028).
     pub organization_accounts: Vec<String>,
+    /// In organization runs, the account's place in the organization and the service and
+    /// resource control policies that apply to it; outside them, not collected. Set before
+    /// the access graph is first used.
+    pub organization: super::OrgPolicies,
     /// IAM Identity Center, when the data has it (`identity-center/`): `No` when it was not
     /// collected, `Failed` when no region's instances could be listed.
     pub identity_center: Collected<super::identity_center::IdentityCenter>,
@@ -770,6 +774,7 @@ impl Account {
             access_analyzer,
             sources,
             organization_accounts: Vec::new(),
+            organization: super::OrgPolicies::NotCollected,
             identity_center,
             user_index: HashMap::new(),
             graph: std::sync::OnceLock::new(),
@@ -807,6 +812,23 @@ impl Account {
     pub fn access_graph(&self) -> &super::graph::AccessGraph {
         self.graph
             .get_or_init(|| std::sync::Arc::new(super::graph::AccessGraph::build(self)))
+    }
+
+    /// The organization policies over the account's users, groups and roles that are not
+    /// service-linked (organization runs, member accounts): `None` when none is known to
+    /// apply.
+    pub fn ceiling(&self) -> Option<&crate::policy::Ceiling> {
+        self.organization.ceiling()
+    }
+
+    /// The organization policies over role `r`: none for a service-linked role (AWS exempts
+    /// them), else [`Account::ceiling`].
+    pub fn ceiling_for_role(&self, r: &Role) -> Option<&crate::policy::Ceiling> {
+        if r.is_service_linked() {
+            None
+        } else {
+            self.ceiling()
+        }
     }
 
     /// The user named `name`.

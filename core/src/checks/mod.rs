@@ -12,6 +12,7 @@ mod enforcement;
 mod escalation;
 mod identity_center;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -42,6 +43,7 @@ const FAMILIES: &[&[&Check]] = &[
     root::CHECKS,
     analyzer::CHECKS,
     trust::CHECKS,
+    organization::CHECKS,
     identity_center::CHECKS,
 ];
 
@@ -203,6 +205,7 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
         regions: analyzer::audited_regions(account, config),
         findings,
         warnings,
+        organization: organization::guardrails(account),
         attestations,
     }
 }

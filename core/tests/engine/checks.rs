@@ -91,6 +91,7 @@ mod engine;
 mod escalation;
 mod identity_center;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -109,6 +110,7 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (root::CASES, root::AUTHORIZATION_ONLY),
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
     (trust::CASES, trust::AUTHORIZATION_ONLY),
+    (organization::CASES, organization::AUTHORIZATION_ONLY),
     (identity_center::CASES, identity_center::AUTHORIZATION_ONLY),
 ];
 

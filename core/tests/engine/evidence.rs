@@ -141,6 +141,7 @@ fn report(source: &str, findings: Vec<Finding>) -> AuditReport {
         regions: vec!["us-east-1".into()],
         findings,
         warnings: vec!["managed policy arn:aws:iam::aws:policy/Missing is not in the data".into()],
+        organization: None,
         attestations: Vec::new(),
     }
 }
