@@ -74,6 +74,10 @@ ROLES = {
     "AWSServiceRoleForAccessAnalyzer": "2023-04-11T09:14:27",
     "ehr-app-server": "2021-02-08T20:31:55",
     "ops-admin": "2019-05-17T13:06:44",
+    "AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70": "2025-11-01T13:05:00",
+    "AWSReservedSSO_ClinicianAccess_8b1e4d7a2c5f9e03": "2025-11-01T13:05:00",
+    "AWSReservedSSO_BillingAccess_c4f2a8e6b0d3175a": "2025-11-01T13:05:00",
+    "AWSReservedSSO_FrontDeskCalendar_19d7e3b5a0c2f846": "2025-11-01T13:05:00",
 }
 
 CUSTOMER_POLICIES = {
@@ -315,6 +319,65 @@ FINDINGS = {
 }
 
 
+def stable_uuid(name):
+    """A UUID-shaped ID (the identity store's) that depends only on the name."""
+    h = hashlib.sha256(name.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
+
+
+def stable_lower(prefix, name, n):
+    """`prefix` + n lower-case letters and digits that depend only on the name."""
+    digest = base64.b32encode(hashlib.sha256(name.encode()).digest()).decode().lower()
+    return prefix + digest.replace("=", "")[:n]
+
+
+IC_CREATED = 1762002000.0  # 2025-11-01T13:00:00Z, every permission set's CreatedDate
+
+
+def identity_center(raw):
+    """The Identity Center files moto exported, with its random IDs replaced by IDs that
+    depend only on names (instance, identity store, permission sets, users, groups,
+    memberships) and every CreatedDate fixed: {relative path: bytes}."""
+    base = os.path.join(raw, "identity-center")
+    files = {}
+    for root, _, names in os.walk(base):
+        for name in names:
+            path = os.path.join(root, name)
+            files[os.path.relpath(path, raw).replace(os.sep, "/")] = read_json(path)
+    ids = {}
+    for rel, doc in files.items():
+        if rel.endswith("/instances.json"):
+            for i in doc["Instances"]:
+                ids[i["InstanceArn"].rsplit("/", 1)[1]] = "ssoins-" + "7223a1b2c3d4e5f6"
+                ids[i["IdentityStoreId"]] = "d-9067a1b2c3"
+                i["CreatedDate"] = IC_CREATED
+        elif rel.endswith("/users.json"):
+            for u in doc["Users"]:
+                ids[u["UserId"]] = stable_uuid("user " + u["UserName"])
+        elif rel.endswith("/groups.json"):
+            for g in doc["Groups"]:
+                ids[g["GroupId"]] = stable_uuid("group " + g["DisplayName"])
+        elif rel.endswith("/permission-set.json"):
+            ps = doc["PermissionSet"]
+            ids[ps["PermissionSetArn"].rsplit("/", 1)[1]] = stable_lower("ps-", ps["Name"], 16)
+            ps["CreatedDate"] = IC_CREATED
+    for rel, doc in files.items():
+        if "/group-memberships/" in rel:
+            for m in doc["GroupMemberships"]:
+                group, user = ids[m["GroupId"]], ids[m["MemberId"]["UserId"]]
+                ids[m["MembershipId"]] = stable_uuid(f"membership {group} {user}")
+    def swap(text):
+        for old, new in ids.items():
+            text = text.replace(old, new)
+        return text
+    out = {}
+    for rel, doc in sorted(files.items()):
+        out[swap(rel)] = swap(cli_json(doc).decode()).encode()
+    if len(out) != len(files):
+        fail("two Identity Center files mapped to one name")
+    return out
+
+
 def main():
     raw, out = sys.argv[1], sys.argv[2]
     files = {
@@ -326,6 +389,7 @@ def main():
         f"access-analyzer/{REGION}/analyzers.json": cli_json(ANALYZERS),
         f"access-analyzer/{REGION}/findings.json": cli_json(FINDINGS),
     }
+    files.update(identity_center(raw))
     for name, data in files.items():
         path = os.path.join(out, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -305,6 +305,82 @@ quiet iam put-role-policy --role-name ehr-app-server --policy-name ehr-records-r
 quiet iam create-role --role-name ops-admin --assume-role-policy-document "file://$POLICIES/trust-account-with-mfa.json"
 quiet iam attach-role-policy --role-name ops-admin --policy-arn "$AWS_POLICY/AdministratorAccess"
 
+# --- IAM Identity Center ----------------------------------------------------------------
+# The clinic signs its IT staff and clinicians in through Identity Center (the instance of
+# this account, the organization's management account).
+echo "make-demo-account.sh: building Identity Center in moto" >&2
+INSTANCE=$("$HIPAA_IAM_AWS_CLI" sso-admin list-instances --query 'Instances[0].InstanceArn' --output text)
+STORE=$("$HIPAA_IAM_AWS_CLI" sso-admin list-instances --query 'Instances[0].IdentityStoreId' --output text)
+ic_user() {
+    "$HIPAA_IAM_AWS_CLI" identitystore create-user --identity-store-id "$STORE" --user-name "$1" \
+        --display-name "$2" --name "GivenName=$3,FamilyName=$4" --query UserId --output text
+}
+ic_group() {
+    "$HIPAA_IAM_AWS_CLI" identitystore create-group --identity-store-id "$STORE" --display-name "$1" \
+        --query GroupId --output text
+}
+member() { quiet identitystore create-group-membership --identity-store-id "$STORE" --group-id "$1" --member-id "UserId=$2"; }
+U_ADMIN=$(ic_user alex.rivera "Alex Rivera" Alex Rivera)
+U_CLIN=$(ic_user dr.reyes "Dr. Sofia Reyes" Sofia Reyes)
+U_BILL=$(ic_user pat.morgan "Pat Morgan" Pat Morgan)
+U_CONTR=$(ic_user sam.contractor "Sam (contractor)" Sam Contractor)
+G_ADMIN=$(ic_group IT-Admins)
+G_CLIN=$(ic_group Clinicians)
+G_BILL=$(ic_group Billing)
+member "$G_ADMIN" "$U_ADMIN"
+member "$G_CLIN" "$U_CLIN"
+member "$G_BILL" "$U_BILL"
+# sam.contractor is in no group.
+perm_set() {
+    "$HIPAA_IAM_AWS_CLI" sso-admin create-permission-set --instance-arn "$INSTANCE" --name "$1" \
+        --session-duration "$2" --description "$3" --query PermissionSet.PermissionSetArn --output text
+}
+PS_ADMIN=$(perm_set AdministratorAccess PT12H "Full administrator access for IT")
+PS_CLIN=$(perm_set ClinicianAccess PT4H "Read and write EHR records")
+PS_BILL=$(perm_set BillingAccess PT4H "Claims processing")
+PS_READ=$(perm_set FrontDeskCalendar PT8H "Read the appointment calendar")
+quiet sso-admin attach-managed-policy-to-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$PS_ADMIN" \
+    --managed-policy-arn "$AWS_POLICY/AdministratorAccess"
+quiet sso-admin put-inline-policy-to-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$PS_CLIN" \
+    --inline-policy "file://$POLICIES/ehr-records-rw.json"
+quiet sso-admin attach-customer-managed-policy-reference-to-permission-set --instance-arn "$INSTANCE" \
+    --permission-set-arn "$PS_BILL" --customer-managed-policy-reference Name=billing-claims-access,Path=/
+quiet sso-admin put-inline-policy-to-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$PS_READ" \
+    --inline-policy "file://$POLICIES/appointment-calendar-read.json"
+assign() {
+    quiet sso-admin create-account-assignment --instance-arn "$INSTANCE" --target-id "$ACCOUNT" --target-type AWS_ACCOUNT \
+        --permission-set-arn "$1" --principal-type "$2" --principal-id "$3"
+}
+assign "$PS_ADMIN" GROUP "$G_ADMIN"
+assign "$PS_CLIN" GROUP "$G_CLIN"
+assign "$PS_BILL" GROUP "$G_BILL"
+assign "$PS_READ" USER "$U_CONTR"
+for ps in "$PS_ADMIN" "$PS_CLIN" "$PS_BILL" "$PS_READ"; do
+    quiet sso-admin provision-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" \
+        --target-type AWS_ACCOUNT --target-id "$ACCOUNT"
+done
+# Provisioning makes a role per permission set in the account, which moto does not: the roles
+# AWS makes, with AWS's path, name shape, SAML trust and the permission set's policies.
+cat >"$POLICIES/trust-identity-center.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/AWSSSO_5e3a9c1f7b2d4e60_DO_NOT_DELETE"}, "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"], "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}
+JSON
+sso_role() {
+    quiet iam create-role --role-name "AWSReservedSSO_$1" --path /aws-reserved/sso.amazonaws.com/ \
+        --assume-role-policy-document "file://$POLICIES/trust-identity-center.json" --max-session-duration "$2"
+}
+sso_role AdministratorAccess_3f9a1c2b4d5e6f70 43200
+quiet iam attach-role-policy --role-name AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70 \
+    --policy-arn "$AWS_POLICY/AdministratorAccess"
+sso_role ClinicianAccess_8b1e4d7a2c5f9e03 14400
+quiet iam put-role-policy --role-name AWSReservedSSO_ClinicianAccess_8b1e4d7a2c5f9e03 --policy-name AwsSSOInlinePolicy \
+    --policy-document "file://$POLICIES/ehr-records-rw.json"
+sso_role BillingAccess_c4f2a8e6b0d3175a 14400
+quiet iam attach-role-policy --role-name AWSReservedSSO_BillingAccess_c4f2a8e6b0d3175a \
+    --policy-arn "$(policy_arn billing-claims-access)"
+sso_role FrontDeskCalendar_19d7e3b5a0c2f846 28800
+quiet iam put-role-policy --role-name AWSReservedSSO_FrontDeskCalendar_19d7e3b5a0c2f846 --policy-name AwsSSOInlinePolicy \
+    --policy-document "file://$POLICIES/appointment-calendar-read.json"
+
 # --- Export, exactly as a client would --------------------------------------------------
 echo "make-demo-account.sh: exporting the account data" >&2
 aws iam get-account-authorization-details >"$RAW/authorization-details.json"
@@ -319,6 +395,34 @@ done
 aws iam get-account-password-policy >"$RAW/password-policy.json"
 aws iam get-account-summary >"$RAW/account-summary.json"
 aws iam list-virtual-mfa-devices >"$RAW/virtual-mfa-devices.json"
+
+# Identity Center, as README.md ("Account data") exports it.
+R=$AWS_REGION
+mkdir -p "$RAW/identity-center/$R"
+aws sso-admin list-instances >"$RAW/identity-center/$R/instances.json"
+D=$RAW/identity-center/$R/${INSTANCE##*/}
+mkdir -p "$D/group-memberships"
+aws sso-admin list-permission-sets --instance-arn "$INSTANCE" >"$D/permission-sets.json"
+for ps in $("$HIPAA_IAM_AWS_CLI" sso-admin list-permission-sets --instance-arn "$INSTANCE" --query 'PermissionSets[]' --output text); do
+    P=$D/permission-sets/${ps##*/}
+    mkdir -p "$P/assignments"
+    aws sso-admin describe-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" >"$P/permission-set.json"
+    aws sso-admin list-managed-policies-in-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" >"$P/managed-policies.json"
+    aws sso-admin list-customer-managed-policy-references-in-permission-set --instance-arn "$INSTANCE" \
+        --permission-set-arn "$ps" >"$P/customer-managed-policies.json"
+    aws sso-admin get-inline-policy-for-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" >"$P/inline-policy.json"
+    aws sso-admin list-accounts-for-provisioned-permission-set --instance-arn "$INSTANCE" --permission-set-arn "$ps" >"$P/accounts.json"
+    for acct in $("$HIPAA_IAM_AWS_CLI" sso-admin list-accounts-for-provisioned-permission-set --instance-arn "$INSTANCE" \
+        --permission-set-arn "$ps" --query 'AccountIds[]' --output text); do
+        aws sso-admin list-account-assignments --instance-arn "$INSTANCE" --permission-set-arn "$ps" \
+            --account-id "$acct" >"$P/assignments/$acct.json"
+    done
+done
+aws identitystore list-users --identity-store-id "$STORE" >"$D/users.json"
+aws identitystore list-groups --identity-store-id "$STORE" >"$D/groups.json"
+for g in $("$HIPAA_IAM_AWS_CLI" identitystore list-groups --identity-store-id "$STORE" --query 'Groups[].GroupId' --output text); do
+    aws identitystore list-group-memberships --identity-store-id "$STORE" --group-id "$g" >"$D/group-memberships/$g.json"
+done
 
 # --- The hand edits (examples/demo-account.md lists them) and the manifest -------
 echo "make-demo-account.sh: applying the hand edits, writing $OUT" >&2

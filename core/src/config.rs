@@ -124,6 +124,9 @@ pub struct Config {
     pub unused_credentials_days: i64,
     /// Root use within this many days fails IAM-018 (default 30).
     pub root_recent_use_days: i64,
+    /// Identity Center permission sets whose sessions last longer than this many hours fail
+    /// IAM-032 (default 4; AWS allows 1 to 12).
+    pub max_session_hours: i64,
     /// The Access Analyzer regions to audit; empty = the configured AWS region.
     pub regions: Vec<String>,
     /// Check IDs not to run (not all of them).
@@ -143,6 +146,34 @@ pub struct Config {
     /// Accepted risks.
     #[serde(rename = "exception")]
     pub exceptions: Vec<Exception>,
+    /// Controls attested by people where no API can show them (`[[attestation]]`, e.g. MFA
+    /// for IAM Identity Center): rows of the risk register, Attested until they expire.
+    #[serde(rename = "attestation")]
+    pub attestations: Vec<Attestation>,
+}
+
+/// A control attested by a person: what no API can show (IAM Identity Center's MFA
+/// setting has no read API), recorded for the risk register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attestation {
+    /// The control, short: `Identity Center MFA`. Its risk register ID.
+    pub control: String,
+    /// What is attested: `MFA is required for every sign-in to IAM Identity Center`.
+    pub statement: String,
+    /// Where the evidence is: a ticket, a screenshot's file name, a document.
+    pub evidence: String,
+    /// Who attests it.
+    pub attested_by: String,
+    /// The day it was attested.
+    #[serde(deserialize_with = "de_date")]
+    pub date: NaiveDate,
+    /// The last day it is valid (inclusive); after it the register row says Expired.
+    #[serde(deserialize_with = "de_date")]
+    pub expires: NaiveDate,
+    /// HIPAA Security Rule citations it answers (optional).
+    #[serde(default)]
+    pub hipaa: Vec<String>,
 }
 
 /// A resource that holds ePHI: a label and the ARNs (patterns with `*` allowed, e.g. a
@@ -179,6 +210,7 @@ impl Default for Config {
             access_key_max_age_days: 90,
             unused_credentials_days: 90,
             root_recent_use_days: 30,
+            max_session_hours: 4,
             regions: Vec::new(),
             skip_checks: Vec::new(),
             exception_max_resources: 25,
@@ -186,6 +218,7 @@ impl Default for Config {
             trusted_accounts: Vec::new(),
             phi_resources: Vec::new(),
             exceptions: Vec::new(),
+            attestations: Vec::new(),
         }
     }
 }
@@ -201,6 +234,8 @@ struct Spans {
     trusted_accounts: Vec<toml::Spanned<String>>,
     #[serde(default)]
     phi_resource: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    attestation: Vec<toml::Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -337,11 +372,43 @@ impl Config {
                 }
             }
         }
+        for (i, a) in cfg.attestations.iter().enumerate() {
+            let at = spans.attestation.get(i).map(|s| line_at(s.span())).unwrap_or_default();
+            for (field, value) in [
+                ("control", &a.control),
+                ("statement", &a.statement),
+                ("evidence", &a.evidence),
+                ("attested_by", &a.attested_by),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(err(format!(
+                        "{at}attestation {:?}: {field} must not be empty",
+                        a.control
+                    )));
+                }
+            }
+            if a.expires < a.date {
+                return Err(err(format!(
+                    "{at}attestation {:?}: expires ({}) is before date ({})",
+                    a.control, a.expires, a.date
+                )));
+            }
+            if cfg.attestations[..i]
+                .iter()
+                .any(|b| b.control.eq_ignore_ascii_case(&a.control))
+            {
+                return Err(err(format!(
+                    "{at}attestation {:?}: another attestation has the same control; give each its own",
+                    a.control
+                )));
+            }
+        }
         let p = &cfg.password_policy;
         for (name, v, min, max) in [
             ("access_key_max_age_days", cfg.access_key_max_age_days, 1, 36_500),
             ("unused_credentials_days", cfg.unused_credentials_days, 1, 36_500),
             ("root_recent_use_days", cfg.root_recent_use_days, 0, 36_500),
+            ("max_session_hours", cfg.max_session_hours, 1, 12),
             ("exception_max_resources", cfg.exception_max_resources, 1, 1_000_000),
             // The ranges AWS accepts for the account password policy.
             ("password_policy.minimum_length", p.minimum_length, 6, 128),
@@ -420,6 +487,45 @@ mod tests {
 
     fn message(text: &str) -> String {
         parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn attestations_are_read_and_validated_naming_the_line() {
+        let ok = "[[attestation]]\ncontrol = \"Identity Center MFA\"\nstatement = \"MFA at every sign-in\"\n\
+                  evidence = \"SEC-412\"\nattested_by = \"Dana\"\ndate = 2026-11-02\nexpires = \"2027-05-02\"\n";
+        let cfg = parse(ok).unwrap();
+        assert_eq!(cfg.attestations.len(), 1);
+        let a = &cfg.attestations[0];
+        assert_eq!(a.control, "Identity Center MFA");
+        assert_eq!(a.expires.to_string(), "2027-05-02");
+        assert!(a.hipaa.is_empty());
+        let m = message(&ok.replace("evidence = \"SEC-412\"", "evidence = \" \""));
+        assert!(
+            m.contains("line 1: attestation \"Identity Center MFA\": evidence must not be empty"),
+            "{m}"
+        );
+        let m = message(&ok.replace("2027-05-02", "2026-01-01"));
+        assert!(m.contains("expires (2026-01-01) is before date (2026-11-02)"), "{m}");
+        let m = message(&format!(
+            "{ok}\n{}",
+            ok.replace("Identity Center MFA", "identity center mfa")
+        ));
+        assert!(m.contains("line 9: ") && m.contains("same control"), "{m}");
+        let m = message(&ok.replace("date = 2026-11-02", "date = \"yesterday\""));
+        assert!(m.contains("expected a date YYYY-MM-DD"), "{m}");
+        let m = message(&format!("{ok}signed = true\n"));
+        assert!(m.contains("unknown field `signed`"), "{m}");
+    }
+
+    #[test]
+    fn max_session_hours_is_between_1_and_12() {
+        assert_eq!(parse("").unwrap().max_session_hours, 4);
+        assert_eq!(parse("max_session_hours = 12").unwrap().max_session_hours, 12);
+        let m = message("\nmax_session_hours = 13");
+        assert!(
+            m.contains("line 2: max_session_hours is 13; it must be between 1 and 12"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -210,6 +210,15 @@ pub enum ResourceType {
     Region,
     /// An Access Analyzer finding.
     Finding,
+    /// An IAM Identity Center user (of the identity store).
+    #[serde(rename = "sso-user")]
+    IdentityCenterUser,
+    /// An IAM Identity Center account assignment.
+    #[serde(rename = "assignment")]
+    AccountAssignment,
+    /// An IAM Identity Center permission set.
+    #[serde(rename = "permission-set")]
+    PermissionSet,
 }
 
 impl ResourceType {
@@ -224,6 +233,9 @@ impl ResourceType {
             ResourceType::Root => "root",
             ResourceType::Region => "region",
             ResourceType::Finding => "finding",
+            ResourceType::IdentityCenterUser => "sso-user",
+            ResourceType::AccountAssignment => "assignment",
+            ResourceType::PermissionSet => "permission-set",
         }
     }
 }
@@ -298,4 +310,97 @@ pub struct AuditReport {
     /// Things the auditor should know that are not findings (an expired exception, a
     /// managed policy missing from the data, ...).
     pub warnings: Vec<String>,
+    /// Organization runs: the account's place in the organization and the organization
+    /// policies attached at each level (absent outside organization runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrgGuardrails>,
+    /// The configured attestations (`[[attestation]]`), judged against the data's date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationRecord>,
+}
+
+/// How the organization's policies stand for one kind (SCPs or RCPs) in an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuardrailState {
+    /// They apply: the levels list them.
+    Apply,
+    /// The policy type is not enabled in the organization.
+    NotEnabled,
+    /// They could not be read.
+    Unknown,
+    /// The management account: they never apply (the levels still list what is attached).
+    ManagementAccount,
+}
+
+/// One organization policy attached at a level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedOrgPolicy {
+    /// `p-abcd1234`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is AWS's default that lets everything through (`FullAWSAccess`,
+    /// `RCPFullAWSAccess`).
+    pub full_access: bool,
+}
+
+/// One level of an account's chain and what is attached there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardrailLevel {
+    /// The root, an organizational unit, or the account.
+    pub node: crate::account::OrgNode,
+    /// The service control policies attached.
+    #[serde(default)]
+    pub scps: Vec<AttachedOrgPolicy>,
+    /// The resource control policies attached.
+    #[serde(default)]
+    pub rcps: Vec<AttachedOrgPolicy>,
+}
+
+/// The organization policies of an audited account (organization runs), for the
+/// organization summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgGuardrails {
+    /// The organization's ID, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The service control policies.
+    pub scp: GuardrailState,
+    /// Why they are unknown or not enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scp_reason: Option<String>,
+    /// The resource control policies.
+    pub rcp: GuardrailState,
+    /// Why they are unknown or not enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rcp_reason: Option<String>,
+    /// Root, organizational units, account, each with what is attached (empty when unknown).
+    #[serde(default)]
+    pub levels: Vec<GuardrailLevel>,
+    /// Whether a service control policy that applies restricts something (IAM-033 passes).
+    pub scp_restricts: bool,
+}
+
+/// A control attested by a person ([`crate::config::Attestation`]) as an audit records it:
+/// Expired when the data's date is after its last valid day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRecord {
+    /// The control (its risk register ID).
+    pub control: String,
+    /// What is attested.
+    pub statement: String,
+    /// Where the evidence is.
+    pub evidence: String,
+    /// Who attested it.
+    pub attested_by: String,
+    /// When, `YYYY-MM-DD`.
+    pub date: String,
+    /// Last valid day, `YYYY-MM-DD`.
+    pub expires: String,
+    /// HIPAA citations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hipaa: Vec<String>,
+    /// Whether it had expired at the date of the data.
+    pub expired: bool,
 }

@@ -140,14 +140,14 @@ mod tests {
     fn thresholds_count_failing_findings_at_or_above_them() {
         let report = demo();
         assert_eq!(failing_count(&report, FailOn::None), 0);
-        assert_eq!(failing_count(&report, FailOn::High), 15);
-        assert_eq!(failing_count(&report, FailOn::Low), 26);
+        assert_eq!(failing_count(&report, FailOn::High), 17);
+        assert_eq!(failing_count(&report, FailOn::Low), 32);
         assert!(failing_count(&report, FailOn::Critical) <= failing_count(&report, FailOn::High));
         let v = verdict(&report, FailOn::High);
-        assert!(v.failed && v.failing == 15 && v.failing_checks.contains(&"IAM-002".to_string()));
+        assert!(v.failed && v.failing == 17 && v.failing_checks.contains(&"IAM-002".to_string()));
         assert!(!verdict(&report, FailOn::None).failed);
         let sorted = failing(&report, FailOn::Low);
-        assert_eq!(sorted.len(), 26);
+        assert_eq!(sorted.len(), 32);
         assert!(sorted.windows(2).all(|w| w[0].severity >= w[1].severity));
         assert_eq!(FailOn::Medium.as_str(), "medium");
         assert_eq!(FailOn::None.as_str(), "none");

@@ -25,7 +25,8 @@ pub const ACCESS_HELP: &str = "\
     policies (S3 bucket policies, KMS key policies and grants - a key is judged as if its key policy \
     delegated to IAM -, queue, topic, function and secret policies), session policies, and service control \
     and resource control policies (not collected in single-account runs); every answer lists those that \
-    apply to its resource.\n\n\
+    apply to its resource. An account directory of `collect --org` (--exports DIR/<account-id>) is judged \
+    under its organization's service and resource control policies (DIR/organization/).\n\n\
     Exit status: 0 answered (whatever the answer); 2 the command could not run (bad arguments, an unknown \
     principal, a malformed requests line, unreadable account data).";
 
@@ -162,7 +163,7 @@ fn explain(args: ExplainArgs) -> hipaa_iam_core::Result<u8> {
             Some(r)
         }
     };
-    let account = super::load_account(&args.source, &[])?;
+    let account = load_account(&args.source)?;
     let explanations = match (&requests, single) {
         (Some((path, lines)), _) => access::explain_lines(&account, path, lines)?,
         (None, Some(r)) => vec![access::explain(&account, &r)?],
@@ -173,14 +174,14 @@ fn explain(args: ExplainArgs) -> hipaa_iam_core::Result<u8> {
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
         AccessFormat::Csv => out.write_all(&explain_csv(&explanations).to_bytes(false)),
-        AccessFormat::Table => write_explanations(out, &explanations),
+        AccessFormat::Table => write_explanations(out, &explanations, access::scope(&account)),
     })?;
     Ok(EXIT_OK)
 }
 
 fn who_can(args: WhoCanArgs) -> hipaa_iam_core::Result<u8> {
     access::check_action(&args.action).map_err(|m| Error::field(Field::Action, m))?;
-    let account = super::load_account(&args.source, &[])?;
+    let account = load_account(&args.source)?;
     let answer = access::who_can(&account, &args.action, &args.resource)?;
     super::term::to_stdout(|out| match args.format {
         AccessFormat::Json => serde_json::to_writer_pretty(&mut *out, &answer)
@@ -190,6 +191,16 @@ fn who_can(args: WhoCanArgs) -> hipaa_iam_core::Result<u8> {
         AccessFormat::Table => write_who_can(out, &answer),
     })?;
     Ok(EXIT_OK)
+}
+
+/// The account of `--exports DIR`, or collected live; an account directory of a `collect
+/// --org` directory comes with its organization's service control policies.
+fn load_account(source: &SourceArgs) -> hipaa_iam_core::Result<hipaa_iam_core::account::Account> {
+    let mut account = super::load_account(source, &[])?;
+    if let Some(dir) = &source.exports {
+        hipaa_iam_core::org::attach_collected_organization(&mut account, dir)?;
+    }
+    Ok(account)
 }
 
 /// `a; b; c`, for a CSV cell.
@@ -245,6 +256,7 @@ fn who_can_csv(answer: &WhoCan) -> CsvTable {
         "allowed_by",
         "conditional_deny",
         "path",
+        "identity_center",
     ]);
     for a in &answer.principals {
         t.push(vec![
@@ -256,6 +268,7 @@ fn who_can_csv(answer: &WhoCan) -> CsvTable {
             cell(&a.allowed_by),
             a.conditional_deny.to_string(),
             hops(&a.path),
+            cell(&a.identity_center),
         ]);
     }
     t
@@ -273,7 +286,7 @@ fn write_list(out: &mut impl Write, heading: &str, items: &[String]) -> std::io:
     Ok(())
 }
 
-fn write_explanations(out: &mut impl Write, explanations: &[Explanation]) -> std::io::Result<()> {
+fn write_explanations(out: &mut impl Write, explanations: &[Explanation], scope: &str) -> std::io::Result<()> {
     for (i, e) in explanations.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -301,7 +314,7 @@ fn write_explanations(out: &mut impl Write, explanations: &[Explanation]) -> std
         write_list(out, "not considered", &e.not_considered)?;
     }
     writeln!(out)?;
-    writeln!(out, "Answers of {}.", access::SCOPE)
+    writeln!(out, "Answers of {}.", scope)
 }
 
 fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
@@ -344,6 +357,13 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
                 ""
             }
         )?;
+        for who in &a.identity_center {
+            writeln!(
+                out,
+                "      signs in through IAM Identity Center: {}",
+                terminal_safe(who)
+            )?;
+        }
     }
     writeln!(out)?;
     writeln!(out, "{} principal(s).", answer.principals.len())?;
@@ -354,7 +374,7 @@ fn write_who_can(out: &mut impl Write, answer: &WhoCan) -> std::io::Result<()> {
     )?;
     write_list(out, "warnings", &answer.warnings)?;
     write_list(out, "not considered", &answer.not_considered)?;
-    writeln!(out, "Answers of {}.", access::SCOPE)
+    writeln!(out, "Answers of {}.", answer.scope)
 }
 
 /// `Allow policy [Sid] (conditional)`: one deciding statement, as the table and the CSV show it.

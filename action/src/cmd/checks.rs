@@ -55,8 +55,14 @@ fn write_table(out: &mut impl Write, width: Option<usize>) -> std::io::Result<()
         .max()
         .unwrap_or(9)
         .max(9);
+    let res_w = CATALOGUE
+        .iter()
+        .map(|c| c.resource_type.as_str().len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let row = |id: &str, slug: &str, sev: &str, res: &str, fix: &str, with_fix: bool| {
-        let mut r = format!("{id:<7}  {slug:<slug_w$}  {sev:<8}  {res:<8}  ");
+        let mut r = format!("{id:<7}  {slug:<slug_w$}  {sev:<8}  {res:<res_w$}  ");
         if with_fix {
             r.push_str(&format!("{fix:<fix_w$}  "));
         }

@@ -102,6 +102,7 @@ impl OrgArgs {
             regions: regions.to_vec(),
             collect: collect::Options::default(),
             organization: Vec::new(),
+            org_data: org::OrgCollectOptions::default(),
         };
         opts.validate()?;
         org::parse_account_ids(&self.accounts)?;
@@ -323,6 +324,8 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     let results = rt.block_on(async {
         let (clients, config, accounts, organization) =
             live_accounts(args.profile.as_deref(), &args.org, &args.network.to_network()).await?;
+        // The organization's own data first, with the caller's credentials.
+        let files = org::collect_organization(&clients.organizations, &opts.org_data).await?;
         let (progress, bar) = progress(accounts.len());
         let dir = output.clone();
         let results = org::run(&clients, &config, &accounts, &opts, progress, move |account, set| {
@@ -335,9 +338,9 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        results.map(|r| (r, organization))
+        results.map(|r| (r, organization, files))
     })?;
-    let (results, organization) = results;
+    let (results, organization, files) = results;
     let listing = org::Listing {
         organization,
         accounts: results
@@ -351,7 +354,17 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     };
     std::fs::create_dir_all(&output).map_err(|e| Error::io(&output, e))?;
     org::write_listing(&output, &listing)?;
+    files.write_dir(&output)?;
     let mut err = std::io::stderr().lock();
+    for (name, reason) in &files.manifest.not_collected {
+        let _ = writeln!(
+            err,
+            "not collected: {}/{}: {}",
+            org::ORG_DIR,
+            terminal_safe(name),
+            terminal_safe(reason)
+        );
+    }
     for a in &listing.accounts {
         let label = label(&a.id, &a.name);
         let _ = match &a.error {

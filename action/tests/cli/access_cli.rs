@@ -261,7 +261,7 @@ fn who_can_as_a_table_json_and_csv() {
     let mut rows = csv.lines();
     assert_eq!(
         rows.next(),
-        Some("principal,name,type,decision,requires,allowed_by,conditional_deny,path")
+        Some("principal,name,type,decision,requires,allowed_by,conditional_deny,path,identity_center")
     );
     assert_eq!(rows.count(), names.len(), "{csv}");
 }
@@ -326,5 +326,60 @@ fn hostile_principal_names_are_data_in_every_format() {
     assert!(
         table.contains("user/red?[31mALERT") && !table.contains('\u{1b}'),
         "{table}"
+    );
+}
+
+#[test]
+fn who_can_shows_who_signs_in_as_identity_center_roles_in_every_format() {
+    let dir = demo();
+    let base = [
+        "who-can",
+        "--exports",
+        &dir,
+        "--action",
+        "iam:CreateUser",
+        "--resource",
+        "*",
+    ];
+    let out = access(&base);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let at = stdout
+        .lines()
+        .position(|l| l.starts_with("role  AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(
+        stdout.lines().nth(at + 1).unwrap(),
+        "      signs in through IAM Identity Center: user alex.rivera through group IT-Admins via permission set AdministratorAccess"
+    );
+    let out = access(&[&base[..], &["--format", "json"]].concat());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let role = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70")
+        .unwrap();
+    assert_eq!(
+        role["identity_center"],
+        json!(["user alex.rivera through group IT-Admins via permission set AdministratorAccess"])
+    );
+    let ops = v["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "ops-admin")
+        .unwrap();
+    assert!(ops.get("identity_center").is_none(), "{ops}");
+    let out = access(&[&base[..], &["--format", "csv"]].concat());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut rows = csv.lines();
+    assert!(rows.next().unwrap().ends_with(",path,identity_center"), "{csv}");
+    assert!(
+        rows.any(|l| l.starts_with(
+            "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess"
+        ) && l
+            .ends_with(",user alex.rivera through group IT-Admins via permission set AdministratorAccess")),
+        "{csv}"
     );
 }

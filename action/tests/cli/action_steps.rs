@@ -241,7 +241,7 @@ fn fail_on_high_fails_with_the_count_outputs_annotations_and_reports() {
         tmp.path(),
     );
     let expected = expected_high_failures();
-    assert_eq!(expected, 15, "the demo account's failing findings at or above high");
+    assert_eq!(expected, 17, "the demo account's failing findings at or above high");
     assert_eq!(run.failed, Some(("Audit".to_string(), 1)), "{}", run.log);
     assert_eq!(run.ran, ["Validate inputs", "Audit"]);
     assert_eq!(run.outputs["failed"], "true");
@@ -266,7 +266,7 @@ fn fail_on_high_fails_with_the_count_outputs_annotations_and_reports() {
     );
     assert!(run
         .summary
-        .contains("fail-on high: **15 failing findings at or above it"));
+        .contains("fail-on high: **17 failing findings at or above it"));
 }
 
 #[test]
@@ -542,11 +542,11 @@ fn github_output_follows_github_actions_and_keeps_machine_formats_clean() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.lines().filter(|l| l.starts_with("::error title=")).count(),
-        15,
+        17,
         "{stderr}"
     );
     let outputs = std::fs::read_to_string(&output).expect("GITHUB_OUTPUT written");
-    assert_eq!(outputs, "failed=true\nfail-count=15\nreport-dir=\nsarif-file=\n");
+    assert_eq!(outputs, "failed=true\nfail-count=17\nreport-dir=\nsarif-file=\n");
     assert!(std::fs::read_to_string(&summary)
         .expect("summary")
         .contains("# HIPAA IAM audit summary"));

@@ -185,6 +185,8 @@ fn write_fresh_evidence(out: &Path) {
         regions: vec![],
         findings: vec![finding("=1+2", Status::Fail), finding("bob", Status::Pass)],
         warnings: vec![],
+        organization: None,
+        attestations: vec![],
     };
     let loaded = Config::load(None, &hipaa_iam_core::checks::ids()).unwrap();
     write_evidence(out, &report, &account, &loaded, &EvidenceOptions::default()).unwrap();

@@ -9,6 +9,7 @@
 //! aws-smithy-mocks (core/tests/engine/identity_center_mocks.rs).
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
@@ -316,6 +317,53 @@ fn collect_and_the_script_make_the_same_identity_center_files() {
             assert_eq!(set.files[name], std::fs::read(dir.join(name)).unwrap(), "{name}");
         }
     }
+
+    // Both audit alike: the checks read the script's files as the collector's. Only IAM-031
+    // differs: the collector recorded the boundary call's failure (the boundary is unknown,
+    // so the verdict is not-evaluated), while the script's directory, without a manifest,
+    // says nothing beyond the file's absence (no boundary).
+    for name in ["authorization-details.json", "credential-report.csv"] {
+        std::fs::copy(collected.join(name), scripted.join(name)).unwrap();
+    }
+    let audit = |dir: &Path| -> BTreeSet<(String, String, String)> {
+        let out = output(
+            m.command(BIN)
+                .args(["audit", "--exports", dir.to_str().unwrap(), "--format", "json"]),
+        );
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        hipaa_iam_tests::finding_triples(&report)
+            .into_iter()
+            .filter(|(check, _, _)| ["IAM-029", "IAM-030", "IAM-031", "IAM-032"].contains(&check.as_str()))
+            .collect()
+    };
+    let (from_collect, from_script) = (audit(&collected), audit(&scripted));
+    let triple = |c: &str, r: &str, s: &str| (c.to_string(), r.to_string(), s.to_string());
+    for expected in [
+        triple("IAM-029", "alice", "pass"),
+        triple("IAM-029", "bob", "fail"),
+        triple("IAM-030", &format!("Admin to user bob in {MOTO_ACCOUNT_ID}"), "fail"),
+        triple(
+            "IAM-030",
+            &format!("Admin to group admins in {MOTO_ACCOUNT_ID}"),
+            "pass",
+        ),
+        triple("IAM-032", "Admin", "fail"),
+        triple("IAM-032", "ReadOnly", "pass"),
+    ] {
+        assert!(from_collect.contains(&expected), "{expected:?} in {from_collect:?}");
+        assert!(from_script.contains(&expected), "{expected:?} in {from_script:?}");
+    }
+    assert!(
+        from_collect.contains(&triple("IAM-031", "Admin", "not-evaluated")),
+        "{from_collect:?}"
+    );
+    assert!(
+        from_script.contains(&triple("IAM-031", "Admin", "fail")),
+        "{from_script:?}"
+    );
+    let differ: Vec<_> = from_collect.symmetric_difference(&from_script).collect();
+    assert!(differ.iter().all(|(check, _, _)| check == "IAM-031"), "{differ:?}");
 
     // The script refuses to mix its files with an earlier run's.
     let again = script(&m, &scripted);

@@ -20,3 +20,4 @@ mod network_cli;
 mod org_cli;
 mod org_moto;
 mod remediate_moto;
+mod scp_moto;

@@ -37,11 +37,25 @@ use crate::account::graph::{EdgeKind, NodeId, NodeKind, NodeSet, Step};
 use crate::account::{boundary_of, role_context, user_context, Labelled};
 use crate::account::{Account, Role, User};
 use crate::error::Field;
-use crate::policy::{catalogue, Context, Decision, Document, Effect, Evaluation, MatchedStatement, Principal, Tri};
+use crate::policy::{
+    catalogue, Ceiling, Context, Decision, Document, Effect, Evaluation, MatchedStatement, Principal, Tri,
+};
 use crate::{Error, Result};
 
 /// What every answer says of its scope.
 pub const SCOPE: &str = "identity-based access: the principal's identity policies (its own and its groups') within its permissions boundary; resource-based policies, session policies and service control policies were not considered";
+
+/// What every answer says of its scope when the account's organization policies are known
+/// (an account of a `collect --org` directory).
+pub const SCOPE_ORG: &str = "identity-based access: the principal's identity policies (its own and its groups') within its permissions boundary, capped by the organization's service and resource control policies that apply to its account; resource-based policies and session policies were not considered";
+
+/// [`SCOPE`] or [`SCOPE_ORG`], as the account's organization data is known or not.
+pub fn scope(account: &Account) -> &'static str {
+    match account.organization {
+        crate::account::OrgPolicies::Known(_) => SCOPE_ORG,
+        _ => SCOPE,
+    }
+}
 
 /// One request to judge: a principal (a user or role, by name or ARN), an action, a resource
 /// and the context keys the caller gives (each with one value or several).
@@ -240,6 +254,10 @@ pub struct DecidingStatement {
     pub effect: Effect,
     /// Whether the statement is in the permissions boundary.
     pub boundary: bool,
+    /// Whether the statement is in a service or resource control policy of the
+    /// organization (its `policy` then names the policy and where it is attached).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub organization: bool,
     /// Whether it applies only under conditions the request does not settle.
     pub conditional: bool,
 }
@@ -312,6 +330,15 @@ impl<'a> Who<'a> {
         match self {
             Who::User(_) => PrincipalKind::User,
             Who::Role(_) => PrincipalKind::Role,
+        }
+    }
+
+    /// Who signs in as this role through IAM Identity Center, when it is one the instance
+    /// provisioned ([`crate::account::identity_center::IdentityCenter::sign_ins`]).
+    fn identity_center_sign_ins(self, account: &Account) -> Vec<String> {
+        match self {
+            Who::User(_) => Vec::new(),
+            Who::Role(r) => account.identity_center_sign_ins(r),
         }
     }
 
@@ -415,7 +442,7 @@ fn concrete_context(mut ctx: Context, given: &BTreeMap<String, Vec<String>>) -> 
 
 /// The resource-based and organization policies an identity-based answer about `resource`
 /// does not consider, one phrase each.
-pub fn not_considered(resource: &str) -> Vec<String> {
+pub fn not_considered(account: &Account, resource: &str) -> Vec<String> {
     let fields: Vec<&str> = resource.splitn(6, ':').collect();
     let mut out = Vec::new();
     if let [_, _, service, _, _, rest] = fields.as_slice() {
@@ -445,9 +472,26 @@ pub fn not_considered(resource: &str) -> Vec<String> {
         out.push(format!("any resource-based policy of {resource}"));
     }
     out.push("session policies (of a role session or federated user)".to_string());
-    out.push(
-        "service control policies and resource control policies (not collected in single-account runs)".to_string(),
-    );
+    use crate::account::{OrgPolicies, PolicyState};
+    match &account.organization {
+        OrgPolicies::NotCollected => out.push(
+            "service control policies and resource control policies (not collected in single-account runs)".to_string(),
+        ),
+        OrgPolicies::Unknown(why) => out.push(format!(
+            "service control policies and resource control policies (unknown: {why})"
+        )),
+        OrgPolicies::Known(org) if org.is_management() => {}
+        OrgPolicies::Known(org) => {
+            for (kind, state) in [
+                ("service control policies", &org.scp),
+                ("resource control policies", &org.rcp),
+            ] {
+                if let PolicyState::Unknown(why) = state {
+                    out.push(format!("{kind} (unknown: {why})"));
+                }
+            }
+        }
+    }
     out
 }
 
@@ -471,6 +515,7 @@ fn action_warnings(action: &str) -> Vec<String> {
 /// The labelled documents, boundary and what is missing, of one principal.
 struct Policies<'a> {
     labelled: Labelled<'a>,
+    ceiling: Option<&'a Ceiling>,
     boundary: Option<(&'a Document, String)>,
     incomplete: Vec<String>,
 }
@@ -498,6 +543,7 @@ impl<'a> Policies<'a> {
             }
         };
         Policies {
+            ceiling: labelled.ceiling,
             labelled,
             boundary,
             incomplete,
@@ -509,13 +555,18 @@ impl<'a> Policies<'a> {
     }
 
     /// The document and label of a matched statement.
-    fn document(&self, m: &MatchedStatement) -> Option<(&'a Document, &str)> {
+    fn document(&self, m: &MatchedStatement) -> Option<(&'a Document, std::borrow::Cow<'_, str>)> {
+        if let Some(at) = m.ceiling {
+            let c = self.ceiling?;
+            let doc = c.document(at.chain, at.level, m.document)?;
+            return Some((doc, c.describe(at.chain, at.level, m.document)?.into()));
+        }
         if m.boundary {
-            self.boundary.as_ref().map(|(d, l)| (*d, l.as_str()))
+            self.boundary.as_ref().map(|(d, l)| (*d, l.as_str().into()))
         } else {
             Some((
                 *self.labelled.docs.get(m.document)?,
-                self.labelled.labels.get(m.document)?.as_str(),
+                self.labelled.labels.get(m.document)?.as_str().into(),
             ))
         }
     }
@@ -528,6 +579,7 @@ impl<'a> Policies<'a> {
             statement: s.label(),
             effect: m.effect,
             boundary: m.boundary,
+            organization: m.ceiling.is_some(),
             conditional: m.conditional,
         })
     }
@@ -542,30 +594,75 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-fn reason(e: &Evaluation, statements: &[DecidingStatement]) -> String {
-    let pick = |effect: Effect, conditional: bool, boundary: Option<bool>| -> Vec<String> {
+/// Where a deciding statement is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Identity,
+    Boundary,
+    Organization,
+}
+
+impl Origin {
+    fn of(s: &DecidingStatement) -> Origin {
+        if s.organization {
+            Origin::Organization
+        } else if s.boundary {
+            Origin::Boundary
+        } else {
+            Origin::Identity
+        }
+    }
+}
+
+fn reason(e: &Evaluation, statements: &[DecidingStatement], ceiling: Option<&Ceiling>) -> String {
+    let pick = |effect: Effect, conditional: bool, origin: Option<Origin>| -> Vec<String> {
         statements
             .iter()
-            .filter(|s| s.effect == effect && s.conditional == conditional && boundary.is_none_or(|b| s.boundary == b))
+            .filter(|s| s.effect == effect && s.conditional == conditional && origin.is_none_or(|o| Origin::of(s) == o))
             .map(DecidingStatement::label)
             .collect()
     };
     let mut out = match e.decision {
         Decision::Denied => format!("explicitly denied by {}", and_list(&pick(Effect::Deny, false, None))),
         Decision::Allowed => {
-            let mut s = format!("allowed by {}", and_list(&pick(Effect::Allow, false, Some(false))));
-            let within = pick(Effect::Allow, false, Some(true));
+            let mut s = format!(
+                "allowed by {}",
+                and_list(&pick(Effect::Allow, false, Some(Origin::Identity)))
+            );
+            let within = pick(Effect::Allow, false, Some(Origin::Boundary));
             if !within.is_empty() {
                 s.push_str(&format!(", within the boundary ({})", and_list(&within)));
+            }
+            let org = pick(Effect::Allow, false, Some(Origin::Organization));
+            if !org.is_empty() {
+                s.push_str(&format!(", through the organization's policies ({})", and_list(&org)));
             }
             s
         }
         Decision::NotGranted => {
             let (identity, bounded) = (
-                pick(Effect::Allow, false, Some(false)),
-                pick(Effect::Allow, false, Some(true)),
+                pick(Effect::Allow, false, Some(Origin::Identity)),
+                pick(Effect::Allow, false, Some(Origin::Boundary)),
             );
-            if !identity.is_empty() {
+            if e.capped {
+                let levels: Vec<String> = e
+                    .capped_at
+                    .iter()
+                    .filter_map(|at| {
+                        let c = ceiling?.chains.get(at.chain)?;
+                        Some(format!(
+                            "no {} attached to {} allows it",
+                            c.kind.short(),
+                            c.levels.get(at.level)?.name
+                        ))
+                    })
+                    .collect();
+                format!(
+                    "{} allows it but the organization's policies do not: {}",
+                    and_list(&identity),
+                    and_list(&levels)
+                )
+            } else if !identity.is_empty() {
                 format!(
                     "{} allows it but the permissions boundary does not",
                     and_list(&identity)
@@ -617,7 +714,7 @@ pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
         })
         .filter_map(|m| policies.statement(m))
         .collect();
-    let mut why = reason(&e, &statements);
+    let mut why = reason(&e, &statements, policies.ceiling);
     let path = if e.is_allowed() {
         Vec::new()
     } else {
@@ -645,7 +742,7 @@ pub fn explain(account: &Account, request: &Request) -> Result<Explanation> {
         statements,
         path,
         incomplete: policies.incomplete,
-        not_considered: not_considered(&request.resource),
+        not_considered: not_considered(account, &request.resource),
         warnings: action_warnings(&request.action),
     })
 }
@@ -749,6 +846,11 @@ pub struct Access {
     pub conditional_deny: bool,
     /// The principals the access goes through (empty: its own policies).
     pub path: Vec<Hop>,
+    /// For a role IAM Identity Center provisioned for a permission set, who signs in as it
+    /// (`user alex.rivera through group IT-Admins via permission set AdministratorAccess`),
+    /// from the Identity Center data when the account data has it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identity_center: Vec<String>,
 }
 
 /// The answer of [`who_can`].
@@ -835,7 +937,7 @@ pub fn who_can(account: &Account, action: &str, resource: &str) -> Result<WhoCan
     let mut answer = who_can_any(account, &[action], &[resource]);
     answer.action = action.to_string();
     answer.resource = resource.to_string();
-    answer.not_considered = not_considered(resource);
+    answer.not_considered = not_considered(account, resource);
     answer.warnings = action_warnings(action);
     Ok(answer)
 }
@@ -857,6 +959,10 @@ fn may_any(principal: &Principal<'_>, actions: &[&str], resources: &[&str], ctx:
     }
     conditional
 }
+
+/// Evaluations shared by the principals with the same documents, boundary and ceiling.
+type SharedEvaluations =
+    HashMap<(Vec<*const Document>, Option<*const Document>, Option<*const Ceiling>), Option<Evaluation>>;
 
 /// [`who_can`] for any of `actions` on any of `resources` (checked by the caller): every
 /// user and role that may do one of them, directly or through a path, as one answer (the
@@ -882,7 +988,7 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
     // Per document: whether it depends on the principal (memoised by address).
     let mut depends: HashMap<*const Document, bool> = HashMap::new();
     // Per set of documents that depends on no principal: the shared evaluation.
-    let mut shared: HashMap<(Vec<*const Document>, Option<*const Document>), Option<Evaluation>> = HashMap::new();
+    let mut shared: SharedEvaluations = HashMap::new();
     let empty = Context::new();
     let mut principals = Vec::new();
     let mut not_evaluated = Vec::new();
@@ -902,12 +1008,26 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
         let bound = boundary_of(account, w.boundary());
         let incomplete = missing > 0 || bound.is_err();
         let bound = bound.ok().flatten();
-        let principal = Principal::new(docs, bound);
-        let personal = principal.identity.iter().chain(principal.boundary.iter()).any(|d| {
-            *depends
-                .entry(*d as *const Document)
-                .or_insert_with(|| depends_on_principal(d))
-        });
+        let ceiling = match w {
+            Who::User(_) => account.ceiling(),
+            Who::Role(r) => account.ceiling_for_role(r),
+        };
+        let principal = Principal::new(docs, bound).capped_by(ceiling);
+        let org_docs = principal
+            .ceiling
+            .into_iter()
+            .flat_map(|c| c.chains.iter().flat_map(|ch| ch.documents()));
+        let personal = principal
+            .identity
+            .iter()
+            .copied()
+            .chain(principal.boundary)
+            .chain(org_docs)
+            .any(|d| {
+                *depends
+                    .entry(std::ptr::from_ref(d))
+                    .or_insert_with(|| depends_on_principal(d))
+            });
         let judge = |ctx: &Context| may_any(&principal, actions, resources, ctx);
         let found = if personal {
             let ctx = w.context(account);
@@ -916,6 +1036,7 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
             let key = (
                 principal.identity.iter().map(|d| *d as *const Document).collect(),
                 principal.boundary.map(|d| d as *const Document),
+                principal.ceiling.map(|c| c as *const Ceiling),
             );
             shared
                 .entry(key)
@@ -944,7 +1065,7 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
             if m.conditional && e.decision != Decision::Allowed {
                 requirements(doc, m, &ctx, &mut requires);
             }
-            if !m.boundary && (!m.conditional || e.decision != Decision::Allowed) {
+            if m.is_identity() && (!m.conditional || e.decision != Decision::Allowed) {
                 if let Some(s) = policies.statement(m) {
                     allowed_by.push(s.label());
                 }
@@ -963,6 +1084,7 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
             allowed_by,
             conditional_deny: e.conditional_deny,
             path: Vec::new(),
+            identity_center: w.identity_center_sign_ins(account),
         });
         direct.insert(node);
     }
@@ -977,10 +1099,10 @@ pub fn who_can_any(account: &Account, actions: &[&str], resources: &[&str]) -> W
     WhoCan {
         action: actions.join(", "),
         resource: resources.join(", "),
-        scope: SCOPE,
+        scope: scope(account),
         principals,
         not_evaluated,
-        not_considered: resources.iter().flat_map(|r| not_considered(r)).collect(),
+        not_considered: resources.iter().flat_map(|r| not_considered(account, r)).collect(),
         warnings: Vec::new(),
     }
 }
@@ -1039,9 +1161,18 @@ fn through_paths(
                 })
         });
         if rewrites {
+            // What a rewritten policy may grant: whatever the boundary allows, within the ceiling.
             let within = match graph.boundary(account, n) {
-                Ok(Some(b)) => may_any(&Principal::new(vec![b], None), actions, resources, &Context::new()).is_some(),
-                _ => true,
+                Ok(Some(b)) => may_any(
+                    &Principal::new(vec![b], None).capped_by(graph.ceiling(account, n)),
+                    actions,
+                    resources,
+                    &Context::new(),
+                )
+                .is_some(),
+                _ => graph
+                    .ceiling(account, n)
+                    .is_none_or(|c| actions.iter().any(|a| c.may_allow(a))),
             };
             if within {
                 rewriters.insert(n);
@@ -1113,6 +1244,7 @@ fn through_paths(
                 allowed_by,
                 conditional_deny,
                 path: hops,
+                identity_center: w.identity_center_sign_ins(account),
             },
         ));
     }

@@ -9,6 +9,8 @@ use crate::{Error, Result};
 
 /// The file names of the account data (README.md, "The exports directory").
 pub mod file {
+    use crate::account::identity_center::{path as ic, DIR};
+
     /// `aws iam get-account-authorization-details --output json` (required).
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
     /// The credential report, base64-decoded CSV.
@@ -34,25 +36,29 @@ pub mod file {
         format!("{ACCESS_ANALYZER_DIR}/{region}/findings.json")
     }
 
-    /// The folder of the IAM Identity Center files: `identity-center/<region>/...`.
-    pub const IDENTITY_CENTER_DIR: &str = "identity-center";
+    /// The folder of the IAM Identity Center files: `identity-center/<region>/...` (the
+    /// names of [`crate::account::identity_center::path`], as paths in the exports
+    /// directory).
+    pub const IDENTITY_CENTER_DIR: &str = DIR;
 
     /// The files of one permission set, in
     /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/`.
     pub mod permission_set {
+        use crate::account::identity_center::path;
+
         /// `aws sso-admin describe-permission-set`.
-        pub const DESCRIPTION: &str = "permission-set.json";
+        pub const DESCRIPTION: &str = path::PERMISSION_SET;
         /// `aws sso-admin list-managed-policies-in-permission-set`.
-        pub const MANAGED_POLICIES: &str = "managed-policies.json";
+        pub const MANAGED_POLICIES: &str = path::MANAGED_POLICIES;
         /// `aws sso-admin list-customer-managed-policy-references-in-permission-set`.
-        pub const CUSTOMER_MANAGED_POLICIES: &str = "customer-managed-policies.json";
+        pub const CUSTOMER_MANAGED_POLICIES: &str = path::CUSTOMER_MANAGED_POLICIES;
         /// `aws sso-admin get-inline-policy-for-permission-set`.
-        pub const INLINE_POLICY: &str = "inline-policy.json";
+        pub const INLINE_POLICY: &str = path::INLINE_POLICY;
         /// `aws sso-admin get-permissions-boundary-for-permission-set`; absent when the
         /// permission set has none.
-        pub const PERMISSIONS_BOUNDARY: &str = "permissions-boundary.json";
+        pub const PERMISSIONS_BOUNDARY: &str = path::PERMISSIONS_BOUNDARY;
         /// `aws sso-admin list-accounts-for-provisioned-permission-set`.
-        pub const ACCOUNTS: &str = "accounts.json";
+        pub const ACCOUNTS: &str = path::ACCOUNTS;
         /// The folder of `aws sso-admin list-account-assignments`, one file per account.
         pub const ASSIGNMENTS_DIR: &str = "assignments";
         /// Every file of a permission set's folder except the assignments.
@@ -91,54 +97,43 @@ pub mod file {
 
     /// `identity-center/<region>/instances.json`.
     pub fn identity_center_instances(region: &str) -> String {
-        format!("{IDENTITY_CENTER_DIR}/{region}/instances.json")
+        ic::instances(region)
     }
 
     /// `identity-center/<region>/<instance-id>`.
     pub fn identity_center_instance(region: &str, instance: &str) -> String {
-        format!("{IDENTITY_CENTER_DIR}/{region}/{instance}")
+        ic::instance(region, instance)
     }
 
     /// `identity-center/<region>/<instance-id>/permission-sets.json`.
     pub fn identity_center_permission_sets(region: &str, instance: &str) -> String {
-        format!("{}/permission-sets.json", identity_center_instance(region, instance))
+        ic::permission_sets(&ic::instance(region, instance))
     }
 
     /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/<name>` (`name` one
     /// of [`permission_set::FILES`]).
     pub fn identity_center_permission_set(region: &str, instance: &str, ps: &str, name: &str) -> String {
-        format!(
-            "{}/permission-sets/{ps}/{name}",
-            identity_center_instance(region, instance)
-        )
+        ic::permission_set_file(&ic::instance(region, instance), ps, name)
     }
 
     /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/assignments/<account-id>.json`.
     pub fn identity_center_assignments(region: &str, instance: &str, ps: &str, account: &str) -> String {
-        identity_center_permission_set(
-            region,
-            instance,
-            ps,
-            &format!("{}/{account}.json", permission_set::ASSIGNMENTS_DIR),
-        )
+        ic::assignments(&ic::instance(region, instance), ps, account)
     }
 
     /// `identity-center/<region>/<instance-id>/users.json`.
     pub fn identity_center_users(region: &str, instance: &str) -> String {
-        format!("{}/users.json", identity_center_instance(region, instance))
+        ic::users(&ic::instance(region, instance))
     }
 
     /// `identity-center/<region>/<instance-id>/groups.json`.
     pub fn identity_center_groups(region: &str, instance: &str) -> String {
-        format!("{}/groups.json", identity_center_instance(region, instance))
+        ic::groups(&ic::instance(region, instance))
     }
 
     /// `identity-center/<region>/<instance-id>/group-memberships/<group-id>.json`.
     pub fn identity_center_group_memberships(region: &str, instance: &str, group: &str) -> String {
-        format!(
-            "{}/group-memberships/{group}.json",
-            identity_center_instance(region, instance)
-        )
+        ic::group_memberships(&ic::instance(region, instance), group)
     }
 
     /// How the AWS CLI makes each file, for error messages and the README. The Identity

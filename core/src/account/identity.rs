@@ -3,7 +3,7 @@
 //! access graph and the access queries.
 
 use super::{Account, AttachedPolicy, Group, InlinePolicy, ManagedPolicy, PolicyDoc, Role, Tag, User};
-use crate::policy::{Context, Document, Effect, Evaluation, Principal, Statement};
+use crate::policy::{Ceiling, Context, Document, Effect, Evaluation, Principal, Statement};
 
 /// Identity documents with a label each (`AdministratorAccess (attached to group admins)`),
 /// the ARNs of attached managed policies missing from the data, and the groups of a user
@@ -20,6 +20,9 @@ pub struct Labelled<'a> {
     pub missing: Vec<String>,
     /// The groups of a user missing from the data.
     pub missing_groups: Vec<&'a str>,
+    /// The organization policies over the principal (organization runs; none for the
+    /// management account and service-linked roles).
+    pub ceiling: Option<&'a Ceiling>,
 }
 
 impl<'a> Labelled<'a> {
@@ -41,9 +44,10 @@ impl<'a> Labelled<'a> {
         }
     }
 
-    /// A group's policies.
+    /// A group's policies (and the account's ceiling, which caps its members).
     pub fn add_group(&mut self, account: &'a Account, g: &'a Group, owner: &str) {
         self.add(account, &g.attached_managed_policies, &g.group_policy_list, owner);
+        self.ceiling = account.ceiling();
     }
 
     /// A user's policies: its own and its groups'.
@@ -64,6 +68,7 @@ impl<'a> Labelled<'a> {
             );
         }
         l.missing_groups = account.missing_groups_of(u).collect();
+        l.ceiling = account.ceiling();
         l
     }
 
@@ -77,9 +82,11 @@ impl<'a> Labelled<'a> {
             .collect()
     }
 
-    /// These documents as a principal within `boundary`, for the evaluator.
+    /// These documents as a principal within `boundary`, capped by the ceiling, for the
+    /// evaluator: the one place the checks, the access graph and the access queries get a
+    /// principal's effective policies from.
     pub fn principal(&self, boundary: Option<&'a Document>) -> Principal<'a> {
-        Principal::new(self.docs.clone(), boundary)
+        Principal::new(self.docs.clone(), boundary).capped_by(self.ceiling)
     }
 
     /// A role's policies.
@@ -91,6 +98,7 @@ impl<'a> Labelled<'a> {
             &r.role_policy_list,
             &format!("role {}", r.role_name),
         );
+        l.ceiling = account.ceiling_for_role(r);
         l
     }
 
@@ -126,7 +134,7 @@ impl<'a> Labelled<'a> {
         let names: Vec<String> = e
             .matched
             .iter()
-            .filter(|m| !m.boundary && m.effect == Effect::Allow && !m.conditional)
+            .filter(|m| m.is_identity() && m.effect == Effect::Allow && !m.conditional)
             .filter_map(|m| {
                 let label = self.labels.get(m.document)?;
                 let s = self.docs.get(m.document)?.statements().get(m.statement)?;
@@ -151,7 +159,8 @@ pub fn boundary_of<'a>(account: &'a Account, b: Option<&'a super::Boundary>) -> 
 
 /// The context keys a principal's requests carry, as far as the account data tells:
 /// `aws:PrincipalArn`, `aws:PrincipalAccount` (from the ARN, else the account's),
-/// `aws:PrincipalType` (`User` or `AssumedRole`), for a user `aws:username` and `aws:userid`
+/// `aws:PrincipalType` (`User` or `AssumedRole`), `aws:PrincipalOrgID` in organization runs,
+/// for a user `aws:username` and `aws:userid`
 /// (unknown when the data lacks the ID), for a role `aws:username` absent and `aws:userid`
 /// unknown (a session's is `ROLEID:SESSION-NAME`, chosen by the caller), and an
 /// `aws:PrincipalTag/KEY` per exported tag, other principal tags absent. Every other key is
@@ -166,6 +175,10 @@ fn principal_context(account: &Account, arn: &str, tags: &[Tag]) -> Context {
     let mut ctx = Context::new().with("aws:PrincipalArn", arn);
     if let Some(id) = account_id {
         ctx = ctx.with("aws:PrincipalAccount", id);
+    }
+    // In organization runs the organization is known; elsewhere the key stays unknown.
+    if let Some(org) = account.organization.organization_id() {
+        ctx = ctx.with("aws:PrincipalOrgID", org);
     }
     for t in tags {
         ctx = ctx.with(&format!("aws:PrincipalTag/{}", t.key), &t.value);

@@ -11,11 +11,14 @@ mod credential_report;
 mod exports;
 pub mod graph;
 mod identity;
+pub mod identity_center;
 mod model;
+mod organization;
 
 pub use credential_report::{AccessKeyInfo, CredentialReport, CredentialRow, PasswordEnabled, ReportTime};
 pub use exports::{file, ExportSet, InputLimits};
 pub use identity::{boundary_of, role_context, user_context, Labelled};
 pub use model::*;
+pub use organization::{AccountOrg, OrgNode, OrgNodeKind, OrgPolicies, OrgPolicy, PolicyState, ScpStatus};
 
 pub use crate::policy::is_account_id;

@@ -592,6 +592,13 @@ pub struct Account {
     /// In organization runs, the IDs of the organization's accounts (empty otherwise): a role
     /// trusting one of them trusts no outside account (IAM-028).
     pub organization_accounts: Vec<String>,
+    /// In organization runs, the account's place in the organization and the service and
+    /// resource control policies that apply to it; outside them, not collected. Set before
+    /// the access graph is first used.
+    pub organization: super::OrgPolicies,
+    /// IAM Identity Center, when the data has it (`identity-center/`): `No` when it was not
+    /// collected, `Failed` when no region's instances could be listed.
+    pub identity_center: Collected<super::identity_center::IdentityCenter>,
     user_index: HashMap<String, usize>,
     /// The access graph, built on first use ([`Account::access_graph`]).
     graph: std::sync::OnceLock<std::sync::Arc<super::graph::AccessGraph>>,
@@ -706,6 +713,28 @@ impl Account {
             access_analyzer.insert(region, RegionAnalyzers { analyzers, findings });
         }
 
+        let identity_center = match super::identity_center::read(set)? {
+            None => Collected::No,
+            Some(ic)
+                if ic.instances.is_empty() && ic.regions.values().all(Option::is_some) && !ic.regions.is_empty() =>
+            {
+                let (region, reason) = ic
+                    .regions
+                    .iter()
+                    .next()
+                    .map(|(r, w)| (r.clone(), w.clone().unwrap_or_default()))
+                    .unwrap_or_default();
+                Collected::Failed {
+                    call: super::identity_center::path::instances(&region),
+                    reason,
+                }
+            }
+            Some(ic) => {
+                sources.insert("identity_center", super::identity_center::DIR.to_string());
+                Collected::Yes(ic)
+            }
+        };
+
         let manifest_time = set
             .manifest
             .as_ref()
@@ -745,6 +774,8 @@ impl Account {
             access_analyzer,
             sources,
             organization_accounts: Vec::new(),
+            organization: super::OrgPolicies::NotCollected,
+            identity_center,
             user_index: HashMap::new(),
             graph: std::sync::OnceLock::new(),
             group_index: HashMap::new(),
@@ -783,6 +814,23 @@ impl Account {
             .get_or_init(|| std::sync::Arc::new(super::graph::AccessGraph::build(self)))
     }
 
+    /// The organization policies over the account's users, groups and roles that are not
+    /// service-linked (organization runs, member accounts): `None` when none is known to
+    /// apply.
+    pub fn ceiling(&self) -> Option<&crate::policy::Ceiling> {
+        self.organization.ceiling()
+    }
+
+    /// The organization policies over role `r`: none for a service-linked role (AWS exempts
+    /// them), else [`Account::ceiling`].
+    pub fn ceiling_for_role(&self, r: &Role) -> Option<&crate::policy::Ceiling> {
+        if r.is_service_linked() {
+            None
+        } else {
+            self.ceiling()
+        }
+    }
+
     /// The user named `name`.
     pub fn user(&self, name: &str) -> Option<&User> {
         self.user_index.get(name).map(|&i| &self.users[i])
@@ -801,6 +849,15 @@ impl Account {
     /// The managed policy with ARN `arn`.
     pub fn policy(&self, arn: &str) -> Option<&ManagedPolicy> {
         self.policy_index.get(arn).map(|&i| &self.policies[i])
+    }
+
+    /// Who signs in as `role` through IAM Identity Center, when the data has the instance and
+    /// the role is one it provisioned for a permission set (empty otherwise).
+    pub fn identity_center_sign_ins(&self, role: &Role) -> Vec<String> {
+        let (Some(ic), Some(account)) = (self.identity_center.get(), self.account_id.as_deref()) else {
+            return Vec::new();
+        };
+        ic.sign_ins(account, &role.role_name, role.path.as_deref().unwrap_or("/"))
     }
 
     /// The managed policy named `name` that this account owns (customer-managed).

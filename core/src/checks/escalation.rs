@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::policies::{is_are, user_admin, AdminVerdict};
+use super::policies::{is_are, org_note, user_admin, AdminVerdict};
 use super::{finding, from_source, listed, missing_groups};
 use crate::account::graph::{every_hop_needs_mfa, AccessGraph, AdminRoles, Escalations, Gains, NodeId, EXAMINED};
 use crate::account::{boundary_of, Account, Labelled};
@@ -82,7 +82,7 @@ pub(crate) static PRIVILEGE_ESCALATION: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::User,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each user who is not an administrator but can obtain access it does not already have through a path of the access graph (docs/checks.md, \"The access graph\"): rewriting the policies of itself, its groups or a principal it can become (iam:Attach/Put User, Group or Role Policy, iam:CreatePolicyVersion and iam:SetDefaultPolicyVersion on a customer policy attached to it, iam:Put/Delete permissions boundaries of a principal that has one), iam:AddUserToGroup on a group it is not in, taking over another user (iam:CreateAccessKey, iam:CreateLoginProfile on a user without a password, iam:UpdateLoginProfile on one with a password), iam:UpdateAssumeRolePolicy, or iam:PassRole to a role an AWS service can assume together with an action that hands a role to new compute (every action of the reviewed list in docs/checks.md, \"Actions that hand a role to new compute\"), possibly after assuming roles. A path counts only when its target grants some action the user does not already have (on some resource, or on every resource where the user has it only on some): adding oneself to a group that grants nothing new, or taking over a user with no permissions, is not escalation. Paths that only assume roles are judged by IAM-025. Allows under conditions the data cannot decide count, and the detail names what each hop requires (MFA, a condition key). Without a path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
+    description: "Fails for each user who is not an administrator but can obtain access it does not already have through a path of the access graph (docs/checks.md, \"The access graph\"): rewriting the policies of itself, its groups or a principal it can become (iam:Attach/Put User, Group or Role Policy, iam:CreatePolicyVersion and iam:SetDefaultPolicyVersion on a customer policy attached to it, iam:Put/Delete permissions boundaries of a principal that has one), iam:AddUserToGroup on a group it is not in, taking over another user (iam:CreateAccessKey, iam:CreateLoginProfile on a user without a password, iam:UpdateLoginProfile on one with a password), iam:UpdateAssumeRolePolicy, or iam:PassRole to a role an AWS service can assume together with an action that hands a role to new compute (every action of the reviewed list in docs/checks.md, \"Actions that hand a role to new compute\"), possibly after assuming roles. In organization runs every hop and every gain is capped by the service control policies that apply to the account. A path counts only when its target grants some action the user does not already have (on some resource, or on every resource where the user has it only on some): adding oneself to a group that grants nothing new, or taking over a user with no permissions, is not escalation. Paths that only assume roles are judged by IAM-025. Allows under conditions the data cannot decide count, and the detail names what each hop requires (MFA, a condition key). Without a path, a user whose group, managed policy or boundary is missing from the data, or who may add itself to a group missing from the data, is not-evaluated.",
     remediation: "Remove the escalation permission or put the permissions-boundary-base boundary on the user.",
     remediate: Some(Remediation::PermissionsBoundary),
     run: privilege_escalation,
@@ -138,7 +138,7 @@ pub(crate) static ADMIN_VIA_ROLE: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::User,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)", "§164.312(a)(1)"],
-    description: "Fails for each user who is not an administrator by its own policies (IAM-010 does not fail) but can reach a role with full administrator access by assuming roles, directly or through a chain. Each hop needs the caller's identity policies, within its permissions boundary, to allow sts:AssumeRole on the role (possibly under conditions) and the role's trust policy to trust the caller: by its ARN (then, in the same account, only the boundary has to allow it), by its account (root or ID) or by *, within the trust policy's conditions. The detail gives the path hop by hop and whether every hop requires MFA. Service control policies are not considered outside organization runs. Without a path, a user whose group, managed policy or boundary is missing from the data is not-evaluated.",
+    description: "Fails for each user who is not an administrator by its own policies (IAM-010 does not fail) but can reach a role with full administrator access by assuming roles, directly or through a chain. Each hop needs the caller's identity policies, within its permissions boundary, to allow sts:AssumeRole on the role (possibly under conditions) and the role's trust policy to trust the caller: by its ARN (then, in the same account, only the boundary has to allow it), by its account (root or ID) or by *, within the trust policy's conditions. The detail gives the path hop by hop and whether every hop requires MFA. In organization runs the service control policies that apply to the account cap every hop and the role's access (a role whose SCPs deny part of every action is not a full administrator); outside them they are unknown, and the detail says so. Without a path, a user whose group, managed policy or boundary is missing from the data is not-evaluated.",
     remediation: "Limit who may assume administrator roles (the trust policy's principals and the sts:AssumeRole permission), require MFA on every hop, and review the role's need for full access.",
     remediate: None,
     run: admin_via_role,
@@ -177,8 +177,9 @@ pub(crate) fn admin_via_role(account: &Account, _config: &Config) -> Vec<Finding
                 (
                     Status::Fail,
                     format!(
-                        "can become a full administrator by assuming roles: {} -> {via} ({mfa}){more}",
-                        graph.render(account, n, first, &hops)
+                        "can become a full administrator by assuming roles: {} -> {via} ({mfa}){more}; {}",
+                        graph.render(account, n, first, &hops),
+                        org_note(account, l.ceiling.is_some())
                     ),
                 )
             } else if own.status == Status::NotEvaluated {
@@ -212,7 +213,7 @@ pub(crate) static ROLE_PRIVILEGE_ESCALATION: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::Role,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each role that is not service-linked and not a full administrator (IAM-022 does not fail) but can obtain access it does not already have through the paths of IAM-023: iam:AttachRolePolicy or iam:PutRolePolicy on itself, a new version of a customer policy attached to it, iam:PassRole to a more powerful role with a compute-creating action, taking over a user, rewriting a role's trust policy, possibly after assuming roles. A path counts only when its target grants something the role does not already have. Without a path, a role whose managed policy or boundary is missing from the data is not-evaluated.",
+    description: "Fails for each role that is not service-linked and not a full administrator (IAM-022 does not fail) but can obtain access it does not already have through the paths of IAM-023: iam:AttachRolePolicy or iam:PutRolePolicy on itself, a new version of a customer policy attached to it, iam:PassRole to a more powerful role with a compute-creating action, taking over a user, rewriting a role's trust policy, possibly after assuming roles. A path counts only when its target grants something the role does not already have. In organization runs every hop and every gain is capped by the service control policies that apply to the account. Without a path, a role whose managed policy or boundary is missing from the data is not-evaluated.",
     remediation: "Remove the escalation permission from the role or give it a permissions boundary that denies changing IAM.",
     remediate: None,
     run: role_privilege_escalation,

@@ -10,7 +10,9 @@ mod analyzer;
 mod credentials;
 mod enforcement;
 mod escalation;
+mod identity_center;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -18,13 +20,14 @@ mod trust;
 mod users;
 
 pub(crate) use enforcement::mfa_gaps;
+pub(crate) use identity_center::permission_set_admin;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use crate::account::{Account, Collected, CredentialRow, User};
 use crate::config::Config;
-use crate::findings::{AppliedException, AuditReport, Check, Finding, Status};
+use crate::findings::{AppliedException, AttestationRecord, AuditReport, Check, Finding, Status};
 pub(crate) use crate::text::listed;
 use crate::{Error, Result};
 
@@ -40,6 +43,8 @@ const FAMILIES: &[&[&Check]] = &[
     root::CHECKS,
     analyzer::CHECKS,
     trust::CHECKS,
+    organization::CHECKS,
+    identity_center::CHECKS,
 ];
 
 /// Every check, in ID order (docs/checks.md).
@@ -172,6 +177,26 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             ));
         }
     }
+    let attestations: Vec<AttestationRecord> = config
+        .attestations
+        .iter()
+        .map(|a| AttestationRecord {
+            control: a.control.clone(),
+            statement: a.statement.clone(),
+            evidence: a.evidence.clone(),
+            attested_by: a.attested_by.clone(),
+            date: a.date.to_string(),
+            expires: a.expires.to_string(),
+            hipaa: a.hipaa.clone(),
+            expired: today > a.expires,
+        })
+        .collect();
+    for a in attestations.iter().filter(|a| a.expired) {
+        warnings.push(format!(
+            "the attestation of {:?} (by {}) expired on {}: attest it again",
+            a.control, a.attested_by, a.expires
+        ));
+    }
     AuditReport {
         tool_version: crate::VERSION.to_string(),
         account_id: account.account_id.clone(),
@@ -180,6 +205,8 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
         regions: analyzer::audited_regions(account, config),
         findings,
         warnings,
+        organization: organization::guardrails(account),
+        attestations,
     }
 }
 

@@ -12,7 +12,7 @@ use super::{finding, from_source, group_arn, listed, missing_groups};
 use crate::account::{boundary_of, Account, Labelled, User};
 use crate::config::Config;
 use crate::findings::{Check, Finding, Remediation, ResourceType, Severity, Status};
-use crate::policy::{evaluate, unknown_actions, Context, Decision, Document, Principal, WildcardScope};
+use crate::policy::{evaluate, unknown_actions, Context, Decision, Document, WildcardScope};
 
 /// This family's checks.
 pub(crate) static CHECKS: &[&Check] = &[
@@ -39,25 +39,65 @@ pub(crate) struct AdminVerdict {
     pub detail: String,
 }
 
-fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, String>, what: &str) -> AdminVerdict {
+/// The admin verdict of documents that are not one account's principal (an Identity Center
+/// permission set, judged as written): no organization policy caps them here.
+pub(crate) fn admin_verdict(
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
+    verdict(None, labelled, boundary, what)
+}
+
+/// The admin verdict of a user or role of `account`: capped by the organization's policies
+/// that apply to it, and a failing detail says what they are to it (they let it through, do
+/// not apply, or are unknown).
+fn account_admin_verdict(
+    account: &Account,
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
+    verdict(Some(account), labelled, boundary, what)
+}
+
+fn verdict(
+    account: Option<&Account>,
+    labelled: &Labelled<'_>,
+    boundary: &Result<Option<&Document>, String>,
+    what: &str,
+) -> AdminVerdict {
     let b = boundary.as_ref().ok().copied().flatten();
-    let principal = Principal::new(labelled.docs.clone(), b);
+    let principal = labelled.principal(b);
     let unknown = labelled.unknown();
     let missing_note = if unknown.is_empty() {
         String::new()
     } else {
         format!("; {} not in the data (assumed to deny nothing)", is_are(&unknown))
     };
-    if principal.allows_everything() {
+    if principal.allows_everything_uncapped() {
         let via = labelled.granting_everything().join("; ");
         let bnote = match boundary {
             Ok(Some(_)) => " and the permissions boundary allows everything too",
             Ok(None) => " and no permissions boundary limits it",
             Err(_) => " (the permissions boundary is not in the data: assumed to restrict nothing)",
         };
+        let limits = principal.ceiling.map(|c| c.limits()).unwrap_or_default();
+        if !limits.is_empty() {
+            return AdminVerdict {
+                status: Status::Pass,
+                detail: format!(
+                    "not full access: {what} every action on every resource through {via}{bnote}, but the organization's policies cap it: {}{missing_note}",
+                    limits.join("; ")
+                ),
+            };
+        }
+        let org = account
+            .map(|a| format!("; {}", org_note(a, principal.ceiling.is_some())))
+            .unwrap_or_default();
         return AdminVerdict {
             status: Status::Fail,
-            detail: format!("{what} every action on every resource through {via}{bnote}{missing_note}"),
+            detail: format!("{what} every action on every resource through {via}{bnote}{org}{missing_note}"),
         };
     }
     if !unknown.is_empty() {
@@ -83,10 +123,22 @@ fn admin_verdict(labelled: &Labelled<'_>, boundary: &Result<Option<&Document>, S
     }
 }
 
+/// What the organization's policies say of a principal's full access, for a failing
+/// admin verdict: they let it through (`capped`: a ceiling applies), they do not apply
+/// (the management account), or they are unknown (not an organization run, or unreadable).
+pub(crate) fn org_note(account: &Account, capped: bool) -> String {
+    match account.organization.scp_status().note() {
+        Some(note) if capped => format!("{note}; the resource control policies that apply let it through"),
+        Some(note) => note,
+        None => "the service control policies that apply let it through".to_string(),
+    }
+}
+
 /// Whether `user` is an administrator (IAM-010's verdict).
 pub(crate) fn user_admin(account: &Account, u: &User) -> AdminVerdict {
     let l = Labelled::user(account, u);
-    admin_verdict(
+    account_admin_verdict(
+        account,
         &l,
         &boundary_of(account, u.permissions_boundary.as_ref()),
         "the user's policies allow",
@@ -101,7 +153,7 @@ pub(crate) static USER_ADMIN_ACCESS: Check = Check {
     severity: Severity::High,
     resource_type: ResourceType::User,
     hipaa: &["§164.308(a)(3)(i)", "§164.308(a)(4)(ii)(B)", "§164.312(a)(1)"],
-    description: "Fails for each user whose effective identity permissions (user and group policies, managed and inline, intersected with the permissions boundary) allow every action on every resource through statements without conditions. Decided from policy documents, never names, over the IAM action catalogue: every action means every real action (an Allow of NotAction with a name no service has is full access; a Deny that names no real action removes nothing). A user whose group or managed policy is missing from the data is not-evaluated unless the documents present already grant everything.",
+    description: "Fails for each user whose effective identity permissions (user and group policies, managed and inline, intersected with the permissions boundary, and in organization runs capped by the service control policies that apply to the account) allow every action on every resource through statements without conditions. Decided from policy documents, never names, over the IAM action catalogue: every action means every real action (an Allow of NotAction with a name no service has is full access; a Deny that names no real action removes nothing). A service control policy caps only when every level from the root to the account allows an action and none denies it: a user whose own policies grant everything in an account whose SCPs deny iam:* passes, and the detail names the SCP and where it is attached. Outside organization runs the SCPs are unknown and the detail says so; in the management account they do not apply. A user whose group or managed policy is missing from the data is not-evaluated unless the documents present already grant everything.",
     remediation: "Replace full administrator access with job-specific permissions; keep administrators few, behind MFA and a boundary.",
     remediate: Some(Remediation::PermissionsBoundary),
     run: user_admin_access,
@@ -131,7 +183,7 @@ pub(crate) static ROLE_ADMIN_ACCESS: Check = Check {
     severity: Severity::Medium,
     resource_type: ResourceType::Role,
     hipaa: &["§164.308(a)(4)(ii)(B)"],
-    description: "Fails for each role that is not service-linked whose permissions (intersected with its boundary) allow every action on every resource through statements without conditions.",
+    description: "Fails for each role that is not service-linked whose permissions (intersected with its boundary, and in organization runs capped by the service control policies that apply to the account, as for IAM-010) allow every action on every resource through statements without conditions.",
     remediation: "Scope the role's policies to the actions and resources its workload needs.",
     remediate: None,
     run: role_admin_access,
@@ -145,7 +197,8 @@ pub(crate) fn role_admin_access(account: &Account, _config: &Config) -> Vec<Find
         .filter(|r| !r.is_service_linked())
         .map(|r| {
             let l = Labelled::role(account, r);
-            let v = admin_verdict(
+            let v = account_admin_verdict(
+                account,
                 &l,
                 &boundary_of(account, r.permissions_boundary.as_ref()),
                 "the role's policies allow",

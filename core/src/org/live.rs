@@ -7,6 +7,7 @@ use std::sync::Arc;
 pub use aws_config::SdkConfig;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
 
+use super::{collect_organization, OrgCollectOptions, OrganizationData};
 use super::{role_arn, validate_external_id, validate_role_name, AccountRun, OrgAccount, Progress};
 use super::{DEFAULT_CONCURRENCY, DEFAULT_ROLE_NAME, SESSION_NAME};
 use crate::account::collect::{self, Clients, Options};
@@ -53,6 +54,8 @@ pub struct OrgOptions {
     /// The IDs of every account of the organization ([`list_accounts`]; also those not
     /// selected): each account's audit counts them as the organization's (IAM-028).
     pub organization: Vec<String>,
+    /// How the organization's own data (its tree and policies) is collected.
+    pub org_data: OrgCollectOptions,
 }
 
 impl Default for OrgOptions {
@@ -64,6 +67,7 @@ impl Default for OrgOptions {
             regions: Vec::new(),
             collect: Options::default(),
             organization: Vec::new(),
+            org_data: OrgCollectOptions::default(),
         }
     }
 }
@@ -251,7 +255,10 @@ where
 
 /// Audits every account of `accounts` (see [`run`]) with `config` and `only` (check IDs),
 /// the same audit [`api::audit`] runs for one account, except that each account's audit
-/// counts `opts.organization` (when empty, `accounts`) as the organization's accounts.
+/// counts `opts.organization` (when empty, `accounts`) as the organization's accounts and
+/// is under the organization's service and resource control policies, collected first with
+/// the caller's credentials ([`collect_organization`]; unknown, with the reason, where they
+/// cannot be read).
 pub async fn audit(
     clients: &OrgClients,
     base: &SdkConfig,
@@ -268,9 +275,13 @@ pub async fn audit(
     } else {
         opts.organization.clone()
     };
+    opts.validate()?;
+    let files = collect_organization(&clients.organizations, &opts.org_data).await?;
+    let data = std::sync::Arc::new(OrganizationData::from_files(&files));
     let results = run(clients, base, accounts, opts, progress, move |account, set| {
         let source = format!("live (account {})", account.id);
-        audit_set(&set, source, config.clone(), only.as_deref(), &organization).map_err(|e| e.to_string())
+        let policies = data.policies_of(&account.id);
+        audit_set(&set, source, config.clone(), only.as_deref(), &organization, policies).map_err(|e| e.to_string())
     })
     .await?;
     Ok(results
@@ -290,8 +301,10 @@ fn audit_set(
     config: LoadedConfig,
     only: Option<&[String]>,
     organization: &[String],
+    policies: crate::account::OrgPolicies,
 ) -> Result<Audit> {
     let mut account = Account::from_exports(set)?;
     account.organization_accounts = organization.to_vec();
+    account.organization = policies;
     Ok(api::audit_account(account, source, config, only))
 }

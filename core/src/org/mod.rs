@@ -25,11 +25,20 @@ use crate::config::LoadedConfig;
 use crate::error::Field;
 use crate::{Error, Result};
 
+#[cfg(feature = "aws")]
+mod collect;
+mod data;
 mod evidence;
 #[cfg(feature = "aws")]
 mod live;
 mod merge;
 
+#[cfg(feature = "aws")]
+pub use collect::{collect_organization, OrgCollectOptions, CONCURRENT_POLICIES};
+pub use data::{
+    is_ou_id, is_policy_id, is_root_id, org_file, policy_type, read_collected_organization, OrgFiles, OrganizationData,
+    ORG_DIR,
+};
 pub use evidence::{write_org_evidence, AccountRun};
 #[cfg(feature = "aws")]
 pub use live::*;
@@ -332,9 +341,41 @@ fn read_listing(dir: &std::path::Path) -> Result<Listing> {
     })
 }
 
+/// When `exports` is an account's directory inside a directory made by `collect --org`
+/// (`<dir>/<id>/`, `<dir>` holding [`LISTING`] that lists `<id>`), puts the account under its
+/// organization: the organization's accounts and the policies of `<dir>/organization/`
+/// ([`read_collected_organization`]). Returns whether it did; another directory is left
+/// alone. The access queries use it, so that an account collected with its organization is
+/// judged under its service control policies.
+pub fn attach_collected_organization(account: &mut Account, exports: &std::path::Path) -> Result<bool> {
+    let Some((top, id)) = exports
+        .parent()
+        .zip(exports.file_name().and_then(|n| n.to_str()))
+        .filter(|(_, id)| is_account_id(id))
+    else {
+        return Ok(false);
+    };
+    let top = if top.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        top
+    };
+    if !top.join(LISTING).is_file() {
+        return Ok(false);
+    }
+    let listing = read_listing(top)?;
+    if !listing.accounts.iter().any(|a| a.id == id) {
+        return Ok(false);
+    }
+    account.organization_accounts = listing.organization;
+    account.organization = read_collected_organization(top)?.policies_of(id);
+    Ok(true)
+}
+
 /// Audits the accounts of a directory made by `collect --org` without calling AWS:
-/// `<dir>/<id>/` for each selected account; an account the collection could not collect
-/// keeps its error.
+/// `<dir>/<id>/` for each selected account, under the organization's policies of
+/// `<dir>/organization/` ([`read_collected_organization`]); an account the collection could
+/// not collect keeps its error.
 pub fn audit_collected(
     dir: &std::path::Path,
     accounts: &[String],
@@ -356,6 +397,7 @@ pub fn audit_collected(
         })
         .collect();
     let selected = select(&all, accounts, shard)?;
+    let org_data = read_collected_organization(dir)?;
     let mut runs = Vec::with_capacity(selected.len());
     for account in selected {
         progress.started(&account);
@@ -367,6 +409,7 @@ pub fn audit_collected(
                 match Account::read_dir(&sub) {
                     Ok(mut a) => {
                         a.organization_accounts = organization.clone();
+                        a.organization = org_data.policies_of(&account.id);
                         match &a.account_id {
                             // The directory must hold the data of the account it is named after.
                             Some(found) if *found != account.id => Err(format!(

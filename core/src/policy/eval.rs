@@ -1,6 +1,7 @@
 //! Evaluating requests against sets of documents and against a principal (identity policies
 //! intersected with a permissions boundary).
 
+use super::ceiling::Ceiling;
 use super::condition::Tri;
 use super::context::Context;
 use super::document::{Document, Effect, ResourcePattern, Resources};
@@ -22,6 +23,10 @@ pub enum Decision {
 pub struct MatchedStatement {
     /// Whether the statement is in the permissions boundary ([`Principal::evaluate`]).
     pub boundary: bool,
+    /// For a statement of an organization policy ([`Principal::ceiling`]): its chain and
+    /// level; [`MatchedStatement::document`] is then the policy's index in the level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<CeilingAt>,
     /// The index of its document in the list evaluated (the identity list for a
     /// principal; 0 for the boundary).
     pub document: usize,
@@ -32,6 +37,23 @@ pub struct MatchedStatement {
     /// Whether it applies only under conditions (or policy variables) that could not be
     /// decided from the context.
     pub conditional: bool,
+}
+
+/// Where in a [`Ceiling`] a statement is: the chain and the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct CeilingAt {
+    /// The chain's position in [`Ceiling::chains`].
+    pub chain: usize,
+    /// The level's position in the chain (0: the root).
+    pub level: usize,
+}
+
+impl MatchedStatement {
+    /// Whether the statement is one of the principal's identity policies (not its boundary,
+    /// not an organization policy).
+    pub fn is_identity(&self) -> bool {
+        !self.boundary && self.ceiling.is_none()
+    }
 }
 
 /// The answer to "is this action on this resource allowed", with what decided it.
@@ -49,6 +71,14 @@ pub struct Evaluation {
     /// Every statement that matched the action and resource and whose conditions were not
     /// definitely false, in evaluation order.
     pub matched: Vec<MatchedStatement>,
+    /// The decision is not [`Decision::Allowed`] only because a level of the principal's
+    /// [ceiling](Principal::ceiling) does not allow it: the identity policies and the
+    /// boundary do, and nothing denies it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+    /// The levels of the ceiling that allow it nowhere (when [`Evaluation::capped`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capped_at: Vec<CeilingAt>,
 }
 
 impl Decision {
@@ -78,6 +108,15 @@ impl Evaluation {
     /// what was evaluated.
     pub fn explain(&self, docs: &[&Document], boundary: Option<&Document>) -> String {
         let name = |m: &MatchedStatement| {
+            if let Some(at) = m.ceiling {
+                return format!(
+                    "statement {} (organization policy {} of level {} of chain {})",
+                    m.statement + 1,
+                    m.document + 1,
+                    at.level + 1,
+                    at.chain + 1
+                );
+            }
             let doc = if m.boundary {
                 boundary
             } else {
@@ -107,12 +146,16 @@ impl Evaluation {
             Decision::NotGranted => {
                 let allows = list(Effect::Allow, false);
                 let definite = |in_boundary: bool| {
-                    self.matched
-                        .iter()
-                        .any(|m| m.effect == Effect::Allow && !m.conditional && m.boundary == in_boundary)
+                    self.matched.iter().any(|m| {
+                        m.effect == Effect::Allow && !m.conditional && m.boundary == in_boundary && m.ceiling.is_none()
+                    })
                 };
                 if allows.is_empty() {
                     "not granted by any statement".to_string()
+                } else if self.capped {
+                    format!(
+                        "not granted: allowed by {allows} but not through every level of the organization's policies"
+                    )
                 } else if definite(true) && !definite(false) {
                     format!("not granted: the boundary allows it ({allows}) but no identity policy does")
                 } else {
@@ -148,6 +191,7 @@ struct Layer {
 fn scan<'a>(
     docs: impl Iterator<Item = &'a Document>,
     boundary: bool,
+    ceiling: Option<CeilingAt>,
     action: &str,
     resource: &str,
     ctx: &Context,
@@ -169,6 +213,7 @@ fn scan<'a>(
             }
             matched.push(MatchedStatement {
                 boundary,
+                ceiling,
                 document: d,
                 statement: s.index(),
                 effect: s.effect(),
@@ -191,7 +236,7 @@ fn scan<'a>(
 /// `Allow` never makes an allow definite, and a conditional `Deny` is never a definite deny.
 pub fn evaluate(docs: &[&Document], action: &str, resource: &str, ctx: &Context) -> Evaluation {
     let mut matched = Vec::new();
-    let l = scan(docs.iter().copied(), false, action, resource, ctx, &mut matched);
+    let l = scan(docs.iter().copied(), false, None, action, resource, ctx, &mut matched);
     let decision = if l.denied {
         Decision::Denied
     } else if l.allowed {
@@ -204,69 +249,148 @@ pub fn evaluate(docs: &[&Document], action: &str, resource: &str, ctx: &Context)
         conditional_allow: decision == Decision::NotGranted && l.maybe_allowed,
         conditional_deny: decision != Decision::Denied && l.maybe_denied,
         matched,
+        capped: false,
+        capped_at: Vec::new(),
     }
 }
 
 /// The policies that decide what a user or role may do: its identity policies (user or
 /// role, inline and attached, and for a user those of its groups), intersected with its
-/// permissions boundary when it has one.
+/// permissions boundary when it has one, and capped by the organization policies of its
+/// account (its [`Ceiling`]) in organization runs.
 #[derive(Debug, Clone, Default)]
 pub struct Principal<'a> {
     /// Identity policy documents.
     pub identity: Vec<&'a Document>,
     /// The permissions boundary document, if one is set.
     pub boundary: Option<&'a Document>,
+    /// The service and resource control policies that cap it, if any apply (none for the
+    /// management account, service-linked roles, or when they are unknown).
+    pub ceiling: Option<&'a Ceiling>,
+}
+
+/// What the levels of a ceiling say together.
+#[derive(Debug, Clone)]
+struct Capped {
+    /// Every level of every chain allows for certain.
+    allowed: bool,
+    /// Every level allows, for certain or under conditions.
+    maybe_allowed: bool,
+    denied: bool,
+    maybe_denied: bool,
+    /// The levels without an `Allow` for certain.
+    short: Vec<CeilingAt>,
 }
 
 impl<'a> Principal<'a> {
-    /// A principal with these identity documents and boundary.
+    /// A principal with these identity documents and boundary, and no ceiling.
     pub fn new(identity: Vec<&'a Document>, boundary: Option<&'a Document>) -> Principal<'a> {
-        Principal { identity, boundary }
+        Principal {
+            identity,
+            boundary,
+            ceiling: None,
+        }
     }
 
-    /// The effective decision: allowed only when the identity policies allow and the
-    /// boundary (if any) allows; a definite deny in either wins. In
-    /// [`Evaluation::matched`], boundary statements have `boundary: true`.
+    /// The principal capped by `ceiling` (`None`, or an empty ceiling: nothing caps it).
+    pub fn capped_by(mut self, ceiling: Option<&'a Ceiling>) -> Principal<'a> {
+        self.ceiling = ceiling.filter(|c| !c.is_empty());
+        self
+    }
+
+    fn scan_ceiling(&self, action: &str, resource: &str, ctx: &Context, matched: &mut Vec<MatchedStatement>) -> Capped {
+        let mut c = Capped {
+            allowed: true,
+            maybe_allowed: true,
+            denied: false,
+            maybe_denied: false,
+            short: Vec::new(),
+        };
+        let Some(ceiling) = self.ceiling else { return c };
+        for (ci, chain) in ceiling.capping(action) {
+            for (li, level) in chain.levels.iter().enumerate() {
+                let at = CeilingAt { chain: ci, level: li };
+                let l = scan(level.documents(), false, Some(at), action, resource, ctx, matched);
+                c.denied |= l.denied;
+                c.maybe_denied |= l.maybe_denied;
+                c.allowed &= l.allowed;
+                c.maybe_allowed &= l.allowed || l.maybe_allowed;
+                if !l.allowed {
+                    c.short.push(at);
+                }
+            }
+        }
+        c
+    }
+
+    /// The effective decision: allowed only when the identity policies allow, the boundary
+    /// (if any) allows, and every level of the ceiling (if any) allows; a definite deny in
+    /// any of them wins. In [`Evaluation::matched`], boundary statements have `boundary:
+    /// true` and the ceiling's have `ceiling` set.
     pub fn evaluate(&self, action: &str, resource: &str, ctx: &Context) -> Evaluation {
         let mut matched = Vec::new();
         let id = scan(
             self.identity.iter().copied(),
             false,
+            None,
             action,
             resource,
             ctx,
             &mut matched,
         );
         let b = match self.boundary {
-            Some(doc) => scan(std::iter::once(doc), true, action, resource, ctx, &mut matched),
+            Some(doc) => scan(std::iter::once(doc), true, None, action, resource, ctx, &mut matched),
             None => Layer {
                 allowed: true,
                 ..Layer::default()
             },
         };
-        let decision = if id.denied || b.denied {
+        let cap = self.scan_ceiling(action, resource, ctx, &mut matched);
+        let decision = if id.denied || b.denied || cap.denied {
             Decision::Denied
-        } else if id.allowed && b.allowed {
+        } else if id.allowed && b.allowed && cap.allowed {
             Decision::Allowed
         } else {
             Decision::NotGranted
         };
+        let capped = decision == Decision::NotGranted && id.allowed && b.allowed;
         Evaluation {
             decision,
             conditional_allow: decision == Decision::NotGranted
                 && (id.allowed || id.maybe_allowed)
-                && (b.allowed || b.maybe_allowed),
-            conditional_deny: decision != Decision::Denied && (id.maybe_denied || b.maybe_denied),
+                && (b.allowed || b.maybe_allowed)
+                && cap.maybe_allowed,
+            conditional_deny: decision != Decision::Denied && (id.maybe_denied || b.maybe_denied || cap.maybe_denied),
             matched,
+            capped,
+            capped_at: if capped { cap.short } else { Vec::new() },
         }
+    }
+
+    /// Whether the boundary (if any) and the ceiling (if any) may allow `action` on
+    /// `resource` under `ctx`, for certain or under conditions, and neither denies it for
+    /// certain: what a request needs beyond the identity policies (a role's trust policy
+    /// that names the caller stands in for them in the same account).
+    pub fn caps_may_allow(&self, action: &str, resource: &str, ctx: &Context) -> bool {
+        let mut matched = Vec::new();
+        let b = match self.boundary {
+            Some(doc) => scan(std::iter::once(doc), true, None, action, resource, ctx, &mut matched),
+            None => Layer {
+                allowed: true,
+                ..Layer::default()
+            },
+        };
+        let cap = self.scan_ceiling(action, resource, ctx, &mut matched);
+        !b.denied && !cap.denied && (b.allowed || b.maybe_allowed) && cap.maybe_allowed
     }
 
     /// Whether `action` can be allowed on some resource, decided from the statements that
     /// cover it, resources and conditions aside: some identity `Allow` covers it, the
-    /// boundary (when set) has an `Allow` that covers it, and no unconditional `Deny` on every
-    /// resource (`Resource: "*"`) covers it. When it is `false`, [`Principal::evaluate`] of
-    /// `action` is neither allowed nor a conditional allow, on any resource and in any
-    /// context: a cheap test before evaluating one action on many resources.
+    /// boundary (when set) has an `Allow` that covers it, every level of the ceiling has
+    /// one, and no unconditional `Deny` on every resource (`Resource: "*"`) covers it. When
+    /// it is `false`, [`Principal::evaluate`] of `action` is neither allowed nor a
+    /// conditional allow, on any resource and in any context: a cheap test before
+    /// evaluating one action on many resources.
     pub fn may_allow(&self, action: &str) -> bool {
         let allows = |d: &Document| {
             d.statements_for(action)
@@ -286,6 +410,7 @@ impl<'a> Principal<'a> {
                 .iter()
                 .chain(self.boundary.iter())
                 .any(|d| denies_everywhere(d))
+            && self.ceiling.is_none_or(|c| c.may_allow(action))
     }
 
     /// [`Principal::may_allow`] for an action of the [catalogue](super::catalogue), from each
@@ -309,15 +434,23 @@ impl<'a> Principal<'a> {
                 .iter()
                 .chain(self.boundary.iter())
                 .any(|d| d.denied_everywhere().contains(a))
+            && self.ceiling.is_none_or(|c| c.may_allow_action(a))
     }
 
     /// Whether the principal may do everything (IAM-010, IAM-022), decided from the
     /// documents and the [action catalogue](super::catalogue): the identity policies'
     /// unconditional `Allow` statements on every resource together cover every real action
     /// (`*`; `NotAction` of names no service has; every service's wildcard), so do the
-    /// boundary's when one is set, and no unconditional `Deny` in either removes a real
-    /// action on some resource. Conditional statements neither grant nor remove.
+    /// boundary's when one is set, every level of the ceiling lets every action through,
+    /// and no unconditional `Deny` in any of them removes a real action on some resource.
+    /// Conditional statements neither grant nor remove.
     pub fn allows_everything(&self) -> bool {
+        self.allows_everything_uncapped() && self.ceiling.is_none_or(Ceiling::lets_everything_through)
+    }
+
+    /// [`Principal::allows_everything`] without the ceiling: what the principal's own
+    /// policies and boundary allow, whatever the organization's policies say.
+    pub fn allows_everything_uncapped(&self) -> bool {
         self.identity_grants_every_action()
             && self.boundary.is_none_or(|b| grants_every_action(&[b]))
             && !self

@@ -6,7 +6,8 @@
 //! - [`evaluate`] answers "is action A on resource R allowed, denied or not granted under
 //!   context C" for a set of documents, explicit deny winning;
 //! - [`Principal::evaluate`] does the same for identity policies intersected with a
-//!   permissions boundary;
+//!   permissions boundary and capped by the organization's service and resource control
+//!   policies ([`Ceiling`]) where they apply;
 //! - [`Principal::allows_everything`] and [`Document::wildcard_allows`] answer the symbolic
 //!   questions of the admin-access and wildcard checks;
 //! - [`Targets::allowed`] answers "on which of these many ARNs is the action allowed" without
@@ -32,6 +33,7 @@
 
 mod action_set;
 pub mod catalogue;
+mod ceiling;
 mod condition;
 mod context;
 mod document;
@@ -44,13 +46,14 @@ mod template;
 mod unknown;
 
 pub use action_set::ActionSet;
+pub use ceiling::{Ceiling, CeilingKind, Chain, Level, RCP_SERVICES};
 pub use condition::{Condition, Operator, Tri};
 pub use context::{Context, KeyState};
 pub use document::{
     covers_every_action, Actions, Document, Effect, ResourcePattern, Resources, Statement, WildcardAllow,
     WildcardScope, VERSION_2012,
 };
-pub use eval::{evaluate, Decision, Evaluation, MatchedStatement, Principal};
+pub use eval::{evaluate, CeilingAt, Decision, Evaluation, MatchedStatement, Principal};
 pub use pattern::Pattern;
 pub use principal::{is_account_id, NamedPrincipal, Principals};
 pub use targets::{TargetSet, Targets};
@@ -60,7 +63,7 @@ pub use unknown::{unknown_actions, Unknown, UnknownAction};
 pub const NOT_MODELLED: &[&str] = &[
     "Condition operators other than `Bool`, `Null` and the `String*` family (`IpAddress`, `Arn*`, `Date*`, `Numeric*`, `ForAnyValue:`/`ForAllValues:` forms): a statement using one is *conditional*. A conditional `Allow` never makes an allow definite and a conditional `Deny` never counts as a definite deny.",
     "Resource-based policies (bucket, key, queue policies) and session policies: access is judged from identity policies, boundaries and trust policies.",
-    "Service control policies and resource control policies in single-account runs.",
+    "Service control policies and resource control policies in single-account runs: they are unknown there. Organization runs apply them to every principal but the management account's and service-linked roles; resource control policies cap only the actions of S3, STS, KMS, SQS and Secrets Manager (the services that supported them at their launch).",
     "Whether an action applies to a resource type: an `Allow` of `s3:GetObject` on a bucket ARN is taken as written.",
     "Actions AWS added after the catalogue's date: they are unknown to IAM-024 and `lint-policy` until the catalogue is refreshed (`scripts/update-iam-catalogue`).",
 ];

@@ -61,7 +61,16 @@ pub struct Targets<'a> {
     shared: RefCell<HashMap<LayerKey, Rc<Layer>>>,
     /// [`Targets::possible`]: an `Allow` counts unless its conditions are definitely false.
     possible: bool,
+    /// What a ceiling lets through, by action (lower-cased) and the ceiling's address, for
+    /// ceilings whose statements do not depend on `varying`.
+    ceilings: RefCell<HashMap<(String, usize), TargetSet>>,
+    /// A shared answer capped by a shared ceiling answer, by their addresses (both kept
+    /// alive in the value, so no address is reused).
+    joined: RefCell<HashMap<(usize, usize), Joined>>,
 }
+
+/// A shared answer, a shared ceiling answer, and the first capped by the second.
+type Joined = (TargetSet, TargetSet, TargetSet);
 
 /// An action (lower-cased) and the addresses of the statements that cover it.
 type LayerKey = (String, Vec<usize>);
@@ -134,6 +143,8 @@ impl<'a> Targets<'a> {
             matches: RefCell::default(),
             shared: RefCell::default(),
             possible: false,
+            ceilings: RefCell::default(),
+            joined: RefCell::default(),
         }
     }
 
@@ -183,9 +194,95 @@ impl<'a> Targets<'a> {
     /// Only the statements that cover the action count, each with its conditions decided
     /// once under `ctx` (they read the context, never the resource). A target is allowed
     /// when an identity `Allow` that definitely applies matches it, no `Deny` that
-    /// definitely applies (identity or boundary) does, and, with a boundary, a boundary
-    /// `Allow` that definitely applies matches it too.
+    /// definitely applies (identity, boundary or ceiling) does, with a boundary a boundary
+    /// `Allow` that definitely applies matches it too, and with a ceiling so does an `Allow`
+    /// of every level of every chain that caps the action.
     pub fn allowed(&self, principal: &Principal<'a>, action: &str, ctx: &Context) -> TargetSet {
+        let uncapped = self.allowed_uncapped(principal, action, ctx);
+        let Some(ceiling) = principal.ceiling else {
+            return uncapped;
+        };
+        if uncapped.is_empty() || ceiling.capping(action).next().is_none() {
+            return uncapped;
+        }
+        let cap = self.through(ceiling, action, ctx);
+        let shared = Rc::strong_count(&uncapped) > 1 && Rc::strong_count(&cap) > 1;
+        let key = (uncapped.as_ptr() as usize, cap.as_ptr() as usize);
+        if shared {
+            if let Some((_, _, hit)) = self.joined.borrow().get(&key) {
+                return hit.clone();
+            }
+        }
+        let joined: TargetSet = uncapped
+            .iter()
+            .copied()
+            .filter(|i| cap.binary_search(i).is_ok())
+            .collect();
+        if shared {
+            self.joined.borrow_mut().insert(key, (uncapped, cap, joined.clone()));
+        }
+        joined
+    }
+
+    /// The targets the chains of `ceiling` that cap `action` let it through to under `ctx`:
+    /// at every level an `Allow` that counts matches the target, and no `Deny` that
+    /// definitely applies does.
+    fn through(&self, ceiling: &super::Ceiling, action: &str, ctx: &Context) -> TargetSet {
+        let varying: Vec<&str> = self.varying.iter().map(String::as_str).collect();
+        let statements = || {
+            ceiling
+                .capping(action)
+                .flat_map(|(_, c)| c.documents())
+                .flat_map(|d| d.statements_for(action))
+                .filter(|s| s.matches_action(action))
+        };
+        let personal = statements().any(|s| s.depends_on(&varying));
+        let key = (action.to_ascii_lowercase(), std::ptr::from_ref(ceiling) as usize);
+        if !personal {
+            if let Some(hit) = self.ceilings.borrow().get(&key) {
+                return hit.clone();
+            }
+        }
+        let n = self.arns.len();
+        let mut through = vec![true; n];
+        let mut denied = vec![false; n];
+        for (_, chain) in ceiling.capping(action) {
+            for level in &chain.levels {
+                let mut allowed = vec![false; n];
+                for s in level
+                    .documents()
+                    .flat_map(|d| d.statements_for(action))
+                    .filter(|s| s.matches_action(action) && self.counts(s, ctx))
+                {
+                    let marks = match s.effect() {
+                        Effect::Allow => &mut allowed,
+                        Effect::Deny => &mut denied,
+                    };
+                    match self.matched(s, ctx) {
+                        Matched::Only(v) => v.iter().for_each(|&i| marks[i as usize] = true),
+                        Matched::AllBut(v) => {
+                            for (i, mark) in marks.iter_mut().enumerate() {
+                                *mark |= v.binary_search(&(i as u32)).is_err();
+                            }
+                        }
+                    }
+                }
+                for (t, a) in through.iter_mut().zip(allowed) {
+                    *t &= a;
+                }
+            }
+        }
+        let answer: TargetSet = (0..self.count())
+            .filter(|&i| through[i as usize] && !denied[i as usize])
+            .collect();
+        if !personal {
+            self.ceilings.borrow_mut().insert(key, answer.clone());
+        }
+        answer
+    }
+
+    /// [`Targets::allowed`] without the principal's ceiling.
+    fn allowed_uncapped(&self, principal: &Principal<'a>, action: &str, ctx: &Context) -> TargetSet {
         let varying: Vec<&str> = self.varying.iter().map(String::as_str).collect();
         let mut key = Vec::new();
         let mut own: Vec<(&Statement, Role)> = Vec::new();

@@ -134,7 +134,11 @@ fn access_graph() -> String {
          nodes, and an edge says what its source's policies may let it do to its target. An `Allow` under \
          conditions the account data cannot decide (MFA, a source IP, an external ID) makes an edge, and each \
          finding names what every hop requires. A path of IAM-023 or IAM-026 counts only when its last principal \
-         grants something the source lacks; paths that only assume roles are IAM-025's.\n\n\
+         grants something the source lacks; paths that only assume roles are IAM-025's. In organization runs \
+         the service control policies (and resource control policies) that apply to the account cap every \
+         edge and every principal's power, as for the checks: an action is permitted only when every level \
+         of the account's chain (root, organizational units, account) allows it and none denies it; the \
+         management account and service-linked roles are not capped.\n\n\
          | action | edge |\n|--------|------|\n",
     );
     for (action, what) in EDGES {

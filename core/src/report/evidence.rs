@@ -125,6 +125,12 @@ pub fn render_files(
         REGISTER_MD.to_string(),
         register::to_markdown(report, &rows).into_bytes(),
     ));
+    if let Some(table) = super::identity_center::to_csv(account) {
+        files.push((
+            super::identity_center::IDENTITY_CENTER_CSV.to_string(),
+            table.to_bytes(options.excel),
+        ));
+    }
     let mut summary = summary::markdown(report, config);
     if !config.config.phi_resources.is_empty() {
         let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);

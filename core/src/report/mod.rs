@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod csv_file;
 pub mod evidence;
+pub mod identity_center;
 pub mod junit;
 pub mod mfa;
 pub mod org;

@@ -27,7 +27,7 @@ use crate::account::file;
 use crate::account::is_account_id;
 use crate::checks;
 use crate::config::LoadedConfig;
-use crate::findings::{AuditReport, Severity, Status};
+use crate::findings::{AttachedOrgPolicy, AuditReport, GuardrailState, OrgGuardrails, Severity, Status};
 use crate::manifest::{nested_manifest_dir, Manifest};
 use crate::{Error, Result};
 
@@ -301,6 +301,10 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
     for v in views {
         let Ok(report) = v.result else { continue };
         for row in register::rows(report) {
+            // Attestations are the configuration's, the same in every account: added once below.
+            if matches!(row.status, RiskStatus::Attested | RiskStatus::Expired) {
+                continue;
+            }
             by_check
                 .entry(catalogue_key(&row.risk_id))
                 .or_default()
@@ -343,13 +347,17 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
                 accepted.len(),
                 plural(judged, "account")
             ),
-            RiskStatus::Closed => format!("{title}: passes in all {}", plural(judged, "account")),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
+                format!("{title}: passes in all {}", plural(judged, "account"))
+            }
         };
         let remediation = info.map(|i| i.remediation).unwrap_or("");
         let mut mitigation = match status {
             RiskStatus::Open => format!("Not yet applied in {}: {remediation}", open.join(", ")),
             RiskStatus::Accepted => format!("Risk accepted in {}", accepted.join(", ")),
-            RiskStatus::Closed => format!("In place in all {}: {title}", plural(judged, "account")),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
+                format!("In place in all {}: {title}", plural(judged, "account"))
+            }
         };
         if status == RiskStatus::Open && !accepted.is_empty() {
             mitigation.push_str(&format!("; risk accepted in {}", accepted.join(", ")));
@@ -372,6 +380,9 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
             excepted_count,
             pass_count,
         });
+    }
+    if let Some(report) = views.iter().find_map(|v| v.result.ok()) {
+        out.extend(register::attestation_rows(report));
     }
     out
 }
@@ -425,8 +436,107 @@ struct FailingCheck {
     fails: usize,
 }
 
+/// The policies attached at each level: `root r-ab12: FullAWSAccess; OU Clinical
+/// (ou-...): DenyIAM (p-...)`, for one kind; `None` when nothing is attached anywhere.
+fn levels_text(
+    g: &OrgGuardrails,
+    pick: fn(&crate::findings::GuardrailLevel) -> &Vec<AttachedOrgPolicy>,
+) -> Option<String> {
+    if g.levels.iter().all(|l| pick(l).is_empty()) {
+        return None;
+    }
+    let text = g
+        .levels
+        .iter()
+        .map(|l| {
+            let names: Vec<String> = pick(l).iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
+            let names = if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            };
+            format!("{}: {names}", l.node.describe())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(text)
+}
+
+/// What the policies of one kind are to an account, for the summary's table.
+fn state_text(state: GuardrailState, reason: Option<&str>, listed: Option<String>) -> String {
+    match (state, listed) {
+        (GuardrailState::Apply, Some(listed)) => listed,
+        (GuardrailState::Apply, None) => "none attached".to_string(),
+        (GuardrailState::ManagementAccount, Some(listed)) => {
+            format!("do not apply (management account); attached: {listed}")
+        }
+        (GuardrailState::ManagementAccount, None) => "do not apply (management account)".to_string(),
+        (GuardrailState::NotEnabled, _) => format!("not enabled ({})", reason.unwrap_or("")),
+        (GuardrailState::Unknown, _) => format!("unknown ({})", reason.unwrap_or("")),
+    }
+}
+
+/// `## Guardrails`: for every audited account, the service control policies attached at
+/// each level of its chain (root, organizational units, account), whether they restrict
+/// anything, and its resource control policies; then the accounts that have only
+/// FullAWSAccess (no SCP restricts anything).
+fn guardrails_section(views: &[AccountView]) -> String {
+    let mut s = String::from("## Guardrails\n\n");
+    let rows: Vec<(&AccountView, &OrgGuardrails)> = views
+        .iter()
+        .filter_map(|v| v.result.ok().and_then(|r| r.organization.as_ref()).map(|g| (v, g)))
+        .collect();
+    if rows.is_empty() {
+        s.push_str("No account's findings hold the organization's policies.\n\n");
+        return s;
+    }
+    s.push_str(
+        "The service control policies (SCPs) attached at each level of each account's chain, root first; \
+         an action is permitted only if at every level some SCP allows it and no SCP denies it. \
+         Resource control policies (RCPs) likewise, for the resources of the services they cover.\n\n",
+    );
+    s.push_str("| Account | Name | Guardrails | SCPs by level | RCPs by level |\n|---|---|---|---|---|\n");
+    let mut only_full = Vec::new();
+    for (v, g) in &rows {
+        let verdict = match g.scp {
+            GuardrailState::Apply if g.scp_restricts => "restricted by SCPs",
+            GuardrailState::Apply => {
+                only_full.push(v.id);
+                "only FullAWSAccess (no SCP restricts)"
+            }
+            GuardrailState::NotEnabled => {
+                only_full.push(v.id);
+                "none (SCPs not enabled)"
+            }
+            GuardrailState::ManagementAccount => "SCPs do not apply (management account)",
+            GuardrailState::Unknown => "unknown",
+        };
+        let scps = state_text(g.scp, g.scp_reason.as_deref(), levels_text(g, |l| &l.scps));
+        let rcps = state_text(g.rcp, g.rcp_reason.as_deref(), levels_text(g, |l| &l.rcps));
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            md_cell(v.id),
+            md_cell(v.name),
+            verdict,
+            md_cell(&scps),
+            md_cell(&rcps)
+        ));
+    }
+    s.push('\n');
+    if only_full.is_empty() {
+        s.push_str("Accounts with only FullAWSAccess: none.\n\n");
+    } else {
+        s.push_str(&format!(
+            "Accounts with only FullAWSAccess (no service control policy restricts anything; IAM-033 fails): {}.\n\n",
+            only_full.iter().map(|id| md_cell(id)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    s
+}
+
 /// `org_summary.md`: the accounts audited and errored, each account's failing findings by
-/// severity, the checks failing in most accounts, and the errors with their messages.
+/// severity, the guardrails (the organization policies of each account), the checks
+/// failing in most accounts, and the errors with their messages.
 pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
     let audited: Vec<(&AccountView, &AuditReport)> =
         views.iter().filter_map(|v| v.result.ok().map(|r| (v, r))).collect();
@@ -494,6 +604,8 @@ pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
         }
     }
     s.push('\n');
+
+    s.push_str(&guardrails_section(views));
 
     s.push_str("## Checks failing in most accounts\n\n");
     // Per check: the accounts where it has failing findings, and how many.

@@ -22,6 +22,10 @@ pub enum RiskStatus {
     Accepted,
     /// No failure.
     Closed,
+    /// A control attested by a person (`[[attestation]]`), within its validity.
+    Attested,
+    /// An attestation past its last valid day.
+    Expired,
 }
 
 impl RiskStatus {
@@ -31,6 +35,8 @@ impl RiskStatus {
             RiskStatus::Open => "Open",
             RiskStatus::Accepted => "Accepted",
             RiskStatus::Closed => "Closed",
+            RiskStatus::Attested => "Attested",
+            RiskStatus::Expired => "Expired",
         }
     }
 }
@@ -144,9 +150,53 @@ pub fn effective_status(f: &Finding, as_of: Option<NaiveDate>) -> Status {
     }
 }
 
-/// The register rows, in check order. Checks whose findings are all `error` or
-/// `not-evaluated` have no row (nothing was decided; the summary lists them).
+/// The register rows, in check order, then a row per attestation. Checks whose findings are
+/// all `error` or `not-evaluated` have no row (nothing was decided; the summary lists them).
 pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
+    let mut out = check_rows(report);
+    out.extend(attestation_rows(report));
+    out
+}
+
+/// A row per attestation (`[[attestation]]`): Attested, or Expired past its last valid day.
+pub fn attestation_rows(report: &AuditReport) -> Vec<RiskRow> {
+    report
+        .attestations
+        .iter()
+        .map(|a| {
+            let status = if a.expired {
+                RiskStatus::Expired
+            } else {
+                RiskStatus::Attested
+            };
+            RiskRow {
+                risk_id: a.control.clone(),
+                slug: "attestation".to_string(),
+                description: a.statement.clone(),
+                hipaa_standard: a.hipaa.join("; "),
+                mitigation: format!(
+                    "{} by {} on {}, valid until {}",
+                    if a.expired {
+                        "Attested (EXPIRED: attest again)"
+                    } else {
+                        "Attested"
+                    },
+                    a.attested_by,
+                    a.date,
+                    a.expires
+                ),
+                status,
+                evidence: a.evidence.clone(),
+                severity: crate::findings::Severity::Medium,
+                fail_count: usize::from(a.expired),
+                excepted_count: 0,
+                pass_count: usize::from(!a.expired),
+            }
+        })
+        .collect()
+}
+
+fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
     let mut out = Vec::new();
     let as_of = as_of_date(report);
     for (check_id, plain) in by_check(report) {
@@ -187,7 +237,9 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
                     plural(judged, resource)
                 )
             }
-            RiskStatus::Closed => format!("{}: all {} pass", first.title, plural(judged, resource)),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
+                format!("{}: all {} pass", first.title, plural(judged, resource))
+            }
         };
         let remediation = info.map(|i| i.remediation).unwrap_or(first.remediation.as_str());
         let mut exceptions: Vec<String> = Vec::new();
@@ -222,7 +274,7 @@ pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
         let mut mitigation = match status {
             RiskStatus::Open => format!("Not yet applied: {remediation}"),
             RiskStatus::Accepted => "Risk accepted".to_string(),
-            RiskStatus::Closed => format!("In place: {}", first.title),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => format!("In place: {}", first.title),
         };
         for why in too_broad {
             mitigation.push_str(&format!("; WARNING: an exception is too broad: {why}"));

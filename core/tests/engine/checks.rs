@@ -89,7 +89,9 @@ mod credentials;
 mod enforcement;
 mod engine;
 mod escalation;
+mod identity_center;
 mod mfa;
+mod organization;
 mod password;
 mod policies;
 mod root;
@@ -108,6 +110,8 @@ const FAMILIES: &[(&[Case], &[&str])] = &[
     (root::CASES, root::AUTHORIZATION_ONLY),
     (analyzer::CASES, analyzer::AUTHORIZATION_ONLY),
     (trust::CASES, trust::AUTHORIZATION_ONLY),
+    (organization::CASES, organization::AUTHORIZATION_ONLY),
+    (identity_center::CASES, identity_center::AUTHORIZATION_ONLY),
 ];
 
 /// An account, a configuration, and what checks decide on it: (check, resource, status).

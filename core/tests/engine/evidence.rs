@@ -141,6 +141,8 @@ fn report(source: &str, findings: Vec<Finding>) -> AuditReport {
         regions: vec!["us-east-1".into()],
         findings,
         warnings: vec!["managed policy arn:aws:iam::aws:policy/Missing is not in the data".into()],
+        organization: None,
+        attestations: Vec::new(),
     }
 }
 
@@ -751,4 +753,126 @@ fn a_failed_write_leaves_the_previous_evidence_intact_and_no_partial_files() {
     let err = write_evidence(&file, &changed, &acct, &defaults(), &EvidenceOptions::default()).unwrap_err();
     assert!(err.to_string().contains("not-a-dir"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+}
+
+/// The demo account (examples/demo-account), whose Identity Center the AWS CLI exported.
+fn demo_account() -> Account {
+    Account::read_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account")).unwrap()
+}
+
+#[test]
+fn identity_center_access_lists_every_user_with_what_it_reaches() {
+    let acct = demo_account();
+    let rep = checks::audit(&acct, &Config::default(), None);
+    let out = tempfile::tempdir().unwrap();
+    let manifest = write_evidence(out.path(), &rep, &acct, &defaults(), &EvidenceOptions::default()).unwrap();
+    assert!(manifest.files.contains_key("identity_center_access.csv"));
+    let bytes = std::fs::read(out.path().join("identity_center_access.csv")).unwrap();
+    let (header, rows) = read_csv(&bytes);
+    assert_eq!(
+        header,
+        [
+            "Instance",
+            "UserName",
+            "DisplayName",
+            "UserId",
+            "Groups",
+            "PermissionSets",
+            "Accounts",
+            "Administrator",
+            "LongestSession",
+            "Assignments"
+        ]
+    );
+    let by_user: BTreeMap<&str, &Vec<String>> = rows.iter().map(|r| (r[1].as_str(), r)).collect();
+    assert_eq!(
+        by_user.keys().copied().collect::<Vec<_>>(),
+        ["alex.rivera", "dr.reyes", "pat.morgan", "sam.contractor"]
+    );
+    let alex = by_user["alex.rivera"];
+    assert_eq!(
+        (&alex[4][..], &alex[5][..], &alex[6][..], &alex[7][..], &alex[8][..]),
+        ("IT-Admins", "AdministratorAccess", ACCOUNT, "yes", "12 h")
+    );
+    assert_eq!(alex[9], "AdministratorAccess in 123456789012 (through group IT-Admins)");
+    let sam = by_user["sam.contractor"];
+    assert_eq!((&sam[4][..], &sam[7][..], &sam[8][..]), ("", "no", "8 h"));
+    assert_eq!(sam[9], "FrontDeskCalendar in 123456789012 (directly)");
+    assert_eq!(by_user["dr.reyes"][7], "no");
+    // The register has the four checks' rows, decided from this data.
+    let register = String::from_utf8(std::fs::read(out.path().join("risk_register.csv")).unwrap()).unwrap();
+    for id in ["IAM-029", "IAM-030", "IAM-031", "IAM-032"] {
+        assert!(
+            register.lines().any(|l| l.starts_with(id) && l.contains(",Open,")),
+            "{id}: {register}"
+        );
+    }
+    // No Identity Center data: no file.
+    let (acct, rep) = formula_fixture();
+    let out = tempfile::tempdir().unwrap();
+    let manifest = write_evidence(out.path(), &rep, &acct, &defaults(), &EvidenceOptions::default()).unwrap();
+    assert!(!manifest.files.contains_key("identity_center_access.csv"));
+}
+
+#[test]
+fn attestations_are_register_rows_attested_until_they_expire() {
+    let acct = demo_account();
+    let text = "[[attestation]]\ncontrol = \"Identity Center MFA\"\nstatement = \"MFA at every sign-in\"\n\
+                evidence = \"=HYPERLINK(\\\"http://x\\\")\"\nattested_by = \"Dana <b>Whitfield</b>\"\ndate = 2026-05-02\n\
+                expires = 2027-05-02\nhipaa = [\"§164.312(d)\"]\n\n[[attestation]]\ncontrol = \"Badge access review\"\n\
+                statement = \"Quarterly review of who can enter the server room\"\nevidence = \"SEC-77\"\n\
+                attested_by = \"Lee\"\ndate = 2025-01-01\nexpires = 2026-11-15\n";
+    let config = Config::parse(Path::new("hipaa-iam.toml"), text, &checks::ids()).unwrap();
+    // The demo's data is of 2026-11-16: the second attestation expired the day before.
+    let rep = checks::audit(&acct, &config, None);
+    assert_eq!(rep.attestations.len(), 2);
+    assert!(!rep.attestations[0].expired && rep.attestations[1].expired);
+    assert!(
+        rep.warnings
+            .iter()
+            .any(|w| w.contains("\"Badge access review\"") && w.contains("expired on 2026-11-15")),
+        "{:?}",
+        rep.warnings
+    );
+    let rows = register::rows(&rep);
+    let att: Vec<(&str, RiskStatus)> = rows
+        .iter()
+        .filter(|r| r.slug == "attestation")
+        .map(|r| (r.risk_id.as_str(), r.status))
+        .collect();
+    assert_eq!(
+        att,
+        [
+            ("Identity Center MFA", RiskStatus::Attested),
+            ("Badge access review", RiskStatus::Expired)
+        ]
+    );
+    let mfa = rows.iter().find(|r| r.risk_id == "Identity Center MFA").unwrap();
+    assert_eq!(mfa.hipaa_standard, "§164.312(d)");
+    assert_eq!(
+        mfa.mitigation,
+        "Attested by Dana <b>Whitfield</b> on 2026-05-02, valid until 2027-05-02"
+    );
+    let loaded = LoadedConfig {
+        config,
+        path: None,
+        sha256: sha256_hex(text.as_bytes()),
+    };
+    let out = tempfile::tempdir().unwrap();
+    write_evidence(out.path(), &rep, &acct, &loaded, &EvidenceOptions::default()).unwrap();
+    let (_, csv_rows) = read_csv(&std::fs::read(out.path().join("risk_register.csv")).unwrap());
+    let row = csv_rows.iter().find(|r| r[0] == "Identity Center MFA").unwrap();
+    assert_eq!((&row[4][..], &row[5][..]), ("Attested", "=HYPERLINK(\"http://x\")"));
+    let row = csv_rows.iter().find(|r| r[0] == "Badge access review").unwrap();
+    assert_eq!(row[4], "Expired");
+    // Markup is data in the Markdown register too.
+    let md = String::from_utf8(std::fs::read(out.path().join("risk_register.md")).unwrap()).unwrap();
+    assert!(
+        md.contains("Dana \\<b\\>Whitfield\\</b\\>") && !md.contains("<b>"),
+        "{md}"
+    );
+    // The JSON findings carry them for every other face.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("findings.json")).unwrap()).unwrap();
+    assert_eq!(json["attestations"][1]["expired"], true);
 }

@@ -730,7 +730,7 @@ fn demo_account_parses_with_the_expected_contents() {
             .into_iter()
         )
     );
-    assert_eq!(account.roles.len(), 3);
+    assert_eq!(account.roles.len(), 7, "three of its own and four Identity Center made");
     assert_eq!(account.roles.iter().filter(|r| r.is_service_linked()).count(), 1);
     let customer: BTreeSet<&str> = account
         .policies

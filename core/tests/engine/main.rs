@@ -20,6 +20,7 @@ mod lint;
 mod lint_files;
 mod org_evidence;
 mod org_mocks;
+mod org_scp_mocks;
 mod policy;
 mod remediate_mocks;
 mod remediate_moto;

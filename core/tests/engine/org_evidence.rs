@@ -493,8 +493,9 @@ fn org_summary_shows_accounts_fail_counts_top_checks_and_errors() {
     );
     assert!(
         // Ten checks at most; IAM-020 (2 of 3 accounts) ranks below those failing in all three.
-        md.contains("| IAM-003 | Programmatic users have MFA | medium | 3 of 3 | 3 |\n\n## Errors")
-            && !md.contains("| IAM-020 |"),
+        md.contains(
+            "| IAM-007 | Users have no directly attached or inline policies | medium | 3 of 3 | 6 |\n\n## Errors"
+        ) && !md.contains("| IAM-020 |"),
         "{md}"
     );
     assert!(

@@ -240,9 +240,9 @@ fn run_audit_returns_the_report_the_verdict_and_the_evidence_of_one_audit() {
     // The report is the one hipaa_iam_audit returns.
     let alone = json_ok(hipaa_iam_audit, &serde_json::json!({ "exports_dir": demo }));
     assert_eq!(run["report"], alone);
-    // The verdict is the library's run policy: the CLI's `--fail-on high` counts 15.
+    // The verdict is the library's run policy: the CLI's `--fail-on high` counts 17.
     assert_eq!(run["verdict"]["fail_on"], "high");
-    assert_eq!(run["verdict"]["failing"], 15, "{}", run["verdict"]);
+    assert_eq!(run["verdict"]["failing"], 17, "{}", run["verdict"]);
     assert_eq!(run["verdict"]["failed"], true);
     assert!(run["verdict"]["failing_checks"]
         .as_array()

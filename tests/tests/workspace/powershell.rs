@@ -556,7 +556,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
     // One call audited, wrote the evidence from that audit and applied -FailOn high.
     let run = read("run.json");
     assert_eq!(run["report"], audit);
-    assert_eq!(run["verdict"]["failing"], 15, "{}", run["verdict"]);
+    assert_eq!(run["verdict"]["failing"], 17, "{}", run["verdict"]);
     assert_eq!(run["verdict"]["failed"], true);
     let findings: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("run-evidence/findings.json")).unwrap()).unwrap();

@@ -151,7 +151,7 @@ impl<'a> Escalations<'a> {
         };
         // Rewriting itself or its groups first: the usual escalation, found without a walk.
         let mut rewritten = NodeSet::default();
-        let mut after: HashMap<(usize, bool), Power> = HashMap::new();
+        let mut after: HashMap<(usize, usize, bool), Power> = HashMap::new();
         let mut rewrite = |gains: &mut Gains,
                            rewritten: &mut NodeSet,
                            path: &dyn Fn() -> Vec<Step>,
@@ -169,8 +169,13 @@ impl<'a> Escalations<'a> {
                     _ => g.boundary(account, p).ok().flatten(),
                 }
             };
-            let key = (boundary.map_or(0, |d| std::ptr::from_ref(d) as usize), lifts);
-            let power = after.entry(key).or_insert_with(|| Power::within(boundary));
+            let ceiling = g.ceiling(account, p);
+            let key = (
+                boundary.map_or(0, |d| std::ptr::from_ref(d) as usize),
+                ceiling.map_or(0, |c| std::ptr::from_ref(c) as usize),
+                lifts,
+            );
+            let power = after.entry(key).or_insert_with(|| Power::within(boundary, ceiling));
             if power.gains_over(&base) {
                 rewritten.insert(p);
                 if gains.shown.len() < limit {

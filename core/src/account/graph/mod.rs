@@ -37,8 +37,8 @@ use std::sync::Arc;
 
 use super::{boundary_of, Account, Labelled, PasswordEnabled};
 use crate::policy::{
-    evaluate, pass_role, Context, Document, Effect, Evaluation, NamedPrincipal, Principal, Principals, Statement,
-    TargetSet, Targets, Tri,
+    pass_role, Context, Document, Effect, Evaluation, NamedPrincipal, Principal, Principals, Statement, TargetSet,
+    Targets, Tri,
 };
 
 pub use escalate::{AdminRoles, Escalations, Gain, Gains, EXAMINED};
@@ -299,6 +299,15 @@ impl AccessGraph {
             (NodeKind::User, i) => boundary_of(account, account.users[i].permissions_boundary.as_ref()),
             (NodeKind::Role, i) => boundary_of(account, account.roles[i].permissions_boundary.as_ref()),
             (NodeKind::Group, _) => Ok(None),
+        }
+    }
+
+    /// The organization policies over `n` (organization runs; none for a service-linked
+    /// role or the management account).
+    pub fn ceiling<'a>(&self, account: &'a Account, n: NodeId) -> Option<&'a crate::policy::Ceiling> {
+        match self.kind(n) {
+            (NodeKind::Role, i) => account.ceiling_for_role(&account.roles[i]),
+            _ => account.ceiling(),
         }
     }
 
@@ -604,6 +613,7 @@ impl<'a> Builder<'a> {
                 Ok(None) => key.push(0),
                 Err(_) => key.push(1),
             }
+            key.push(l.ceiling.map_or(0, |c| std::ptr::from_ref(c) as usize));
             for e in self.graph.edges(n) {
                 key.push(e.kind as usize);
                 key.push(e.action.as_ptr() as usize);
@@ -670,9 +680,7 @@ impl<'a> Builder<'a> {
                         .admits(caller, ctx)
                         .is_some_and(|(how, _)| how == TrustedAs::Arn)
                         && !principal.evaluate(ASSUME, arn, ctx).is_denied()
-                        && principal
-                            .boundary
-                            .is_none_or(|b| may(&evaluate(&[b], ASSUME, arn, ctx)))
+                        && principal.caps_may_allow(ASSUME, arn, ctx)
                 })
                 .map(|&r| g.role(self.role_index[r as usize]))
                 .collect();

@@ -1,11 +1,11 @@
 //! What a principal may do, as sets of real actions: enough to tell whether reaching another
 //! principal gains anything.
 
-use crate::policy::{ActionSet, Document};
+use crate::policy::{ActionSet, Ceiling, Document};
 
 /// The actions a principal may be allowed: on some resource under some conditions
-/// (`anywhere`), and unconditionally on every resource (`everywhere`), after its boundary and
-/// the unconditional denies on every resource.
+/// (`anywhere`), and unconditionally on every resource (`everywhere`), after its boundary,
+/// its ceiling (the organization's policies) and the unconditional denies on every resource.
 #[derive(Debug, Clone)]
 pub struct Power {
     /// Actions some `Allow` may grant on some resource.
@@ -15,8 +15,8 @@ pub struct Power {
 }
 
 impl Power {
-    /// The power of `identity` documents within `boundary`.
-    pub fn of(identity: &[&Document], boundary: Option<&Document>) -> Power {
+    /// The power of `identity` documents within `boundary`, capped by `ceiling`.
+    pub fn of(identity: &[&Document], boundary: Option<&Document>, ceiling: Option<&Ceiling>) -> Power {
         let mut anywhere = ActionSet::empty();
         let mut everywhere = ActionSet::empty();
         let mut denied = ActionSet::empty();
@@ -32,18 +32,31 @@ impl Power {
         }
         anywhere.subtract(&denied);
         everywhere.subtract(&denied);
-        Power { anywhere, everywhere }
+        Power { anywhere, everywhere }.capped(ceiling)
     }
 
-    /// Whatever `boundary` allows (everything without one): the power of a principal whose
-    /// identity policies can be rewritten.
-    pub fn within(boundary: Option<&Document>) -> Power {
+    /// This power within what every chain of `ceiling` lets through.
+    fn capped(mut self, ceiling: Option<&Ceiling>) -> Power {
+        for chain in ceiling.iter().flat_map(|c| c.chains.iter()) {
+            let (some, every, removed) = chain.sets();
+            self.anywhere.intersect_with(&some);
+            self.everywhere.intersect_with(&every);
+            self.anywhere.subtract(&removed);
+            self.everywhere.subtract(&removed);
+        }
+        self
+    }
+
+    /// Whatever `boundary` allows (everything without one) within `ceiling`: the power of a
+    /// principal whose identity policies can be rewritten.
+    pub fn within(boundary: Option<&Document>, ceiling: Option<&Ceiling>) -> Power {
         match boundary {
-            Some(b) => Power::of(&[b], None),
+            Some(b) => Power::of(&[b], None, ceiling),
             None => Power {
                 anywhere: ActionSet::full(),
                 everywhere: ActionSet::full(),
-            },
+            }
+            .capped(ceiling),
         }
     }
 

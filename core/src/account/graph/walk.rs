@@ -184,7 +184,7 @@ impl AccessGraph {
             (NodeKind::Group, Some(m)) => self.boundary(account, m),
             _ => self.boundary(account, n),
         };
-        Power::of(&l.docs, b.ok().flatten())
+        Power::of(&l.docs, b.ok().flatten(), l.ceiling)
     }
 
     /// The resource `step`'s action is on: the target's ARN, or for a new policy version the
@@ -235,7 +235,11 @@ impl AccessGraph {
             (principal.evaluate(step.action, &resource, &with), &with)
         };
         let mut allowed_by = Vec::new();
-        for m in e.matched.iter().filter(|m| !m.boundary && m.effect == Effect::Allow) {
+        for m in e
+            .matched
+            .iter()
+            .filter(|m| m.is_identity() && m.effect == Effect::Allow)
+        {
             if let (Some(label), Some(s)) = (
                 l.labels.get(m.document),
                 l.docs.get(m.document).and_then(|d| d.statements().get(m.statement)),
@@ -249,7 +253,7 @@ impl AccessGraph {
         for m in e
             .matched
             .iter()
-            .filter(|m| m.conditional && m.effect == Effect::Deny && !m.boundary)
+            .filter(|m| m.conditional && m.effect == Effect::Deny && m.is_identity())
         {
             if let Some(s) = l.docs.get(m.document).and_then(|d| d.statements().get(m.statement)) {
                 undecided(s, used, &mut requires);

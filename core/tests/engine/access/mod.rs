@@ -767,3 +767,74 @@ fn phi_access_evidence_lists_who_can_read_write_and_manage_each_phi_resource() {
     let files = render_files(&report, &account, &plain, &EvidenceOptions::default()).unwrap();
     assert!(!files.iter().any(|(n, _)| n == "phi_access.csv"));
 }
+
+/// The demo account, whose Identity Center (the instance of the same account) provisions a
+/// role per permission set.
+fn demo() -> Account {
+    Account::read_dir(&std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account")).unwrap()
+}
+
+#[test]
+fn who_can_names_the_people_behind_identity_center_roles() {
+    let account = demo();
+    let sign_ins = |action: &str, resource: &str, role: &str| -> Vec<String> {
+        let answer = access::who_can(&account, action, resource).unwrap();
+        let a = answer
+            .principals
+            .iter()
+            .find(|a| a.name == role)
+            .unwrap_or_else(|| panic!("{role} cannot {action}: {:?}", answer.principals));
+        a.identity_center.clone()
+    };
+    assert_eq!(
+        sign_ins(
+            "iam:CreateUser",
+            "*",
+            "AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70"
+        ),
+        ["user alex.rivera through group IT-Admins via permission set AdministratorAccess"]
+    );
+    assert_eq!(
+        sign_ins(
+            "s3:GetObject",
+            "arn:aws:s3:::clinic-ehr-records/chart.pdf",
+            "AWSReservedSSO_ClinicianAccess_8b1e4d7a2c5f9e03"
+        ),
+        ["user dr.reyes through group Clinicians via permission set ClinicianAccess"]
+    );
+    assert_eq!(
+        sign_ins(
+            "s3:GetObject",
+            "arn:aws:s3:::clinic-schedules/monday.csv",
+            "AWSReservedSSO_FrontDeskCalendar_19d7e3b5a0c2f846"
+        ),
+        ["user sam.contractor via permission set FrontDeskCalendar (assigned directly)"]
+    );
+    // Roles of the account's own: nobody signs in as them through Identity Center.
+    assert!(sign_ins("iam:CreateUser", "*", "ops-admin").is_empty());
+
+    // The same role under another path is an ordinary role, whatever its name says; and
+    // without the Identity Center data nobody is named.
+    let mut set =
+        ExportSet::read_dir(&std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account"))
+            .unwrap();
+    let text = String::from_utf8(set.files["authorization-details.json"].clone()).unwrap();
+    set.files.insert(
+        "authorization-details.json".into(),
+        text.replace("/aws-reserved/sso.amazonaws.com/", "/imposter/")
+            .into_bytes(),
+    );
+    let moved = Account::from_exports(&set).unwrap();
+    let answer = access::who_can(&moved, "iam:CreateUser", "*").unwrap();
+    let role = answer
+        .principals
+        .iter()
+        .find(|a| a.name == "AWSReservedSSO_AdministratorAccess_3f9a1c2b4d5e6f70")
+        .unwrap();
+    assert!(role.identity_center.is_empty(), "{:?}", role.identity_center);
+    set.files.retain(|k, _| !k.starts_with("identity-center/"));
+    set.files.insert("authorization-details.json".into(), text.into_bytes());
+    let without = Account::from_exports(&set).unwrap();
+    let answer = access::who_can(&without, "iam:CreateUser", "*").unwrap();
+    assert!(answer.principals.iter().all(|a| a.identity_center.is_empty()));
+}
