@@ -94,7 +94,8 @@ pub struct SourceArgs {
     /// (see README: the files and the AWS CLI commands that make them)
     #[arg(long, value_name = "DIR")]
     pub exports: Option<PathBuf>,
-    /// Access Analyzer regions to audit, comma-separated (default: the configured region)
+    /// Regions whose Access Analyzer and IAM Identity Center are audited, comma-separated
+    /// (default: the configured region)
     #[arg(long, value_name = "REGION,...", value_delimiter = ',', value_parser = cmd::region)]
     pub regions: Vec<String>,
     /// AWS profile to use (default: the standard credential chain)
@@ -199,7 +200,8 @@ pub struct CollectArgs {
     /// Directory to write the account data files and manifest.json into
     #[arg(long, short, value_name = "DIR")]
     pub output: PathBuf,
-    /// Access Analyzer regions to collect, comma-separated (default: the configured region)
+    /// Regions whose Access Analyzer and IAM Identity Center are collected, comma-separated
+    /// (default: the configured region)
     #[arg(long, value_name = "REGION,...", value_delimiter = ',', value_parser = cmd::region)]
     pub regions: Vec<String>,
     /// AWS profile to use (default: the standard credential chain)

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 pub mod account;
+pub mod identity_center;
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};

@@ -312,6 +312,9 @@ fn audit_of_a_moto_account_reports_exactly_its_gaps() {
     let (live, got, stderr) = audit(&m, &["--regions", "us-east-1"]);
     let mut want_live = expected();
     want_live.retain(|(id, _, _)| id != "IAM-019" && id != "IAM-020");
+    // Live, moto's Identity Center instance of the region is collected: empty (no user,
+    // group or permission set), so IAM-029..IAM-032 have nothing to report.
+    want_live.retain(|(id, _, _)| !["IAM-029", "IAM-030", "IAM-031", "IAM-032"].contains(&id.as_str()));
     for id in ["IAM-019", "IAM-020"] {
         want_live.insert((id.to_string(), "us-east-1".to_string(), "error".to_string()));
     }

@@ -13,6 +13,7 @@ mod collect_moto;
 mod evidence_cli;
 mod evidence_safety_cli;
 mod hostile_names_cli;
+mod identity_center_moto;
 mod lint_cli;
 mod merge_cli;
 mod network_cli;

@@ -9,6 +9,8 @@ use crate::{Error, Result};
 
 /// The file names of the account data (README.md, "The exports directory").
 pub mod file {
+    use crate::account::identity_center::{path as ic, DIR};
+
     /// `aws iam get-account-authorization-details --output json` (required).
     pub const AUTHORIZATION_DETAILS: &str = "authorization-details.json";
     /// The credential report, base64-decoded CSV.
@@ -34,7 +36,110 @@ pub mod file {
         format!("{ACCESS_ANALYZER_DIR}/{region}/findings.json")
     }
 
-    /// How the AWS CLI makes each file, for error messages and the README.
+    /// The folder of the IAM Identity Center files: `identity-center/<region>/...` (the
+    /// names of [`crate::account::identity_center::path`], as paths in the exports
+    /// directory).
+    pub const IDENTITY_CENTER_DIR: &str = DIR;
+
+    /// The files of one permission set, in
+    /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/`.
+    pub mod permission_set {
+        use crate::account::identity_center::path;
+
+        /// `aws sso-admin describe-permission-set`.
+        pub const DESCRIPTION: &str = path::PERMISSION_SET;
+        /// `aws sso-admin list-managed-policies-in-permission-set`.
+        pub const MANAGED_POLICIES: &str = path::MANAGED_POLICIES;
+        /// `aws sso-admin list-customer-managed-policy-references-in-permission-set`.
+        pub const CUSTOMER_MANAGED_POLICIES: &str = path::CUSTOMER_MANAGED_POLICIES;
+        /// `aws sso-admin get-inline-policy-for-permission-set`.
+        pub const INLINE_POLICY: &str = path::INLINE_POLICY;
+        /// `aws sso-admin get-permissions-boundary-for-permission-set`; absent when the
+        /// permission set has none.
+        pub const PERMISSIONS_BOUNDARY: &str = path::PERMISSIONS_BOUNDARY;
+        /// `aws sso-admin list-accounts-for-provisioned-permission-set`.
+        pub const ACCOUNTS: &str = path::ACCOUNTS;
+        /// The folder of `aws sso-admin list-account-assignments`, one file per account.
+        pub const ASSIGNMENTS_DIR: &str = "assignments";
+        /// Every file of a permission set's folder except the assignments.
+        pub const FILES: [&str; 6] = [
+            DESCRIPTION,
+            MANAGED_POLICIES,
+            CUSTOMER_MANAGED_POLICIES,
+            INLINE_POLICY,
+            PERMISSIONS_BOUNDARY,
+            ACCOUNTS,
+        ];
+    }
+
+    /// Whether `id` may name a file or folder of the Identity Center data (an instance,
+    /// permission set, account or group ID): ASCII letters, digits, `.`, `_` and `-`,
+    /// starting with a letter or digit, at most 128 characters. What AWS returns always is;
+    /// anything else (`..`, a `/`, a control character) never reaches a path.
+    pub fn is_path_segment(id: &str) -> bool {
+        id.len() <= 128
+            && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    }
+
+    /// The ID an Identity Center ARN ends in (`ssoins-...`, `ps-...`): its last `/` segment,
+    /// when that is a [`is_path_segment`].
+    pub fn arn_id(arn: &str) -> Option<&str> {
+        arn.rsplit('/').next().filter(|id| is_path_segment(id) && *id != arn)
+    }
+
+    /// `identity-center/<region>`.
+    pub fn identity_center_region(region: &str) -> String {
+        format!("{IDENTITY_CENTER_DIR}/{region}")
+    }
+
+    /// `identity-center/<region>/instances.json`.
+    pub fn identity_center_instances(region: &str) -> String {
+        ic::instances(region)
+    }
+
+    /// `identity-center/<region>/<instance-id>`.
+    pub fn identity_center_instance(region: &str, instance: &str) -> String {
+        ic::instance(region, instance)
+    }
+
+    /// `identity-center/<region>/<instance-id>/permission-sets.json`.
+    pub fn identity_center_permission_sets(region: &str, instance: &str) -> String {
+        ic::permission_sets(&ic::instance(region, instance))
+    }
+
+    /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/<name>` (`name` one
+    /// of [`permission_set::FILES`]).
+    pub fn identity_center_permission_set(region: &str, instance: &str, ps: &str, name: &str) -> String {
+        ic::permission_set_file(&ic::instance(region, instance), ps, name)
+    }
+
+    /// `identity-center/<region>/<instance-id>/permission-sets/<ps-id>/assignments/<account-id>.json`.
+    pub fn identity_center_assignments(region: &str, instance: &str, ps: &str, account: &str) -> String {
+        ic::assignments(&ic::instance(region, instance), ps, account)
+    }
+
+    /// `identity-center/<region>/<instance-id>/users.json`.
+    pub fn identity_center_users(region: &str, instance: &str) -> String {
+        ic::users(&ic::instance(region, instance))
+    }
+
+    /// `identity-center/<region>/<instance-id>/groups.json`.
+    pub fn identity_center_groups(region: &str, instance: &str) -> String {
+        ic::groups(&ic::instance(region, instance))
+    }
+
+    /// `identity-center/<region>/<instance-id>/group-memberships/<group-id>.json`.
+    pub fn identity_center_group_memberships(region: &str, instance: &str, group: &str) -> String {
+        ic::group_memberships(&ic::instance(region, instance), group)
+    }
+
+    /// How the AWS CLI makes each file, for error messages and the README. The Identity
+    /// Center files name their command with placeholders (`R` the region, `A` the instance
+    /// ARN, `P` the permission set ARN, `ID` the identity store ID);
+    /// `scripts/collect-identity-center.sh` makes them all.
     pub fn how_to_make(name: &str) -> &'static str {
         match name {
             AUTHORIZATION_DETAILS => "aws iam get-account-authorization-details --output json > authorization-details.json",
@@ -42,9 +147,80 @@ pub mod file {
             PASSWORD_POLICY => "aws iam get-account-password-policy --output json > password-policy.json",
             ACCOUNT_SUMMARY => "aws iam get-account-summary --output json > account-summary.json",
             VIRTUAL_MFA_DEVICES => "aws iam list-virtual-mfa-devices --output json > virtual-mfa-devices.json",
-            _ => "hipaa-iam collect --output DIR",
+            _ => match identity_center_leaf(name) {
+                Some(leaf) => identity_center_command(leaf),
+                None => "hipaa-iam collect --output DIR",
+            },
         }
     }
+
+    /// The kind of Identity Center file `name` is (`instances.json`, `users.json`,
+    /// `assignments`, ...), or `None` when it is not one.
+    fn identity_center_leaf(name: &str) -> Option<&str> {
+        let rest = name.strip_prefix(IDENTITY_CENTER_DIR)?.strip_prefix('/')?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        match parts.as_slice() {
+            [_, "instances.json"] => Some("instances.json"),
+            [_, _, leaf @ ("permission-sets.json" | "users.json" | "groups.json")] => Some(leaf),
+            [_, _, "group-memberships", _] => Some("group-memberships"),
+            [_, _, "permission-sets", _, leaf] => Some(leaf),
+            [_, _, "permission-sets", _, permission_set::ASSIGNMENTS_DIR, _] => Some(permission_set::ASSIGNMENTS_DIR),
+            _ => None,
+        }
+    }
+
+    fn identity_center_command(leaf: &str) -> &'static str {
+        match leaf {
+            "instances.json" => "aws sso-admin list-instances --region R --output json",
+            "permission-sets.json" => "aws sso-admin list-permission-sets --instance-arn A --region R --output json",
+            "users.json" => "aws identitystore list-users --identity-store-id ID --region R --output json",
+            "groups.json" => "aws identitystore list-groups --identity-store-id ID --region R --output json",
+            "group-memberships" => "aws identitystore list-group-memberships --identity-store-id ID --group-id G --region R --output json",
+            permission_set::DESCRIPTION => "aws sso-admin describe-permission-set --instance-arn A --permission-set-arn P --region R --output json",
+            permission_set::MANAGED_POLICIES => "aws sso-admin list-managed-policies-in-permission-set --instance-arn A --permission-set-arn P --region R --output json",
+            permission_set::CUSTOMER_MANAGED_POLICIES => "aws sso-admin list-customer-managed-policy-references-in-permission-set --instance-arn A --permission-set-arn P --region R --output json",
+            permission_set::INLINE_POLICY => "aws sso-admin get-inline-policy-for-permission-set --instance-arn A --permission-set-arn P --region R --output json",
+            permission_set::PERMISSIONS_BOUNDARY => "aws sso-admin get-permissions-boundary-for-permission-set --instance-arn A --permission-set-arn P --region R --output json (no file when it answers ResourceNotFoundException)",
+            permission_set::ACCOUNTS => "aws sso-admin list-accounts-for-provisioned-permission-set --instance-arn A --permission-set-arn P --region R --output json",
+            permission_set::ASSIGNMENTS_DIR => "aws sso-admin list-account-assignments --instance-arn A --account-id ACCOUNT --permission-set-arn P --region R --output json",
+            _ => "scripts/collect-identity-center.sh --region R --output DIR",
+        }
+    }
+}
+
+/// What [`entries`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// Folders (a symbolic link to one counts), by name.
+    Folder,
+    /// Anything else named `<stem>.json`, by stem.
+    Json,
+}
+
+/// The folders or `.json` files directly in `dir` whose name (or stem) is UTF-8 and passes
+/// `keep`, sorted; nothing when `dir` does not exist or is not a folder.
+fn entries(dir: &Path, kind: Entry, keep: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let is_dir = entry.path().is_dir();
+        let name = match kind {
+            Entry::Folder if is_dir => Some(name),
+            Entry::Json if !is_dir => name.strip_suffix(".json").map(str::to_string),
+            _ => None,
+        };
+        if let Some(name) = name.filter(|n| keep(n)) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
 }
 
 /// The account data files, by relative path (`/`-separated), plus where they came from.
@@ -160,7 +336,7 @@ impl ExportSet {
                 set.read_if_present(dir, &file::analyzer_findings(&region), &limits)?;
             }
         }
-        set.read_tree(dir, super::identity_center::DIR, &limits)?;
+        set.read_identity_center(dir, &limits)?;
         let manifest_path = dir.join(file::MANIFEST);
         if let Some(bytes) = read_input_file(&manifest_path, limits.of(file::MANIFEST))? {
             set.manifest = Some(crate::input::parse_json(&manifest_path, &bytes)?);
@@ -168,31 +344,50 @@ impl ExportSet {
         Ok(set)
     }
 
-    /// Reads every `.json` file under `dir/sub` (sorted; nested directories too). Only
-    /// regular files and directories are followed: a symbolic link is not, so the tree
-    /// cannot lead outside the exports directory.
-    fn read_tree(&mut self, dir: &Path, sub: &str, limits: &InputLimits) -> Result<()> {
-        let root = dir.join(sub);
-        match std::fs::symlink_metadata(&root) {
-            Ok(m) if m.is_dir() => {}
-            _ => return Ok(()),
-        }
-        let mut pending = vec![sub.to_string()];
-        while let Some(rel) = pending.pop() {
-            let here = dir.join(&rel);
-            let mut entries: Vec<(String, std::fs::FileType)> = Vec::new();
-            for entry in std::fs::read_dir(&here).map_err(|e| Error::io(&here, e))? {
-                let entry = entry.map_err(|e| Error::io(&here, e))?;
-                let kind = entry.file_type().map_err(|e| Error::io(&here, e))?;
-                entries.push((entry.file_name().to_string_lossy().into_owned(), kind));
-            }
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (name, kind) in entries {
-                let child = format!("{rel}/{name}");
-                if kind.is_dir() {
-                    pending.push(child);
-                } else if kind.is_file() && name.ends_with(".json") {
-                    self.read_if_present(dir, &child, limits)?;
+    /// Reads the Identity Center files of the layout (`identity-center/<region>/...`, see
+    /// [`file::IDENTITY_CENTER_DIR`]): only the names the layout gives, in folders named by a
+    /// region or an ID ([`file::is_path_segment`]); anything else there is ignored. The
+    /// depth is fixed, so a symbolic link back up the tree cannot make the walk endless.
+    fn read_identity_center(&mut self, dir: &Path, limits: &InputLimits) -> Result<()> {
+        use file::permission_set;
+        let top = dir.join(file::IDENTITY_CENTER_DIR);
+        for region in entries(&top, Entry::Folder, |n| crate::aws::check_region(n).is_ok())? {
+            self.read_if_present(dir, &file::identity_center_instances(&region), limits)?;
+            let region_dir = dir.join(file::identity_center_region(&region));
+            for instance in entries(&region_dir, Entry::Folder, file::is_path_segment)? {
+                for name in [
+                    file::identity_center_permission_sets(&region, &instance),
+                    file::identity_center_users(&region, &instance),
+                    file::identity_center_groups(&region, &instance),
+                ] {
+                    self.read_if_present(dir, &name, limits)?;
+                }
+                let instance_dir = dir.join(file::identity_center_instance(&region, &instance));
+                for group in entries(
+                    &instance_dir.join("group-memberships"),
+                    Entry::Json,
+                    file::is_path_segment,
+                )? {
+                    let name = file::identity_center_group_memberships(&region, &instance, &group);
+                    self.read_if_present(dir, &name, limits)?;
+                }
+                for ps in entries(
+                    &instance_dir.join("permission-sets"),
+                    Entry::Folder,
+                    file::is_path_segment,
+                )? {
+                    for leaf in permission_set::FILES {
+                        let name = file::identity_center_permission_set(&region, &instance, &ps, leaf);
+                        self.read_if_present(dir, &name, limits)?;
+                    }
+                    let assignments = instance_dir
+                        .join("permission-sets")
+                        .join(&ps)
+                        .join(permission_set::ASSIGNMENTS_DIR);
+                    for account in entries(&assignments, Entry::Json, file::is_path_segment)? {
+                        let name = file::identity_center_assignments(&region, &instance, &ps, &account);
+                        self.read_if_present(dir, &name, limits)?;
+                    }
                 }
             }
         }

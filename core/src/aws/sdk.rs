@@ -339,6 +339,17 @@ service_builder!(
     organizations,
     aws_sdk_organizations
 );
+service_builder!(
+    /// The IAM Identity Center administration (SSO Admin) client configuration from
+    /// `config` (set its region).
+    sso_admin,
+    aws_sdk_ssoadmin
+);
+service_builder!(
+    /// The Identity Store client configuration from `config` (set its region).
+    identity_store,
+    aws_sdk_identitystore
+);
 
 impl Failure {
     /// The failure of `operation` from the SDK's error: never its debug output.

@@ -40,7 +40,7 @@ use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::{Blob, DateTime};
 use common::{interceptor, mock_config};
-use hipaa_iam_core::account::collect::{collect, Clients, Options};
+use hipaa_iam_core::account::collect::{collect, Clients, IdentityCenterClients, Options};
 use hipaa_iam_core::account::{file, Account, Collected};
 use hipaa_iam_core::aws::retry_config;
 use hipaa_iam_core::Error;
@@ -80,36 +80,46 @@ impl Counter {
 
 /// The collector's own retry configuration, with the first backoff shortened so that a
 /// test with throttling runs in milliseconds.
-fn sdk_config() -> SdkConfig {
+pub(crate) fn sdk_config() -> SdkConfig {
     let retry: RetryConfig = retry_config().with_initial_backoff(Duration::from_millis(5));
     mock_config().into_builder().retry_config(retry).build()
 }
 
-struct Mocks {
+pub(crate) struct Mocks {
     iam: Vec<Rule>,
     iam_mode: RuleMode,
     sts: Vec<Rule>,
     regions: Vec<(&'static str, Vec<Rule>)>,
+    /// The sso-admin and identitystore rules of each region (MatchAny).
+    identity_center: Vec<(&'static str, Vec<Rule>)>,
     counter: Counter,
 }
 
 impl Mocks {
-    fn new(iam_mode: RuleMode, iam: Vec<Rule>) -> Self {
+    pub(crate) fn new(iam_mode: RuleMode, iam: Vec<Rule>) -> Self {
         Mocks {
             iam,
             iam_mode,
             sts: vec![caller_identity()],
             regions: Vec::new(),
+            identity_center: Vec::new(),
             counter: Counter::default(),
         }
     }
 
-    fn region(mut self, region: &'static str, rules: Vec<Rule>) -> Self {
+    pub(crate) fn region(mut self, region: &'static str, rules: Vec<Rule>) -> Self {
         self.regions.push((region, rules));
         self
     }
 
-    fn clients(&self) -> Clients {
+    /// Identity Center clients for `region` answering with `rules` (sso-admin and
+    /// identitystore operations alike).
+    pub(crate) fn identity_center(mut self, region: &'static str, rules: Vec<Rule>) -> Self {
+        self.identity_center.push((region, rules));
+        self
+    }
+
+    pub(crate) fn clients(&self) -> Clients {
         let conf = sdk_config();
         let iam = aws_sdk_iam::config::Builder::from(&conf)
             .interceptor(interceptor(self.iam_mode, &self.iam))
@@ -131,19 +141,42 @@ impl Mocks {
                 (region.to_string(), aws_sdk_accessanalyzer::Client::from_conf(c))
             })
             .collect();
+        let identity_center = self
+            .identity_center
+            .iter()
+            .map(|(region, rules)| {
+                let sso = aws_sdk_ssoadmin::config::Builder::from(&conf)
+                    .region(Region::new(*region))
+                    .interceptor(interceptor(RuleMode::MatchAny, rules))
+                    .interceptor(self.counter.clone())
+                    .build();
+                let store = aws_sdk_identitystore::config::Builder::from(&conf)
+                    .region(Region::new(*region))
+                    .interceptor(interceptor(RuleMode::MatchAny, rules))
+                    .interceptor(self.counter.clone())
+                    .build();
+                let clients = IdentityCenterClients {
+                    sso_admin: aws_sdk_ssoadmin::Client::from_conf(sso),
+                    identity_store: aws_sdk_identitystore::Client::from_conf(store),
+                };
+                (region.to_string(), clients)
+            })
+            .collect();
         Clients {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
             access_analyzer,
+            identity_center,
         }
     }
 }
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options {
         report_poll_initial: Duration::from_millis(1),
         report_poll_max: Duration::from_millis(4),
         report_max_wait: Duration::from_secs(5),
+        ..Options::default()
     }
 }
 
@@ -162,8 +195,9 @@ fn iam_error(
     }
 }
 
-/// An Access Analyzer (REST-JSON protocol) error response as AWS sends it.
-fn json_error(
+/// An Access Analyzer (REST-JSON protocol) error response as AWS sends it; the JSON
+/// protocols of sso-admin and identitystore read the same header.
+pub(crate) fn json_error(
     status: u16,
     code: &'static str,
     message: &'static str,
@@ -396,7 +430,7 @@ fn region_with_findings(region: &'static str) -> Vec<Rule> {
 }
 
 /// The IAM rules of a small, ordinary account (MatchAny: each rule answers its operation).
-fn ordinary_iam() -> Vec<Rule> {
+pub(crate) fn ordinary_iam() -> Vec<Rule> {
     let mut rules = auth_pages(1, 3);
     rules.extend([
         generate(&[ReportStateType::Complete, ReportStateType::Complete]),
@@ -489,6 +523,7 @@ async fn a_report_ready_after_the_other_calls_is_taken_without_waiting() {
         report_poll_initial: Duration::from_secs(30),
         report_poll_max: Duration::from_secs(30),
         report_max_wait: Duration::from_secs(5),
+        ..Options::default()
     };
     let set = collect(&mocks.clients(), &opts).await.unwrap();
     assert_eq!(

@@ -113,6 +113,7 @@ fn options() -> OrgOptions {
             report_poll_initial: Duration::from_millis(10),
             report_poll_max: Duration::from_millis(100),
             report_max_wait: Duration::from_secs(20),
+            ..Options::default()
         },
         ..OrgOptions::default()
     }

@@ -6,6 +6,8 @@
 
 use aws_sdk_accessanalyzer::types as aa;
 use aws_sdk_iam::types as iam;
+use aws_sdk_identitystore::types as ids;
+use aws_sdk_ssoadmin::types as sso;
 use serde_json::{Map, Value};
 
 /// A JSON object under construction, keys kept in insertion order (the API's member order).
@@ -361,6 +363,248 @@ pub(crate) fn finding(f: &aa::FindingSummaryV2) -> Value {
         .put("status", f.status().as_str())
         .put("updatedAt", timestamp(f.updated_at()))
         .opt("findingType", f.finding_type().map(|t| t.as_str()))
+        .build()
+}
+
+// IAM Identity Center (sso-admin) and its identity store.
+
+/// A string the SDK models as required, which it sets to `""` when the answer lacks it:
+/// printed only when the service sent it, as the CLI does.
+fn required(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// A boolean the SDK reads as `false` when the answer lacks it: printed when `true` (an
+/// absent flag and `false` mean the same: not the primary one).
+fn flag(b: bool) -> Option<bool> {
+    b.then_some(true)
+}
+
+fn region_metadata(r: &sso::RegionMetadata) -> Value {
+    Obj::new()
+        .opt("RegionName", r.region_name())
+        .opt("Status", r.status().map(|s| s.as_str()))
+        .time("AddedDate", r.added_date())
+        .put("IsPrimaryRegion", r.is_primary_region())
+        .build()
+}
+
+/// An `Instances` entry of `aws sso-admin list-instances`.
+pub(crate) fn sso_instance(i: &sso::InstanceMetadata) -> Value {
+    Obj::new()
+        .opt("InstanceArn", i.instance_arn())
+        .opt("IdentityStoreId", i.identity_store_id())
+        .opt("IdentityStoreArn", i.identity_store_arn())
+        .opt("OwnerAccountId", i.owner_account_id())
+        .opt("Name", i.name())
+        .time("CreatedDate", i.created_date())
+        .opt("Status", i.status().map(|s| s.as_str()))
+        .opt("StatusReason", i.status_reason())
+        .opt("PrimaryRegion", i.primary_region())
+        .list("Regions", i.regions.as_deref(), region_metadata)
+        .build()
+}
+
+/// `aws sso-admin describe-permission-set`'s `PermissionSet`.
+pub(crate) fn permission_set(p: &sso::PermissionSet) -> Value {
+    Obj::new()
+        .opt("Name", p.name())
+        .opt("PermissionSetArn", p.permission_set_arn())
+        .opt("Description", p.description())
+        .time("CreatedDate", p.created_date())
+        .opt("SessionDuration", p.session_duration())
+        .opt("RelayState", p.relay_state())
+        .build()
+}
+
+/// An `AttachedManagedPolicies` entry.
+pub(crate) fn attached_managed_policy(p: &sso::AttachedManagedPolicy) -> Value {
+    Obj::new().opt("Name", p.name()).opt("Arn", p.arn()).build()
+}
+
+/// A `CustomerManagedPolicyReferences` entry (also a boundary's reference).
+pub(crate) fn customer_managed_policy_reference(r: &sso::CustomerManagedPolicyReference) -> Value {
+    Obj::new().put("Name", r.name()).opt("Path", r.path()).build()
+}
+
+/// `aws sso-admin get-permissions-boundary-for-permission-set`'s `PermissionsBoundary`.
+pub(crate) fn permissions_boundary(b: &sso::PermissionsBoundary) -> Value {
+    Obj::new()
+        .opt(
+            "CustomerManagedPolicyReference",
+            b.customer_managed_policy_reference()
+                .map(customer_managed_policy_reference),
+        )
+        .opt("ManagedPolicyArn", b.managed_policy_arn())
+        .build()
+}
+
+/// An `AccountAssignments` entry of `aws sso-admin list-account-assignments`.
+pub(crate) fn account_assignment(a: &sso::AccountAssignment) -> Value {
+    Obj::new()
+        .opt("AccountId", a.account_id())
+        .opt("PermissionSetArn", a.permission_set_arn())
+        .opt("PrincipalType", a.principal_type().map(|t| t.as_str()))
+        .opt("PrincipalId", a.principal_id())
+        .build()
+}
+
+fn external_id(e: &ids::ExternalId) -> Value {
+    Obj::new().put("Issuer", e.issuer()).put("Id", e.id()).build()
+}
+
+fn person_name(n: &ids::Name) -> Value {
+    Obj::new()
+        .opt("Formatted", n.formatted())
+        .opt("FamilyName", n.family_name())
+        .opt("GivenName", n.given_name())
+        .opt("MiddleName", n.middle_name())
+        .opt("HonorificPrefix", n.honorific_prefix())
+        .opt("HonorificSuffix", n.honorific_suffix())
+        .build()
+}
+
+fn email(e: &ids::Email) -> Value {
+    Obj::new()
+        .opt("Value", e.value())
+        .opt("Type", e.r#type())
+        .opt("Primary", flag(e.primary()))
+        .build()
+}
+
+fn address(a: &ids::Address) -> Value {
+    Obj::new()
+        .opt("StreetAddress", a.street_address())
+        .opt("Locality", a.locality())
+        .opt("Region", a.region())
+        .opt("PostalCode", a.postal_code())
+        .opt("Country", a.country())
+        .opt("Formatted", a.formatted())
+        .opt("Type", a.r#type())
+        .opt("Primary", flag(a.primary()))
+        .build()
+}
+
+fn phone_number(p: &ids::PhoneNumber) -> Value {
+    Obj::new()
+        .opt("Value", p.value())
+        .opt("Type", p.r#type())
+        .opt("Primary", flag(p.primary()))
+        .build()
+}
+
+fn photo(p: &ids::Photo) -> Value {
+    Obj::new()
+        .opt("Value", required(p.value()))
+        .opt("Type", p.r#type())
+        .opt("Display", p.display())
+        .opt("Primary", flag(p.primary()))
+        .build()
+}
+
+fn user_role(r: &ids::Role) -> Value {
+    Obj::new()
+        .opt("Value", r.value())
+        .opt("Type", r.r#type())
+        .opt("Primary", flag(r.primary()))
+        .build()
+}
+
+/// A JSON document the SDK holds as a [`aws_smithy_types::Document`].
+fn document(d: &aws_smithy_types::Document) -> Value {
+    use aws_smithy_types::{Document, Number};
+    match d {
+        Document::Object(m) => {
+            let mut entries: Vec<_> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), document(v))).collect())
+        }
+        Document::Array(xs) => Value::Array(xs.iter().map(document).collect()),
+        Document::Number(Number::PosInt(n)) => Value::from(*n),
+        Document::Number(Number::NegInt(n)) => Value::from(*n),
+        Document::Number(Number::Float(f)) => Value::from(*f),
+        Document::String(s) => string(s),
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Null => Value::Null,
+    }
+}
+
+/// A `Users` entry of `aws identitystore list-users`.
+pub(crate) fn identity_store_user(u: &ids::User) -> Value {
+    let extensions = u.extensions.as_ref().map(|m| {
+        let mut entries: Vec<_> = m.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries
+            .into_iter()
+            .fold(Obj::new(), |o, (k, v)| o.put(k, document(v)))
+            .build()
+    });
+    Obj::new()
+        .opt("IdentityStoreId", required(u.identity_store_id()))
+        .opt("UserId", required(u.user_id()))
+        .opt("UserArn", required(u.user_arn()))
+        .opt("Revision", required(u.revision()))
+        .opt("UserName", u.user_name())
+        .list("ExternalIds", u.external_ids.as_deref(), external_id)
+        .opt("Name", u.name().map(person_name))
+        .opt("DisplayName", u.display_name())
+        .opt("NickName", u.nick_name())
+        .opt("ProfileUrl", u.profile_url())
+        .list("Emails", u.emails.as_deref(), email)
+        .list("Addresses", u.addresses.as_deref(), address)
+        .list("PhoneNumbers", u.phone_numbers.as_deref(), phone_number)
+        .opt("UserType", u.user_type())
+        .opt("Title", u.title())
+        .opt("PreferredLanguage", u.preferred_language())
+        .opt("Locale", u.locale())
+        .opt("Timezone", u.timezone())
+        .opt("UserStatus", u.user_status().map(|s| s.as_str()))
+        .list("Photos", u.photos.as_deref(), photo)
+        .opt("Website", u.website())
+        .opt("Birthdate", u.birthdate())
+        .list("Roles", u.roles.as_deref(), user_role)
+        .time("CreatedAt", u.created_at())
+        .opt("CreatedBy", u.created_by())
+        .time("UpdatedAt", u.updated_at())
+        .opt("UpdatedBy", u.updated_by())
+        .opt("Extensions", extensions)
+        .build()
+}
+
+/// A `Groups` entry of `aws identitystore list-groups`.
+pub(crate) fn identity_store_group(g: &ids::Group) -> Value {
+    Obj::new()
+        .opt("IdentityStoreId", required(g.identity_store_id()))
+        .opt("GroupId", required(g.group_id()))
+        .opt("GroupArn", required(g.group_arn()))
+        .opt("Revision", required(g.revision()))
+        .opt("DisplayName", g.display_name())
+        .list("ExternalIds", g.external_ids.as_deref(), external_id)
+        .opt("Description", g.description())
+        .time("CreatedAt", g.created_at())
+        .time("UpdatedAt", g.updated_at())
+        .opt("CreatedBy", g.created_by())
+        .opt("UpdatedBy", g.updated_by())
+        .build()
+}
+
+/// A `GroupMemberships` entry of `aws identitystore list-group-memberships`. A member of
+/// a kind this SDK does not know is printed as an empty object.
+pub(crate) fn group_membership(m: &ids::GroupMembership) -> Value {
+    let member = m.member_id().map(|id| match id {
+        ids::MemberId::UserId(user) => Obj::new().put("UserId", user.as_str()).build(),
+        _ => Obj::new().build(),
+    });
+    Obj::new()
+        .opt("IdentityStoreId", required(m.identity_store_id()))
+        .opt("MembershipId", required(m.membership_id()))
+        .opt("MembershipArn", required(m.membership_arn()))
+        .opt("GroupId", m.group_id())
+        .opt("MemberId", member)
+        .time("CreatedAt", m.created_at())
+        .time("UpdatedAt", m.updated_at())
+        .opt("CreatedBy", m.created_by())
+        .opt("UpdatedBy", m.updated_by())
         .build()
 }
 

@@ -5,12 +5,17 @@
 //! (pages of 1000), the credential report (generate, poll, get), `GetAccountPasswordPolicy`,
 //! `GetAccountSummary`, `ListVirtualMFADevices` (pages of 1000); and per audited region,
 //! concurrently, Access Analyzer `ListAnalyzers` and `ListFindingsV2` for the region's
-//! ACTIVE external-access analyzer.
+//! ACTIVE external-access analyzer, and the IAM Identity Center data (see
+//! [`collect_identity_center`]: its requests grow with permission sets, provisioned accounts
+//! and groups, never with users).
 //!
 //! The work takes SDK clients ([`Clients`]) so that tests can hand in mocked ones;
 //! [`collect_live`] and [`collect_to_dir`] build them from the standard credential chain.
 
 mod cli_json;
+mod identity_center;
+
+pub use identity_center::{collect_identity_center, IdentityCenterClients, IdentityCenterFiles, IdentityCenterOptions};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -33,6 +38,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// Access Analyzer, one client per audited region.
     pub access_analyzer: BTreeMap<String, aws_sdk_accessanalyzer::Client>,
+    /// IAM Identity Center and its identity store, per audited region (the same regions as
+    /// Access Analyzer). Empty: no Identity Center data is collected.
+    pub identity_center: BTreeMap<String, IdentityCenterClients>,
 }
 
 impl Clients {
@@ -74,7 +82,9 @@ impl Clients {
             regions.to_vec()
         };
         let mut access_analyzer = BTreeMap::new();
+        let mut identity_center = BTreeMap::new();
         for region in regions {
+            identity_center.insert(region.clone(), IdentityCenterClients::new(config, &region, account));
             let mut conf = aws::access_analyzer(config)
                 .region(aws_sdk_accessanalyzer::config::Region::new(region.clone()))
                 .retry_config(aws::retry_config().with_max_attempts(3));
@@ -91,6 +101,7 @@ impl Clients {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
             access_analyzer,
+            identity_center,
         })
     }
 }
@@ -104,6 +115,8 @@ pub struct Options {
     pub report_poll_max: Duration,
     /// How long to wait in total for the credential report before giving up.
     pub report_max_wait: Duration,
+    /// How the Identity Center data is read.
+    pub identity_center: IdentityCenterOptions,
 }
 
 impl Default for Options {
@@ -112,6 +125,7 @@ impl Default for Options {
             report_poll_initial: Duration::from_millis(500),
             report_poll_max: Duration::from_secs(8),
             report_max_wait: Duration::from_secs(60),
+            identity_center: IdentityCenterOptions::default(),
         }
     }
 }
@@ -174,6 +188,92 @@ fn remove_stale(set: &ExportSet, dir: &Path) -> Result<()> {
             std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         }
     }
+    remove_stale_identity_center(set, dir)
+}
+
+/// Removes the Identity Center files (the layout's names only, see
+/// [`file::IDENTITY_CENTER_DIR`]) that this collection did not produce, then the layout's
+/// folders left empty. Anything else in those folders stays, and so do the folders holding
+/// it. Symbolic links are not followed: a link in the tree is removed as a file would be
+/// (when it has a layout name), never what it points to.
+fn remove_stale_identity_center(set: &ExportSet, dir: &Path) -> Result<()> {
+    use file::permission_set;
+    // The folders (relative paths) below `parent` whose names pass `keep`, not following links.
+    let folders = |parent: &str, keep: &dyn Fn(&str) -> bool| -> Result<Vec<String>> {
+        let path = dir.join(parent);
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
+            let entry = entry.map_err(|e| Error::io(&path, e))?;
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if let (true, Some(name)) = (is_dir, entry.file_name().to_str()) {
+                if keep(name) {
+                    out.push(format!("{parent}/{name}"));
+                }
+            }
+        }
+        Ok(out)
+    };
+    // The `<stem>.json` entries (not folders) directly in `parent`, as relative paths.
+    let json_files = |parent: &str| -> Result<Vec<String>> {
+        let path = dir.join(parent);
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
+            let entry = entry.map_err(|e| Error::io(&path, e))?;
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if let (false, Some(name)) = (is_dir, entry.file_name().to_str()) {
+                if name.strip_suffix(".json").is_some_and(file::is_path_segment) {
+                    out.push(format!("{parent}/{name}"));
+                }
+            }
+        }
+        Ok(out)
+    };
+    let mut candidates: Vec<String> = Vec::new();
+    // Deepest first, so that a folder is tried only once what it held is gone.
+    let mut folders_to_prune: Vec<String> = Vec::new();
+    for region in folders(file::IDENTITY_CENTER_DIR, &|n| aws::check_region(n).is_ok())? {
+        candidates.push(format!("{region}/instances.json"));
+        for instance in folders(&region, &file::is_path_segment)? {
+            for leaf in ["permission-sets.json", "users.json", "groups.json"] {
+                candidates.push(format!("{instance}/{leaf}"));
+            }
+            let memberships = format!("{instance}/group-memberships");
+            candidates.extend(json_files(&memberships)?);
+            let sets = format!("{instance}/permission-sets");
+            for ps in folders(&sets, &file::is_path_segment)? {
+                candidates.extend(permission_set::FILES.iter().map(|leaf| format!("{ps}/{leaf}")));
+                let assignments = format!("{ps}/{}", permission_set::ASSIGNMENTS_DIR);
+                candidates.extend(json_files(&assignments)?);
+                folders_to_prune.push(assignments);
+                folders_to_prune.push(ps);
+            }
+            folders_to_prune.push(sets);
+            folders_to_prune.push(memberships);
+            folders_to_prune.push(instance);
+        }
+        folders_to_prune.push(region);
+    }
+    folders_to_prune.push(file::IDENTITY_CENTER_DIR.to_string());
+    for name in candidates {
+        let path = dir.join(&name);
+        let present = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir());
+        if present && !set.files.contains_key(&name) {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    for folder in folders_to_prune {
+        // Fails, and is meant to, when the folder still holds something.
+        let path = dir.join(&folder);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let _ = std::fs::remove_dir(&path);
+        }
+    }
     Ok(())
 }
 
@@ -200,6 +300,9 @@ pub fn summary(set: &ExportSet, dir: &Path) -> String {
             n("Policies")
         ));
     }
+    if let Some(line) = identity_center_summary(set) {
+        out.push_str(&line);
+    }
     if let Some(t) = &m.credential_report_generated_at {
         out.push_str(&format!("  credential report generated at {t}\n"));
     }
@@ -211,6 +314,33 @@ pub fn summary(set: &ExportSet, dir: &Path) -> String {
         out.push_str(&format!("  not collected: {name}: {reason}\n"));
     }
     out
+}
+
+/// `  identity center: instances I  permission sets P  users U  groups G` over every
+/// region, when any region's `instances.json` was collected.
+fn identity_center_summary(set: &ExportSet) -> Option<String> {
+    let prefix = format!("{}/", file::IDENTITY_CENTER_DIR);
+    let count = |leaf: &str, key: &str| -> usize {
+        set.files
+            .iter()
+            .filter(|(name, _)| name.starts_with(&prefix) && name.ends_with(leaf))
+            .filter_map(|(_, bytes)| serde_json::from_slice::<Value>(bytes).ok())
+            .map(|v| v.get(key).and_then(Value::as_array).map_or(0, Vec::len))
+            .sum()
+    };
+    let any = set
+        .files
+        .keys()
+        .any(|name| name.starts_with(&prefix) && name.ends_with("/instances.json"));
+    any.then(|| {
+        format!(
+            "  identity center: instances {}  permission sets {}  users {}  groups {}\n",
+            count("/instances.json", "Instances"),
+            count("/permission-sets.json", "PermissionSets"),
+            count("/users.json", "Users"),
+            count("/groups.json", "Groups")
+        )
+    })
 }
 
 /// The result of one optional source.
@@ -231,6 +361,12 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
             let result = collect_region(&client, &region).await;
             (region, result)
         });
+    }
+    // Identity Center too, every region at once (a JoinSet, so that it stops with the set).
+    let mut identity_center_task = tokio::task::JoinSet::new();
+    {
+        let (ic, ic_opts) = (clients.identity_center.clone(), opts.identity_center.clone());
+        identity_center_task.spawn(async move { collect_identity_center(&ic, &ic_opts).await });
     }
 
     let identity = aws::caller_identity(&clients.sts).await?;
@@ -281,6 +417,17 @@ pub async fn collect(clients: &Clients, opts: &Options) -> Result<ExportSet> {
     }
     for result in regions.into_values() {
         let result = result?;
+        set.files.extend(result.files);
+        manifest.not_collected.extend(result.not_collected);
+    }
+    while let Some(joined) = identity_center_task.join_next().await {
+        let result = joined.map_err(|e| {
+            Failure::new(
+                "ListInstances",
+                "InternalError",
+                format!("the Identity Center collection task failed: {e}"),
+            )
+        })??;
         set.files.extend(result.files);
         manifest.not_collected.extend(result.not_collected);
     }
