@@ -324,8 +324,11 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     let results = rt.block_on(async {
         let (clients, config, accounts, organization) =
             live_accounts(args.profile.as_deref(), &args.org, &args.network.to_network()).await?;
-        // The organization's own data first, with the caller's credentials.
+        // The organization's own data first, with the caller's credentials: its policies and
+        // its Identity Center instance.
         let files = org::collect_organization(&clients.organizations, &opts.org_data).await?;
+        let caller = org::caller(&clients.sts).await?;
+        let ic = org::identity_center(&config, &opts).await?;
         let (progress, bar) = progress(accounts.len());
         let dir = output.clone();
         let results = org::run(&clients, &config, &accounts, &opts, progress, move |account, set| {
@@ -338,9 +341,9 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        results.map(|r| (r, organization, files))
+        results.map(|r| (r, organization, files, ic, caller))
     })?;
-    let (results, organization, files) = results;
+    let (results, organization, files, ic, caller) = results;
     let listing = org::Listing {
         organization,
         accounts: results
@@ -355,6 +358,9 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
     std::fs::create_dir_all(&output).map_err(|e| Error::io(&output, e))?;
     org::write_listing(&output, &listing)?;
     files.write_dir(&output)?;
+    if !ic.files.is_empty() || !ic.not_collected.is_empty() {
+        org::identity_center::write(&output, &ic.files, &ic.not_collected, Some(&caller.account))?;
+    }
     let mut err = std::io::stderr().lock();
     for (name, reason) in &files.manifest.not_collected {
         let _ = writeln!(
@@ -364,6 +370,9 @@ pub fn collect(args: CollectArgs) -> Result<u8> {
             terminal_safe(name),
             terminal_safe(reason)
         );
+    }
+    for (name, reason) in &ic.not_collected {
+        let _ = writeln!(err, "not collected: {}: {}", terminal_safe(name), terminal_safe(reason));
     }
     for a in &listing.accounts {
         let label = label(&a.id, &a.name);

@@ -6,7 +6,8 @@
 //! full administrator (IAM-010, the detail naming the SCP), the one in the management account
 //! is (SCPs never apply there); IAM-033 passes under the SCP and fails under FullAWSAccess
 //! only. `scripts/collect-organization.sh` (the AWS CLI alone) makes the files `collect
-//! --org` makes.
+//! --org` makes. The organization's Identity Center instance is read once, decided in the
+//! audit of the account it was read from, and names who signs in as the role it provisioned.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
@@ -124,6 +125,93 @@ fn build(m: &Moto) -> Org {
         "--policy-arn",
         ADMIN,
     ]);
+    // The organization's Identity Center instance (the management account's): a user in no
+    // group, assigned an administrator permission set with 12-hour sessions directly, and the
+    // role provisioning makes for it (moto makes none; AWS's path and name shape).
+    let instance = text(&m.aws(&["sso-admin", "list-instances"])["Instances"][0]["InstanceArn"]);
+    let store = text(&m.aws(&["sso-admin", "list-instances"])["Instances"][0]["IdentityStoreId"]);
+    let user = text(
+        &m.aws(&[
+            "identitystore",
+            "create-user",
+            "--identity-store-id",
+            &store,
+            "--user-name",
+            "root.operator",
+            "--display-name",
+            "Root Operator",
+            "--name",
+            "GivenName=Root,FamilyName=Operator",
+        ])["UserId"],
+    );
+    let ps = text(
+        &m.aws(&[
+            "sso-admin",
+            "create-permission-set",
+            "--instance-arn",
+            &instance,
+            "--name",
+            "OrgAdmin",
+            "--session-duration",
+            "PT12H",
+        ])["PermissionSet"]["PermissionSetArn"],
+    );
+    m.aws(&[
+        "sso-admin",
+        "attach-managed-policy-to-permission-set",
+        "--instance-arn",
+        &instance,
+        "--permission-set-arn",
+        &ps,
+        "--managed-policy-arn",
+        ADMIN,
+    ]);
+    m.aws(&[
+        "sso-admin",
+        "create-account-assignment",
+        "--instance-arn",
+        &instance,
+        "--target-id",
+        MOTO_ACCOUNT_ID,
+        "--target-type",
+        "AWS_ACCOUNT",
+        "--permission-set-arn",
+        &ps,
+        "--principal-type",
+        "USER",
+        "--principal-id",
+        &user,
+    ]);
+    m.aws(&[
+        "sso-admin",
+        "provision-permission-set",
+        "--instance-arn",
+        &instance,
+        "--permission-set-arn",
+        &ps,
+        "--target-type",
+        "AWS_ACCOUNT",
+        "--target-id",
+        MOTO_ACCOUNT_ID,
+    ]);
+    m.aws(&[
+        "iam",
+        "create-role",
+        "--role-name",
+        SSO_ROLE,
+        "--path",
+        "/aws-reserved/sso.amazonaws.com/",
+        "--assume-role-policy-document",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/AWSSSO_0a1b2c3d4e5f6a7b_DO_NOT_DELETE"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}"#,
+    ]);
+    m.aws(&[
+        "iam",
+        "attach-role-policy",
+        "--role-name",
+        SSO_ROLE,
+        "--policy-arn",
+        ADMIN,
+    ]);
     Org {
         clinical_member,
         sandbox_member,
@@ -131,6 +219,10 @@ fn build(m: &Moto) -> Org {
         clinical,
     }
 }
+
+/// The role Identity Center provisions in the management account for the permission set
+/// OrgAdmin.
+const SSO_ROLE: &str = "AWSReservedSSO_OrgAdmin_0a1b2c3d4e5f6a7b";
 
 /// Every account's findings of `audit --org --format json`: account → check → resource →
 /// (status, detail).
@@ -244,7 +336,82 @@ fn scps_cap_administrators_the_same_live_and_from_the_collected_directory_on_mot
         assert!(detail.starts_with("only FullAWSAccess applies: root r-"), "{detail}");
         let (status, _) = verdict(v, MOTO_ACCOUNT_ID, "IAM-033", MOTO_ACCOUNT_ID);
         assert_eq!(status, "not-evaluated");
+        // Identity Center: read once, decided in the audit of the account it was read from,
+        // shared with the others.
+        let (status, detail) = verdict(v, MOTO_ACCOUNT_ID, "IAM-029", "root.operator");
+        assert_eq!(status, "fail", "{detail}");
+        // moto does not implement get-permissions-boundary-for-permission-set: with its
+        // boundary unknown, the permission set is not judged.
+        let (status, detail) = verdict(v, MOTO_ACCOUNT_ID, "IAM-031", "OrgAdmin");
+        assert_eq!(status, "not-evaluated", "{detail}");
+        assert!(detail.contains("permissions-boundary.json"), "{detail}");
+        assert_eq!(verdict(v, MOTO_ACCOUNT_ID, "IAM-032", "OrgAdmin").0, "fail");
+        for member in [&org.clinical_member, &org.sandbox_member] {
+            for check in ["IAM-029", "IAM-030", "IAM-031", "IAM-032"] {
+                let (status, detail) = verdict(v, member, check, "IAM Identity Center");
+                assert_eq!(status, "not-evaluated", "{detail}");
+                assert!(
+                    detail.contains("audited with account 123456789012"),
+                    "{member} {check}: {detail}"
+                );
+            }
+        }
     }
+    let ic_manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("identity-center/manifest.json")).unwrap()).unwrap();
+    assert_eq!(ic_manifest["account_id"], MOTO_ACCOUNT_ID, "{ic_manifest}");
+    assert!(
+        ic_manifest["files"]
+            .as_object()
+            .unwrap()
+            .contains_key("us-east-1/instances.json"),
+        "{ic_manifest}"
+    );
+    let verify = crate::common::hipaa_iam()
+        .args(["verify", dir.join("identity-center").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    for account in [MOTO_ACCOUNT_ID, org.clinical_member.as_str()] {
+        assert!(
+            !dir.join(account).join("identity-center").exists(),
+            "each account's own collection leaves Identity Center out"
+        );
+    }
+    // Who signs in as the role it provisioned, from the collected directory.
+    let who = crate::common::hipaa_iam()
+        .args([
+            "access",
+            "who-can",
+            "--exports",
+            dir.join(MOTO_ACCOUNT_ID).to_str().unwrap(),
+            "--action",
+            "iam:CreateUser",
+            "--resource",
+            "*",
+            "--format",
+            "json",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let who: Value = serde_json::from_slice(&who.stdout).unwrap();
+    let role = who["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == SSO_ROLE)
+        .unwrap_or_else(|| panic!("{who}"));
+    assert_eq!(
+        role["identity_center"],
+        serde_json::json!(["user root.operator via permission set OrgAdmin (assigned directly)"]),
+        "{role}"
+    );
 
     // The access queries on an account of the collected directory apply its SCPs.
     let explain = crate::common::hipaa_iam()

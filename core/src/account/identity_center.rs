@@ -619,6 +619,29 @@ fn safe_segment(id: &str) -> bool {
     !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// The Identity Center data of `set` as the account model holds it: `No` when there is none
+/// and the manifest records no attempt, `Failed` when no region's instances could be listed,
+/// else the instances read ([`read`]).
+pub fn collected(set: &ExportSet) -> Result<super::Collected<std::sync::Arc<IdentityCenter>>> {
+    use super::Collected;
+    Ok(match read(set)? {
+        None => Collected::No,
+        Some(ic) if ic.instances.is_empty() && !ic.regions.is_empty() && ic.regions.values().all(Option::is_some) => {
+            let (region, reason) = ic
+                .regions
+                .iter()
+                .next()
+                .map(|(r, w)| (r.clone(), w.clone().unwrap_or_default()))
+                .unwrap_or_default();
+            Collected::Failed {
+                call: path::instances(&region),
+                reason,
+            }
+        }
+        Some(ic) => Collected::Yes(std::sync::Arc::new(ic)),
+    })
+}
+
 /// Reads the Identity Center files of `set`: `Ok(None)` when there are none and the
 /// manifest records no attempt (the data was not collected).
 pub fn read(set: &ExportSet) -> Result<Option<IdentityCenter>> {

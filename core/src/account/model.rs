@@ -598,7 +598,11 @@ pub struct Account {
     pub organization: super::OrgPolicies,
     /// IAM Identity Center, when the data has it (`identity-center/`): `No` when it was not
     /// collected, `Failed` when no region's instances could be listed.
-    pub identity_center: Collected<super::identity_center::IdentityCenter>,
+    pub identity_center: Collected<std::sync::Arc<super::identity_center::IdentityCenter>>,
+    /// In organization runs, the account the organization's Identity Center instance is
+    /// audited with (IAM-029..IAM-032), when it is another: this account's data is the
+    /// shared instance, for naming who signs in as its roles.
+    pub identity_center_audited_in: Option<String>,
     user_index: HashMap<String, usize>,
     /// The access graph, built on first use ([`Account::access_graph`]).
     graph: std::sync::OnceLock<std::sync::Arc<super::graph::AccessGraph>>,
@@ -713,27 +717,10 @@ impl Account {
             access_analyzer.insert(region, RegionAnalyzers { analyzers, findings });
         }
 
-        let identity_center = match super::identity_center::read(set)? {
-            None => Collected::No,
-            Some(ic)
-                if ic.instances.is_empty() && ic.regions.values().all(Option::is_some) && !ic.regions.is_empty() =>
-            {
-                let (region, reason) = ic
-                    .regions
-                    .iter()
-                    .next()
-                    .map(|(r, w)| (r.clone(), w.clone().unwrap_or_default()))
-                    .unwrap_or_default();
-                Collected::Failed {
-                    call: super::identity_center::path::instances(&region),
-                    reason,
-                }
-            }
-            Some(ic) => {
-                sources.insert("identity_center", super::identity_center::DIR.to_string());
-                Collected::Yes(ic)
-            }
-        };
+        let identity_center = super::identity_center::collected(set)?;
+        if matches!(identity_center, Collected::Yes(_)) {
+            sources.insert("identity_center", super::identity_center::DIR.to_string());
+        }
 
         let manifest_time = set
             .manifest
@@ -776,6 +763,7 @@ impl Account {
             organization_accounts: Vec::new(),
             organization: super::OrgPolicies::NotCollected,
             identity_center,
+            identity_center_audited_in: None,
             user_index: HashMap::new(),
             graph: std::sync::OnceLock::new(),
             group_index: HashMap::new(),

@@ -37,6 +37,15 @@ fn instances<'a>(account: &'a Account, check: &Check) -> Result<Vec<&'a Instance
             detail,
         )]
     };
+    if let Some(home) = &account.identity_center_audited_in {
+        return Err(none(
+            Status::NotEvaluated,
+            format!(
+                "the organization's Identity Center instance is audited with account {home}, the account the \
+                 organization run read it from"
+            ),
+        ));
+    }
     match &account.identity_center {
         Collected::No => Err(none(
             Status::NotEvaluated,

@@ -185,8 +185,23 @@ async fn account_config(
         .build())
 }
 
+/// The organization's IAM Identity Center instance, read once with the credentials the run
+/// starts from (the management account or a delegated administrator) in the run's regions
+/// (the configuration's region when none are given). Each account's own collection leaves
+/// Identity Center out ([`collect_account`]).
+pub async fn identity_center(base: &SdkConfig, opts: &OrgOptions) -> Result<collect::IdentityCenterFiles> {
+    let regions: Vec<String> = if opts.regions.is_empty() {
+        base.region().map(|r| vec![r.to_string()]).unwrap_or_default()
+    } else {
+        opts.regions.clone()
+    };
+    let clients = collect::IdentityCenterClients::for_regions(base, &regions, None)?;
+    collect::collect_identity_center(&clients, &opts.collect.identity_center).await
+}
+
 /// Collects one account: assume the role, build the account's clients (their own retry
-/// partition), run the collector.
+/// partition), run the collector. Identity Center is the organization's, read once
+/// ([`identity_center`]): not per account.
 async fn collect_account(
     clients: &OrgClients,
     base: &SdkConfig,
@@ -195,7 +210,8 @@ async fn collect_account(
     opts: &OrgOptions,
 ) -> std::result::Result<ExportSet, String> {
     let config = account_config(clients, base, caller, account, opts).await?;
-    let account_clients = Clients::for_account(&config, &opts.regions, &account.id).map_err(|e| e.to_string())?;
+    let mut account_clients = Clients::for_account(&config, &opts.regions, &account.id).map_err(|e| e.to_string())?;
+    account_clients.identity_center.clear();
     let set = collect::collect(&account_clients, &opts.collect)
         .await
         .map_err(|e| e.to_string())?;
@@ -278,10 +294,25 @@ pub async fn audit(
     opts.validate()?;
     let files = collect_organization(&clients.organizations, &opts.org_data).await?;
     let data = std::sync::Arc::new(OrganizationData::from_files(&files));
+    let ic = identity_center(base, opts).await?;
+    let ic = std::sync::Arc::new(super::identity_center::SharedIdentityCenter::from_files(
+        ic.files,
+        ic.not_collected,
+        Some(caller(&clients.sts).await?.account),
+    )?);
     let results = run(clients, base, accounts, opts, progress, move |account, set| {
         let source = format!("live (account {})", account.id);
         let policies = data.policies_of(&account.id);
-        audit_set(&set, source, config.clone(), only.as_deref(), &organization, policies).map_err(|e| e.to_string())
+        audit_set(
+            &set,
+            source,
+            config.clone(),
+            only.as_deref(),
+            &organization,
+            policies,
+            &ic,
+        )
+        .map_err(|e| e.to_string())
     })
     .await?;
     Ok(results
@@ -302,9 +333,13 @@ fn audit_set(
     only: Option<&[String]>,
     organization: &[String],
     policies: crate::account::OrgPolicies,
+    identity_center: &super::identity_center::SharedIdentityCenter,
 ) -> Result<Audit> {
     let mut account = Account::from_exports(set)?;
     account.organization_accounts = organization.to_vec();
     account.organization = policies;
+    if let Some(id) = account.account_id.clone() {
+        identity_center.attach(&mut account, &id);
+    }
     Ok(api::audit_account(account, source, config, only))
 }

@@ -29,6 +29,7 @@ use crate::{Error, Result};
 mod collect;
 mod data;
 mod evidence;
+pub mod identity_center;
 #[cfg(feature = "aws")]
 mod live;
 mod merge;
@@ -343,10 +344,12 @@ fn read_listing(dir: &std::path::Path) -> Result<Listing> {
 
 /// When `exports` is an account's directory inside a directory made by `collect --org`
 /// (`<dir>/<id>/`, `<dir>` holding [`LISTING`] that lists `<id>`), puts the account under its
-/// organization: the organization's accounts and the policies of `<dir>/organization/`
-/// ([`read_collected_organization`]). Returns whether it did; another directory is left
-/// alone. The access queries use it, so that an account collected with its organization is
-/// judged under its service control policies.
+/// organization: the organization's accounts, the policies of `<dir>/organization/`
+/// ([`read_collected_organization`]) and its Identity Center instance of
+/// `<dir>/identity-center/` ([`identity_center::read`]). Returns whether it did; another
+/// directory is left alone. The access queries use it, so that an account collected with its
+/// organization is judged under its service control policies and names who signs in as the
+/// roles Identity Center provisioned.
 pub fn attach_collected_organization(account: &mut Account, exports: &std::path::Path) -> Result<bool> {
     let Some((top, id)) = exports
         .parent()
@@ -369,6 +372,7 @@ pub fn attach_collected_organization(account: &mut Account, exports: &std::path:
     }
     account.organization_accounts = listing.organization;
     account.organization = read_collected_organization(top)?.policies_of(id);
+    identity_center::read(top)?.attach(account, id);
     Ok(true)
 }
 
@@ -398,6 +402,7 @@ pub fn audit_collected(
         .collect();
     let selected = select(&all, accounts, shard)?;
     let org_data = read_collected_organization(dir)?;
+    let identity_center = identity_center::read(dir)?;
     let mut runs = Vec::with_capacity(selected.len());
     for account in selected {
         progress.started(&account);
@@ -410,6 +415,7 @@ pub fn audit_collected(
                     Ok(mut a) => {
                         a.organization_accounts = organization.clone();
                         a.organization = org_data.policies_of(&account.id);
+                        identity_center.attach(&mut a, &account.id);
                         match &a.account_id {
                             // The directory must hold the data of the account it is named after.
                             Some(found) if *found != account.id => Err(format!(

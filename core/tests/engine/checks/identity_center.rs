@@ -426,3 +426,92 @@ fn hostile_ids_in_the_data_are_refused_naming_the_file() {
         "{e}"
     );
 }
+
+#[test]
+fn an_organizations_instance_is_written_once_read_back_and_decided_in_one_account() {
+    use hipaa_iam_core::org::identity_center as org_ic;
+    let demo = demo_set();
+    let files: BTreeMap<String, Vec<u8>> = demo
+        .files
+        .iter()
+        .filter(|(k, _)| k.starts_with("identity-center/"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let top = tempfile::tempdir().unwrap();
+    let refused = BTreeMap::from([(
+        "identity-center/eu-west-1/instances.json".to_string(),
+        "AccessDeniedException: not here".to_string(),
+    )]);
+    let manifest = org_ic::write(top.path(), &files, &refused, Some(ACCOUNT)).unwrap();
+    assert_eq!(manifest.files.len(), files.len());
+    assert!(
+        manifest.files.contains_key("us-east-1/instances.json"),
+        "{:?}",
+        manifest.files.keys()
+    );
+    // A file of the caller's own beside them is never touched.
+    std::fs::write(top.path().join("identity-center/notes.txt"), "mine").unwrap();
+
+    let shared = org_ic::read(top.path()).unwrap();
+    assert_eq!(shared.read_from.as_deref(), Some(ACCOUNT));
+    let ic = shared.data.get().expect("read back");
+    assert_eq!(ic.instances[0].users.len(), 4);
+    assert_eq!(
+        ic.regions.get("eu-west-1").cloned().flatten().as_deref(),
+        Some("AccessDeniedException: not here")
+    );
+
+    // Decided in the account it was read from; the others say where.
+    let mut home = Account::read_dir(&fixture("compliant")).unwrap();
+    shared.attach(&mut home, ACCOUNT);
+    let r = checks::audit(&home, &Config::default(), None);
+    assert_eq!(find(&r, "IAM-029", "sam.contractor").status, Status::Fail);
+    let mut member = Account::read_dir(&fixture("compliant")).unwrap();
+    shared.attach(&mut member, "210987654321");
+    let r = checks::audit(&member, &Config::default(), None);
+    for check in ["IAM-029", "IAM-030", "IAM-031", "IAM-032"] {
+        let f = find(&r, check, "IAM Identity Center");
+        assert_eq!(f.status, Status::NotEvaluated);
+        assert!(f.detail.contains("audited with account 123456789012"), "{}", f.detail);
+    }
+
+    // A later collection with less: the files it no longer makes go, the caller's stay.
+    let fewer: BTreeMap<String, Vec<u8>> = files
+        .iter()
+        .filter(|(k, _)| !k.contains("/group-memberships/"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    org_ic::write(top.path(), &fewer, &BTreeMap::new(), Some(ACCOUNT)).unwrap();
+    let tree: Vec<String> = walk(&top.path().join("identity-center"));
+    assert!(
+        !tree
+            .iter()
+            .any(|p| p.contains("group-memberships/") && p.ends_with(".json")),
+        "{tree:?}"
+    );
+    assert!(tree.iter().any(|p| p.ends_with("notes.txt")), "{tree:?}");
+
+    // No folder: nothing shared, nothing changed.
+    let empty = tempfile::tempdir().unwrap();
+    let none = org_ic::read(empty.path()).unwrap();
+    let mut account = Account::read_dir(&fixture("compliant")).unwrap();
+    none.attach(&mut account, "210987654321");
+    assert!(account.identity_center_audited_in.is_none());
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                pending.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out
+}
