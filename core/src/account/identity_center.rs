@@ -613,10 +613,11 @@ fn arn_id<'a>(arn: &'a str, kinds: &[&str], prefix: &str) -> Option<&'a str> {
     (shaped && id.starts_with(prefix) && safe_segment(id)).then_some(id)
 }
 
-/// An ID used as a path segment: letters, digits, `-` and `_` only, so that a hostile
-/// value in the data cannot name a file outside the directory.
+/// An ID used as a path segment: the collector's rule ([`super::file::is_path_segment`]), so
+/// that what it writes is what is read, and a hostile value in the data cannot name a file
+/// outside the directory.
 fn safe_segment(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    super::file::is_path_segment(id)
 }
 
 /// The Identity Center data of `set` as the account model holds it: `No` when there is none

@@ -92,6 +92,19 @@ fn ic_finding(account: &Account, check: &Check, arn: &str, name: &str, status: S
     from_source(finding(check, arn, name, status, detail), account, SOURCE)
 }
 
+/// The one finding of a check on an instance that has none of what it judges: a pass, so the
+/// register shows the instance was examined.
+fn empty(account: &Account, check: &Check, instance: &Instance, what: &str, detail: &str) -> Finding {
+    ic_finding(
+        account,
+        check,
+        &instance.arn,
+        &format!("{what} of {}", instance.id),
+        Status::Pass,
+        detail.to_string(),
+    )
+}
+
 /// The partition of an instance (`aws`, `aws-us-gov`), from its ARN.
 fn partition(instance: &Instance) -> &str {
     instance
@@ -146,6 +159,15 @@ fn sso_user_in_group(account: &Account, _config: &Config) -> Vec<Finding> {
             continue;
         }
         let memberships_missing = instance.missing_among(&["groups.json", "group-memberships/"]);
+        if instance.users.is_empty() {
+            out.push(empty(
+                account,
+                check,
+                instance,
+                "users",
+                "the identity store has no users",
+            ));
+        }
         for u in &instance.users {
             let groups = instance.groups_of(&u.id);
             let (status, detail) = if !groups.is_empty() {
@@ -207,7 +229,8 @@ fn sso_direct_assignment(account: &Account, _config: &Config) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     for instance in instances {
-        if let Some(why) = instance.missing_among(&["permission-sets.json", "/accounts.json", "/assignments/"]) {
+        let missing = instance.missing_among(&["permission-sets.json", "/accounts.json", "/assignments/"]);
+        if let Some(why) = &missing {
             out.push(ic_finding(
                 account,
                 check,
@@ -215,6 +238,15 @@ fn sso_direct_assignment(account: &Account, _config: &Config) -> Vec<Finding> {
                 &format!("assignments of {}", instance.id),
                 Status::NotEvaluated,
                 format!("the account assignments could not all be read ({why})"),
+            ));
+        }
+        if instance.assignments().next().is_none() && missing.is_none() {
+            out.push(empty(
+                account,
+                check,
+                instance,
+                "assignments",
+                "no permission set is assigned to anyone",
             ));
         }
         for (ps, a) in instance.assignments() {
@@ -378,6 +410,15 @@ fn sso_admin_permission_set(account: &Account, _config: &Config) -> Vec<Finding>
                 format!("the permission sets could not be listed ({why})"),
             ));
         }
+        if instance.permission_sets.is_empty() && instance.missing_among(&["permission-sets.json"]).is_none() {
+            out.push(empty(
+                account,
+                check,
+                instance,
+                "permission sets",
+                "the instance has no permission sets",
+            ));
+        }
         for ps in &instance.permission_sets {
             let own = format!("/{}/", ps.id);
             if let Some(why) = instance.missing_among(&[
@@ -460,6 +501,24 @@ fn sso_session_duration(account: &Account, config: &Config) -> Vec<Finding> {
     let limit = u64::try_from(config.max_session_hours).unwrap_or(0) * 3600;
     let mut out = Vec::new();
     for instance in instances {
+        if let Some(why) = instance.missing_among(&["permission-sets.json"]) {
+            out.push(ic_finding(
+                account,
+                check,
+                &instance.arn,
+                &format!("permission sets of {}", instance.id),
+                Status::NotEvaluated,
+                format!("the permission sets could not be listed ({why})"),
+            ));
+        } else if instance.permission_sets.is_empty() {
+            out.push(empty(
+                account,
+                check,
+                instance,
+                "permission sets",
+                "the instance has no permission sets",
+            ));
+        }
         for ps in &instance.permission_sets {
             let own = format!("/{}/permission-set.json", ps.id);
             let (status, detail) = if let Some(why) = instance.missing_among(&[&own]) {
