@@ -92,17 +92,50 @@ fn ic_finding(account: &Account, check: &Check, arn: &str, name: &str, status: S
     from_source(finding(check, arn, name, status, detail), account, SOURCE)
 }
 
-/// The one finding of a check on an instance that has none of what it judges: a pass, so the
-/// register shows the instance was examined.
-fn empty(account: &Account, check: &Check, instance: &Instance, what: &str, detail: &str) -> Finding {
+/// A finding on what an instance holds as a whole (`users of ssoins-...`): that part of its
+/// data could not be read, or there is none of what the check judges (a pass, so the
+/// register shows the instance was examined).
+fn on_instance(
+    account: &Account,
+    check: &Check,
+    instance: &Instance,
+    what: &str,
+    status: Status,
+    detail: String,
+) -> Finding {
     ic_finding(
         account,
         check,
         &instance.arn,
         &format!("{what} of {}", instance.id),
-        Status::Pass,
-        detail.to_string(),
+        status,
+        detail,
     )
+}
+
+/// IAM-031's and IAM-032's finding on an instance whose permission sets could not be listed,
+/// or that has none; `None` when it has some.
+fn permission_sets_listed(account: &Account, check: &Check, instance: &Instance) -> Option<Finding> {
+    if let Some(why) = instance.missing_among(&["permission-sets.json"]) {
+        return Some(on_instance(
+            account,
+            check,
+            instance,
+            "permission sets",
+            Status::NotEvaluated,
+            format!("the permission sets could not be listed ({why})"),
+        ));
+    }
+    instance.permission_sets.is_empty().then(|| {
+        on_instance(
+            account,
+            check,
+            instance,
+            "permission sets",
+            Status::Pass,
+            "the instance has no permission sets".to_string(),
+        )
+    })
 }
 
 /// The partition of an instance (`aws`, `aws-us-gov`), from its ARN.
@@ -148,11 +181,11 @@ fn sso_user_in_group(account: &Account, _config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     for instance in instances {
         if let Some(why) = instance.missing_among(&["users.json"]) {
-            out.push(ic_finding(
+            out.push(on_instance(
                 account,
                 check,
-                &instance.arn,
-                &format!("users of {}", instance.id),
+                instance,
+                "users",
                 Status::NotEvaluated,
                 format!("the identity store's users could not be read ({why})"),
             ));
@@ -160,12 +193,13 @@ fn sso_user_in_group(account: &Account, _config: &Config) -> Vec<Finding> {
         }
         let memberships_missing = instance.missing_among(&["groups.json", "group-memberships/"]);
         if instance.users.is_empty() {
-            out.push(empty(
+            out.push(on_instance(
                 account,
                 check,
                 instance,
                 "users",
-                "the identity store has no users",
+                Status::Pass,
+                "the identity store has no users".to_string(),
             ));
         }
         for u in &instance.users {
@@ -231,22 +265,23 @@ fn sso_direct_assignment(account: &Account, _config: &Config) -> Vec<Finding> {
     for instance in instances {
         let missing = instance.missing_among(&["permission-sets.json", "/accounts.json", "/assignments/"]);
         if let Some(why) = &missing {
-            out.push(ic_finding(
+            out.push(on_instance(
                 account,
                 check,
-                &instance.arn,
-                &format!("assignments of {}", instance.id),
+                instance,
+                "assignments",
                 Status::NotEvaluated,
                 format!("the account assignments could not all be read ({why})"),
             ));
         }
         if instance.assignments().next().is_none() && missing.is_none() {
-            out.push(empty(
+            out.push(on_instance(
                 account,
                 check,
                 instance,
                 "assignments",
-                "no permission set is assigned to anyone",
+                Status::Pass,
+                "no permission set is assigned to anyone".to_string(),
             ));
         }
         for (ps, a) in instance.assignments() {
@@ -400,25 +435,7 @@ fn sso_admin_permission_set(account: &Account, _config: &Config) -> Vec<Finding>
     };
     let mut out = Vec::new();
     for instance in instances {
-        if let Some(why) = instance.missing_among(&["permission-sets.json"]) {
-            out.push(ic_finding(
-                account,
-                check,
-                &instance.arn,
-                &format!("permission sets of {}", instance.id),
-                Status::NotEvaluated,
-                format!("the permission sets could not be listed ({why})"),
-            ));
-        }
-        if instance.permission_sets.is_empty() && instance.missing_among(&["permission-sets.json"]).is_none() {
-            out.push(empty(
-                account,
-                check,
-                instance,
-                "permission sets",
-                "the instance has no permission sets",
-            ));
-        }
+        out.extend(permission_sets_listed(account, check, instance));
         for ps in &instance.permission_sets {
             let own = format!("/{}/", ps.id);
             if let Some(why) = instance.missing_among(&[
@@ -501,24 +518,7 @@ fn sso_session_duration(account: &Account, config: &Config) -> Vec<Finding> {
     let limit = u64::try_from(config.max_session_hours).unwrap_or(0) * 3600;
     let mut out = Vec::new();
     for instance in instances {
-        if let Some(why) = instance.missing_among(&["permission-sets.json"]) {
-            out.push(ic_finding(
-                account,
-                check,
-                &instance.arn,
-                &format!("permission sets of {}", instance.id),
-                Status::NotEvaluated,
-                format!("the permission sets could not be listed ({why})"),
-            ));
-        } else if instance.permission_sets.is_empty() {
-            out.push(empty(
-                account,
-                check,
-                instance,
-                "permission sets",
-                "the instance has no permission sets",
-            ));
-        }
+        out.extend(permission_sets_listed(account, check, instance));
         for ps in &instance.permission_sets {
             let own = format!("/{}/permission-set.json", ps.id);
             let (status, detail) = if let Some(why) = instance.missing_among(&[&own]) {
