@@ -198,8 +198,9 @@ fn remove_stale(set: &ExportSet, dir: &Path) -> Result<()> {
 /// (when it has a layout name), never what it points to.
 fn remove_stale_identity_center(set: &ExportSet, dir: &Path) -> Result<()> {
     use file::permission_set;
-    // The folders (relative paths) below `parent` whose names pass `keep`, not following links.
-    let folders = |parent: &str, keep: &dyn Fn(&str) -> bool| -> Result<Vec<String>> {
+    // The entries (relative paths) directly in `parent` that are folders (`want_dir`) or not,
+    // whose names pass `keep`; links are not followed.
+    let entries = |parent: &str, want_dir: bool, keep: &dyn Fn(&str) -> bool| -> Result<Vec<String>> {
         let path = dir.join(parent);
         if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             return Ok(Vec::new());
@@ -208,7 +209,7 @@ fn remove_stale_identity_center(set: &ExportSet, dir: &Path) -> Result<()> {
         for entry in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
             let entry = entry.map_err(|e| Error::io(&path, e))?;
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if let (true, Some(name)) = (is_dir, entry.file_name().to_str()) {
+            if let (true, Some(name)) = (is_dir == want_dir, entry.file_name().to_str()) {
                 if keep(name) {
                     out.push(format!("{parent}/{name}"));
                 }
@@ -216,23 +217,12 @@ fn remove_stale_identity_center(set: &ExportSet, dir: &Path) -> Result<()> {
         }
         Ok(out)
     };
-    // The `<stem>.json` entries (not folders) directly in `parent`, as relative paths.
-    let json_files = |parent: &str| -> Result<Vec<String>> {
-        let path = dir.join(parent);
-        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return Ok(Vec::new());
-        }
-        let mut out = Vec::new();
-        for entry in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
-            let entry = entry.map_err(|e| Error::io(&path, e))?;
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if let (false, Some(name)) = (is_dir, entry.file_name().to_str()) {
-                if name.strip_suffix(".json").is_some_and(file::is_path_segment) {
-                    out.push(format!("{parent}/{name}"));
-                }
-            }
-        }
-        Ok(out)
+    let folders = |parent: &str, keep: &dyn Fn(&str) -> bool| entries(parent, true, keep);
+    // The `<stem>.json` entries (not folders) directly in `parent`.
+    let json_files = |parent: &str| {
+        entries(parent, false, &|name: &str| {
+            name.strip_suffix(".json").is_some_and(file::is_path_segment)
+        })
     };
     let mut candidates: Vec<String> = Vec::new();
     // Deepest first, so that a folder is tried only once what it held is gone.
