@@ -187,13 +187,14 @@ async fn account_config(
 
 /// The organization's IAM Identity Center instance, read once with the credentials the run
 /// starts from (the management account or a delegated administrator) in the run's regions
-/// (the configuration's region when none are given). Each account's own collection leaves
+/// ([`collect::collection_regions`]). Each account's own collection leaves
 /// Identity Center out ([`collect_account`]).
 pub async fn identity_center(base: &SdkConfig, opts: &OrgOptions) -> Result<collect::IdentityCenterFiles> {
-    let regions: Vec<String> = if opts.regions.is_empty() {
-        base.region().map(|r| vec![r.to_string()]).unwrap_or_default()
+    // Without any region there is nothing to read here; each account's collection says so.
+    let regions = if opts.regions.is_empty() && base.region().is_none() {
+        Vec::new()
     } else {
-        opts.regions.clone()
+        collect::collection_regions(base, &opts.regions)?
     };
     let clients = collect::IdentityCenterClients::for_regions(base, &regions, None)?;
     collect::collect_identity_center(&clients, &opts.collect.identity_center).await

@@ -61,26 +61,7 @@ impl Clients {
     fn build(config: &SdkConfig, regions: &[String], account: Option<&str>) -> Result<Clients> {
         use aws_sdk_iam::config::retry::RetryPartition;
         let partition = |service: &str| account.map(|a| RetryPartition::new(format!("hipaa-iam-{a}-{service}")));
-        let regions: Vec<String> = if regions.is_empty() {
-            match config.region() {
-                Some(r) => {
-                    let r = vec![r.to_string()];
-                    aws::check_region(&r[0])
-                        .map_err(|e| Error::InvalidArgument(format!("the configured AWS region: {e}")))?;
-                    r
-                }
-                None => {
-                    return Err(Error::field_in(
-                        crate::error::Field::Regions,
-                        "no AWS region configured: set AWS_REGION (or a profile's region) or pass ",
-                        "",
-                    ))
-                }
-            }
-        } else {
-            aws::check_regions(crate::error::Field::Regions, regions)?;
-            regions.to_vec()
-        };
+        let regions = collection_regions(config, regions)?;
         let mut access_analyzer = BTreeMap::new();
         let mut identity_center = BTreeMap::new();
         for region in regions {
@@ -103,6 +84,27 @@ impl Clients {
             access_analyzer,
             identity_center,
         })
+    }
+}
+
+/// The regions a collection reads (Access Analyzer, Identity Center): `regions`, checked, or
+/// when none are given the configuration's region; an error when there is neither.
+pub fn collection_regions(config: &SdkConfig, regions: &[String]) -> Result<Vec<String>> {
+    if !regions.is_empty() {
+        aws::check_regions(crate::error::Field::Regions, regions)?;
+        return Ok(regions.to_vec());
+    }
+    match config.region() {
+        Some(r) => {
+            aws::check_region(r.as_ref())
+                .map_err(|e| Error::InvalidArgument(format!("the configured AWS region: {e}")))?;
+            Ok(vec![r.to_string()])
+        }
+        None => Err(Error::field_in(
+            crate::error::Field::Regions,
+            "no AWS region configured: set AWS_REGION (or a profile's region) or pass ",
+            "",
+        )),
     }
 }
 
