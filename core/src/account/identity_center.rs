@@ -598,26 +598,18 @@ fn last_segment(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 
-/// The ID an Identity Center ARN ends in when it has the shape AWS gives it:
+/// The ID an Identity Center ARN ends in ([`super::file::arn_id`], the collector's rule, so
+/// that what it writes is what is read) when the ARN also has the shape AWS gives it:
 /// `arn:PARTITION:sso:::KIND/.../PREFIX...` (a permission set's is `permissionSet/...` in
-/// AWS's answers, `instance/...` in some emulators' and older answers), the ID a safe path
-/// segment.
+/// AWS's answers, `instance/...` in some emulators' and older answers).
 fn arn_id<'a>(arn: &'a str, kinds: &[&str], prefix: &str) -> Option<&'a str> {
     let fields: Vec<&str> = arn.splitn(6, ':').collect();
-    let id = last_segment(arn);
     let shaped = fields.len() == 6
         && fields[0] == "arn"
         && fields[2] == "sso"
         && kinds.iter().any(|k| fields[5].starts_with(&format!("{k}/")))
         && !fields[5].split('/').any(|s| s == ".." || s == "." || s.is_empty());
-    (shaped && id.starts_with(prefix) && safe_segment(id)).then_some(id)
-}
-
-/// An ID used as a path segment: the collector's rule ([`super::file::is_path_segment`]), so
-/// that what it writes is what is read, and a hostile value in the data cannot name a file
-/// outside the directory.
-fn safe_segment(id: &str) -> bool {
-    super::file::is_path_segment(id)
+    super::file::arn_id(arn).filter(|id| shaped && id.starts_with(prefix))
 }
 
 /// The Identity Center data of `set` as the account model holds it: `No` when there is none
@@ -889,7 +881,7 @@ fn read_instance(set: &ExportSet, instance: &mut Instance) -> Result<()> {
             .sort_by(|a, b| (&a.display_name, &a.id).cmp(&(&b.display_name, &b.id)));
     }
     for (i, g) in instance.groups.clone().iter().enumerate() {
-        if !safe_segment(&g.id) {
+        if !super::file::is_path_segment(&g.id) {
             return Err(crate::Error::input(
                 set.display_path(&groups_file),
                 format!("Groups[{i}].GroupId"),

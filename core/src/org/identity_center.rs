@@ -45,11 +45,22 @@ impl SharedIdentityCenter {
         not_collected: BTreeMap<String, String>,
         read_from: Option<String>,
     ) -> Result<SharedIdentityCenter> {
+        SharedIdentityCenter::from_set(None, files, not_collected, read_from)
+    }
+
+    /// The instance of `files` (read from `dir`, or collected live when `None`, for the paths
+    /// its errors name) with its not-collected reasons.
+    fn from_set(
+        dir: Option<std::path::PathBuf>,
+        files: BTreeMap<String, Vec<u8>>,
+        not_collected: BTreeMap<String, String>,
+        read_from: Option<String>,
+    ) -> Result<SharedIdentityCenter> {
         let mut manifest = Manifest::new();
         manifest.not_collected = not_collected;
         manifest.account_id = read_from.clone();
         let set = ExportSet {
-            dir: None,
+            dir,
             files,
             manifest: Some(manifest),
         };
@@ -127,19 +138,13 @@ pub fn read(top: &Path) -> Result<SharedIdentityCenter> {
         None
     };
     let read_from = manifest.as_ref().and_then(|m| m.account_id.clone());
-    let mut m = Manifest::new();
-    if let Some(found) = manifest {
-        m.not_collected = found
-            .not_collected
-            .into_iter()
-            .map(|(k, v)| (format!("{DIR}/{k}"), v))
-            .collect();
-    }
-    m.account_id = read_from.clone();
-    set.manifest = Some(m);
-    set.dir = Some(top.to_path_buf());
-    Ok(SharedIdentityCenter {
-        data: identity_center::collected(&set)?,
-        read_from,
-    })
+    let not_collected = manifest
+        .map(|m| {
+            m.not_collected
+                .into_iter()
+                .map(|(k, v)| (format!("{DIR}/{k}"), v))
+                .collect()
+        })
+        .unwrap_or_default();
+    SharedIdentityCenter::from_set(Some(top.to_path_buf()), set.files, not_collected, read_from)
 }
