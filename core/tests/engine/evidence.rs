@@ -876,3 +876,37 @@ fn attestations_are_register_rows_attested_until_they_expire() {
         serde_json::from_slice(&std::fs::read(out.path().join("findings.json")).unwrap()).unwrap();
     assert_eq!(json["attestations"][1]["expired"], true);
 }
+
+#[test]
+fn hostile_identity_center_names_are_data_in_its_csv_and_the_findings() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-account");
+    let mut set = ExportSet::read_dir(&dir).unwrap();
+    let users = set
+        .files
+        .keys()
+        .find(|k| k.starts_with("identity-center/") && k.ends_with("/users.json"))
+        .unwrap()
+        .clone();
+    let hostile = "=HYPERLINK(\"http://x\")<script>\u{1b}[31m";
+    let text = String::from_utf8(set.files[&users].clone())
+        .unwrap()
+        .replace("\"sam.contractor\"", &serde_json::to_string(hostile).unwrap());
+    set.files.insert(users, text.into_bytes());
+    let acct = Account::from_exports(&set).unwrap();
+    let rep = checks::audit(&acct, &Config::default(), None);
+    let f = rep
+        .findings
+        .iter()
+        .find(|f| f.check_id == "IAM-029" && f.status == Status::Fail)
+        .unwrap();
+    assert_eq!(f.resource_name, hostile, "the name is kept as it is, as data");
+    let out = tempfile::tempdir().unwrap();
+    write_evidence(out.path(), &rep, &acct, &defaults(), &EvidenceOptions::default()).unwrap();
+    // read_csv fails on any cell a spreadsheet would run as a formula.
+    let (_, rows) = read_csv(&std::fs::read(out.path().join("identity_center_access.csv")).unwrap());
+    assert!(rows.iter().any(|r| r[1] == hostile), "{rows:?}");
+    let (_, rows) = read_csv(&std::fs::read(out.path().join("IAM-029_sso-user-in-group.csv")).unwrap());
+    assert!(rows.iter().any(|r| r.iter().any(|c| c == hostile)), "{rows:?}");
+    let md = String::from_utf8(std::fs::read(out.path().join("risk_register.md")).unwrap()).unwrap();
+    assert!(!md.contains("<script>") && !md.contains('\u{1b}'), "{md}");
+}
