@@ -2,6 +2,8 @@
 //! it: a check's definition ([`Check`]), the remediation that fixes its failures
 //! ([`Remediation`]), and what an audit yields ([`Finding`]s in an [`AuditReport`]).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
@@ -259,41 +261,72 @@ pub struct AppliedException {
 }
 
 /// One judgement of one check on one resource: the findings model every face prints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A finding points at its check's catalogue entry ([`Check`]: ID, title, severity, HIPAA
+/// citations, remediation) instead of owning copies of it; only what is its own is stored
+/// here. Serialised inside an [`AuditReport`] (the findings JSON, schema version
+/// [`FINDINGS_SCHEMA_VERSION`]), which states each check's metadata once.
+#[derive(Debug, Clone)]
 pub struct Finding {
-    /// `IAM-002`.
-    pub check_id: String,
-    /// `console-mfa`.
-    pub slug: String,
-    /// The check's title.
-    pub title: String,
-    /// The check's severity.
-    pub severity: Severity,
+    /// The check that judged the resource (its metadata: `check.id`, `check.severity`, ...).
+    pub check: &'static Check,
     /// The outcome.
     pub status: Status,
-    /// What kind of resource was judged.
-    pub resource_type: ResourceType,
     /// The resource's ARN (or a stable identifier for regions and the account).
     pub resource_arn: String,
     /// The resource's name.
     pub resource_name: String,
     /// Why it has this status, in one or two sentences.
     pub detail: String,
-    /// HIPAA Security Rule citations, e.g. `§164.312(d)`.
-    pub hipaa: Vec<String>,
-    /// How to fix it.
-    pub remediation: String,
-    /// The account data file the finding was decided from (evidence location).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_file: Option<String>,
+    /// The account data file the finding was decided from (evidence location); shared by
+    /// every finding decided from that file.
+    pub source_file: Option<Arc<str>>,
     /// The exception that covers it, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exception: Option<AppliedException>,
+    pub exception: Option<Box<AppliedException>>,
 }
 
+impl PartialEq for Finding {
+    fn eq(&self, other: &Self) -> bool {
+        self.check.id == other.check.id
+            && self.status == other.status
+            && self.resource_arn == other.resource_arn
+            && self.resource_name == other.resource_name
+            && self.detail == other.detail
+            && self.source_file == other.source_file
+            && self.exception == other.exception
+    }
+}
+
+impl Eq for Finding {}
+
+impl Finding {
+    /// How to fix a failure: the check's remediation, with the command that applies it
+    /// where one exists.
+    pub fn remediation(&self) -> std::borrow::Cow<'static, str> {
+        self.check.remediation_text()
+    }
+}
+
+impl Check {
+    /// The remediation as a finding states it: the text, then `Run: hipaa-iam remediate
+    /// NAME` when a remediation applies it.
+    pub fn remediation_text(&self) -> std::borrow::Cow<'static, str> {
+        match self.remediate {
+            Some(r) => std::borrow::Cow::Owned(format!("{} Run: {}", self.remediation, r.command())),
+            None => std::borrow::Cow::Borrowed(self.remediation),
+        }
+    }
+}
+
+/// The version of the findings JSON ([`AuditReport`] serialised): `schema_version` in the
+/// document. Version 2 states each check's metadata once (`checks`) and each finding's own
+/// fields (`findings`); docs/findings-schema.json describes it.
+pub const FINDINGS_SCHEMA_VERSION: u32 = 2;
+
 /// The result of one audit: what every face (CLI, C ABI, PowerShell, the Action) prints
-/// or writes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// or writes. Serialised as the findings JSON (schema version [`FINDINGS_SCHEMA_VERSION`],
+/// [`crate::report::findings_json`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditReport {
     /// The tool's version.
     pub tool_version: String,
@@ -312,10 +345,8 @@ pub struct AuditReport {
     pub warnings: Vec<String>,
     /// Organization runs: the account's place in the organization and the organization
     /// policies attached at each level (absent outside organization runs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<OrgGuardrails>,
     /// The configured attestations (`[[attestation]]`), judged against the data's date.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attestations: Vec<AttestationRecord>,
 }
 

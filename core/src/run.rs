@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::CATALOGUE;
 use crate::findings::{AuditReport, Finding, Severity, Status};
 use crate::lint::files::LintReport;
 
@@ -43,7 +42,7 @@ impl FailOn {
 
     /// Whether `finding` fails the run: a `fail` at or above the threshold.
     pub fn fails(self, finding: &Finding) -> bool {
-        finding.status == Status::Fail && self.reaches(finding.severity)
+        finding.status == Status::Fail && self.reaches(finding.check.severity)
     }
 
     /// Whether `severity` is at or above the threshold.
@@ -56,11 +55,12 @@ impl FailOn {
 /// catalogue order.
 pub fn failing(report: &AuditReport, fail_on: FailOn) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = report.findings.iter().filter(|f| fail_on.fails(f)).collect();
-    let index = |id: &str| CATALOGUE.iter().position(|c| c.id == id).unwrap_or(usize::MAX);
+    let index = |id: &str| crate::checks::position(id).unwrap_or(usize::MAX);
     v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(index(&a.check_id).cmp(&index(&b.check_id)))
+        b.check
+            .severity
+            .cmp(&a.check.severity)
+            .then(index(a.check.id).cmp(&index(b.check.id)))
     });
     v
 }
@@ -105,11 +105,7 @@ impl Verdict {
 pub fn verdict(report: &AuditReport, fail_on: FailOn) -> Verdict {
     Verdict::of(
         fail_on,
-        report
-            .findings
-            .iter()
-            .filter(|f| fail_on.fails(f))
-            .map(|f| f.check_id.as_str()),
+        report.findings.iter().filter(|f| fail_on.fails(f)).map(|f| f.check.id),
     )
 }
 
@@ -148,7 +144,7 @@ mod tests {
         assert!(!verdict(&report, FailOn::None).failed);
         let sorted = failing(&report, FailOn::Low);
         assert_eq!(sorted.len(), 32);
-        assert!(sorted.windows(2).all(|w| w[0].severity >= w[1].severity));
+        assert!(sorted.windows(2).all(|w| w[0].check.severity >= w[1].check.severity));
         assert_eq!(FailOn::Medium.as_str(), "medium");
         assert_eq!(FailOn::None.as_str(), "none");
         assert_eq!(serde_json::to_value(FailOn::High).expect("serialises"), "high");

@@ -58,7 +58,9 @@ def main(argv):
     failing = [f for f in report["findings"] if f["status"] == "fail"]
     if not as_json:
         for f in failing:
-            print(f"{f['check_id']} {f['severity']} {f['resource_name']}")
+            # Each check's metadata (severity, title, ...) is stated once, under "checks".
+            severity = report["checks"][f["check_id"]]["severity"]
+            print(f"{f['check_id']} {severity} {f['resource_name']}")
         print(f"{len(failing)} failing finding(s)")
     return 1 if failing else 0
 

@@ -285,6 +285,15 @@ function Invoke-HipaaIamAudit {
         $findings = @($report.findings)
         foreach ($f in $findings) {
             $f | Add-Member -NotePropertyName account_id -NotePropertyValue $report.account_id -Force
+            # The findings JSON states each check's metadata once (schema 2, "checks"); each
+            # object gets its check's slug, title, severity, resource_type, hipaa and
+            # remediation, so it can be filtered and formatted on its own.
+            $check = $report.checks.($f.check_id)
+            if ($null -ne $check) {
+                foreach ($p in $check.PSObject.Properties) {
+                    $f | Add-Member -NotePropertyName $p.Name -NotePropertyValue $p.Value -Force
+                }
+            }
             $f | Add-HipaaTypeName -TypeName 'HipaaIam.Finding'
         }
         if ($run.verdict.failed) { Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $run.verdict -What 'failing findings' }

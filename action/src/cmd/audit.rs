@@ -45,19 +45,19 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     }
     drop(err);
 
-    super::term::to_stdout(|out| match args.format {
-        AuditFormat::Json => serde_json::to_writer_pretty(&mut *out, report)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
-        AuditFormat::Table => {
-            let style = Style::detect(std::io::stdout().is_terminal());
-            write_table(out, report, &style, args.verbose, fail_on)
-        }
-        AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, report, loaded).as_bytes()),
-        AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
-        AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
-        AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
-    })?;
+    let print = || {
+        super::term::to_stdout(|out| match args.format {
+            AuditFormat::Json => report::findings_json::write(out, report),
+            AuditFormat::Table => {
+                let style = Style::detect(std::io::stdout().is_terminal());
+                write_table(out, report, &style, args.verbose, fail_on)
+            }
+            AuditFormat::Sarif => out.write_all(report::render(report::Format::Sarif, report, loaded).as_bytes()),
+            AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
+            AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
+            AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
+        })
+    };
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
     // its manifest); elsewhere they are written on their own.
     let mut in_evidence = Vec::new();
@@ -78,15 +78,29 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             }
         }
     }
-    if let Some(dir) = &args.output_dir {
-        let options = report::EvidenceOptions { excel: args.excel };
-        let manifest = audit.write_evidence(dir, &options, in_evidence)?;
-        eprintln!(
-            "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
-            dir.display(),
-            manifest.files.len(),
-            dir.display()
-        );
+    match &args.output_dir {
+        None => print()?,
+        Some(dir) => {
+            // The report on stdout and the evidence directory are independent renderings
+            // of the same audit: the first on a thread of its own while the second is
+            // written.
+            let options = report::EvidenceOptions { excel: args.excel };
+            let (printed, written) = std::thread::scope(|scope| {
+                let printing = scope.spawn(print);
+                let written = audit.write_evidence(dir, &options, in_evidence);
+                (printing.join(), written)
+            });
+            let printed =
+                printed.map_err(|_| hipaa_iam_core::Error::io("<stdout>", std::io::Error::other("panicked")))?;
+            let manifest = written?;
+            printed?;
+            eprintln!(
+                "hipaa-iam: evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",
+                dir.display(),
+                manifest.files.len(),
+                dir.display()
+            );
+        }
     }
     for (path, bytes) in elsewhere {
         hipaa_iam_core::manifest::write_atomic(path, &bytes)?;
@@ -103,11 +117,16 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         };
         super::github::write(&mut to, report, loaded, fail_on, dir, sarif)?;
     }
-    Ok(if run::verdict(report, fail_on).failed {
+    let code = if run::verdict(report, fail_on).failed {
         EXIT_FINDINGS
     } else {
         EXIT_OK
-    })
+    };
+    // The process ends next: the account and its findings (a large account's hundreds of
+    // megabytes in millions of allocations) are left to the operating system to reclaim
+    // rather than freed one by one.
+    std::mem::forget(audit);
+    Ok(code)
 }
 
 /// The width of the status column (`NOT-EVALUATED`).
@@ -162,7 +181,7 @@ fn status_rank(s: Status) -> u8 {
 }
 
 fn catalogue_index(id: &str) -> usize {
-    CATALOGUE.iter().position(|c| c.id == id).unwrap_or(usize::MAX)
+    checks::position(id).unwrap_or(usize::MAX)
 }
 
 fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) -> std::io::Result<()> {
@@ -170,13 +189,20 @@ fn write_row(out: &mut impl Write, f: &Finding, style: &Style, name_w: usize) ->
     let head = format!(
         "  {} {} {:<26} {:<name_w$}  ",
         style.status(f.status),
-        f.check_id,
-        f.slug,
+        f.check.id,
+        f.check.slug,
         resource_name
     );
     // The visible width of the head (without colour codes).
-    let head_w =
-        2 + 8 + 1 + f.check_id.len() + 1 + 26.max(f.slug.len()) + 1 + name_w.max(f.resource_name.chars().count()) + 2;
+    let head_w = 2
+        + 8
+        + 1
+        + f.check.id.len()
+        + 1
+        + 26.max(f.check.slug.len())
+        + 1
+        + name_w.max(f.resource_name.chars().count())
+        + 2;
     let mut detail = f.detail.clone();
     if let Some(e) = &f.exception {
         if f.status == Status::Excepted {
@@ -224,12 +250,12 @@ pub fn write_table(
         let mut rows: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.severity == sev && (verbose || f.status != Status::Pass))
+            .filter(|f| f.check.severity == sev && (verbose || f.status != Status::Pass))
             .collect();
         if rows.is_empty() {
             continue;
         }
-        rows.sort_by_key(|f| (status_rank(f.status), catalogue_index(&f.check_id)));
+        rows.sort_by_cached_key(|f| (status_rank(f.status), catalogue_index(f.check.id)));
         writeln!(out)?;
         let heading_code = match sev {
             Severity::Critical => "1;35",
@@ -243,17 +269,19 @@ pub fn write_table(
         }
     }
     if !verbose {
-        let mut passes: Vec<(&str, &str, usize)> = Vec::new();
-        for c in CATALOGUE.iter() {
-            let n = report
-                .findings
-                .iter()
-                .filter(|f| f.check_id == c.id && f.status == Status::Pass)
-                .count();
-            if n > 0 {
-                passes.push((c.id, c.slug, n));
+        // One pass over the findings, counted by catalogue position.
+        let mut counts = vec![0usize; CATALOGUE.len()];
+        for f in report.findings.iter().filter(|f| f.status == Status::Pass) {
+            if let Some(i) = checks::position(f.check.id) {
+                counts[i] += 1;
             }
         }
+        let passes: Vec<(&str, &str, usize)> = CATALOGUE
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(c, n)| (c.id, c.slug, n))
+            .collect();
         if !passes.is_empty() {
             writeln!(out)?;
             writeln!(
@@ -282,9 +310,7 @@ pub fn write_table(
 
 /// `23 checks, 412 findings: 5 critical, 12 high, 3 medium, 0 low failing; 380 passed, ...`.
 pub fn summary_line(report: &AuditReport) -> String {
-    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.check_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids: std::collections::HashSet<&str> = report.findings.iter().map(|f| f.check.id).collect();
     let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count();
     let failing: Vec<String> = Severity::ALL_DESC
         .iter()
@@ -292,7 +318,7 @@ pub fn summary_line(report: &AuditReport) -> String {
             let n = report
                 .findings
                 .iter()
-                .filter(|f| f.status == Status::Fail && f.severity == *sev)
+                .filter(|f| f.status == Status::Fail && f.check.severity == *sev)
                 .count();
             format!("{n} {}", sev.as_str())
         })

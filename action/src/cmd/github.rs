@@ -51,13 +51,13 @@ pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<Str
         .map(|f| {
             format!(
                 "::error title={}::{}",
-                escape_property(&format!("{} {}", f.check_id, f.slug)),
+                escape_property(&format!("{} {}", f.check.id, f.check.slug)),
                 escape_data(&format!(
                     "{}: {} [{}; {}]",
                     f.resource_name,
                     f.detail,
-                    f.severity.as_str(),
-                    f.hipaa.join("; ")
+                    f.check.severity.as_str(),
+                    f.check.hipaa.join("; ")
                 ))
             )
         })

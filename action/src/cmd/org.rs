@@ -468,7 +468,7 @@ pub fn write_table(out: &mut impl Write, runs: &[AccountRun], fail_on: FailOn) -
                         .report
                         .findings
                         .iter()
-                        .filter(|f| f.status == Status::Fail && f.severity == sev)
+                        .filter(|f| f.status == Status::Fail && f.check.severity == sev)
                         .count()
                 };
                 let errors = audit

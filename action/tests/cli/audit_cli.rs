@@ -141,22 +141,45 @@ fn audit_json_is_the_findings_model_and_exits_1_on_high_failures() {
         .iter()
         .find(|f| f["check_id"] == "IAM-002" && f["resource_name"] == "bob")
         .unwrap();
-    for field in [
-        "slug",
-        "title",
-        "severity",
-        "status",
-        "resource_type",
-        "resource_arn",
-        "detail",
-        "hipaa",
-        "remediation",
-    ] {
+    // Schema 2: a finding holds its own fields; its check's metadata is stated once.
+    assert_eq!(report["schema_version"], 2);
+    for field in ["check_id", "status", "resource_arn", "resource_name", "detail"] {
         assert!(!f[field].is_null(), "{field} missing: {f}");
     }
+    for field in ["slug", "title", "severity", "resource_type", "hipaa", "remediation"] {
+        assert!(f[field].is_null(), "{field} is the check's, not the finding's: {f}");
+    }
     assert_eq!(f["status"], "fail");
-    assert_eq!(f["severity"], "critical");
     assert_eq!(f["source_file"], "credential-report.csv");
+    let check = &report["checks"]["IAM-002"];
+    assert_eq!(check["severity"], "critical");
+    assert_eq!(check["resource_type"], "user");
+    assert_eq!(check["slug"], "console-mfa");
+    assert!(!check["hipaa"].as_array().unwrap().is_empty());
+    assert!(check["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("Run: hipaa-iam remediate"));
+    // Only the checks that have findings, each once.
+    let ids: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check_id"].as_str().unwrap())
+        .collect();
+    let stated: std::collections::BTreeSet<&str> = report["checks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(ids, stated);
+    // One finding per line: the document reads, greps and diffs line by line.
+    let lines = text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"check_id\":"))
+        .count();
+    assert_eq!(lines, report["findings"].as_array().unwrap().len());
     let t = triples(&report);
     assert!(t.contains(&("IAM-006".into(), "bob".into(), "fail".into())));
     assert!(t.contains(&("IAM-019".into(), "eu-west-1".into(), "pass".into())));

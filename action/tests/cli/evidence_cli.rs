@@ -163,17 +163,11 @@ fn write_fresh_evidence(out: &Path) {
     let account = Account::read_dir(dir.path()).unwrap();
     let info = hipaa_iam_core::checks::info("IAM-002").unwrap();
     let finding = |name: &str, status: Status| Finding {
-        check_id: info.id.into(),
-        slug: info.slug.into(),
-        title: info.title.into(),
-        severity: info.severity,
+        check: info,
         status,
-        resource_type: info.resource_type,
         resource_arn: format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
         resource_name: name.into(),
         detail: "console password without MFA".into(),
-        hipaa: info.hipaa.iter().map(|h| h.to_string()).collect(),
-        remediation: info.remediation.into(),
         source_file: Some("credential-report.csv".into()),
         exception: None,
     };

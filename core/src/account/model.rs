@@ -588,7 +588,7 @@ pub struct Account {
     /// Access Analyzer data by region (the audited regions).
     pub access_analyzer: BTreeMap<String, RegionAnalyzers>,
     /// Which file each kind of data came from (for evidence locations).
-    pub sources: BTreeMap<&'static str, String>,
+    pub sources: BTreeMap<&'static str, std::sync::Arc<str>>,
     /// In organization runs, the IDs of the organization's accounts (empty otherwise): a role
     /// trusting one of them trusts no outside account (IAM-028).
     pub organization_accounts: Vec<String>,
@@ -648,7 +648,7 @@ impl Account {
             p.policy_name = p.arn.rsplit('/').next().unwrap_or_default().to_string();
         }
         auth.refuse_duplicates(&set.display_path(file::AUTHORIZATION_DETAILS))?;
-        sources.insert("authorization", file::AUTHORIZATION_DETAILS.to_string());
+        sources.insert("authorization", file::AUTHORIZATION_DETAILS.into());
 
         let report_generated = set
             .manifest
@@ -658,7 +658,7 @@ impl Account {
             .map(|t| t.with_timezone(&Utc));
         let credential_report = match set.get(file::CREDENTIAL_REPORT) {
             Some(b) => {
-                sources.insert("credential_report", file::CREDENTIAL_REPORT.to_string());
+                sources.insert("credential_report", file::CREDENTIAL_REPORT.into());
                 let mut report = CredentialReport::parse(&set.display_path(file::CREDENTIAL_REPORT), b)?;
                 report.generated = report_generated;
                 Collected::Yes(report)
@@ -668,7 +668,7 @@ impl Account {
 
         let password_policy = match set.get(file::PASSWORD_POLICY) {
             Some(b) => {
-                sources.insert("password_policy", file::PASSWORD_POLICY.to_string());
+                sources.insert("password_policy", file::PASSWORD_POLICY.into());
                 let f: PasswordPolicyFile = parse_json(&set.display_path(file::PASSWORD_POLICY), b)?;
                 Collected::Yes(Some(f.password_policy))
             }
@@ -680,7 +680,7 @@ impl Account {
 
         let account_summary = match set.get(file::ACCOUNT_SUMMARY) {
             Some(b) => {
-                sources.insert("account_summary", file::ACCOUNT_SUMMARY.to_string());
+                sources.insert("account_summary", file::ACCOUNT_SUMMARY.into());
                 let f: AccountSummaryFile = parse_json(&set.display_path(file::ACCOUNT_SUMMARY), b)?;
                 Collected::Yes(f.summary_map)
             }
@@ -689,7 +689,7 @@ impl Account {
 
         let virtual_mfa_devices = match set.get(file::VIRTUAL_MFA_DEVICES) {
             Some(b) => {
-                sources.insert("virtual_mfa_devices", file::VIRTUAL_MFA_DEVICES.to_string());
+                sources.insert("virtual_mfa_devices", file::VIRTUAL_MFA_DEVICES.into());
                 let f: VirtualMfaFile = parse_json(&set.display_path(file::VIRTUAL_MFA_DEVICES), b)?;
                 Collected::Yes(f.virtual_mfa_devices)
             }
@@ -719,7 +719,7 @@ impl Account {
 
         let identity_center = super::identity_center::collected(set)?;
         if matches!(identity_center, Collected::Yes(_)) {
-            sources.insert("identity_center", super::identity_center::DIR.to_string());
+            sources.insert("identity_center", super::identity_center::DIR.into());
         }
 
         let manifest_time = set

@@ -33,7 +33,7 @@ const NO_DATA: RegionAnalyzers = RegionAnalyzers {
 };
 
 /// One finding when no region is audited at all.
-fn no_region(account: &Account, check: &Check) -> Vec<Finding> {
+fn no_region(account: &Account, check: &'static Check) -> Vec<Finding> {
     vec![finding(
         check,
         &region_arn(account, "*"),
@@ -94,7 +94,7 @@ pub(crate) fn analyzer_enabled(account: &Account, config: &Config) -> Vec<Findin
             };
             let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.analyzers.get().is_some() {
-                f.source_file = Some(path);
+                f.source_file = Some(path.into());
             }
             f
         })
@@ -129,7 +129,7 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
         let region_finding = |status, detail| {
             let mut f = finding(check, &region_arn(account, region), region, status, detail);
             if data.findings.get().is_some() {
-                f.source_file = Some(path.clone());
+                f.source_file = Some(path.as_str().into());
             }
             f
         };
@@ -166,7 +166,7 @@ pub(crate) fn analyzer_findings(account: &Account, config: &Config) -> Vec<Findi
                             af.resource_type, af.id
                         ),
                     );
-                    f.source_file = Some(path.clone());
+                    f.source_file = Some(path.as_str().into());
                     out.push(f);
                 }
             }

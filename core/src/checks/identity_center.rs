@@ -24,7 +24,7 @@ pub(crate) static CHECKS: &[&Check] = &[
 const SOURCE: &str = "identity_center";
 
 /// The instances to judge, or the one finding that says why there are none.
-fn instances<'a>(account: &'a Account, check: &Check) -> Result<Vec<&'a Instance>, Vec<Finding>> {
+fn instances<'a>(account: &'a Account, check: &'static Check) -> Result<Vec<&'a Instance>, Vec<Finding>> {
     let none = |status: Status, detail: String| {
         vec![finding(
             check,
@@ -88,7 +88,14 @@ fn listed(names: &[String]) -> String {
 }
 
 /// A finding of this family, with its evidence location.
-fn ic_finding(account: &Account, check: &Check, arn: &str, name: &str, status: Status, detail: String) -> Finding {
+fn ic_finding(
+    account: &Account,
+    check: &'static Check,
+    arn: &str,
+    name: &str,
+    status: Status,
+    detail: String,
+) -> Finding {
     from_source(finding(check, arn, name, status, detail), account, SOURCE)
 }
 
@@ -97,7 +104,7 @@ fn ic_finding(account: &Account, check: &Check, arn: &str, name: &str, status: S
 /// register shows the instance was examined).
 fn on_instance(
     account: &Account,
-    check: &Check,
+    check: &'static Check,
     instance: &Instance,
     what: &str,
     status: Status,
@@ -115,7 +122,7 @@ fn on_instance(
 
 /// IAM-031's and IAM-032's finding on an instance whose permission sets could not be listed,
 /// or that has none; `None` when it has some.
-fn permission_sets_listed(account: &Account, check: &Check, instance: &Instance) -> Option<Finding> {
+fn permission_sets_listed(account: &Account, check: &'static Check, instance: &Instance) -> Option<Finding> {
     if let Some(why) = instance.missing_among(&["permission-sets.json"]) {
         return Some(on_instance(
             account,

@@ -54,6 +54,13 @@ pub static CATALOGUE: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
     all
 });
 
+/// The position of check `id` (exact) in the [`CATALOGUE`], in constant time.
+pub fn position(id: &str) -> Option<usize> {
+    static INDEX: LazyLock<std::collections::HashMap<&'static str, usize>> =
+        LazyLock::new(|| CATALOGUE.iter().enumerate().map(|(i, c)| (c.id, i)).collect());
+    INDEX.get(id).copied()
+}
+
 /// The catalogue entry of `id` (case-insensitive).
 pub fn info(id: &str) -> Option<&'static Check> {
     CATALOGUE.iter().copied().find(|c| c.id.eq_ignore_ascii_case(id))
@@ -97,20 +104,49 @@ pub fn parse_ids(list: &[String]) -> Result<Vec<String>> {
 /// Runs the checks (all, or those in `only`) minus the configured `skip_checks` and
 /// returns their findings, in catalogue order and then by resource name. Exceptions are
 /// not applied (see [`audit`]).
+///
+/// The checks are pure functions of the account: they run on as many threads as the
+/// machine has cores (each takes the next check not yet taken), and their findings are
+/// put together in catalogue order, so the result never depends on the threads.
 pub fn run(account: &Account, config: &Config, only: Option<&[String]>) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for check in CATALOGUE.iter() {
-        if config.is_skipped(check.id) {
-            continue;
-        }
-        if let Some(only) = only {
-            if !only.iter().any(|o| o.eq_ignore_ascii_case(check.id)) {
-                continue;
-            }
-        }
+    let selected: Vec<&'static Check> = CATALOGUE
+        .iter()
+        .copied()
+        .filter(|c| !config.is_skipped(c.id))
+        .filter(|c| only.is_none_or(|only| only.iter().any(|o| o.eq_ignore_ascii_case(c.id))))
+        .collect();
+    let judge = |check: &Check| {
         let mut fs = (check.run)(account, config);
         fs.sort_by(|a, b| (&a.resource_name, &a.resource_arn).cmp(&(&b.resource_name, &b.resource_arn)));
-        findings.extend(fs);
+        fs
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(selected.len());
+    let mut results: Vec<Vec<Finding>> = if threads <= 1 {
+        selected.iter().map(|c| judge(c)).collect()
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Vec<Finding>>> =
+            selected.iter().map(|_| std::sync::Mutex::new(Vec::new())).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(check) = selected.get(i) else { break };
+                    let fs = judge(check);
+                    *slots[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fs;
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .collect()
+    };
+    let mut findings = Vec::with_capacity(results.iter().map(Vec::len).sum());
+    for fs in &mut results {
+        findings.append(fs);
     }
     findings
 }
@@ -147,23 +183,23 @@ pub fn audit(account: &Account, config: &Config, only: Option<&[String]>) -> Aud
             .exceptions
             .iter()
             .enumerate()
-            .find(|(_, e)| e.covers(&f.check_id, &f.resource_arn, &f.resource_name))
+            .find(|(_, e)| e.covers(f.check.id, &f.resource_arn, &f.resource_name))
         else {
             continue;
         };
         used.insert(i);
         let expired = !ex.is_valid_on(today);
-        f.exception = Some(AppliedException {
+        f.exception = Some(Box::new(AppliedException {
             reason: ex.reason.clone(),
             approved_by: ex.approved_by.clone(),
             expires: ex.expires.to_string(),
             expired,
             too_broad: broad[i].clone(),
-        });
+        }));
         if expired {
             warnings.push(format!(
                 "the exception for {} on {} (approved by {}) expired on {}: the finding stays failing",
-                f.check_id, f.resource_name, ex.approved_by, ex.expires
+                f.check.id, f.resource_name, ex.approved_by, ex.expires
             ));
         } else {
             f.status = Status::Excepted;
@@ -222,11 +258,11 @@ fn too_broad(findings: &[Finding], config: &Config) -> Vec<Option<String>> {
         .map(|ex| {
             let of_check: Vec<&Finding> = findings
                 .iter()
-                .filter(|f| f.check_id.eq_ignore_ascii_case(&ex.check))
+                .filter(|f| f.check.id.eq_ignore_ascii_case(&ex.check))
                 .collect();
             let covered = of_check
                 .iter()
-                .filter(|f| ex.covers(&f.check_id, &f.resource_arn, &f.resource_name))
+                .filter(|f| ex.covers(f.check.id, &f.resource_arn, &f.resource_name))
                 .count();
             let total = of_check.len();
             if ex.matches_any_resource() {
@@ -323,25 +359,14 @@ fn data_warnings(account: &Account) -> Vec<String> {
     warnings
 }
 
-/// A finding of check `c` with its catalogue fields.
 /// A finding of check `c` on one resource (of the kind the check judges).
-pub(crate) fn finding(c: &Check, arn: &str, name: &str, status: Status, detail: String) -> Finding {
-    let remediation = match c.remediate {
-        Some(r) => format!("{} Run: {}", c.remediation, r.command()),
-        None => c.remediation.to_string(),
-    };
+pub(crate) fn finding(c: &'static Check, arn: &str, name: &str, status: Status, detail: String) -> Finding {
     Finding {
-        check_id: c.id.to_string(),
-        slug: c.slug.to_string(),
-        title: c.title.to_string(),
-        severity: c.severity,
+        check: c,
         status,
-        resource_type: c.resource_type,
-        resource_arn: arn.to_string(),
-        resource_name: name.to_string(),
+        resource_arn: arn.into(),
+        resource_name: name.into(),
         detail,
-        hipaa: c.hipaa.iter().map(|h| h.to_string()).collect(),
-        remediation,
         source_file: None,
         exception: None,
     }
@@ -373,7 +398,7 @@ pub(crate) fn unavailable<T>(data: &Collected<T>, file: &str) -> Option<(Status,
 /// `not-evaluated` (or `error`).
 pub(crate) fn per_user_report(
     account: &Account,
-    check: &Check,
+    check: &'static Check,
     judge: impl Fn(&User, &CredentialRow) -> (Status, String),
 ) -> Vec<Finding> {
     let file = crate::account::file::CREDENTIAL_REPORT;

@@ -52,7 +52,13 @@ fn root_data(account: &Account, summary_decides: bool) -> RootData<'_> {
     RootData::Missing(status, format!("{}; {}", report.1, summary.1))
 }
 
-fn root_finding(account: &Account, check: &Check, status: Status, detail: String, source: Option<&str>) -> Finding {
+fn root_finding(
+    account: &Account,
+    check: &'static Check,
+    status: Status,
+    detail: String,
+    source: Option<&str>,
+) -> Finding {
     let account_id = account.account_id.clone().unwrap_or_default();
     let mut f = finding(
         check,
@@ -308,7 +314,7 @@ pub(crate) fn root_recent_use(account: &Account, config: &Config) -> Vec<Finding
     vec![f]
 }
 
-fn unreachable_summary(account: &Account, check: &Check) -> Finding {
+fn unreachable_summary(account: &Account, check: &'static Check) -> Finding {
     root_finding(
         account,
         check,

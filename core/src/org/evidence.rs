@@ -2,13 +2,13 @@
 //! account's evidence and the organization files ([`crate::report::org`]) and writes the
 //! tree all-or-nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::account::is_account_id;
 use crate::api::Audit;
 use crate::config::LoadedConfig;
 use crate::manifest::Manifest;
-use crate::report::evidence::{self, EvidenceDir, EvidenceOptions};
+use crate::report::evidence::{self, EvidenceOptions};
 use crate::report::org::{write_tree, AccountView, ConfigRef};
 use crate::{Error, Result};
 
@@ -35,13 +35,11 @@ pub fn write_org_evidence(
     let mut sorted: Vec<&AccountRun> = runs.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     check_ids(sorted.iter().map(|r| r.id.as_str()))?;
-    let mut parts: Vec<EvidenceDir> = Vec::new();
-    for run in &sorted {
-        if let Ok(audit) = &run.result {
-            let (_, files) = evidence::evidence_files(&audit.report, &audit.account, config, options, Vec::new())?;
-            parts.push((dir.join(&run.id), files));
-        }
-    }
+    let audited: Vec<(PathBuf, &Audit)> = sorted
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok().map(|a| (dir.join(&r.id), a)))
+        .collect();
+    let account_dirs: Vec<PathBuf> = audited.iter().map(|(d, _)| d.clone()).collect();
     let views: Vec<AccountView> = sorted
         .iter()
         .map(|r| AccountView {
@@ -50,7 +48,27 @@ pub fn write_org_evidence(
             result: r.result.as_ref().map(|a| &a.report).map_err(String::as_str),
         })
         .collect();
-    write_tree(dir, &views, &ConfigRef::of(config), options.excel, parts)
+    write_tree(
+        dir,
+        &views,
+        &ConfigRef::of(config),
+        options.excel,
+        &account_dirs,
+        &mut |staging| {
+            // Each account's files stream to disk as they are rendered.
+            for (account_dir, audit) in &audited {
+                evidence::render_into(
+                    &staging.sink(account_dir),
+                    &audit.report,
+                    &audit.account,
+                    config,
+                    options,
+                    Vec::new(),
+                )?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Refuses an ID that is not 12 digits, and the same ID twice (`ids` sorted).

@@ -7,7 +7,7 @@ use crate::account::file;
 use crate::account::is_account_id;
 use crate::findings::AuditReport;
 use crate::manifest::{sha256_hex, Manifest};
-use crate::report::evidence::{EvidenceDir, EvidenceFile, FINDINGS_JSON};
+use crate::report::evidence::{EvidenceFile, FINDINGS_JSON};
 use crate::report::org::{
     write_tree, AccountStatus, AccountView, ConfigRef, OrgAccount, OrgIndex, ORG_FINDINGS_CSV, ORG_JSON,
 };
@@ -176,17 +176,25 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
             },
         })
         .collect();
-    let parts: Vec<EvidenceDir> = accounts
+    let parts: Vec<(PathBuf, &[EvidenceFile])> = accounts
         .values()
         .filter_map(|a| {
             a.evidence
                 .as_ref()
-                .map(|(_, files)| (output.join(&a.entry.id), files.clone()))
+                .map(|(_, files)| (output.join(&a.entry.id), files.as_slice()))
         })
         .collect();
     let audited = parts.len();
     let errored = views.len() - audited;
-    let manifest = write_tree(output, &views, &config, excel, parts)?;
+    let account_dirs: Vec<PathBuf> = parts.iter().map(|(d, _)| d.clone()).collect();
+    let manifest = write_tree(output, &views, &config, excel, &account_dirs, &mut |staging| {
+        for (account_dir, files) in &parts {
+            for (name, bytes) in files.iter() {
+                staging.put(account_dir, name, &mut |w| w.write_all(bytes))?;
+            }
+        }
+        Ok(())
+    })?;
     Ok(MergeOutcome {
         manifest,
         audited,

@@ -58,21 +58,73 @@ impl CsvTable {
     /// says, and the UTF-8 BOM first when `excel`.
     pub fn to_bytes(&self, excel: bool) -> Vec<u8> {
         let mut out = Vec::new();
-        if excel {
-            out.extend_from_slice(b"\xEF\xBB\xBF");
+        // Writing into a Vec cannot fail.
+        let _ = self.write_to(&mut out, excel);
+        out
+    }
+
+    /// Streams the table to `w` as [`CsvTable::to_bytes`] renders it.
+    pub fn write_to(&self, w: &mut dyn std::io::Write, excel: bool) -> std::io::Result<()> {
+        let mut out = CsvStream::new(w, &self.headers, excel)?;
+        for row in &self.rows {
+            out.row(row)?;
         }
-        {
-            let mut w = csv::WriterBuilder::new()
+        out.finish()
+    }
+}
+
+/// The streaming form of the one CSV writer: rows go to the writer as they come, under the
+/// same rules as [`CsvTable`] (header first, every cell neutralised, CRLF, optional BOM).
+pub struct CsvStream<'w> {
+    w: csv::Writer<&'w mut dyn std::io::Write>,
+    width: usize,
+}
+
+impl<'w> CsvStream<'w> {
+    /// Starts a CSV on `w`: the BOM when `excel`, then the header row.
+    pub fn new<H: AsRef<str>>(w: &'w mut dyn std::io::Write, headers: &[H], excel: bool) -> std::io::Result<Self> {
+        if excel {
+            w.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let mut out = CsvStream {
+            w: csv::WriterBuilder::new()
                 .flexible(true)
                 .terminator(csv::Terminator::CRLF)
                 .quote_style(csv::QuoteStyle::Necessary)
-                .from_writer(&mut out);
-            for record in std::iter::once(&self.headers).chain(self.rows.iter()) {
-                // Writing into a Vec cannot fail (and `flexible` rules out the width error).
-                let _ = w.write_record(record.iter().map(|c| neutralise(c).into_owned()));
-            }
-            let _ = w.flush();
+                .buffer_capacity(64 * 1024)
+                .from_writer(w),
+            width: headers.len(),
+        };
+        out.row(headers)?;
+        Ok(out)
+    }
+
+    /// Writes one row (as wide as the header), every cell neutralised.
+    pub fn row<C: AsRef<str>>(&mut self, cells: &[C]) -> std::io::Result<()> {
+        debug_assert_eq!(cells.len(), self.width, "CSV row width");
+        for c in cells {
+            self.w.write_field(neutralise(c.as_ref()).as_bytes()).map_err(csv_io)?;
         }
-        out
+        self.w.write_record(None::<&[u8]>).map_err(csv_io)
+    }
+
+    /// Flushes what is buffered to the underlying writer.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+impl std::fmt::Debug for CsvStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvStream")
+            .field("width", &self.width)
+            .finish_non_exhaustive()
+    }
+}
+
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
     }
 }

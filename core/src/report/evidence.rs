@@ -2,18 +2,20 @@
 //! CSV per check that has findings, `findings.json`, `risk_register.csv` and `.md`,
 //! `summary.md`, and `manifest.json` with the SHA-256 of every other file.
 //!
-//! Integrity: everything is rendered in memory first; then every file is written to a
-//! temporary name in the output directory; only when all of them are written are they
-//! renamed into place, `manifest.json` last. A run that fails before the renames leaves
-//! the previous evidence untouched and removes its temporary files.
+//! Integrity: every file is streamed to a temporary name in the output directory while its
+//! SHA-256 is computed ([`super::staging::Staging`]); only when all of them are written
+//! and synced are they renamed into place, `manifest.json` last. A run that fails before
+//! the renames leaves the previous evidence untouched and removes its temporary files.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::csv_file::CsvTable;
+use super::csv_file::CsvStream;
+use super::findings_json;
 use super::phi;
 use super::register::{self, check_csv_name};
+use super::staging::{MemorySink, Sink, Staging};
 use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
@@ -48,7 +50,8 @@ pub struct EvidenceOptions {
     pub excel: bool,
 }
 
-/// The columns of the findings CSVs (per check, and `audit --format csv`).
+/// The columns of `audit --format csv`: one row per finding of every check, each with its
+/// check's metadata.
 pub const FINDING_HEADERS: [&str; 17] = [
     "CheckId",
     "Slug",
@@ -69,86 +72,213 @@ pub const FINDING_HEADERS: [&str; 17] = [
     "AsOf",
 ];
 
-/// Findings as a CSV table, one row per finding; HIPAA citations joined with `; `.
-pub fn findings_csv<'a>(report: &AuditReport, findings: impl IntoIterator<Item = &'a Finding>) -> CsvTable {
-    let mut t = CsvTable::new(&FINDING_HEADERS);
-    for f in findings {
-        let ex = f.exception.as_ref();
-        t.push(vec![
-            f.check_id.clone(),
-            f.slug.clone(),
-            f.title.clone(),
-            f.severity.as_str().to_string(),
-            f.status.as_str().to_string(),
-            f.resource_type.as_str().to_string(),
-            f.resource_arn.clone(),
-            f.resource_name.clone(),
-            f.detail.clone(),
-            f.hipaa.join("; "),
-            f.remediation.clone(),
-            f.source_file.clone().unwrap_or_default(),
-            ex.map(|e| e.reason.clone()).unwrap_or_default(),
-            ex.map(|e| e.approved_by.clone()).unwrap_or_default(),
-            ex.map(|e| e.expires.clone()).unwrap_or_default(),
-            ex.map(|e| e.expired.to_string()).unwrap_or_default(),
-            report.as_of.clone(),
-        ]);
-    }
-    t
+/// The columns of an evidence directory's CSV per check (`IAM-002_console-mfa.csv`): each
+/// finding's own fields. The check's title, severity, HIPAA citations and remediation are
+/// stated once, in its row of `risk_register.csv` (and in `findings.json`'s `checks`).
+pub const CHECK_FINDING_HEADERS: [&str; 10] = [
+    "CheckId",
+    "Status",
+    "ResourceArn",
+    "ResourceName",
+    "Detail",
+    "SourceFile",
+    "ExceptionReason",
+    "ExceptionApprovedBy",
+    "ExceptionExpires",
+    "ExceptionExpired",
+];
+
+/// Which columns a findings CSV has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingColumns {
+    /// [`FINDING_HEADERS`]: each row with its check's metadata (`audit --format csv`).
+    Full,
+    /// [`CHECK_FINDING_HEADERS`]: each finding's own fields (the CSV per check).
+    Own,
 }
 
-/// Every evidence file, rendered in memory, by file name (`manifest.json` excluded).
-pub fn render_files(
+/// Streams findings as CSV, one row per finding, in the columns asked for; HIPAA citations
+/// joined with `; `.
+pub fn write_findings_csv<'a>(
+    w: &mut dyn Write,
+    report: &AuditReport,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    columns: FindingColumns,
+    excel: bool,
+) -> std::io::Result<()> {
+    let headers: &[&str] = match columns {
+        FindingColumns::Full => &FINDING_HEADERS,
+        FindingColumns::Own => &CHECK_FINDING_HEADERS,
+    };
+    let mut out = CsvStream::new(w, headers, excel)?;
+    // The check's constant cells, rendered once per check rather than once per finding.
+    let mut constants: Option<(&'static str, [String; 4])> = None;
+    for f in findings {
+        let ex = f.exception.as_deref();
+        let (reason, approved, expires, expired) = match ex {
+            Some(e) => (
+                e.reason.as_str(),
+                e.approved_by.as_str(),
+                e.expires.as_str(),
+                if e.expired { "true" } else { "false" },
+            ),
+            None => ("", "", "", ""),
+        };
+        let status = f.status.as_str();
+        let source = f.source_file.as_deref().unwrap_or("");
+        match columns {
+            FindingColumns::Own => out.row(&[
+                f.check.id,
+                status,
+                &f.resource_arn,
+                &f.resource_name,
+                &f.detail,
+                source,
+                reason,
+                approved,
+                expires,
+                expired,
+            ])?,
+            FindingColumns::Full => {
+                if constants.as_ref().is_none_or(|(id, _)| *id != f.check.id) {
+                    constants = Some((
+                        f.check.id,
+                        [
+                            f.check.severity.as_str().to_string(),
+                            f.check.resource_type.as_str().to_string(),
+                            f.check.hipaa.join("; "),
+                            f.check.remediation_text().into_owned(),
+                        ],
+                    ));
+                }
+                let Some((_, [severity, resource_type, hipaa, remediation])) = &constants else {
+                    continue;
+                };
+                out.row(&[
+                    f.check.id,
+                    f.check.slug,
+                    f.check.title,
+                    severity,
+                    status,
+                    resource_type,
+                    &f.resource_arn,
+                    &f.resource_name,
+                    &f.detail,
+                    hipaa,
+                    remediation,
+                    source,
+                    reason,
+                    approved,
+                    expires,
+                    expired,
+                    &report.as_of,
+                ])?
+            }
+        }
+    }
+    out.finish()
+}
+
+/// Findings as CSV bytes (see [`write_findings_csv`]).
+pub fn findings_csv<'a>(
+    report: &AuditReport,
+    findings: impl IntoIterator<Item = &'a Finding>,
+    columns: FindingColumns,
+    excel: bool,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_findings_csv(&mut out, report, findings, columns, excel);
+    out
+}
+
+/// Renders every evidence file into `sink`, then `extra` (reports the caller renders into
+/// the same directory, e.g. `audit --sarif-file DIR/x.sarif`), then `manifest.json` with
+/// the SHA-256 of every other file, last. Returns the manifest.
+///
+/// Each file streams into the sink as it is rendered: on disk, nothing of it stays in
+/// memory.
+pub fn render_into(
+    sink: &dyn Sink,
     report: &AuditReport,
     account: &Account,
     config: &LoadedConfig,
     options: &EvidenceOptions,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mfa_rows = mfa::rows(account, &config.config);
-    files.push((MFA_CSV.to_string(), mfa::to_csv(&mfa_rows).to_bytes(options.excel)));
-    for (check_id, findings) in register::by_check(report) {
-        let slug = findings.first().map(|f| f.slug.as_str()).unwrap_or("");
-        let table = findings_csv(report, findings.iter().copied());
-        files.push((check_csv_name(check_id, slug), table.to_bytes(options.excel)));
+    extra: Vec<EvidenceFile>,
+) -> Result<Manifest> {
+    let excel = options.excel;
+    let mut manifest = manifest_for(report, account, config);
+    let names: Vec<&str> = extra.iter().map(|(n, _)| n.as_str()).collect();
+    let hashes = std::thread::scope(|scope| -> Result<Vec<(String, String)>> {
+        // The largest file, on a second thread while the others are rendered.
+        let json = scope.spawn(|| sink.put(FINDINGS_JSON, &mut |w| findings_json::write(w, report)));
+        let mut hashes: Vec<(String, String)> = Vec::new();
+        let mut put = |name: &str, body: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| -> Result<()> {
+            if names.contains(&name) {
+                return Err(Error::InvalidArgument(format!(
+                    "{name} is an evidence file of its own: give the extra report another name"
+                )));
+            }
+            hashes.push((name.to_string(), sink.put(name, body)?));
+            Ok(())
+        };
+        let rest = (|| -> Result<()> {
+            let mfa_rows = mfa::rows(account, &config.config);
+            put(MFA_CSV, &mut |w| mfa::to_csv(&mfa_rows).write_to(w, excel))?;
+            drop(mfa_rows);
+            let groups = register::by_check(report);
+            for (check, findings) in &groups {
+                put(&check_csv_name(check.id, check.slug), &mut |w| {
+                    write_findings_csv(w, report, findings.iter().copied(), FindingColumns::Own, excel)
+                })?;
+            }
+            let rows = register::rows_of(report, &groups);
+            drop(groups);
+            put(REGISTER_CSV, &mut |w| register::to_csv(&rows).write_to(w, excel))?;
+            put(REGISTER_MD, &mut |w| {
+                w.write_all(register::to_markdown(report, &rows).as_bytes())
+            })?;
+            if let Some(table) = super::identity_center::to_csv(account) {
+                put(super::identity_center::IDENTITY_CENTER_CSV, &mut |w| {
+                    table.write_to(w, excel)
+                })?;
+            }
+            let mut summary = summary::markdown_with(report, config, &rows);
+            if !config.config.phi_resources.is_empty() {
+                let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
+                put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
+                summary.push_str(&phi::markdown(&phi));
+            }
+            put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
+            Ok(())
+        })();
+        let json = json
+            .join()
+            .map_err(|_| Error::InvalidArgument(format!("rendering {FINDINGS_JSON} panicked")))?;
+        rest?;
+        hashes.push((FINDINGS_JSON.to_string(), json?));
+        Ok(hashes)
+    })?;
+    manifest.files.extend(hashes);
+    for (name, bytes) in extra {
+        if name == file::MANIFEST || name == FINDINGS_JSON {
+            return Err(Error::InvalidArgument(format!(
+                "{name} is an evidence file of its own: give the extra report another name"
+            )));
+        }
+        let hash = sink.put(&name, &mut |w| w.write_all(&bytes))?;
+        manifest.files.insert(name, hash);
     }
-    let mut json = serde_json::to_vec_pretty(report)
-        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the findings: {e}")))?;
+    let mut json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
     json.push(b'\n');
-    files.push((FINDINGS_JSON.to_string(), json));
-    let rows = register::rows(report);
-    files.push((
-        REGISTER_CSV.to_string(),
-        register::to_csv(&rows).to_bytes(options.excel),
-    ));
-    files.push((
-        REGISTER_MD.to_string(),
-        register::to_markdown(report, &rows).into_bytes(),
-    ));
-    if let Some(table) = super::identity_center::to_csv(account) {
-        files.push((
-            super::identity_center::IDENTITY_CENTER_CSV.to_string(),
-            table.to_bytes(options.excel),
-        ));
-    }
-    let mut summary = summary::markdown(report, config);
-    if !config.config.phi_resources.is_empty() {
-        let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
-        files.push((phi::PHI_CSV.to_string(), phi::to_csv(&phi).to_bytes(options.excel)));
-        summary.push_str(&phi::markdown(&phi));
-    }
-    files.push((SUMMARY_MD.to_string(), summary.into_bytes()));
-    Ok(files)
+    sink.put_bytes(file::MANIFEST, &json)?;
+    Ok(manifest)
 }
 
-/// The manifest of an evidence directory: tool, time, account, the credential report's
-/// time, regions, source, the configuration and its hash, and the SHA-256 of `files`.
-pub fn manifest_for(
-    report: &AuditReport,
-    account: &Account,
-    config: &LoadedConfig,
-    files: &[(String, Vec<u8>)],
-) -> Manifest {
+/// The manifest of an evidence directory before its files are added: tool, time, account,
+/// the credential report's time, regions, source, the configuration and its hash.
+pub fn manifest_for(report: &AuditReport, account: &Account, config: &LoadedConfig) -> Manifest {
     let mut m = Manifest::new();
     m.account_id = report.account_id.clone().or_else(|| account.account_id.clone());
     m.credential_report_generated_at = account
@@ -166,15 +296,11 @@ pub fn manifest_for(
             .unwrap_or_else(|| "<defaults>".into()),
     );
     m.config_sha256 = Some(config.sha256.clone());
-    for (name, bytes) in files {
-        m.add_file(name, bytes);
-    }
     m
 }
 
-/// Every file of an evidence directory, rendered in memory, then `extra` (reports the
-/// caller renders into the same directory, e.g. `audit --sarif-file DIR/x.sarif`),
-/// `manifest.json` last, and the manifest itself: what [`write_evidence_with`] writes.
+/// Every file of an evidence directory rendered in memory, `manifest.json` last, and the
+/// manifest: what [`write_evidence_with`] streams to disk.
 pub fn evidence_files(
     report: &AuditReport,
     account: &Account,
@@ -182,29 +308,18 @@ pub fn evidence_files(
     options: &EvidenceOptions,
     extra: Vec<EvidenceFile>,
 ) -> Result<(Manifest, Vec<EvidenceFile>)> {
-    let mut files = render_files(report, account, config, options)?;
-    for (name, bytes) in extra {
-        if files.iter().any(|(n, _)| *n == name) || name == file::MANIFEST {
-            return Err(Error::InvalidArgument(format!(
-                "{name} is an evidence file of its own: give the extra report another name"
-            )));
-        }
-        files.push((name, bytes));
-    }
-    let manifest = manifest_for(report, account, config, &files);
-    let mut json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
-    json.push(b'\n');
-    files.push((file::MANIFEST.to_string(), json));
-    Ok((manifest, files))
+    let sink = MemorySink::default();
+    let manifest = render_into(&sink, report, account, config, options, extra)?;
+    Ok((manifest, sink.into_files()))
 }
 
 /// Writes the evidence into `dir` (created if needed) and returns its manifest.
 ///
-/// Everything is rendered first, then written to temporary files in `dir`, then renamed
-/// into place (`manifest.json` last). Files listed by the previous `manifest.json` of the
-/// directory that this run does not write (e.g. the CSV of a check that no longer has
-/// findings) are removed after the renames, so the directory matches its manifest.
+/// Every file is streamed to a temporary name in `dir` while its SHA-256 is computed, then
+/// all are renamed into place (`manifest.json` last). Files listed by the previous
+/// `manifest.json` of the directory that this run does not write (e.g. the CSV of a check
+/// that no longer has findings) are removed after the renames, so the directory matches
+/// its manifest.
 pub fn write_evidence(
     dir: &Path,
     report: &AuditReport,
@@ -225,10 +340,13 @@ pub fn write_evidence_with(
     options: &EvidenceOptions,
     extra: Vec<EvidenceFile>,
 ) -> Result<Manifest> {
-    let (manifest, files) = evidence_files(report, account, config, options, extra)?;
     let previous = previous_manifest(dir);
-    write_files_atomically(dir, &files)?;
-    remove_stale(dir, previous.as_ref(), &files);
+    let dir = dir.to_path_buf();
+    let staging = Staging::begin(std::slice::from_ref(&dir))?;
+    let manifest = render_into(&staging.sink(&dir), report, account, config, options, extra)?;
+    let names = staging.names(&dir);
+    staging.commit()?;
+    remove_stale(&dir, previous.as_ref(), &names);
     Ok(manifest)
 }
 
@@ -245,9 +363,9 @@ pub fn previous_manifest(dir: &Path) -> Option<Manifest> {
 /// the previous manifest says this tool wrote there: a file changed or put there by
 /// someone else is never deleted (`hipaa-iam verify` then reports it as not in the
 /// manifest).
-pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[(String, Vec<u8>)]) {
+pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[String]) {
     let Some(prev) = previous else { return };
-    let written: BTreeSet<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    let written: BTreeSet<&str> = written.iter().map(String::as_str).collect();
     for (stale, hash) in prev.files.iter().filter(|(n, _)| !written.contains(n.as_str())) {
         if stale.contains(['/', '\\']) || stale.starts_with('.') || stale == file::MANIFEST {
             continue;
@@ -259,16 +377,7 @@ pub fn remove_stale(dir: &Path, previous: Option<&Manifest>, written: &[(String,
     }
 }
 
-pub use crate::files::temp_name;
-
-/// The account-data files of an exports directory: evidence is never written among them.
-const ACCOUNT_DATA: [&str; 5] = [
-    file::AUTHORIZATION_DETAILS,
-    file::CREDENTIAL_REPORT,
-    file::PASSWORD_POLICY,
-    file::ACCOUNT_SUMMARY,
-    file::VIRTUAL_MFA_DEVICES,
-];
+pub use super::staging::{temp_name, write_dirs_atomically};
 
 /// Refuses an evidence directory `output` that is, contains or is inside the exports
 /// directory `exports` the audit reads: writing there would overwrite or delete account
@@ -342,169 +451,4 @@ fn resolve(path: &Path) -> PathBuf {
             _ => return abs,
         }
     }
-}
-
-/// What the evidence directory `dir` already holds that this tool may replace: the files
-/// its previous `manifest.json` lists, with their hashes. Refuses a directory that holds
-/// account data, or a `manifest.json` this tool did not write, naming it.
-fn owned_files(dir: &Path) -> Result<BTreeMap<String, String>> {
-    for name in ACCOUNT_DATA {
-        let p = dir.join(name);
-        if std::fs::symlink_metadata(&p).is_ok() {
-            return Err(Error::input_naming(
-                &p,
-                "the output directory holds account data (an exports directory): evidence is not written among it, so nothing there is overwritten or deleted; choose another ",
-                Field::OutputDir,
-            ));
-        }
-    }
-    let path = dir.join(file::MANIFEST);
-    if std::fs::symlink_metadata(&path).is_err() {
-        return Ok(BTreeMap::new());
-    }
-    match Manifest::read(&path) {
-        Ok(m) if m.tool == "hipaa-iam" => Ok(m.files),
-        Ok(_) | Err(_) => Err(Error::input_naming(
-            &path,
-            "exists and is not a manifest written by hipaa-iam: not overwritten; move it away or choose another ",
-            Field::OutputDir,
-        )),
-    }
-}
-
-/// Refuses to replace `target` unless it is a regular file whose content is what the
-/// directory's previous manifest (`owned`) says this tool wrote there.
-fn ensure_replaceable(target: &Path, name: &str, owned: &BTreeMap<String, String>) -> Result<()> {
-    let Ok(meta) = std::fs::symlink_metadata(target) else {
-        return Ok(());
-    };
-    if meta.is_dir() {
-        return Err(Error::input(
-            target,
-            "",
-            "a directory is in the way of this evidence file",
-        ));
-    }
-    if name == file::MANIFEST {
-        // owned_files has checked it: a manifest this tool wrote.
-        return Ok(());
-    }
-    if owned.get(name).is_some_and(|h| crate::files::holds(target, h)) {
-        Ok(())
-    } else {
-        Err(Error::input_naming(
-            target,
-            "exists and is not evidence this tool wrote (it is not in the directory's manifest.json, or it changed since): not overwritten; move it away or choose another ",
-            Field::OutputDir,
-        ))
-    }
-}
-
-/// Writes `files` (plain names) into `dir` all-or-nothing as far as the file system
-/// allows: every target is checked, every file is written and synced under a temporary
-/// name, and only then are they renamed in order. On any failure before the renames,
-/// the temporary files are removed and the directory is left as it was.
-pub fn write_files_atomically(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    write_dirs_atomically(&[(dir.to_path_buf(), files)])
-}
-
-/// [`write_files_atomically`] over several directories at once (an evidence tree): every
-/// target of every directory is checked, every file of every directory is written under a
-/// temporary name, and only then are all of them renamed, directory by directory in the
-/// order given (so the last file of the last directory, e.g. the top `manifest.json`, is
-/// renamed last). A failure before the renames removes every temporary file and every
-/// directory this call created, leaving the tree as it was.
-/// `parts` borrow or own their files (`&[EvidenceFile]` or an [`EvidenceDir`]'s `Vec`):
-/// the evidence of a large account is never copied on its way to the disk.
-pub fn write_dirs_atomically<F: AsRef<[EvidenceFile]>>(parts: &[(PathBuf, F)]) -> Result<()> {
-    for (dir, files) in parts {
-        if let Ok(meta) = std::fs::metadata(dir) {
-            if !meta.is_dir() {
-                return Err(Error::input(
-                    dir,
-                    "",
-                    "the output directory is an existing file, not a directory",
-                ));
-            }
-        }
-        for (name, _) in files.as_ref() {
-            if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
-                return Err(Error::InvalidArgument(format!("invalid evidence file name {name:?}")));
-            }
-        }
-        let owned = owned_files(dir)?;
-        for (name, _) in files.as_ref() {
-            ensure_replaceable(&dir.join(name), name, &owned)?;
-        }
-    }
-    // Directories that do not exist yet, deepest first, to remove again on failure.
-    let mut created: Vec<PathBuf> = Vec::new();
-    for (dir, _) in parts {
-        let mut d = dir.as_path();
-        while !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err() {
-            if !created.iter().any(|c| c == d) {
-                created.push(d.to_path_buf());
-            }
-            match d.parent() {
-                Some(p) => d = p,
-                None => break,
-            }
-        }
-    }
-    created.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-    let remove_created = || {
-        for d in &created {
-            let _ = std::fs::remove_dir(d);
-        }
-    };
-    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |written: &[(PathBuf, PathBuf)]| {
-        for (t, _) in written {
-            let _ = std::fs::remove_file(t);
-        }
-    };
-    for (dir, _) in parts {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            remove_created();
-            return Err(Error::io(dir, e));
-        }
-    }
-    for (dir, _) in parts {
-        // Leftovers of interrupted runs (never another running writer's files).
-        crate::files::remove_leftover_temps(dir);
-    }
-    for (dir, files) in parts {
-        for (name, bytes) in files.as_ref() {
-            let tmp = temp_name(dir, name);
-            let result = (|| -> std::io::Result<()> {
-                let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-                f.write_all(bytes)?;
-                f.sync_all()
-            })();
-            match result {
-                Ok(()) => written.push((tmp, dir.join(name))),
-                Err(e) => {
-                    // create_new: an existing file at the temporary name is not ours to delete.
-                    if e.kind() != std::io::ErrorKind::AlreadyExists && tmp.is_file() {
-                        let _ = std::fs::remove_file(&tmp);
-                    }
-                    cleanup(&written);
-                    remove_created();
-                    return Err(Error::io(&tmp, e));
-                }
-            }
-        }
-    }
-    for (i, (tmp, target)) in written.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            cleanup(&written[i..]);
-            return Err(Error::io(target, e));
-        }
-    }
-    for (dir, _) in parts {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
 }

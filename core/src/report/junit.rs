@@ -67,12 +67,9 @@ pub fn render(report: &AuditReport) -> String {
         total.skipped,
         xml_escape(&report.as_of)
     ));
-    for (check_id, findings) in by_check(report) {
+    for (check, findings) in by_check(report) {
         let c = counts(findings.iter().copied());
-        let title = findings
-            .first()
-            .map(|f| format!("{check_id} {}", f.slug))
-            .unwrap_or_else(|| check_id.to_string());
+        let title = format!("{} {}", check.id, check.slug);
         s.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
             xml_escape(&title),
@@ -89,22 +86,22 @@ pub fn render(report: &AuditReport) -> String {
             };
             s.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{}\"",
-                xml_escape(&format!("hipaa-iam.{}", f.check_id)),
-                xml_escape(&format!("{} {}", f.resource_type.as_str(), name))
+                xml_escape(&format!("hipaa-iam.{}", f.check.id)),
+                xml_escape(&format!("{} {}", f.check.resource_type.as_str(), name))
             ));
-            let message = format!("{} ({}): {}", f.title, f.severity.as_str(), f.detail);
+            let message = format!("{} ({}): {}", f.check.title, f.check.severity.as_str(), f.detail);
             let body = format!(
                 "{}\nResource: {}\nHIPAA: {}\nFix: {}",
                 f.detail,
                 f.resource_arn,
-                f.hipaa.join(", "),
-                f.remediation
+                f.check.hipaa.join(", "),
+                f.remediation()
             );
             match f.status {
                 Status::Fail => s.push_str(&format!(
                     ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
                     xml_escape(&message),
-                    f.severity.as_str(),
+                    f.check.severity.as_str(),
                     xml_escape(&body)
                 )),
                 Status::Error => s.push_str(&format!(

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod csv_file;
 pub mod evidence;
+pub mod findings_json;
 pub mod identity_center;
 pub mod junit;
 pub mod mfa;
@@ -12,6 +13,7 @@ pub mod phi;
 pub mod register;
 mod render;
 pub mod sarif;
+pub mod staging;
 pub mod summary;
 
 pub use evidence::{write_evidence, write_evidence_with, EvidenceOptions};

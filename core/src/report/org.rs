@@ -21,8 +21,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::csv_file::CsvTable;
-use super::evidence::{self, EvidenceDir, EvidenceFile};
+use super::evidence::{self, EvidenceFile};
 use super::register::{self, md_cell, RiskRow, RiskStatus};
+use super::staging::Staging;
 use crate::account::file;
 use crate::account::is_account_id;
 use crate::checks;
@@ -112,17 +113,30 @@ pub struct AccountView<'a> {
     pub result: std::result::Result<&'a AuditReport, &'a str>,
 }
 
-/// Renders the organization files and the top manifest for `views` (sorted by ID) and
-/// writes the whole tree: the accounts' directories (`parts`, each with its own
-/// `manifest.json` last), then the organization files, the top manifest last.
+/// Writes an organization's evidence tree all-or-nothing: `write_accounts` writes the
+/// accounts' directories (`account_dirs`, each with its own `manifest.json` last) into the
+/// staging, then the organization files for `views` (sorted by ID) and the top manifest,
+/// last, are written beside them.
 pub(crate) fn write_tree(
     dir: &Path,
     views: &[AccountView],
     config: &ConfigRef,
     excel: bool,
-    mut parts: Vec<EvidenceDir>,
+    account_dirs: &[PathBuf],
+    write_accounts: &mut dyn FnMut(&Staging) -> Result<()>,
 ) -> Result<Manifest> {
-    let mut top = render_org_files(views, config, excel)?;
+    // What the previous evidence here listed, to remove what this run no longer writes.
+    let previous_top = evidence::previous_manifest(dir);
+    let previous_accounts: Vec<(PathBuf, Option<Manifest>)> = account_dirs
+        .iter()
+        .map(|d| (d.clone(), evidence::previous_manifest(d)))
+        .collect();
+    let mut all = account_dirs.to_vec();
+    all.push(dir.to_path_buf());
+    let staging = Staging::begin(&all)?;
+    write_accounts(&staging)?;
+
+    let top = render_org_files(views, config, excel)?;
     let mut manifest = Manifest::new();
     manifest.config = Some(config.name.clone());
     manifest.config_sha256 = Some(config.sha256.clone());
@@ -133,33 +147,27 @@ pub(crate) fn write_tree(
         .collect();
     manifest.regions = regions.into_iter().cloned().collect();
     for (name, bytes) in &top {
-        manifest.add_file(name, bytes);
+        let hash = staging.put(dir, name, &mut |w| w.write_all(bytes))?;
+        manifest.files.insert(name.clone(), hash);
     }
-    for (account_dir, files) in &parts {
+    for account_dir in account_dirs {
         let id = account_dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if let Some((_, bytes)) = files.iter().find(|(n, _)| n == file::MANIFEST) {
-            manifest.add_file(&format!("{id}/{}", file::MANIFEST), bytes);
+        if let Some(hash) = staging.hash_of(account_dir, file::MANIFEST) {
+            manifest.files.insert(format!("{id}/{}", file::MANIFEST), hash);
         }
     }
     let mut json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| Error::InvalidArgument(format!("cannot serialise the manifest: {e}")))?;
     json.push(b'\n');
-    top.push((file::MANIFEST.to_string(), json));
+    staging.put(dir, file::MANIFEST, &mut |w| w.write_all(&json))?;
+    let written: Vec<Vec<String>> = account_dirs.iter().map(|d| staging.names(d)).collect();
+    staging.commit()?;
 
-    // What the previous evidence here listed, to remove what this run no longer writes.
-    let previous_top = evidence::previous_manifest(dir);
-    let previous_accounts: Vec<(PathBuf, Option<Manifest>)> = parts
-        .iter()
-        .map(|(d, _)| (d.clone(), evidence::previous_manifest(d)))
-        .collect();
-    parts.push((dir.to_path_buf(), top));
-    evidence::write_dirs_atomically(&parts)?;
-
-    for ((d, previous), (_, files)) in previous_accounts.iter().zip(&parts) {
-        evidence::remove_stale(d, previous.as_ref(), files);
+    for ((d, previous), names) in previous_accounts.iter().zip(&written) {
+        evidence::remove_stale(d, previous.as_ref(), names);
     }
     if let Some(prev) = previous_top {
         // Accounts of the previous run that this one does not have: their evidence goes,
@@ -257,14 +265,13 @@ pub fn org_findings_csv(views: &[AccountView]) -> CsvTable {
     let mut t = CsvTable::new(&ORG_FINDINGS_HEADERS);
     for v in views {
         let Ok(report) = v.result else { continue };
-        for (check_id, findings) in register::by_check(report) {
-            let Some(first) = findings.first() else { continue };
+        for (check, findings) in register::by_check(report) {
             t.push(vec![
                 v.id.to_string(),
                 v.name.to_string(),
-                check_id.to_string(),
-                first.title.clone(),
-                first.severity.as_str().to_string(),
+                check.id.to_string(),
+                check.title.to_string(),
+                check.severity.as_str().to_string(),
                 count(&findings, Status::Fail).to_string(),
                 count(&findings, Status::Pass).to_string(),
                 count(&findings, Status::NotEvaluated).to_string(),
@@ -424,7 +431,7 @@ fn fails_by_severity(report: &AuditReport, severity: Severity) -> usize {
     report
         .findings
         .iter()
-        .filter(|f| f.severity == severity && f.status == Status::Fail)
+        .filter(|f| f.check.severity == severity && f.status == Status::Fail)
         .count()
 }
 
@@ -611,17 +618,16 @@ pub fn org_summary(views: &[AccountView], config: &ConfigRef) -> String {
     // Per check: the accounts where it has failing findings, and how many.
     let mut per_check: BTreeMap<(usize, String), FailingCheck> = BTreeMap::new();
     for (_, report) in &audited {
-        for (check_id, findings) in register::by_check(report) {
+        for (check, findings) in register::by_check(report) {
             let fails = count(&findings, Status::Fail);
-            let Some(first) = findings.first() else { continue };
             if fails == 0 {
                 continue;
             }
             let e = per_check
-                .entry(catalogue_key(check_id))
+                .entry(catalogue_key(check.id))
                 .or_insert_with(|| FailingCheck {
-                    title: first.title.clone(),
-                    severity: first.severity,
+                    title: check.title.to_string(),
+                    severity: check.severity,
                     accounts: 0,
                     fails: 0,
                 });

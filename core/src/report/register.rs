@@ -10,8 +10,7 @@ use serde::Serialize;
 use super::csv_file::CsvTable;
 use chrono::{DateTime, NaiveDate};
 
-use crate::checks;
-use crate::findings::{AppliedException, AuditReport, Finding, Status};
+use crate::findings::{AppliedException, AuditReport, Check, Finding, Status};
 
 /// A register row's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,16 +84,16 @@ pub fn check_csv_name(check_id: &str, slug: &str) -> String {
 }
 
 /// The findings grouped by check, in the report's (catalogue) order.
-pub fn by_check(report: &AuditReport) -> Vec<(&str, Vec<&Finding>)> {
-    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+pub fn by_check(report: &AuditReport) -> Vec<(&'static Check, Vec<&Finding>)> {
+    let mut groups: Vec<(&'static Check, Vec<&Finding>)> = Vec::new();
+    let mut index: HashMap<&'static str, usize> = HashMap::new();
     for f in &report.findings {
-        let id = f.check_id.as_str();
+        let id = f.check.id;
         // The checks emit their findings together: most lookups are the group before.
         let i = match groups.last() {
-            Some((last, _)) if *last == id => groups.len() - 1,
+            Some((last, _)) if last.id == id => groups.len() - 1,
             _ => *index.entry(id).or_insert_with(|| {
-                groups.push((id, Vec::new()));
+                groups.push((f.check, Vec::new()));
                 groups.len() - 1
             }),
         };
@@ -153,7 +152,12 @@ pub fn effective_status(f: &Finding, as_of: Option<NaiveDate>) -> Status {
 /// The register rows, in check order, then a row per attestation. Checks whose findings are
 /// all `error` or `not-evaluated` have no row (nothing was decided; the summary lists them).
 pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
-    let mut out = check_rows(report);
+    rows_of(report, &by_check(report))
+}
+
+/// [`rows`] from the findings already grouped by check ([`by_check`]).
+pub fn rows_of(report: &AuditReport, groups: &[(&'static Check, Vec<&Finding>)]) -> Vec<RiskRow> {
+    let mut out = check_rows(report, groups);
     out.extend(attestation_rows(report));
     out
 }
@@ -196,11 +200,14 @@ pub fn attestation_rows(report: &AuditReport) -> Vec<RiskRow> {
         .collect()
 }
 
-fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
+fn check_rows(report: &AuditReport, groups: &[(&'static Check, Vec<&Finding>)]) -> Vec<RiskRow> {
     let mut out = Vec::new();
     let as_of = as_of_date(report);
-    for (check_id, plain) in by_check(report) {
-        let Some(first) = plain.first().copied() else { continue };
+    for (check, plain) in groups {
+        let check: &'static Check = check;
+        if plain.is_empty() {
+            continue;
+        }
         let findings: Vec<(&Finding, Status)> = plain.iter().map(|f| (*f, effective_status(f, as_of))).collect();
         let count = |s: Status| findings.iter().filter(|(_, st)| *st == s).count();
         let (fail, excepted, pass, errors) = (
@@ -218,13 +225,12 @@ fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
         } else {
             continue;
         };
-        let info = checks::info(check_id);
-        let resource = first.resource_type.as_str();
+        let resource = check.resource_type.as_str();
         let judged = fail + excepted + pass;
         let description = match status {
             RiskStatus::Open => format!(
                 "{}: {} of {} fail ({})",
-                first.title,
+                check.title,
                 fail,
                 plural(judged, resource),
                 names(&findings, Status::Fail, 5)
@@ -232,16 +238,16 @@ fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
             RiskStatus::Accepted => {
                 format!(
                     "{}: {} of {} fail under an accepted exception",
-                    first.title,
+                    check.title,
                     excepted,
                     plural(judged, resource)
                 )
             }
             RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => {
-                format!("{}: all {} pass", first.title, plural(judged, resource))
+                format!("{}: all {} pass", check.title, plural(judged, resource))
             }
         };
-        let remediation = info.map(|i| i.remediation).unwrap_or(first.remediation.as_str());
+        let remediation = check.remediation;
         let mut exceptions: Vec<String> = Vec::new();
         let mut too_broad: Vec<&str> = Vec::new();
         for (f, _) in findings
@@ -274,7 +280,7 @@ fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
         let mut mitigation = match status {
             RiskStatus::Open => format!("Not yet applied: {remediation}"),
             RiskStatus::Accepted => "Risk accepted".to_string(),
-            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => format!("In place: {}", first.title),
+            RiskStatus::Closed | RiskStatus::Attested | RiskStatus::Expired => format!("In place: {}", check.title),
         };
         for why in too_broad {
             mitigation.push_str(&format!("; WARNING: an exception is too broad: {why}"));
@@ -289,18 +295,18 @@ fn check_rows(report: &AuditReport) -> Vec<RiskRow> {
             ));
         }
         out.push(RiskRow {
-            risk_id: check_id.to_string(),
-            slug: first.slug.clone(),
+            risk_id: check.id.to_string(),
+            slug: check.slug.to_string(),
             description,
-            hipaa_standard: first.hipaa.join("; "),
+            hipaa_standard: check.hipaa.join("; "),
             mitigation,
             status,
             evidence: format!(
                 "{} ({})",
-                check_csv_name(check_id, &first.slug),
+                check_csv_name(check.id, check.slug),
                 plural(findings.len(), "row")
             ),
-            severity: first.severity,
+            severity: check.severity,
             fail_count: fail,
             excepted_count: excepted,
             pass_count: pass,

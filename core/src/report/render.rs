@@ -42,7 +42,7 @@ pub fn render(format: Format, report: &AuditReport, config: &LoadedConfig) -> St
         Format::Sarif => sarif::render(report, config),
         Format::Junit => junit::render(report),
         Format::Csv => {
-            let bytes = evidence::findings_csv(report, &report.findings).to_bytes(false);
+            let bytes = evidence::findings_csv(report, &report.findings, evidence::FindingColumns::Full, false);
             String::from_utf8_lossy(&bytes).into_owned()
         }
         Format::Markdown => summary::markdown(report, config),

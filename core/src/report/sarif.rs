@@ -69,7 +69,7 @@ pub fn location_of(report: &AuditReport, finding: &Finding, config: &LoadedConfi
         Some(file) => {
             let dir = report.source.trim_end_matches(['/', '\\']);
             if dir.is_empty() {
-                file.clone()
+                file.to_string()
             } else {
                 format!("{dir}/{file}")
             }
@@ -85,7 +85,7 @@ pub fn fingerprint(finding: &Finding) -> String {
     } else {
         &finding.resource_arn
     };
-    sha256_hex(format!("{}\u{0}{}", finding.check_id, resource).as_bytes())
+    sha256_hex(format!("{}\u{0}{}", finding.check.id, resource).as_bytes())
 }
 
 /// The SARIF log as a JSON value.
@@ -127,11 +127,11 @@ pub fn to_value(report: &AuditReport, config: &LoadedConfig) -> Value {
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Excepted))
         .map(|f| {
-            let rule_index = CATALOGUE.iter().position(|c| c.id == f.check_id);
+            let rule_index = crate::checks::position(f.check.id);
             let mut r = json!({
-                "ruleId": f.check_id,
-                "level": level(f.severity),
-                "message": { "text": format!("{} {}: {}", f.resource_type.as_str(), f.resource_name, f.detail) },
+                "ruleId": f.check.id,
+                "level": level(f.check.severity),
+                "message": { "text": format!("{} {}: {}", f.check.resource_type.as_str(), f.resource_name, f.detail) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri_for(&location_of(report, f, config)) },
@@ -140,17 +140,17 @@ pub fn to_value(report: &AuditReport, config: &LoadedConfig) -> Value {
                     "logicalLocations": [{
                         "name": f.resource_name,
                         "fullyQualifiedName": f.resource_arn,
-                        "kind": f.resource_type.as_str(),
+                        "kind": f.check.resource_type.as_str(),
                     }],
                 }],
                 "partialFingerprints": { "hipaaIamResource/v1": fingerprint(f) },
                 "properties": {
                     "resourceArn": f.resource_arn,
                     "resourceName": f.resource_name,
-                    "resourceType": f.resource_type.as_str(),
+                    "resourceType": f.check.resource_type.as_str(),
                     "status": f.status.as_str(),
-                    "hipaa": f.hipaa,
-                    "remediation": f.remediation,
+                    "hipaa": f.check.hipaa,
+                    "remediation": f.remediation(),
                 },
             });
             if let (Some(i), Some(obj)) = (rule_index, r.as_object_mut()) {

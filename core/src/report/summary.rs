@@ -17,7 +17,11 @@ const STATUSES: [Status; 5] = [
 /// risks, the top fixes with their `hipaa-iam remediate` commands, accepted risks,
 /// checks that could not run, and warnings.
 pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
-    let rows = register::rows(report);
+    markdown_with(report, config, &register::rows(report))
+}
+
+/// [`markdown`] from the register's rows, already made ([`register::rows`]).
+pub fn markdown_with(report: &AuditReport, config: &LoadedConfig, rows: &[RiskRow]) -> String {
     let mut s = String::new();
     s.push_str("# HIPAA IAM audit summary\n\n");
     s.push_str(&format!(
@@ -65,24 +69,26 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
     s.push_str("\n|---|");
     s.push_str(&"---|".repeat(STATUSES.len()));
     s.push('\n');
-    for sev in Severity::ALL_DESC {
+    // One pass over the findings: counts by severity and status.
+    let mut counts = [[0usize; STATUSES.len()]; Severity::ALL_DESC.len()];
+    for f in &report.findings {
+        let sev = Severity::ALL_DESC.iter().position(|s| *s == f.check.severity);
+        let st = STATUSES.iter().position(|s| *s == f.status);
+        if let (Some(sev), Some(st)) = (sev, st) {
+            counts[sev][st] += 1;
+        }
+    }
+    for (i, sev) in Severity::ALL_DESC.iter().enumerate() {
         s.push_str(&format!("| {} |", sev.as_str()));
-        for st in STATUSES {
-            let n = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == sev && f.status == st)
-                .count();
+        for n in counts[i] {
             s.push_str(&format!(" {n} |"));
         }
         s.push('\n');
     }
     s.push_str("| **total** |");
-    for st in STATUSES {
-        s.push_str(&format!(
-            " {} |",
-            report.findings.iter().filter(|f| f.status == st).count()
-        ));
+    for j in 0..STATUSES.len() {
+        let total: usize = counts.iter().map(|row| row[j]).sum();
+        s.push_str(&format!(" {total} |"));
     }
     s.push_str("\n\n");
 
@@ -144,7 +150,7 @@ pub fn markdown(report: &AuditReport, config: &LoadedConfig) -> String {
                 .find(|f| matches!(f.status, Status::Error | Status::NotEvaluated));
             format!(
                 "- **{}** ({}): {}",
-                md_cell(id),
+                md_cell(id.id),
                 f.map(|f| f.status.as_str()).unwrap_or(""),
                 md_cell(f.map(|f| f.detail.as_str()).unwrap_or(""))
             )

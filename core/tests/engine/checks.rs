@@ -73,14 +73,14 @@ fn audit(b: &B) -> AuditReport {
 fn find<'a>(r: &'a AuditReport, check: &str, resource: &str) -> &'a Finding {
     r.findings
         .iter()
-        .find(|f| f.check_id == check && f.resource_name == resource)
+        .find(|f| f.check.id == check && f.resource_name == resource)
         .unwrap_or_else(|| panic!("no {check} finding for {resource}; findings: {:#?}", summary(r)))
 }
 
 fn summary(r: &AuditReport) -> Vec<String> {
     r.findings
         .iter()
-        .map(|f| format!("{} {} {} {}", f.check_id, f.resource_name, f.status, f.detail))
+        .map(|f| format!("{} {} {} {}", f.check.id, f.resource_name, f.status, f.detail))
         .collect()
 }
 
@@ -177,7 +177,7 @@ fn run_cases(cases: &[Case]) {
             match report
                 .findings
                 .iter()
-                .find(|f| f.check_id == *check && f.resource_name == *resource)
+                .find(|f| f.check.id == *check && f.resource_name == *resource)
             {
                 Some(f) if f.status == *status => {}
                 Some(f) => failures.push(format!(
@@ -251,20 +251,20 @@ fn findings_carry_their_checks_catalogue_fields() {
     let r = checks::audit(&gaps(), &Config::default(), None);
     let mut seen = std::collections::BTreeSet::new();
     for f in &r.findings {
-        let c = checks::info(&f.check_id).unwrap_or_else(|| panic!("{} is not in the catalogue", f.check_id));
+        let c = checks::info(f.check.id).unwrap_or_else(|| panic!("{} is not in the catalogue", f.check.id));
         assert_eq!(
-            (f.slug.as_str(), f.title.as_str(), f.severity),
+            (f.check.slug, f.check.title, f.check.severity),
             (c.slug, c.title, c.severity),
             "{}",
-            f.check_id
+            f.check.id
         );
-        assert_eq!(f.hipaa, c.hipaa, "{}", f.check_id);
+        assert_eq!(f.check.hipaa, c.hipaa, "{}", f.check.id);
         let fix = match c.remediate {
             Some(r) => format!("{} Run: hipaa-iam remediate {}", c.remediation, r.as_str()),
             None => c.remediation.to_string(),
         };
-        assert_eq!(f.remediation, fix, "{}", f.check_id);
-        seen.insert(f.check_id.as_str());
+        assert_eq!(f.remediation(), fix, "{}", f.check.id);
+        seen.insert(f.check.id);
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), checks::ids());
 }

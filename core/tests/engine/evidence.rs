@@ -100,21 +100,15 @@ fn defaults() -> LoadedConfig {
 fn finding(check_id: &str, status: Status, name: &str) -> Finding {
     let info = checks::info(check_id).unwrap();
     Finding {
-        check_id: info.id.to_string(),
-        slug: info.slug.to_string(),
-        title: info.title.to_string(),
-        severity: info.severity,
+        check: info,
         status,
-        resource_type: info.resource_type,
         resource_arn: arn(name),
         resource_name: name.to_string(),
         detail: format!("{name}: {} ({})", info.title, status.as_str()),
-        hipaa: info.hipaa.iter().map(|h| h.to_string()).collect(),
-        remediation: info.remediation.to_string(),
         source_file: Some(if check_id == "IAM-002" {
-            "credential-report.csv".to_string()
+            "credential-report.csv".into()
         } else {
-            "authorization-details.json".to_string()
+            "authorization-details.json".into()
         }),
         exception: None,
     }
@@ -122,13 +116,13 @@ fn finding(check_id: &str, status: Status, name: &str) -> Finding {
 
 fn excepted(check_id: &str, name: &str, expires: &str, expired: bool) -> Finding {
     let mut f = finding(check_id, if expired { Status::Fail } else { Status::Excepted }, name);
-    f.exception = Some(AppliedException {
+    f.exception = Some(Box::new(AppliedException {
         reason: "break-glass account kept in a safe".into(),
         approved_by: "CISO Jane Roe".into(),
         expires: expires.into(),
         expired,
         too_broad: None,
-    });
+    }));
     f
 }
 
@@ -195,7 +189,12 @@ fn formula_fixture() -> (Account, AuditReport) {
     findings.extend(FORMULA_NAMES.iter().map(|n| finding("IAM-006", Status::Pass, n)));
     // A title that is itself a formula: the register's description cell begins with it.
     let mut evil = finding("IAM-014", Status::Fail, "=HYPERLINK(\"http://x\")");
-    evil.title = "=cmd|' /C calc'!A0".into();
+    // The catalogue's titles are constants; a check whose title is a formula stands for
+    // any text that could ever begin a cell.
+    evil.check = Box::leak(Box::new(hipaa_iam_core::findings::Check {
+        title: "=cmd|' /C calc'!A0",
+        ..*evil.check
+    }));
     findings.push(evil);
     (acct, report("exports", findings))
 }
@@ -235,9 +234,8 @@ fn formula_names_round_trip_through_every_csv() {
         );
         let arns = column(&h, &rows, "ResourceArn");
         assert!(FORMULA_NAMES.iter().all(|n| arns.contains(&arn(n))), "{file}: {arns:?}");
-        assert!(column(&h, &rows, "Hipaa")
-            .iter()
-            .all(|c| c.contains("§164.312(d)") || c.contains("; ")));
+        let id = &file[..7];
+        assert!(column(&h, &rows, "CheckId").iter().all(|c| c == id), "{file}");
     }
 
     let (h, rows) = read_csv(&std::fs::read(out.path().join("risk_register.csv")).unwrap());
@@ -260,6 +258,9 @@ fn formula_names_round_trip_through_every_csv() {
     let (h, rows) = read_csv(text.as_bytes());
     let names = column(&h, &rows, "ResourceName");
     assert_eq!(names.len(), rep.findings.len());
+    for (id, hipaa) in column(&h, &rows, "CheckId").iter().zip(column(&h, &rows, "Hipaa")) {
+        assert_eq!(hipaa, checks::info(id).unwrap().hipaa.join("; "), "{id}");
+    }
     for n in FORMULA_NAMES.iter().chain(["=HYPERLINK(\"http://x\")"].iter()) {
         assert_eq!(
             names.iter().filter(|x| x == n).count(),
@@ -705,7 +706,7 @@ fn manifest_records_every_file_and_the_config() {
 
     // A later run without IAM-014 findings removes its stale CSV, so the directory matches.
     let mut rep2 = rep.clone();
-    rep2.findings.retain(|f| f.check_id != "IAM-014");
+    rep2.findings.retain(|f| f.check.id != "IAM-014");
     let m2 = write_evidence(out.path(), &rep2, &acct, &cfg, &EvidenceOptions::default()).unwrap();
     assert!(!out.path().join("IAM-014_single-active-key.csv").exists());
     assert!(m2.verify(out.path()).is_empty());
@@ -897,7 +898,7 @@ fn hostile_identity_center_names_are_data_in_its_csv_and_the_findings() {
     let f = rep
         .findings
         .iter()
-        .find(|f| f.check_id == "IAM-029" && f.status == Status::Fail)
+        .find(|f| f.check.id == "IAM-029" && f.status == Status::Fail)
         .unwrap();
     assert_eq!(f.resource_name, hostile, "the name is kept as it is, as data");
     let out = tempfile::tempdir().unwrap();
@@ -909,4 +910,134 @@ fn hostile_identity_center_names_are_data_in_its_csv_and_the_findings() {
     assert!(rows.iter().any(|r| r.iter().any(|c| c == hostile)), "{rows:?}");
     let md = String::from_utf8(std::fs::read(out.path().join("risk_register.md")).unwrap()).unwrap();
     assert!(!md.contains("<script>") && !md.contains('\u{1b}'), "{md}");
+}
+
+/// docs/findings-schema.json, the published description of the findings JSON.
+fn findings_schema() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/findings-schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    jsonschema::options().build(&schema).unwrap()
+}
+
+#[test]
+fn the_findings_json_states_each_check_once_validates_against_its_schema_and_reads_back() {
+    use hipaa_iam_core::findings::FINDINGS_SCHEMA_VERSION;
+    use hipaa_iam_core::report::findings_json;
+    let validator = findings_schema();
+    // The validator rejects a finding that carries its check's metadata (so passing means
+    // something).
+    let mut bad = serde_json::to_value(report("exports", vec![finding("IAM-002", Status::Fail, "a")])).unwrap();
+    bad["findings"][0]["severity"] = "critical".into();
+    assert!(!validator.is_valid(&bad));
+
+    let account = demo_account();
+    let mut rep = checks::audit(&account, &Config::default(), None);
+    rep.findings
+        .push(excepted("IAM-005", "<script>alert(1)</script>", "2027-01-31", false));
+    let bytes = findings_json::to_vec(&rep);
+    let text = std::str::from_utf8(&bytes).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(doc["schema_version"], FINDINGS_SCHEMA_VERSION);
+
+    // Each check's metadata once, for exactly the checks that have findings, in catalogue
+    // order; the findings name them.
+    let mut ids: Vec<&str> = rep.findings.iter().map(|f| f.check.id).collect();
+    ids.dedup();
+    let mut in_order = ids.clone();
+    in_order.sort_by_key(|id| checks::position(id));
+    in_order.dedup();
+    let keys: Vec<&str> = doc["checks"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut sorted_keys = keys.clone();
+    sorted_keys.sort_unstable();
+    let mut expected = in_order.clone();
+    expected.sort_unstable();
+    assert_eq!(sorted_keys, expected);
+    let c002 = &doc["checks"]["IAM-002"];
+    let info = checks::info("IAM-002").unwrap();
+    assert_eq!(c002["title"], info.title);
+    assert_eq!(c002["severity"], info.severity.as_str());
+    assert_eq!(text.matches(info.title).count(), 1, "the title is stated once");
+    assert_eq!(text.matches("\"remediation\":").count(), keys.len());
+
+    // One finding per line.
+    let finding_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("{\"check_id\":")).collect();
+    assert_eq!(finding_lines.len(), rep.findings.len());
+    for line in &finding_lines {
+        let one: serde_json::Value = serde_json::from_str(line.trim_end_matches(',')).unwrap();
+        assert!(one["check_id"].is_string(), "{line}");
+    }
+
+    // Read back: the same report (the catalogue supplies what each finding points at).
+    let parsed = findings_json::parse(&bytes).unwrap();
+    assert_eq!(parsed, rep);
+    assert!(std::ptr::eq(parsed.findings[0].check, rep.findings[0].check));
+    // The compact C ABI form is the same document.
+    let compact: AuditReport = serde_json::from_str(&serde_json::to_string(&rep).unwrap()).unwrap();
+    assert_eq!(compact, rep);
+
+    // Refusals that say why.
+    let mut v1 = doc.clone();
+    v1.as_object_mut().unwrap().remove("schema_version");
+    let err = findings_json::parse(&serde_json::to_vec(&v1).unwrap()).unwrap_err();
+    assert!(err.contains("no schema_version"), "{err}");
+    let mut v3 = doc.clone();
+    v3["schema_version"] = 3.into();
+    let err = findings_json::parse(&serde_json::to_vec(&v3).unwrap()).unwrap_err();
+    assert!(err.contains("schema_version 3"), "{err}");
+    let mut unknown = doc;
+    unknown["findings"][1]["check_id"] = "IAM-999".into();
+    let err = findings_json::parse(&serde_json::to_vec(&unknown).unwrap()).unwrap_err();
+    assert!(err.contains("findings[1]") && err.contains("IAM-999"), "{err}");
+}
+
+#[test]
+fn the_csv_per_check_holds_each_finding_s_own_fields_and_the_register_the_check_s() {
+    use hipaa_iam_core::report::evidence::{evidence_files, CHECK_FINDING_HEADERS, FINDING_HEADERS};
+    let account = demo_account();
+    let rep = checks::audit(&account, &Config::default(), None);
+    let (manifest, files) =
+        evidence_files(&rep, &account, &defaults(), &EvidenceOptions::default(), Vec::new()).unwrap();
+    assert_eq!(
+        files.last().map(|(n, _)| n.as_str()),
+        Some("manifest.json"),
+        "the manifest comes last"
+    );
+    let files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+    for (name, hash) in &manifest.files {
+        assert_eq!(&sha256_hex(&files[name]), hash, "{name}");
+    }
+    let (headers, rows) = read_csv(&files["IAM-002_console-mfa.csv"]);
+    assert_eq!(headers, CHECK_FINDING_HEADERS.map(String::from).to_vec());
+    let of_002: Vec<&Finding> = rep.findings.iter().filter(|f| f.check.id == "IAM-002").collect();
+    assert_eq!(rows.len(), of_002.len());
+    assert_eq!(
+        column(&headers, &rows, "ResourceName"),
+        of_002.iter().map(|f| f.resource_name.clone()).collect::<Vec<_>>()
+    );
+    // The check's constant texts are in the register, once.
+    let (rh, rrows) = read_csv(&files["risk_register.csv"]);
+    let row = rrows.iter().find(|r| r[0] == "IAM-002").unwrap();
+    let info = checks::info("IAM-002").unwrap();
+    assert!(row[1].starts_with(info.title), "{row:?}");
+    assert_eq!(
+        row[rh.iter().position(|h| h == "HIPAA Standard").unwrap()],
+        info.hipaa.join("; ")
+    );
+    // `audit --format csv` keeps every column, each row with its check's metadata.
+    let full = render(Format::Csv, &rep, &defaults());
+    let (fh, frows) = read_csv(full.as_bytes());
+    assert_eq!(fh, FINDING_HEADERS.map(String::from).to_vec());
+    assert_eq!(frows.len(), rep.findings.len());
+    let first = frows.iter().find(|r| r[0] == "IAM-002").unwrap();
+    assert_eq!(first[2], info.title);
+    assert_eq!(first[3], info.severity.as_str());
+    assert!(
+        first[10].ends_with("Run: hipaa-iam remediate mfa-enforcement"),
+        "{first:?}"
+    );
 }

@@ -137,7 +137,7 @@ fn fails(report: &AuditReport, check: &str) -> usize {
     report
         .findings
         .iter()
-        .filter(|f| f.check_id == check && f.status == Status::Fail)
+        .filter(|f| f.check.id == check && f.status == Status::Fail)
         .count()
 }
 
@@ -267,7 +267,7 @@ fn org_findings_csv_has_one_row_per_account_and_check_with_the_counts() {
     let mut expected_keys = Vec::new();
     for id in ["111111111111", "222222222222", "333333333333"] {
         for (check, _) in register::by_check(report_of(&runs, id)) {
-            expected_keys.push((id.to_string(), check.to_string()));
+            expected_keys.push((id.to_string(), check.id.to_string()));
         }
     }
     let keys: Vec<(String, String)> = body.iter().map(|r| (r[0].clone(), r[2].clone())).collect();
@@ -280,7 +280,7 @@ fn org_findings_csv_has_one_row_per_account_and_check_with_the_counts() {
             report
                 .findings
                 .iter()
-                .filter(|f| f.check_id == r[2] && f.status == st)
+                .filter(|f| f.check.id == r[2] && f.status == st)
                 .count()
                 .to_string()
         };
@@ -465,7 +465,7 @@ fn org_summary_shows_accounts_fail_counts_top_checks_and_errors() {
         let by = |s: Severity| {
             r.findings
                 .iter()
-                .filter(|f| f.severity == s && f.status == Status::Fail)
+                .filter(|f| f.check.severity == s && f.status == Status::Fail)
                 .count()
         };
         let line = format!(

@@ -236,7 +236,7 @@ async fn an_account_whose_role_cannot_be_assumed_gets_an_error_and_the_others_ar
                     .report
                     .findings
                     .iter()
-                    .find(|f| f.check_id == "IAM-028" && f.resource_name == role)
+                    .find(|f| f.check.id == "IAM-028" && f.resource_name == role)
                     .map(|f| (f.status, f.detail.clone()))
             };
             // The role the organization made trusts its management account: not outside.

@@ -160,7 +160,7 @@ async fn a_refused_scp_listing_leaves_the_scps_unknown_on_moto() {
         report
             .findings
             .iter()
-            .find(|f| f.check_id == check && f.resource_name == resource)
+            .find(|f| f.check.id == check && f.resource_name == resource)
             .unwrap_or_else(|| panic!("no {check} {resource}"))
     };
     let g = find("IAM-033", &member);

@@ -46,10 +46,11 @@ fn expected_failing_lines() -> Vec<String> {
         .iter()
         .filter(|f| f["status"] == "fail")
         .map(|f| {
+            let check = f["check_id"].as_str().unwrap();
             format!(
                 "{} {} {}",
-                f["check_id"].as_str().unwrap(),
-                f["severity"].as_str().unwrap(),
+                check,
+                report["checks"][check]["severity"].as_str().unwrap(),
                 f["resource_name"].as_str().unwrap()
             )
         })

@@ -584,6 +584,11 @@ fn the_module_audits_once_and_takes_the_run_policy_and_status_names_from_the_lib
         "{audit}"
     );
     assert!(audit.contains("$run.verdict.failed"), "{audit}");
+    // Findings JSON schema 2: each object gets its check's metadata from `checks`, stated
+    // once in the report, so `-Severity` filtering and tables keep working.
+    assert!(audit.contains("$report.checks.($f.check_id)"), "{audit}");
+    let get = function_body(&module, "Get-HipaaFinding");
+    assert!(get.contains("$f.severity"), "{get}");
     // Errors are categorised by the library's status names, not by retyped numbers.
     let native = function_body(&module, "Invoke-HipaaNative");
     assert!(native.contains("$e.StatusName"), "{native}");

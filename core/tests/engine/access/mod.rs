@@ -691,7 +691,7 @@ fn explain_gives_the_path_when_the_principal_reaches_the_access_through_others()
 #[test]
 fn phi_access_evidence_lists_who_can_read_write_and_manage_each_phi_resource() {
     use hipaa_iam_core::config::{Config, LoadedConfig, PhiResource};
-    use hipaa_iam_core::report::evidence::{render_files, EvidenceOptions};
+    use hipaa_iam_core::report::evidence::{evidence_files, EvidenceOptions};
     let account = through_others();
     let config = Config {
         phi_resources: vec![PhiResource {
@@ -725,7 +725,7 @@ fn phi_access_evidence_lists_who_can_read_write_and_manage_each_phi_resource() {
         sha256: "00".into(),
     };
     let report = hipaa_iam_core::checks::audit(&account, &loaded.config, None);
-    let files = render_files(&report, &account, &loaded, &EvidenceOptions::default()).unwrap();
+    let (_, files) = evidence_files(&report, &account, &loaded, &EvidenceOptions::default(), Vec::new()).unwrap();
     let file = |name: &str| {
         String::from_utf8(
             files
@@ -764,7 +764,7 @@ fn phi_access_evidence_lists_who_can_read_write_and_manage_each_phi_resource() {
         path: None,
         sha256: "00".into(),
     };
-    let files = render_files(&report, &account, &plain, &EvidenceOptions::default()).unwrap();
+    let (_, files) = evidence_files(&report, &account, &plain, &EvidenceOptions::default(), Vec::new()).unwrap();
     assert!(!files.iter().any(|(n, _)| n == "phi_access.csv"));
 }
 

@@ -10,7 +10,7 @@ fn findings_are_in_catalogue_then_resource_order() {
     let keys: Vec<(usize, String)> = r
         .findings
         .iter()
-        .map(|f| (pos(&f.check_id), f.resource_name.clone()))
+        .map(|f| (pos(f.check.id), f.resource_name.clone()))
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -23,12 +23,12 @@ fn findings_are_in_catalogue_then_resource_order() {
 fn only_and_skip_select_checks() {
     let only = vec!["IAM-002".to_string(), "iam-006".to_string()];
     let r = checks::audit(&gaps(), &Config::default(), Some(&only));
-    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.check_id.as_str()).collect();
+    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.check.id).collect();
     assert_eq!(ids, BTreeSet::from(["IAM-002", "IAM-006"]));
     let mut c = Config::default();
     c.skip_checks = vec!["IAM-006".into()];
     let r = checks::audit(&gaps(), &c, Some(&only));
-    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.check_id.as_str()).collect();
+    let ids: BTreeSet<&str> = r.findings.iter().map(|f| f.check.id).collect();
     assert_eq!(ids, BTreeSet::from(["IAM-002"]));
     let err = checks::parse_ids(&["IAM-002".into(), "IAM-999".into()])
         .unwrap_err()
@@ -96,7 +96,7 @@ fn exception_globs_match_names_and_arns() {
     assert!(r
         .findings
         .iter()
-        .filter(|f| f.check_id == "IAM-008")
+        .filter(|f| f.check.id == "IAM-008")
         .all(|f| f.status != Fail));
     c.exceptions = vec![exception("IAM-008", "arn:aws:iam::123456789012:user/c*", "2030-01-01")];
     let r = checks::audit(&gaps(), &c, None);

@@ -626,5 +626,5 @@ fn roles_that_can_rewrite_themselves_or_pass_stronger_roles_fail_iam_026() {
     assert!(!r
         .findings
         .iter()
-        .any(|f| f.check_id == "IAM-026" && f.resource_name == "ops-admin"));
+        .any(|f| f.check.id == "IAM-026" && f.resource_name == "ops-admin"));
 }

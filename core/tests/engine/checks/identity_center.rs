@@ -75,7 +75,7 @@ fn verdicts(r: &AuditReport, check: &str) -> Vec<String> {
     let mut v: Vec<String> = r
         .findings
         .iter()
-        .filter(|f| f.check_id == check)
+        .filter(|f| f.check.id == check)
         .map(|f| format!("{} {}", f.resource_name, f.status))
         .collect();
     v.sort();
@@ -337,7 +337,7 @@ fn missing_or_uncollected_data_is_not_evaluated_with_the_reason() {
             "{check}: {}",
             f.detail
         );
-        assert_eq!(r.findings.iter().filter(|f| f.check_id == check).count(), 1);
+        assert_eq!(r.findings.iter().filter(|f| f.check.id == check).count(), 1);
     }
 
     // No instance in the region.
@@ -387,7 +387,7 @@ fn missing_or_uncollected_data_is_not_evaluated_with_the_reason() {
     let statuses: Vec<Status> = r
         .findings
         .iter()
-        .filter(|f| f.check_id == "IAM-031")
+        .filter(|f| f.check.id == "IAM-031")
         .map(|f| f.status)
         .collect();
     assert_eq!(

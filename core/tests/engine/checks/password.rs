@@ -43,9 +43,9 @@ fn password_policy_names_each_unmet_field() {
     assert!(!f.detail.contains("RequireNumbers"), "{}", f.detail);
     assert_eq!(f.source_file.as_deref(), Some("password-policy.json"));
     assert!(
-        f.remediation.ends_with("Run: hipaa-iam remediate password-policy"),
+        f.remediation().ends_with("Run: hipaa-iam remediate password-policy"),
         "{}",
-        f.remediation
+        f.remediation()
     );
 
     let ok = B::new().password_policy(strong_password_policy());

@@ -93,7 +93,7 @@ fn administrator_access_through_a_group_fails_iam_010() {
     assert!(!r
         .findings
         .iter()
-        .any(|f| f.check_id == "IAM-023" && f.resource_name == "olga"));
+        .any(|f| f.check.id == "IAM-023" && f.resource_name == "olga"));
 }
 
 #[test]

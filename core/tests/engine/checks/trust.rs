@@ -430,12 +430,12 @@ fn service_linked_roles_are_not_judged() {
         assert!(
             !r.findings
                 .iter()
-                .any(|f| f.check_id == id && f.resource_name == "AWSServiceRoleForOpen"),
+                .any(|f| f.check.id == id && f.resource_name == "AWSServiceRoleForOpen"),
             "{id}"
         );
     }
     // One finding per other role, each with the evidence file.
-    let per_check = |id: &str| r.findings.iter().filter(|f| f.check_id == id).count();
+    let per_check = |id: &str| r.findings.iter().filter(|f| f.check.id == id).count();
     assert_eq!(per_check("IAM-027"), trusts().account().roles.len() - 1);
     assert_eq!(per_check("IAM-028"), per_check("IAM-027"));
     let f = find(&r, "IAM-027", "public-star");
@@ -570,7 +570,7 @@ fn org_statuses(dir: &std::path::Path) -> Vec<(String, Status)> {
     report
         .findings
         .iter()
-        .filter(|f| f.check_id == "IAM-028")
+        .filter(|f| f.check.id == "IAM-028")
         .map(|f| (f.resource_name.clone(), f.status))
         .collect()
 }
