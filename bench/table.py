@@ -97,7 +97,7 @@ def render(args):
                 w, r, mb, runs = m
                 bw, br, bmb = (base[0], base[1], base[2]) if base else (None, None, None)
                 out.append(
-                    f"| {tool} | {n} | {runs} | {fmt(w)} | {fmt(r)} | {mb:.1f} | {ratio(w, bw)} | {ratio(r, br)} | {ratio(mb, bmb)} |"
+                    f"| {tool} | {n} | {runs} | {w:.2f} | {fmt(r)} | {mb:.1f} | {ratio(w, bw)} | {ratio(r, br)} | {ratio(mb, bmb)} |"
                 )
         out.append("")
     offline = sorted({k[2] for k in med if k[0] == "offline"})
@@ -115,7 +115,7 @@ def render(args):
                     continue
                 w, _, mb, runs = m
                 bw, bmb = (base[0], base[2]) if base else (None, None)
-                out.append(f"| {tool} | {n} | {runs} | {fmt(w)} | 0 | {mb:.1f} | {ratio(w, bw)} | {ratio(mb, bmb)} |")
+                out.append(f"| {tool} | {n} | {runs} | {w:.2f} | 0 | {mb:.1f} | {ratio(w, bw)} | {ratio(mb, bmb)} |")
         out.append("")
     shaped = sorted({(k[0][len("shape-"):], k[2]) for k in med if k[0].startswith("shape-")},
                     key=lambda x: (SHAPES.index(x[0]) if x[0] in SHAPES else len(SHAPES), x[1]))
@@ -126,7 +126,7 @@ def render(args):
         out.append("|---|---|---|---|---|")
         for shape, n in shaped:
             w, _, mb, runs = med[(f"shape-{shape}", "hipaa-iam", n)]
-            out.append(f"| {shape} | {n} | {runs} | {fmt(w)} | {mb:.1f} |")
+            out.append(f"| {shape} | {n} | {runs} | {w:.2f} | {mb:.1f} |")
         out.append("")
 
     def verdict(ok):
