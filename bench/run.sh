@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks hipaa-iam against the seed guide's MFA audit and Prowler, live against moto, and
-# hipaa-iam alone offline on large exports directories. Prints one table per part and the
-# targets (PASS / MISS); BENCHMARKS.md records a run.
+# offline on large exports directories beside Cloudsplaining (which scans the same
+# authorization-details.json). Prints one table per part and the targets (PASS / MISS);
+# BENCHMARKS.md records a run.
 #
 #   bench/run.sh            the full benchmark: live N = 300, 1000, 3000 (3 runs each; the
-#                           guide's method at N = 300 only), offline N = 10000, 100000, and
+#                           guide's method at N = 300 only), offline N = 10000, 100000
+#                           (Cloudsplaining at 10000 only: see --cloudsplaining-max), and
 #                           the IAM-023 shapes (gen_exports.py --shape) at N = 10000
 #   bench/run.sh --smoke    N = 50, one run, every tool; offline and shapes N = 1000 (for
 #                           .ci/run: it fails when a tool fails or the table is malformed,
-#                           never on timings)
+#                           never on timings). Cloudsplaining runs when its venv exists or
+#                           can be installed, and is left out (with a note) otherwise
 #
 # Options (after or instead of --smoke):
 #   --sizes "N ..."           live sizes            --runs R          runs per measurement
@@ -20,6 +23,13 @@
 #   --shapes "S ..."          which shapes (default: own-keys many-statements long-names)
 #   --no-prowler              leave Prowler out
 #   --install-prowler         only make (or check) Prowler's pinned venv, then exit
+#   --cloudsplaining-runs R   runs of Cloudsplaining (default: --runs)
+#   --cloudsplaining-max N    run Cloudsplaining only at offline sizes up to N (default
+#                             10000: its time grows about with the square of the users,
+#                             6.6 s at 10,000 and 78 s at 30,000; see BENCHMARKS.md)
+#   --no-cloudsplaining       leave Cloudsplaining out
+#   --install-cloudsplaining  only make (or check) Cloudsplaining's pinned venv, then exit
+#                             (with --install-prowler: both)
 #   --work DIR                where moto's log, the exports and the outputs go (default: a
 #                             temporary directory, removed at the end unless --keep)
 #   --keep                    keep the work directory
@@ -31,16 +41,20 @@
 #                        .ci/run makes it from scripts/requirements-test.txt)
 #   BENCH_PROWLER_VENV   Prowler's own venv (default: bench/.venv-prowler; made when missing
 #                        with `pip install prowler==$PROWLER_VERSION`)
+#   BENCH_CLOUDSPLAINING_VENV  Cloudsplaining's own venv (default: bench/.venv-cloudsplaining;
+#                        made when missing with `pip install cloudsplaining==$CLOUDSPLAINING_VERSION`)
 #   BENCH_MOTO_PORT      the port of the benchmark's own moto server (default: a free one)
 #   BENCH_CRITERION_DIR  criterion's output (default: $CARGO_TARGET_DIR or target, /criterion)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROWLER_VERSION=5.46.0
+CLOUDSPLAINING_VERSION=0.9.1
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${HIPAA_IAM_BIN:-$TARGET_DIR/dist/hipaa-iam}
 VENV=${HIPAA_IAM_VENV:-$ROOT/.venv}
 PROWLER_VENV=${BENCH_PROWLER_VENV:-$ROOT/bench/.venv-prowler}
+CLOUDSPLAINING_VENV=${BENCH_CLOUDSPLAINING_VENV:-$ROOT/bench/.venv-cloudsplaining}
 CRITERION_DIR=${BENCH_CRITERION_DIR:-$TARGET_DIR/criterion}
 
 SIZES="300 1000 3000"
@@ -53,9 +67,15 @@ PROWLER_RUNS=
 GUIDE_RUNS=
 PROWLER_MAX=
 PROWLER=1
+CLOUDSPLAINING_RUNS=
+CLOUDSPLAINING_MAX=10000
+CLOUDSPLAINING=1
+SMOKE=0
 WORK=
 KEEP=0
 INSTALL_ONLY=0
+INSTALL_PROWLER=0
+INSTALL_CLOUDSPLAINING=0
 
 die() {
     echo "bench/run.sh: $*" >&2
@@ -66,6 +86,7 @@ say() { echo "==> $*" >&2; }
 while [ "$#" -gt 0 ]; do
     case "$1" in
         --smoke)
+            SMOKE=1
             SIZES="50"
             GUIDE_SIZES="50"
             OFFLINE_SIZES="1000"
@@ -82,7 +103,11 @@ while [ "$#" -gt 0 ]; do
         --guide-runs) GUIDE_RUNS=${2?--guide-runs needs a value}; shift ;;
         --prowler-max) PROWLER_MAX=${2?--prowler-max needs a value}; shift ;;
         --no-prowler) PROWLER=0 ;;
-        --install-prowler) INSTALL_ONLY=1 ;;
+        --install-prowler) INSTALL_ONLY=1 INSTALL_PROWLER=1 ;;
+        --cloudsplaining-runs) CLOUDSPLAINING_RUNS=${2?--cloudsplaining-runs needs a value}; shift ;;
+        --cloudsplaining-max) CLOUDSPLAINING_MAX=${2?--cloudsplaining-max needs a value}; shift ;;
+        --no-cloudsplaining) CLOUDSPLAINING=0 ;;
+        --install-cloudsplaining) INSTALL_ONLY=1 INSTALL_CLOUDSPLAINING=1 ;;
         --work) WORK=${2?--work needs a value}; shift ;;
         --keep) KEEP=1 ;;
         -h | --help)
@@ -95,8 +120,9 @@ while [ "$#" -gt 0 ]; do
 done
 PROWLER_RUNS=${PROWLER_RUNS:-$RUNS}
 GUIDE_RUNS=${GUIDE_RUNS:-$RUNS}
-for n in "$RUNS" "$PROWLER_RUNS" "$GUIDE_RUNS" ${PROWLER_MAX:+"$PROWLER_MAX"}; do
-    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "run counts and --prowler-max must be positive numbers, not '$n'"
+CLOUDSPLAINING_RUNS=${CLOUDSPLAINING_RUNS:-$RUNS}
+for n in "$RUNS" "$PROWLER_RUNS" "$GUIDE_RUNS" "$CLOUDSPLAINING_RUNS" "$CLOUDSPLAINING_MAX" ${PROWLER_MAX:+"$PROWLER_MAX"}; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "run counts, --prowler-max and --cloudsplaining-max must be positive numbers, not '$n'"
 done
 # shellcheck disable=SC2086 # word splitting of the size lists is intended
 for n in $SIZES $GUIDE_SIZES $OFFLINE_SIZES $SHAPE_SIZES; do
@@ -139,14 +165,47 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------
-# Prowler in its own venv, pinned.
+# Prowler and Cloudsplaining, each in its own venv, pinned. --install-prowler and
+# --install-cloudsplaining install only what they name; a run installs what it will use.
 # ---------------------------------------------------------------------------------------
-if [ "$PROWLER" -eq 1 ] && [ -n "$SIZES" ]; then
-    have=$("$PROWLER_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("prowler"))' 2>/dev/null || true)
-    if [ "$have" != "$PROWLER_VERSION" ]; then
+# The offline sizes Cloudsplaining runs at (up to --cloudsplaining-max).
+CLOUDSPLAINING_SIZES=
+if [ "$CLOUDSPLAINING" -eq 1 ]; then
+    # shellcheck disable=SC2086 # word splitting of the size list is intended
+    for n in $OFFLINE_SIZES; do
+        if [ "$n" -le "$CLOUDSPLAINING_MAX" ]; then CLOUDSPLAINING_SIZES="$CLOUDSPLAINING_SIZES $n"; fi
+    done
+fi
+if [ "$INSTALL_ONLY" -eq 1 ]; then
+    PROWLER=$INSTALL_PROWLER
+    CLOUDSPLAINING_SIZES=
+    if [ "$INSTALL_CLOUDSPLAINING" -eq 1 ]; then CLOUDSPLAINING_SIZES=install; fi
+fi
+
+# installed VENV PACKAGE: the version of PACKAGE in VENV, empty when it has none.
+installed() {
+    "$1/bin/python" -c 'import importlib.metadata as m, sys; print(m.version(sys.argv[1]))' "$2" 2>/dev/null || true
+}
+
+if [ "$PROWLER" -eq 1 ] && { [ -n "$SIZES" ] || [ "$INSTALL_ONLY" -eq 1 ]; }; then
+    if [ "$(installed "$PROWLER_VENV" prowler)" != "$PROWLER_VERSION" ]; then
         say "installing prowler==$PROWLER_VERSION into $PROWLER_VENV (once)"
         python3 -m venv "$PROWLER_VENV"
         "$PROWLER_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "prowler==$PROWLER_VERSION"
+    fi
+fi
+if [ -n "$CLOUDSPLAINING_SIZES" ] && [ "$(installed "$CLOUDSPLAINING_VENV" cloudsplaining)" != "$CLOUDSPLAINING_VERSION" ]; then
+    say "installing cloudsplaining==$CLOUDSPLAINING_VERSION into $CLOUDSPLAINING_VENV (once)"
+    if ! { python3 -m venv "$CLOUDSPLAINING_VENV" &&
+        "$CLOUDSPLAINING_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "cloudsplaining==$CLOUDSPLAINING_VERSION"; }; then
+        if [ "$SMOKE" -eq 0 ] || [ "$INSTALL_ONLY" -eq 1 ]; then
+            die "installing cloudsplaining==$CLOUDSPLAINING_VERSION into $CLOUDSPLAINING_VENV failed (pip's output above); --no-cloudsplaining leaves it out"
+        fi
+        # The smoke run proves the benchmark works with what the machine has: without
+        # Cloudsplaining it still checks every other tool.
+        say "Cloudsplaining could not be installed (pip's output above): the smoke run leaves it out"
+        CLOUDSPLAINING_SIZES=
     fi
 fi
 [ "$INSTALL_ONLY" -eq 0 ] || exit 0
@@ -234,6 +293,42 @@ expect() {
     [ "$2" = "$3" ] || die "$1: found $2, expected $3 (see $LAST_OUT)"
 }
 
+# check_cloudsplaining DIR N: Cloudsplaining's scan of authorization-details.json must have
+# written, into DIR, its HTML report (iam-report-authorization-details.html) and its two JSON
+# files (iam-results-authorization-details.json, iam-findings-authorization-details.json: the
+# same results, by groups, users, roles and policies), each JSON listing the N generated users.
+check_cloudsplaining() {
+    "$PY" - "$1" "$2" <<'PY' || die "Cloudsplaining (N=$2) did not write its results into $1 (see $LAST_OUT)"
+import json, os, sys
+out, n = sys.argv[1], int(sys.argv[2])
+ok = True
+def bad(msg):
+    global ok
+    ok = False
+    print(f"bench/run.sh: cloudsplaining: {msg}", file=sys.stderr)
+for kind in ("results", "findings"):
+    path = os.path.join(out, f"iam-{kind}-authorization-details.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        bad(f"{path}: not readable JSON ({e})")
+        continue
+    users = data.get("users") if isinstance(data, dict) else None
+    if not isinstance(users, dict) or len(users) != n:
+        bad(f"{path}: expected {n} users, found {len(users) if isinstance(users, dict) else 'none'}")
+path = os.path.join(out, "iam-report-authorization-details.html")
+try:
+    with open(path, encoding="utf-8") as f:
+        head = f.read(4096)
+    if "<html" not in head.lower() or "Cloudsplaining" not in head:
+        bad(f"{path}: empty or not Cloudsplaining's HTML report")
+except (OSError, ValueError) as e:
+    bad(f"{path}: not readable ({e})")
+sys.exit(0 if ok else 1)
+PY
+}
+
 # Console users without MFA / users without any MFA device in the seeded account (seed.py).
 no_mfa_console() { echo $((($1 + 2) / 3)); }
 no_mfa_any() { echo $(($1 - ($1 + 1) / 3)); }
@@ -287,6 +382,18 @@ for n in $OFFLINE_SIZES; do
         expect "hipaa-iam console users without MFA (IAM-002 FAIL rows)" \
             "$(grep -cE '^ +FAIL +IAM-002 ' "$LAST_OUT/stdout.txt" || true)" "$(no_mfa_console "$n")"
     done
+    # Cloudsplaining on the same authorization-details.json, with its defaults (its own
+    # exclusions file); --skip-open-report: no browser.
+    if [[ " $CLOUDSPLAINING_SIZES " == *" $n "* ]]; then
+        for run in $(seq 1 "$CLOUDSPLAINING_RUNS"); do
+            cdir=$WORK/out/cloudsplaining-$n
+            rm -rf "$cdir"
+            mkdir -p "$cdir"
+            measure offline cloudsplaining "$n" "$run" "$CLOUDSPLAINING_VENV/bin/cloudsplaining" scan \
+                --input-file "$WORK/exports-$n/authorization-details.json" --output "$cdir" --skip-open-report
+            check_cloudsplaining "$cdir" "$n"
+        done
+    fi
 done
 
 # The IAM-023 shapes: the audit alone (every check, the table on stdout, no evidence
@@ -326,6 +433,10 @@ if [[ "$TOOLS_RUN" == *prowler* ]]; then
         if [ -z "$PROWLER_MAX" ] || [ "$n" -le "$PROWLER_MAX" ]; then prowler_sizes="$prowler_sizes $n"; fi
     done
     "$PY" "$ROOT/bench/table.py" check "$TABLE" --tools prowler --live-sizes "$(commas "$prowler_sizes")" ||
+        die "the table is malformed"
+fi
+if [ -n "$CLOUDSPLAINING_SIZES" ]; then
+    "$PY" "$ROOT/bench/table.py" check "$TABLE" --tools cloudsplaining --offline-sizes "$(commas "$CLOUDSPLAINING_SIZES")" ||
         die "the table is malformed"
 fi
 echo "bench/run.sh: the table is well formed ($(wc -l <"$RESULTS") measurements)" >&2

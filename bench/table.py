@@ -4,6 +4,7 @@
     table.py render RESULTS.tsv [--criterion DIR]   print the tables and the targets
     table.py check OUTPUT.md --tools T,... --live-sizes N,... [--offline-sizes N,...]
                                                    exit 1 unless OUTPUT.md is well formed
+                                                   (a row for each tool at each size given)
 
 RESULTS.tsv has one line per run: part (live|offline|shape-SHAPE), tool, N, run, wall seconds,
 requests (or -), peak RSS in KiB. Medians are taken over the runs of one (part, tool, N).
@@ -18,6 +19,9 @@ import statistics
 import sys
 
 TOOLS = ["hipaa-iam", "guide (aws cli)", "prowler"]
+# The tools of the offline part: Cloudsplaining scans the same authorization-details.json.
+OFFLINE_TOOLS = ["hipaa-iam", "cloudsplaining"]
+OFFLINE_HEADER = ["tool", "N", "runs", "wall s", "requests", "peak MB", "wall / hipaa-iam", "peak MB / hipaa-iam"]
 # gen_exports.py's IAM-023 shapes, each a part `shape-NAME` of the results.
 SHAPES = ["own-keys", "many-statements", "long-names"]
 
@@ -93,18 +97,25 @@ def render(args):
                 w, r, mb, runs = m
                 bw, br, bmb = (base[0], base[1], base[2]) if base else (None, None, None)
                 out.append(
-                    f"| {tool} | {n} | {runs} | {fmt(w)} | {fmt(r)} | {mb:.1f} | {ratio(w, bw)} | {ratio(r, br)} | {ratio(mb, bmb)} |"
+                    f"| {tool} | {n} | {runs} | {w:.2f} | {fmt(r)} | {mb:.1f} | {ratio(w, bw)} | {ratio(r, br)} | {ratio(mb, bmb)} |"
                 )
         out.append("")
     offline = sorted({k[2] for k in med if k[0] == "offline"})
     if offline:
-        out.append("Offline audit of an exports directory, all checks and evidence (medians over the runs)")
+        out.append("Offline audit of an exports directory (medians over the runs): hipaa-iam all checks and "
+                   "evidence, cloudsplaining `scan` of its authorization-details.json (HTML report and JSON)")
         out.append("")
-        out.append("| tool | N | runs | wall s | requests | peak MB |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| " + " | ".join(OFFLINE_HEADER) + " |")
+        out.append("|" + "---|" * len(OFFLINE_HEADER))
         for n in offline:
-            w, _, mb, runs = med[("offline", "hipaa-iam", n)]
-            out.append(f"| hipaa-iam | {n} | {runs} | {fmt(w)} | 0 | {mb:.1f} |")
+            base = med.get(("offline", "hipaa-iam", n))
+            for tool in OFFLINE_TOOLS:
+                m = med.get(("offline", tool, n))
+                if not m:
+                    continue
+                w, _, mb, runs = m
+                bw, bmb = (base[0], base[2]) if base else (None, None)
+                out.append(f"| {tool} | {n} | {runs} | {w:.2f} | 0 | {mb:.1f} | {ratio(w, bw)} | {ratio(mb, bmb)} |")
         out.append("")
     shaped = sorted({(k[0][len("shape-"):], k[2]) for k in med if k[0].startswith("shape-")},
                     key=lambda x: (SHAPES.index(x[0]) if x[0] in SHAPES else len(SHAPES), x[1]))
@@ -115,7 +126,7 @@ def render(args):
         out.append("|---|---|---|---|---|")
         for shape, n in shaped:
             w, _, mb, runs = med[(f"shape-{shape}", "hipaa-iam", n)]
-            out.append(f"| {shape} | {n} | {runs} | {fmt(w)} | {mb:.1f} |")
+            out.append(f"| {shape} | {n} | {runs} | {w:.2f} | {mb:.1f} |")
         out.append("")
 
     def verdict(ok):
@@ -144,6 +155,12 @@ def render(args):
     else:
         targets += [("offline audit of 100,000 users: under 3 s", "not run", "n/a"),
                     ("offline audit of 100,000 users: under 1 GB peak", "not run", "n/a")]
+    o, c = med.get(("offline", "hipaa-iam", 10000)), med.get(("offline", "cloudsplaining", 10000))
+    name = "10,000 users: hipaa-iam at least 10x faster than Cloudsplaining"
+    if o and c:
+        targets.append((name, f"{ratio(c[0], o[0])} ({c[0]:.2f} s / {o[0]:.2f} s)", verdict(c[0] >= 10 * o[0])))
+    else:
+        targets.append((name, "not run", "n/a"))
     for shape in SHAPES:
         name = f"IAM-023 shape {shape}, 10,000 users: under 2 s"
         m = med.get((f"shape-{shape}", "hipaa-iam", 10000))
@@ -199,14 +216,24 @@ def check(args):
                 if not re.fullmatch(r"\d+(\.\d+)?", c):
                     problems.append(f"live row {r[0]} N={r[1]}: '{c}' is not a number")
     if args.offline_sizes:
-        off = next((t for t in tables if t["header"] == ["tool", "N", "runs", "wall s", "requests", "peak MB"]), None)
+        off = next((t for t in tables if t["header"] == OFFLINE_HEADER), None)
         if off is None:
-            problems.append("no offline table")
+            problems.append("no offline table (| " + " | ".join(OFFLINE_HEADER) + " |)")
         else:
-            have = {r[1] for r in off["rows"]}
-            for n in args.offline_sizes.split(","):
-                if n not in have:
-                    problems.append(f"offline table has no row for N={n}")
+            have = {(r[0], r[1]) for r in off["rows"]}
+            for tool in args.tools.split(","):
+                for n in args.offline_sizes.split(","):
+                    if (tool, n) not in have:
+                        problems.append(f"offline table has no row for {tool} at N={n}")
+            for r in off["rows"]:
+                if r[0] not in OFFLINE_TOOLS:
+                    problems.append(f"offline table: unknown tool '{r[0]}'")
+                for c in r[2:6]:
+                    if not re.fullmatch(r"\d+(\.\d+)?", c):
+                        problems.append(f"offline row {r[0]} N={r[1]}: '{c}' is not a number")
+                for c in r[6:8]:
+                    if not re.fullmatch(r"\d+\.\dx|-", c):
+                        problems.append(f"offline row {r[0]} N={r[1]}: '{c}' is not a ratio")
     if args.shape_sizes:
         sh = next((t for t in tables if t["header"] == ["shape", "N", "runs", "wall s", "peak MB"]), None)
         if sh is None:
@@ -217,7 +244,7 @@ def check(args):
                 for n in args.shape_sizes.split(","):
                     if (shape, n) not in have:
                         problems.append(f"shapes table has no row for {shape} at N={n}")
-    want = 7 + len(SHAPES)
+    want = 8 + len(SHAPES)
     if targets is None or len(targets["rows"]) != want:
         problems.append(f"the targets table is missing or does not have its {want} targets")
     elif any(r[2] not in ("PASS", "MISS", "n/a") for r in targets["rows"]):
