@@ -131,6 +131,9 @@ pub struct AuditArgs {
     /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
     #[arg(long)]
     pub excel: bool,
+    /// Leave report.html out of the evidence directory
+    #[arg(long)]
+    pub no_html: bool,
     /// Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning)
     #[arg(long, value_name = "FILE")]
     pub sarif_file: Option<PathBuf>,
@@ -164,6 +167,8 @@ pub enum AuditFormat {
     Csv,
     /// The Markdown summary (summary.md)
     Markdown,
+    /// The report people read (report.html): one self-contained page
+    Html,
 }
 
 /// The `--fail-on` threshold.

@@ -249,7 +249,14 @@ pub async fn run(request: &AuditRequest) -> Result<Run> {
     }
     let audit = request.audit().await?;
     let evidence = match &request.output_dir {
-        Some(dir) => Some(audit.write_evidence(dir, &EvidenceOptions { excel: request.excel }, Vec::new())?),
+        Some(dir) => Some(audit.write_evidence(
+            dir,
+            &EvidenceOptions {
+                excel: request.excel,
+                ..Default::default()
+            },
+            Vec::new(),
+        )?),
         None => None,
     };
     let verdict = crate::run::verdict(&audit.report, request.fail_on);

@@ -56,6 +56,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
             AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
             AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
+            AuditFormat::Html => {
+                report::html::write(out, &report::model::ReportModel::of(report, &audit.account, loaded))
+            }
         })
     };
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
@@ -84,7 +87,10 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             // The report on stdout and the evidence directory are independent renderings
             // of the same audit: the first on a thread of its own while the second is
             // written.
-            let options = report::EvidenceOptions { excel: args.excel };
+            let options = report::EvidenceOptions {
+                excel: args.excel,
+                no_html: args.no_html,
+            };
             let (printed, written) = std::thread::scope(|scope| {
                 let printing = scope.spawn(print);
                 let written = audit.write_evidence(dir, &options, in_evidence);

@@ -178,6 +178,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             AuditFormat::Sarif => "sarif",
             AuditFormat::Junit => "junit",
             AuditFormat::Csv => "csv",
+            AuditFormat::Html => "html",
             _ => "markdown",
         };
         return Err(Error::InvalidArgument(format!(
@@ -247,7 +248,10 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     })?;
 
     if let Some(dir) = &args.output_dir {
-        let options = report::EvidenceOptions { excel: args.excel };
+        let options = report::EvidenceOptions {
+            excel: args.excel,
+            no_html: args.no_html,
+        };
         let manifest = org::write_org_evidence(dir, &runs, &loaded, &options)?;
         eprintln!(
             "hipaa-iam: organization evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",

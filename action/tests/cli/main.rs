@@ -20,4 +20,5 @@ mod network_cli;
 mod org_cli;
 mod org_moto;
 mod remediate_moto;
+mod report_html_cli;
 mod scp_moto;

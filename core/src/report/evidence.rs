@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::csv_file::CsvStream;
 use super::findings_json;
+use super::model::ReportModel;
 use super::phi;
 use super::register::{self, check_csv_name};
 use super::staging::{MemorySink, Sink, Staging};
@@ -36,6 +37,8 @@ pub const REGISTER_CSV: &str = "risk_register.csv";
 pub const REGISTER_MD: &str = "risk_register.md";
 /// The summary.
 pub const SUMMARY_MD: &str = "summary.md";
+/// The report people read (see [`super::html`]).
+pub use super::html::REPORT_HTML;
 
 /// One evidence file: its plain name and its bytes.
 pub type EvidenceFile = (String, Vec<u8>);
@@ -48,6 +51,8 @@ pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
 pub struct EvidenceOptions {
     /// Prepend the UTF-8 byte-order mark to every CSV (for Excel).
     pub excel: bool,
+    /// Leave out `report.html` (`--no-html`).
+    pub no_html: bool,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -222,40 +227,66 @@ pub fn render_into(
             hashes.push((name.to_string(), sink.put(name, body)?));
             Ok(())
         };
-        let rest = (|| -> Result<()> {
+        let rest = (|| -> Result<Option<String>> {
             let mfa_rows = mfa::rows(account, &config.config);
             put(MFA_CSV, &mut |w| mfa::to_csv(&mfa_rows).write_to(w, excel))?;
-            drop(mfa_rows);
             let groups = register::by_check(report);
-            for (check, findings) in &groups {
-                put(&check_csv_name(check.id, check.slug), &mut |w| {
-                    write_findings_csv(w, report, findings.iter().copied(), FindingColumns::Own, excel)
-                })?;
-            }
             let rows = register::rows_of(report, &groups);
-            drop(groups);
-            put(REGISTER_CSV, &mut |w| register::to_csv(&rows).write_to(w, excel))?;
-            put(REGISTER_MD, &mut |w| {
-                w.write_all(register::to_markdown(report, &rows).as_bytes())
-            })?;
-            if let Some(table) = super::identity_center::to_csv(account) {
-                put(super::identity_center::IDENTITY_CENTER_CSV, &mut |w| {
-                    table.write_to(w, excel)
-                })?;
+            // The report model (report.html) takes what it lists from the groups; the page
+            // is rendered on a thread of its own while the CSVs are written.
+            let model =
+                (!options.no_html).then(|| ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows));
+            drop(mfa_rows);
+            if names.contains(&REPORT_HTML) && model.is_some() {
+                return Err(Error::InvalidArgument(format!(
+                    "{REPORT_HTML} is an evidence file of its own: give the extra report another name"
+                )));
             }
-            let mut summary = summary::markdown_with(report, config, &rows);
-            if !config.config.phi_resources.is_empty() {
-                let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
-                put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
-                summary.push_str(&phi::markdown(&phi));
-            }
-            put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
-            Ok(())
+            std::thread::scope(|inner| -> Result<Option<String>> {
+                let page = model
+                    .as_ref()
+                    .map(|m| inner.spawn(move || sink.put(REPORT_HTML, &mut |w| super::html::write(w, m))));
+                let csvs = (|| -> Result<()> {
+                    for (check, findings) in &groups {
+                        put(&check_csv_name(check.id, check.slug), &mut |w| {
+                            write_findings_csv(w, report, findings.iter().copied(), FindingColumns::Own, excel)
+                        })?;
+                    }
+                    put(REGISTER_CSV, &mut |w| register::to_csv(&rows).write_to(w, excel))?;
+                    put(REGISTER_MD, &mut |w| {
+                        w.write_all(register::to_markdown(report, &rows).as_bytes())
+                    })?;
+                    if let Some(table) = super::identity_center::to_csv(account) {
+                        put(super::identity_center::IDENTITY_CENTER_CSV, &mut |w| {
+                            table.write_to(w, excel)
+                        })?;
+                    }
+                    let mut summary = summary::markdown_with(report, config, &rows);
+                    if !config.config.phi_resources.is_empty() {
+                        let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
+                        put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
+                        summary.push_str(&phi::markdown(&phi));
+                    }
+                    put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
+                    Ok(())
+                })();
+                let page = match page {
+                    Some(p) => Some(
+                        p.join()
+                            .map_err(|_| Error::InvalidArgument(format!("rendering {REPORT_HTML} panicked")))??,
+                    ),
+                    None => None,
+                };
+                csvs?;
+                Ok(page)
+            })
         })();
         let json = json
             .join()
             .map_err(|_| Error::InvalidArgument(format!("rendering {FINDINGS_JSON} panicked")))?;
-        rest?;
+        if let Some(page) = rest? {
+            hashes.push((REPORT_HTML.to_string(), page));
+        }
         hashes.push((FINDINGS_JSON.to_string(), json?));
         Ok(hashes)
     })?;

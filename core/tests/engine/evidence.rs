@@ -274,7 +274,17 @@ fn formula_names_round_trip_through_every_csv() {
 fn excel_option_adds_the_bom_to_every_csv_and_only_to_csv() {
     let (acct, rep) = formula_fixture();
     let out = tempfile::tempdir().unwrap();
-    let manifest = write_evidence(out.path(), &rep, &acct, &defaults(), &EvidenceOptions { excel: true }).unwrap();
+    let manifest = write_evidence(
+        out.path(),
+        &rep,
+        &acct,
+        &defaults(),
+        &EvidenceOptions {
+            excel: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for name in manifest.files.keys() {
         let bytes = std::fs::read(out.path().join(name)).unwrap();
         assert_eq!(bytes.starts_with(b"\xEF\xBB\xBF"), name.ends_with(".csv"), "{name}");
