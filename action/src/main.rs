@@ -134,6 +134,9 @@ pub struct AuditArgs {
     /// Leave report.html out of the evidence directory
     #[arg(long)]
     pub no_html: bool,
+    /// Leave evidence.xlsx out of the evidence directory
+    #[arg(long)]
+    pub no_xlsx: bool,
     /// Also write the findings as SARIF 2.1.0 to this file (for GitHub code scanning)
     #[arg(long, value_name = "FILE")]
     pub sarif_file: Option<PathBuf>,
@@ -169,6 +172,8 @@ pub enum AuditFormat {
     Markdown,
     /// The report people read (report.html): one self-contained page
     Html,
+    /// The auditor's workbook (evidence.xlsx); refused when stdout is a terminal
+    Xlsx,
 }
 
 /// The `--fail-on` threshold.

@@ -149,7 +149,7 @@ impl Audit {
 /// A request to audit, as the C ABI (and through it PowerShell) sends it: the source, the
 /// configuration, the checks, and optionally the evidence directory and the `fail-on`
 /// threshold. Unknown fields are errors.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditRequest {
     /// Exports directory; absent = collect live with the standard AWS credential chain.
@@ -168,8 +168,30 @@ pub struct AuditRequest {
     pub output_dir: Option<PathBuf>,
     /// Prepend a UTF-8 BOM to the evidence CSVs (for Excel).
     pub excel: bool,
+    /// Write `report.html` into the evidence directory (default `true`).
+    pub html: bool,
+    /// Write `evidence.xlsx` into the evidence directory (default `true`).
+    pub xlsx: bool,
     /// The `fail-on` threshold of the verdict (default `none`).
     pub fail_on: FailOn,
+}
+
+impl Default for AuditRequest {
+    fn default() -> Self {
+        AuditRequest {
+            exports_dir: None,
+            profile: None,
+            regions: Vec::new(),
+            config_path: None,
+            config: None,
+            checks: None,
+            output_dir: None,
+            excel: false,
+            html: true,
+            xlsx: true,
+            fail_on: FailOn::default(),
+        }
+    }
 }
 
 impl AuditRequest {
@@ -253,7 +275,8 @@ pub async fn run(request: &AuditRequest) -> Result<Run> {
             dir,
             &EvidenceOptions {
                 excel: request.excel,
-                ..Default::default()
+                no_html: !request.html,
+                no_xlsx: !request.xlsx,
             },
             Vec::new(),
         )?),

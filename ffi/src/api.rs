@@ -131,9 +131,11 @@ pub unsafe extern "C" fn hipaa_iam_mfa_report(request_json: *const c_char, out_j
 }
 
 /// Runs the audit and writes the evidence directory (`mfa_audit.csv`, one CSV per check
-/// with findings, `findings.json`, the risk register, `summary.md`, `manifest.json`), as
-/// `hipaa-iam audit --output-dir` does. Request: as [`hipaa_iam_audit`] plus
-/// `"output_dir": "DIR"` (default `reports`) and `"excel": true` for a UTF-8 BOM on CSVs.
+/// with findings, `findings.json`, the risk register, `summary.md`, `report.html`,
+/// `evidence.xlsx`, `manifest.json`), as `hipaa-iam audit --output-dir` does. Request: as
+/// [`hipaa_iam_audit`] plus `"output_dir": "DIR"` (default `reports`), `"excel": true` for a
+/// UTF-8 BOM on CSVs, and `"html": false` / `"xlsx": false` to leave the page or the
+/// workbook out.
 /// Response: the manifest (tool, version, time, account, the SHA-256 of every file).
 ///
 /// # Safety

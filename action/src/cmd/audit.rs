@@ -24,6 +24,11 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         return super::org::audit(args);
     }
     // Validate the arguments before touching AWS or the disk.
+    if args.format == AuditFormat::Xlsx && std::io::stdout().is_terminal() {
+        return Err(hipaa_iam_core::Error::InvalidArgument(
+            "--format xlsx writes a binary workbook: redirect stdout to a file (> evidence.xlsx), or use --output-dir DIR, which writes DIR/evidence.xlsx".into(),
+        ));
+    }
     let only = if args.checks.is_empty() {
         None
     } else {
@@ -59,6 +64,9 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             AuditFormat::Html => {
                 report::html::write(out, &report::model::ReportModel::of(report, &audit.account, loaded))
             }
+            AuditFormat::Xlsx => {
+                report::xlsx::write(out, &report::model::ReportModel::of(report, &audit.account, loaded))
+            }
         })
     };
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of
@@ -90,6 +98,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             let options = report::EvidenceOptions {
                 excel: args.excel,
                 no_html: args.no_html,
+                no_xlsx: args.no_xlsx,
             };
             let (printed, written) = std::thread::scope(|scope| {
                 let printing = scope.spawn(print);

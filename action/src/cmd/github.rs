@@ -73,7 +73,13 @@ pub fn annotations(failing: &[&Finding], fail_on: FailOn, max: usize) -> Vec<Str
 }
 
 /// The step summary: what `--fail-on` decided, then the audit summary.
-pub fn step_summary(report: &AuditReport, config: &LoadedConfig, fail_on: FailOn, fail_count: usize) -> String {
+pub fn step_summary(
+    report: &AuditReport,
+    config: &LoadedConfig,
+    fail_on: FailOn,
+    fail_count: usize,
+    report_dir: Option<&Path>,
+) -> String {
     let verdict = match fail_on.threshold() {
         None => "> fail-on none: findings do not fail the step.\n\n".to_string(),
         Some(min) if fail_count == 0 => {
@@ -88,7 +94,38 @@ pub fn step_summary(report: &AuditReport, config: &LoadedConfig, fail_on: FailOn
             if fail_count == 1 { "" } else { "s" }
         ),
     };
-    format!("{verdict}{}\n", summary::markdown(report, config))
+    format!(
+        "{verdict}{}{}\n",
+        report_links(report_dir),
+        summary::markdown(report, config)
+    )
+}
+
+/// The line that points to the report people read and the workbook in the report
+/// directory, when the audit wrote them (the summary names them relative to the
+/// `report-dir` output, whose artifact holds them).
+fn report_links(report_dir: Option<&Path>) -> String {
+    let Some(dir) = report_dir else {
+        return String::new();
+    };
+    let files: Vec<String> = [
+        (
+            hipaa_iam_core::report::evidence::REPORT_HTML,
+            "the report to read and print",
+        ),
+        (hipaa_iam_core::report::evidence::EVIDENCE_XLSX, "the workbook"),
+    ]
+    .iter()
+    .filter(|(name, _)| dir.join(name).is_file())
+    .map(|(name, what)| format!("[{name}]({name}) ({what})"))
+    .collect();
+    if files.is_empty() {
+        return String::new();
+    }
+    format!(
+        "> Full report: {} in the report directory (the `report-dir` output; upload it as an artifact to open them).\n\n",
+        files.join(" and ")
+    )
 }
 
 /// The step outputs in `$GITHUB_OUTPUT` syntax (`name=value` lines; values are paths and
@@ -142,7 +179,7 @@ pub fn write(
     }
     append(
         "GITHUB_STEP_SUMMARY",
-        &step_summary(report, config, fail_on, failing.len()),
+        &step_summary(report, config, fail_on, failing.len(), report_dir),
     )?;
     append("GITHUB_OUTPUT", &outputs(failing.len(), report_dir, sarif_file))
 }

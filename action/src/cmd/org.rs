@@ -179,6 +179,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             AuditFormat::Junit => "junit",
             AuditFormat::Csv => "csv",
             AuditFormat::Html => "html",
+            AuditFormat::Xlsx => "xlsx",
             _ => "markdown",
         };
         return Err(Error::InvalidArgument(format!(
@@ -251,6 +252,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
         let options = report::EvidenceOptions {
             excel: args.excel,
             no_html: args.no_html,
+            no_xlsx: args.no_xlsx,
         };
         let manifest = org::write_org_evidence(dir, &runs, &loaded, &options)?;
         eprintln!(

@@ -196,7 +196,7 @@ fn verify_passes_on_fresh_evidence_and_fails_on_a_changed_or_missing_file() {
     let ok = run(&["verify", dir], cwd.path());
     let (stdout, stderr) = text(&ok);
     assert_eq!(ok.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("OK: all 6 files"), "{stdout}");
+    assert!(stdout.contains("OK: all 8 files"), "{stdout}");
 
     // One byte of one file changed.
     let target = out.path().join("risk_register.csv");

@@ -21,4 +21,5 @@ mod org_cli;
 mod org_moto;
 mod remediate_moto;
 mod report_html_cli;
+mod report_xlsx_cli;
 mod scp_moto;

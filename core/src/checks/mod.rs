@@ -47,6 +47,25 @@ const FAMILIES: &[&[&Check]] = &[
     identity_center::CHECKS,
 ];
 
+/// The check families by name (their files under `checks/`), each with its checks: the
+/// workbook's sheet per family.
+pub fn families() -> [(&'static str, &'static [&'static Check]); 12] {
+    [
+        ("Password", password::CHECKS),
+        ("MFA", mfa::CHECKS),
+        ("MFA enforcement", enforcement::CHECKS),
+        ("Users", users::CHECKS),
+        ("Policies", policies::CHECKS),
+        ("Privilege escalation", escalation::CHECKS),
+        ("Credentials", credentials::CHECKS),
+        ("Root", root::CHECKS),
+        ("Access Analyzer", analyzer::CHECKS),
+        ("Role trust", trust::CHECKS),
+        ("Organization", organization::CHECKS),
+        ("Identity Center", identity_center::CHECKS),
+    ]
+}
+
 /// Every check, in ID order (docs/checks.md).
 pub static CATALOGUE: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
     let mut all: Vec<&'static Check> = FAMILIES.iter().flat_map(|f| f.iter().copied()).collect();

@@ -39,6 +39,8 @@ pub const REGISTER_MD: &str = "risk_register.md";
 pub const SUMMARY_MD: &str = "summary.md";
 /// The report people read (see [`super::html`]).
 pub use super::html::REPORT_HTML;
+/// The auditor's workbook (see [`super::xlsx`]).
+pub use super::xlsx::EVIDENCE_XLSX;
 
 /// One evidence file: its plain name and its bytes.
 pub type EvidenceFile = (String, Vec<u8>);
@@ -53,6 +55,8 @@ pub struct EvidenceOptions {
     pub excel: bool,
     /// Leave out `report.html` (`--no-html`).
     pub no_html: bool,
+    /// Leave out `evidence.xlsx` (`--no-xlsx`).
+    pub no_xlsx: bool,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -227,25 +231,33 @@ pub fn render_into(
             hashes.push((name.to_string(), sink.put(name, body)?));
             Ok(())
         };
-        let rest = (|| -> Result<Option<String>> {
+        let rest = (|| -> Result<Vec<(String, String)>> {
             let mfa_rows = mfa::rows(account, &config.config);
             put(MFA_CSV, &mut |w| mfa::to_csv(&mfa_rows).write_to(w, excel))?;
             let groups = register::by_check(report);
             let rows = register::rows_of(report, &groups);
-            // The report model (report.html) takes what it lists from the groups; the page
-            // is rendered on a thread of its own while the CSVs are written.
-            let model =
-                (!options.no_html).then(|| ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows));
+            // The report model (report.html, evidence.xlsx) takes what it lists from the
+            // groups; the page and the workbook are rendered on threads of their own while
+            // the CSVs are written.
+            let (html, xlsx) = (!options.no_html, !options.no_xlsx);
+            let model = (html || xlsx).then(|| ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows));
             drop(mfa_rows);
-            if names.contains(&REPORT_HTML) && model.is_some() {
-                return Err(Error::InvalidArgument(format!(
-                    "{REPORT_HTML} is an evidence file of its own: give the extra report another name"
-                )));
+            for (name, wanted) in [(REPORT_HTML, html), (EVIDENCE_XLSX, xlsx)] {
+                if wanted && names.contains(&name) {
+                    return Err(Error::InvalidArgument(format!(
+                        "{name} is an evidence file of its own: give the extra report another name"
+                    )));
+                }
             }
-            std::thread::scope(|inner| -> Result<Option<String>> {
+            std::thread::scope(|inner| -> Result<Vec<(String, String)>> {
                 let page = model
                     .as_ref()
+                    .filter(|_| html)
                     .map(|m| inner.spawn(move || sink.put(REPORT_HTML, &mut |w| super::html::write(w, m))));
+                let book = model
+                    .as_ref()
+                    .filter(|_| xlsx)
+                    .map(|m| inner.spawn(move || sink.put(EVIDENCE_XLSX, &mut |w| super::xlsx::write(w, m))));
                 let csvs = (|| -> Result<()> {
                     for (check, findings) in &groups {
                         put(&check_csv_name(check.id, check.slug), &mut |w| {
@@ -270,23 +282,23 @@ pub fn render_into(
                     put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
                     Ok(())
                 })();
-                let page = match page {
-                    Some(p) => Some(
-                        p.join()
-                            .map_err(|_| Error::InvalidArgument(format!("rendering {REPORT_HTML} panicked")))??,
-                    ),
-                    None => None,
-                };
+                let mut done = Vec::new();
+                for (name, thread) in [(REPORT_HTML, page), (EVIDENCE_XLSX, book)] {
+                    if let Some(t) = thread {
+                        let hash = t
+                            .join()
+                            .map_err(|_| Error::InvalidArgument(format!("rendering {name} panicked")))?;
+                        done.push((name.to_string(), hash));
+                    }
+                }
                 csvs?;
-                Ok(page)
+                done.into_iter().map(|(n, h)| Ok((n, h?))).collect()
             })
         })();
         let json = json
             .join()
             .map_err(|_| Error::InvalidArgument(format!("rendering {FINDINGS_JSON} panicked")))?;
-        if let Some(page) = rest? {
-            hashes.push((REPORT_HTML.to_string(), page));
-        }
+        hashes.extend(rest?);
         hashes.push((FINDINGS_JSON.to_string(), json?));
         Ok(hashes)
     })?;

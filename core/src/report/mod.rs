@@ -17,6 +17,7 @@ mod render;
 pub mod sarif;
 pub mod staging;
 pub mod summary;
+pub mod xlsx;
 
 pub use evidence::{write_evidence, write_evidence_with, EvidenceOptions};
 pub use render::{render, Format};

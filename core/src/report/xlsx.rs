@@ -1,0 +1,452 @@
+//! `evidence.xlsx`: the [`ReportModel`] as an auditor's workbook (rust_xlsxwriter, every
+//! sheet in its constant-memory mode): Summary, Findings (autofilter, frozen header,
+//! severity colours), Risk register, MFA audit, and a sheet per check family. Also
+//! `audit --format xlsx`.
+//!
+//! Every cell that holds account data is written as a string, never a formula: a user
+//! named `=cmd|' /C calc'!A0` is that text in its cell.
+//!
+//! Size: Excel takes 1,048,576 rows a sheet, and 100,000 users give 1.1 million findings.
+//! The Findings sheet lists every finding that is not a pass, then passes while it has
+//! fewer than [`FINDING_ROWS_WITH_PASSES`] rows; the passes left out are a row per check
+//! that counts them and names the check's CSV, which lists them all.
+
+use std::io::Write;
+
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::model::{ReportModel, STATUSES};
+use super::register::effective_status;
+use crate::checks;
+use crate::findings::{Check, Finding, Severity, Status};
+
+/// The workbook's file name in an evidence directory.
+pub const EVIDENCE_XLSX: &str = "evidence.xlsx";
+
+/// Passing findings are listed on the Findings sheet while it has fewer rows than this.
+pub const FINDING_ROWS_WITH_PASSES: usize = 100_000;
+
+/// Excel's rows per sheet, less the header and the rows that count what was left out.
+const SHEET_ROWS: usize = 1_048_576 - 1 - 200;
+
+/// Excel's longest cell text.
+const CELL_MAX: usize = 32_767;
+
+/// The Findings sheet's columns.
+pub const FINDING_COLUMNS: [&str; 14] = [
+    "CheckId",
+    "Title",
+    "Severity",
+    "Status",
+    "ResourceType",
+    "ResourceName",
+    "ResourceArn",
+    "Detail",
+    "SourceFile",
+    "ExceptionReason",
+    "ExceptionApprovedBy",
+    "ExceptionExpires",
+    "Hipaa",
+    "EvidenceCsv",
+];
+
+struct Styles {
+    header: Format,
+    bold: Format,
+    wrap: Format,
+    severity: [Format; 4],
+    status: [Format; 5],
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let fill = |rgb: u32| Format::new().set_background_color(Color::RGB(rgb));
+        Styles {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDDE3EA))
+                .set_border_bottom(FormatBorder::Thin),
+            bold: Format::new().set_bold(),
+            wrap: Format::new().set_text_wrap(),
+            // Severity::ALL_DESC order.
+            severity: [
+                fill(0xF4B6B6).set_bold(),
+                fill(0xF8D7DA),
+                fill(0xFFE8C2),
+                fill(0xEEF1F4),
+            ],
+            // STATUSES order.
+            status: [
+                fill(0xF8D7DA),
+                fill(0xFFE8C2),
+                fill(0xD8EFD9),
+                fill(0xE6D5EE),
+                fill(0xE5E5E5),
+            ],
+        }
+    }
+
+    fn severity(&self, s: Severity) -> &Format {
+        &self.severity[Severity::ALL_DESC.iter().position(|x| *x == s).unwrap_or(3)]
+    }
+
+    fn status(&self, s: Status) -> &Format {
+        &self.status[STATUSES.iter().position(|x| *x == s).unwrap_or(4)]
+    }
+}
+
+/// Text for a cell: cut to Excel's limit (rust_xlsxwriter refuses longer text).
+fn cell(s: &str) -> &str {
+    if s.len() <= CELL_MAX {
+        return s;
+    }
+    let mut end = CELL_MAX - 3;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A sheet being filled row by row (the constant-memory mode takes rows in order).
+struct Sheet<'w> {
+    ws: &'w mut Worksheet,
+    row: u32,
+}
+
+impl Sheet<'_> {
+    fn header(&mut self, names: &[&str], styles: &Styles, widths: &[f64]) -> Result<(), XlsxError> {
+        for (c, name) in names.iter().enumerate() {
+            self.ws
+                .write_string_with_format(self.row, c as u16, *name, &styles.header)?;
+        }
+        for (c, w) in widths.iter().enumerate() {
+            self.ws.set_column_width(c as u16, *w)?;
+        }
+        self.ws.set_freeze_panes(self.row + 1, 0)?;
+        self.row += 1;
+        Ok(())
+    }
+
+    /// One row: each cell a string (data is never a formula), with an optional format.
+    fn strings(&mut self, cells: &[(&str, Option<&Format>)]) -> Result<(), XlsxError> {
+        for (c, (text, format)) in cells.iter().enumerate() {
+            let text = cell(text);
+            match format {
+                Some(f) => self.ws.write_string_with_format(self.row, c as u16, text, f)?,
+                None => self.ws.write_string(self.row, c as u16, text)?,
+            };
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    fn number(&mut self, col: u16, n: usize) -> Result<(), XlsxError> {
+        self.ws.write_number(self.row, col, n as f64)?;
+        Ok(())
+    }
+
+    fn filter(&mut self, header_row: u32, columns: usize) -> Result<(), XlsxError> {
+        if self.row > header_row + 1 {
+            self.ws.autofilter(header_row, 0, self.row - 1, (columns - 1) as u16)?;
+        }
+        Ok(())
+    }
+}
+
+fn sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<Sheet<'w>, XlsxError> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    Ok(Sheet { ws, row: 0 })
+}
+
+fn summary(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+    let mut s = sheet(wb, "Summary")?;
+    s.ws.set_column_width(0, 28.0)?;
+    s.ws.set_column_width(1, 70.0)?;
+    s.ws.write_string_with_format(0, 0, "HIPAA IAM audit", &st.bold)?;
+    s.row = 2;
+    let sc = &m.scope;
+    let verdict = m.verdict();
+    for (k, v) in [
+        ("Verdict", verdict.as_str()),
+        ("Account", sc.account.as_str()),
+        ("Data as of", sc.as_of.as_str()),
+        ("Source", sc.source.as_str()),
+        ("Access Analyzer regions", sc.regions.as_str()),
+        ("Tool", sc.tool_version.as_str()),
+        ("IAM action catalogue", sc.catalogue.as_str()),
+        ("Configuration", sc.config.as_str()),
+        ("Configuration SHA-256", sc.config_sha256.as_str()),
+    ] {
+        s.strings(&[(k, Some(&st.bold)), (v, None)])?;
+    }
+    s.row += 1;
+    let mut head = vec!["Severity"];
+    head.extend(STATUSES.iter().map(|x| x.as_str()));
+    s.strings(&head.iter().map(|h| (*h, Some(&st.header))).collect::<Vec<_>>())?;
+    for (i, sev) in Severity::ALL_DESC.iter().enumerate() {
+        s.ws.write_string_with_format(s.row, 0, sev.as_str(), st.severity(*sev))?;
+        for (j, n) in m.counts[i].iter().enumerate() {
+            s.number(j as u16 + 1, *n)?;
+        }
+        s.row += 1;
+    }
+    s.ws.write_string_with_format(s.row, 0, "total", &st.bold)?;
+    for j in 0..STATUSES.len() {
+        s.number(j as u16 + 1, m.counts.iter().map(|r| r[j]).sum())?;
+    }
+    s.row += 2;
+    s.strings(&[(
+        "Every cell that holds account data is text, never a formula. The evidence directory's CSV per check lists every finding; manifest.json holds the SHA-256 of every file.",
+        None,
+    )])?;
+    if !m.report.warnings.is_empty() {
+        s.row += 1;
+        s.strings(&[("Warnings", Some(&st.bold))])?;
+        for w in &m.report.warnings {
+            s.strings(&[(w.as_str(), None)])?;
+        }
+    }
+    Ok(())
+}
+
+fn finding_row(
+    s: &mut Sheet<'_>,
+    st: &Styles,
+    f: &Finding,
+    status: Status,
+    csv: &str,
+    hipaa: &str,
+) -> Result<(), XlsxError> {
+    let ex = f.exception.as_deref();
+    s.strings(&[
+        (f.check.id, None),
+        (f.check.title, None),
+        (f.check.severity.as_str(), Some(st.severity(f.check.severity))),
+        (status.as_str(), Some(st.status(status))),
+        (f.check.resource_type.as_str(), None),
+        (&f.resource_name, None),
+        (&f.resource_arn, None),
+        (&f.detail, None),
+        (f.source_file.as_deref().unwrap_or(""), None),
+        (ex.map(|e| e.reason.as_str()).unwrap_or(""), None),
+        (ex.map(|e| e.approved_by.as_str()).unwrap_or(""), None),
+        (ex.map(|e| e.expires.as_str()).unwrap_or(""), None),
+        (hipaa, None),
+        (csv, None),
+    ])
+}
+
+fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+    let mut s = sheet(wb, "Findings")?;
+    s.header(
+        &FINDING_COLUMNS,
+        st,
+        &[
+            10.0, 40.0, 10.0, 13.0, 12.0, 28.0, 45.0, 60.0, 28.0, 30.0, 20.0, 12.0, 30.0, 32.0,
+        ],
+    )?;
+    let hipaa: Vec<String> = m.checks.iter().map(|c| c.check.hipaa.join("; ")).collect();
+    // Every finding that is not a pass.
+    let mut left_out: Vec<(&'static Check, &str, usize, &str)> = Vec::new();
+    for (c, hipaa) in m.checks.iter().zip(&hipaa) {
+        let room = SHEET_ROWS.saturating_sub(s.row as usize);
+        for (f, status) in c.open.iter().take(room) {
+            finding_row(&mut s, st, f, *status, &c.csv, hipaa)?;
+        }
+        if c.open.len() > room {
+            left_out.push((c.check, "not passing", c.open.len() - room, &c.csv));
+        }
+    }
+    // Passes while the sheet is not too long.
+    let as_of = chrono::DateTime::parse_from_rfc3339(&m.report.as_of)
+        .ok()
+        .map(|t| t.date_naive());
+    let mut listed = vec![0usize; m.checks.len()];
+    if (s.row as usize) < FINDING_ROWS_WITH_PASSES {
+        let mut i = 0;
+        'findings: for f in &m.report.findings {
+            while m.checks.get(i).is_some_and(|c| c.check.id != f.check.id) {
+                i += 1;
+            }
+            let Some(c) = m.checks.get(i) else { break };
+            if effective_status(f, as_of) != Status::Pass {
+                continue;
+            }
+            if s.row as usize >= FINDING_ROWS_WITH_PASSES {
+                break 'findings;
+            }
+            finding_row(&mut s, st, f, Status::Pass, &c.csv, &hipaa[i])?;
+            listed[i] += 1;
+        }
+    }
+    for (i, c) in m.checks.iter().enumerate() {
+        if c.pass_count > listed[i] {
+            left_out.push((c.check, "passing", c.pass_count - listed[i], &c.csv));
+        }
+    }
+    let header_row = 0;
+    let last_data = s.row;
+    for (check, what, n, csv) in left_out {
+        let text = format!(
+            "{n} more {what} findings of {} are not listed here: {csv} lists them all",
+            check.id
+        );
+        s.strings(&[
+            (check.id, None),
+            (check.title, None),
+            (check.severity.as_str(), None),
+            ("", None),
+            ("", None),
+            ("", None),
+            ("", None),
+            (&text, None),
+            ("", None),
+            ("", None),
+            ("", None),
+            ("", None),
+            ("", None),
+            (csv, None),
+        ])?;
+    }
+    if last_data > header_row + 1 {
+        s.ws.autofilter(header_row, 0, last_data - 1, (FINDING_COLUMNS.len() - 1) as u16)?;
+    }
+    Ok(())
+}
+
+fn register(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+    let mut s = sheet(wb, "Risk register")?;
+    let head = [
+        "Risk ID",
+        "Severity",
+        "Status",
+        "Description",
+        "HIPAA Standard",
+        "Mitigation",
+        "Evidence",
+        "Fail",
+        "Excepted",
+        "Pass",
+    ];
+    s.header(&head, st, &[12.0, 10.0, 10.0, 60.0, 28.0, 60.0, 36.0, 8.0, 9.0, 8.0])?;
+    for r in &m.register {
+        s.ws.write_string(s.row, 0, cell(&r.risk_id))?;
+        s.ws.write_string_with_format(s.row, 1, r.severity.as_str(), st.severity(r.severity))?;
+        s.ws.write_string(s.row, 2, r.status.as_str())?;
+        s.ws.write_string_with_format(s.row, 3, cell(&r.description), &st.wrap)?;
+        s.ws.write_string(s.row, 4, cell(&r.hipaa_standard))?;
+        s.ws.write_string_with_format(s.row, 5, cell(&r.mitigation), &st.wrap)?;
+        s.ws.write_string(s.row, 6, cell(&r.evidence))?;
+        s.number(7, r.fail_count)?;
+        s.number(8, r.excepted_count)?;
+        s.number(9, r.pass_count)?;
+        s.row += 1;
+    }
+    s.filter(0, head.len())
+}
+
+fn mfa(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+    let mut s = sheet(wb, "MFA audit")?;
+    let head = [
+        "UserName",
+        "MFA",
+        "MFADeviceType",
+        "ConsoleAccess",
+        "InMfaGroup",
+        "Groups",
+        "PasswordLastUsed",
+        "Compliant",
+    ];
+    s.header(&head, st, &[28.0, 10.0, 14.0, 14.0, 12.0, 36.0, 24.0, 11.0])?;
+    let yes = |b: bool| if b { "true" } else { "false" };
+    for r in &m.mfa.rows {
+        let groups = r.groups.join(", ");
+        let compliant = if r.compliant { &st.status[2] } else { &st.status[0] };
+        s.strings(&[
+            (&r.user_name, None),
+            (r.mfa.as_str(), None),
+            (r.mfa_device_type.as_str(), None),
+            (yes(r.console_access), None),
+            (yes(r.in_mfa_group), None),
+            (&groups, None),
+            (&r.password_last_used, None),
+            (yes(r.compliant), Some(compliant)),
+        ])?;
+    }
+    let last = s.row;
+    if m.mfa.left_out > 0 {
+        let note = format!(
+            "{} more compliant users are not listed here: mfa_audit.csv lists every user",
+            m.mfa.left_out
+        );
+        s.strings(&[(&note, None)])?;
+    }
+    if last > 1 {
+        s.ws.autofilter(0, 0, last - 1, (head.len() - 1) as u16)?;
+    }
+    Ok(())
+}
+
+fn family(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles, name: &str, family: &[&Check]) -> Result<(), XlsxError> {
+    let mut s = sheet(wb, name)?;
+    let head = [
+        "CheckId",
+        "Title",
+        "Severity",
+        "Standing",
+        "Fail",
+        "Excepted",
+        "Pass",
+        "Error",
+        "NotEvaluated",
+        "Hipaa",
+        "Remediation",
+        "EvidenceCsv",
+    ];
+    s.header(
+        &head,
+        st,
+        &[10.0, 44.0, 10.0, 13.0, 7.0, 9.0, 8.0, 7.0, 12.0, 30.0, 70.0, 32.0],
+    )?;
+    for check in family {
+        let section = m.checks.iter().find(|c| c.check.id == check.id);
+        let standing = section.map(|c| c.status());
+        let remediation = check.remediation_text();
+        s.ws.write_string(s.row, 0, check.id)?;
+        s.ws.write_string(s.row, 1, check.title)?;
+        s.ws.write_string_with_format(s.row, 2, check.severity.as_str(), st.severity(check.severity))?;
+        match standing {
+            Some(x) => s.ws.write_string_with_format(s.row, 3, x.as_str(), st.status(x))?,
+            None => s.ws.write_string(s.row, 3, "not-run")?,
+        };
+        for (j, n) in section.map(|c| c.counts).unwrap_or_default().iter().enumerate() {
+            s.number(4 + j as u16, *n)?;
+        }
+        s.ws.write_string(s.row, 9, check.hipaa.join("; "))?;
+        s.ws.write_string_with_format(s.row, 10, cell(&remediation), &st.wrap)?;
+        s.ws.write_string(s.row, 11, section.map(|c| c.csv.as_str()).unwrap_or(""))?;
+        s.row += 1;
+    }
+    s.filter(0, head.len())
+}
+
+/// The workbook of `model` as bytes.
+pub fn workbook(model: &ReportModel<'_>) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let st = Styles::new();
+    summary(&mut wb, model, &st)?;
+    findings(&mut wb, model, &st)?;
+    register(&mut wb, model, &st)?;
+    mfa(&mut wb, model, &st)?;
+    for (name, checks) in checks::families() {
+        family(&mut wb, model, &st, name, checks)?;
+    }
+    wb.save_to_buffer()
+}
+
+/// Writes the workbook of `model` into `w`.
+pub fn write(w: &mut dyn Write, model: &ReportModel<'_>) -> std::io::Result<()> {
+    let bytes = workbook(model).map_err(|e| std::io::Error::other(format!("cannot write the workbook: {e}")))?;
+    w.write_all(&bytes)
+}
