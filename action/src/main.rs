@@ -85,6 +85,10 @@ enum Command {
     /// or role, or list who can do an action on a resource
     #[command(after_help = cmd::access::ACCESS_HELP)]
     Access(cmd::access::AccessArgs),
+    /// What changed between two audits' evidence directories (each verified first): findings
+    /// new, resolved, still open and changed, exceptions, principals, counts per severity
+    #[command(after_help = cmd::diff::DIFF_EXIT)]
+    Diff(cmd::diff::DiffArgs),
 }
 
 /// Where the account data comes from.
@@ -244,6 +248,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => cmd::merge::run(a),
         Command::LintPolicy(a) => cmd::lint::run(a),
         Command::Access(a) => cmd::access::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

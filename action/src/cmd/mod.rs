@@ -4,6 +4,7 @@ pub mod access;
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod diff;
 pub mod github;
 pub mod lint;
 pub mod merge;

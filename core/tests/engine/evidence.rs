@@ -111,6 +111,7 @@ fn finding(check_id: &str, status: Status, name: &str) -> Finding {
             "authorization-details.json".into()
         }),
         exception: None,
+        first_seen: None,
     }
 }
 

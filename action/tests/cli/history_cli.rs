@@ -1,0 +1,357 @@
+//! Audits over time without AWS: `diff OLD NEW` over real evidence of the demo account and
+//! of a changed copy of it (a user given MFA, a new user, an exception), organization
+//! evidence with an account added and one removed, and the refusals (a directory that does
+//! not verify, one account against an organization).
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::common::hipaa_iam_offline;
+use hipaa_iam_tests::output;
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    output(hipaa_iam_offline().args(args).current_dir(cwd))
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The demo account a month later: nurse.garcia has MFA, new.hire (a copy of nurse.kim)
+/// has joined, the credential report is 30 days newer.
+fn later_demo(id: &str) -> tempfile::TempDir {
+    hipaa_iam_tests::demo_account_as(id, |rel, text| {
+        Some(match rel {
+            "credential-report.csv" => {
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                let header: Vec<&str> = lines[0].split(',').collect();
+                let mfa = header.iter().position(|h| *h == "mfa_active").unwrap();
+                let mut kim = None;
+                for line in lines.iter_mut() {
+                    let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+                    if cells[0] == "nurse.garcia" {
+                        cells[mfa] = "true".into();
+                        *line = cells.join(",");
+                    } else if cells[0] == "nurse.kim" {
+                        kim = Some(line.replace("nurse.kim", "new.hire"));
+                    }
+                }
+                lines.push(kim.unwrap());
+                lines.join("\n") + "\n"
+            }
+            "authorization-details.json" => {
+                let mut doc: Value = serde_json::from_str(&text).unwrap();
+                let users = doc["UserDetailList"].as_array_mut().unwrap();
+                let kim = users.iter().find(|u| u["UserName"] == "nurse.kim").unwrap().to_string();
+                let mut hire: Value = serde_json::from_str(&kim.replace("nurse.kim", "new.hire")).unwrap();
+                hire["UserId"] = "AIDANEWHIRE000000001".into();
+                users.push(hire);
+                doc.to_string()
+            }
+            "manifest.json" => text.replace("2026-11-16T14:05:12Z", "2026-12-16T14:05:12Z"),
+            _ => text,
+        })
+    })
+}
+
+fn audit(exports: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "audit",
+        "--exports",
+        exports.to_str().unwrap(),
+        "--output-dir",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args, exports);
+    assert!(o.status.code().unwrap() <= 1, "audit: {}", stderr(&o));
+}
+
+/// Evidence of the demo account (`old`) and of its later state (`new`).
+fn pair(tmp: &Path) -> (PathBuf, PathBuf) {
+    let (old, new) = (tmp.join("old"), tmp.join("new"));
+    audit(&hipaa_iam_tests::demo_account(), &old, &[]);
+    audit(later_demo("123456789012").path(), &new, &[]);
+    (old, new)
+}
+
+fn has(list: &Value, check: &str, name: &str) -> bool {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check_id"] == check && f["resource_name"] == name)
+}
+
+#[test]
+fn diff_names_new_resolved_still_open_principals_and_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = pair(tmp.path());
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+
+    let out = run(&["diff", o, n, "--format", "json"], tmp.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "still-open critical findings: {}",
+        stderr(&out)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["kind"], "account");
+    let a = &d["account"];
+    assert!(has(&a["new"], "IAM-002", "new.hire"), "{}", a["new"]);
+    assert!(!has(&a["new"], "IAM-002", "nurse.kim"));
+    assert!(has(&a["resolved"], "IAM-002", "nurse.garcia"), "{}", a["resolved"]);
+    assert!(has(&a["still_open"], "IAM-002", "nurse.kim"));
+    assert!(!has(&a["still_open"], "IAM-002", "nurse.garcia"));
+    let kim = a["still_open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "IAM-002" && f["resource_name"] == "nurse.kim")
+        .unwrap();
+    assert_eq!(kim["first_seen"], "2026-11-16T14:05:12Z", "open since the old audit");
+    assert_eq!(a["new_as_of"], "2026-12-16T14:05:12Z");
+    let garcia = a["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check_id"] == "IAM-002" && c["resource_name"] == "nurse.garcia")
+        .unwrap();
+    assert_eq!(
+        (&garcia["old_status"], &garcia["new_status"]),
+        (&"fail".into(), &"pass".into())
+    );
+    assert!(
+        a["changed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| !(c["old_status"] == "pass" && c["new_status"] == "pass")),
+        "a passing finding's moving detail is no change"
+    );
+    let added: Vec<&str> = a["principals_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["arn"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["arn:aws:iam::123456789012:user/new.hire"]);
+    assert_eq!(a["principals_removed"].as_array().unwrap().len(), 0);
+    let critical = &a["severity_counts"][0];
+    assert_eq!(critical["severity"], "critical");
+    assert_eq!(
+        (critical["then"].as_u64(), critical["now"].as_u64()),
+        (Some(3), Some(3))
+    );
+
+    // The same diff as text and Markdown; --fail-on none never fails.
+    let table = run(&["diff", o, n, "--fail-on", "none"], tmp.path());
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("NEW: 2"), "{text}");
+    assert!(text.contains("RESOLVED: 1"), "{text}");
+    assert!(
+        text.contains("user     arn:aws:iam::123456789012:user/new.hire"),
+        "{text}"
+    );
+    let md = run(&["diff", o, n, "--format", "markdown", "--fail-on", "none"], tmp.path());
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.starts_with("## Since last review"), "{md}");
+    assert!(md.contains("#### Resolved (1)"), "{md}");
+
+    // An audit against itself: nothing new or resolved, the open critical gaps still fail.
+    let same = run(&["diff", o, o, "--format", "json", "--fail-on", "critical"], tmp.path());
+    assert_eq!(same.status.code(), Some(1), "the three critical gaps are still open");
+    let d: Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(d["account"]["new"].as_array().unwrap().len(), 0);
+    assert_eq!(d["account"]["resolved"].as_array().unwrap().len(), 0);
+    assert_eq!(d["failing"], 3);
+}
+
+#[test]
+fn diff_lists_exceptions_added_and_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = hipaa_iam_tests::demo_account();
+    let config = tmp.path().join("hipaa-iam.toml");
+    std::fs::write(
+        &config,
+        "[[exception]]\ncheck = \"IAM-002\"\nresource = \"nurse.kim\"\nreason = \"On leave, console disabled next week\"\napproved_by = \"Jane Doe, CISO\"\nexpires = 2099-06-30\n",
+    )
+    .unwrap();
+    let (plain, excepted) = (tmp.path().join("plain"), tmp.path().join("excepted"));
+    audit(&exports, &plain, &[]);
+    audit(&exports, &excepted, &["--config", config.to_str().unwrap()]);
+    let (p, e) = (plain.to_str().unwrap(), excepted.to_str().unwrap());
+
+    let out = run(&["diff", p, e, "--format", "json"], tmp.path());
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &d["account"];
+    assert!(has(&a["exceptions_added"], "IAM-002", "nurse.kim"), "{a}");
+    assert!(
+        has(&a["resolved"], "IAM-002", "nurse.kim"),
+        "excepted is no longer open"
+    );
+    assert!(a["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["resource_name"] == "nurse.kim" && c["old_status"] == "fail" && c["new_status"] == "excepted"));
+
+    let back = run(&["diff", e, p, "--format", "json"], tmp.path());
+    let d: Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert!(has(&d["account"]["exceptions_removed"], "IAM-002", "nurse.kim"));
+    assert!(has(&d["account"]["new"], "IAM-002", "nurse.kim"));
+}
+
+#[test]
+fn diff_refuses_evidence_that_does_not_verify_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = pair(tmp.path());
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+
+    // A changed findings.json.
+    let findings = new.join("findings.json");
+    let text = std::fs::read_to_string(&findings).unwrap();
+    std::fs::write(&findings, text.replace("new.hire", "new.hirf")).unwrap();
+    let out = run(&["diff", o, n], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("findings.json: changed"), "{}", stderr(&out));
+    assert!(stderr(&out).contains(n), "names the directory: {}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    std::fs::write(&findings, text).unwrap();
+
+    // A file the manifest does not list.
+    std::fs::write(old.join("notes.txt"), "x").unwrap();
+    let out = run(&["diff", o, n], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("notes.txt: not in the manifest"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(old.join("notes.txt")).unwrap();
+
+    // No manifest at all.
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    let out = run(&["diff", bare.to_str().unwrap(), n], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("manifest.json"), "{}", stderr(&out));
+
+    // Intact again: the diff runs.
+    assert_eq!(
+        run(&["diff", o, n, "--fail-on", "none"], tmp.path()).status.code(),
+        Some(0)
+    );
+}
+
+fn copy_as(from: &Path, to: &Path, id: &str) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_as(&entry.path(), &target, id);
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&target, text.replace("123456789012", id)).unwrap();
+        }
+    }
+}
+
+/// A collected organization of the demo account under the IDs given, audited into `out`.
+fn org_audit(tmp: &Path, name: &str, ids: &[&str]) -> PathBuf {
+    let collected = tmp.join(format!("{name}-collected"));
+    let demo = hipaa_iam_tests::demo_account();
+    let mut accounts = Vec::new();
+    for id in ids {
+        copy_as(&demo, &collected.join(id), id);
+        accounts.push(serde_json::json!({"id": id, "name": format!("acct-{id}")}));
+    }
+    std::fs::write(
+        collected.join("accounts.json"),
+        serde_json::to_vec_pretty(&serde_json::json!({ "accounts": accounts })).unwrap(),
+    )
+    .unwrap();
+    let out = tmp.join(name);
+    let o = run(
+        &[
+            "audit",
+            "--org",
+            "--exports",
+            collected.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        tmp,
+    );
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    out
+}
+
+#[test]
+fn organization_diff_names_accounts_added_and_removed_and_compares_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = org_audit(tmp.path(), "org-old", &["111111111111", "222222222222"]);
+    let new = org_audit(tmp.path(), "org-new", &["111111111111", "333333333333"]);
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+
+    let out = run(&["diff", o, n, "--format", "json"], tmp.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["kind"], "organization");
+    let ids = |k: &str| -> Vec<String> {
+        d[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("accounts_added"), ["333333333333"]);
+    assert_eq!(ids("accounts_removed"), ["222222222222"]);
+    assert_eq!(ids("accounts"), ["111111111111"]);
+    let same = &d["accounts"][0];
+    assert_eq!(same["new"].as_array().unwrap().len(), 0);
+    assert_eq!(same["resolved"].as_array().unwrap().len(), 0);
+    assert!(has(&same["still_open"], "IAM-002", "nurse.kim"));
+    assert!(d["accounts_added"][0]["failing"].as_u64().unwrap() > 0);
+
+    let text = String::from_utf8(run(&["diff", o, n], tmp.path()).stdout).unwrap();
+    assert!(
+        text.contains("ACCOUNTS ADDED: 1\n  333333333333 acct-333333333333"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ACCOUNTS REMOVED: 1\n  222222222222 acct-222222222222"),
+        "{text}"
+    );
+
+    // A changed account file deep in the tree is refused, named by its path.
+    let nested = new.join("111111111111").join("summary.md");
+    std::fs::write(&nested, "edited").unwrap();
+    let out = run(&["diff", o, n], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("111111111111/summary.md: changed"),
+        "{}",
+        stderr(&out)
+    );
+
+    // One account's evidence against an organization's.
+    let single = tmp.path().join("single");
+    audit(&hipaa_iam_tests::demo_account(), &single, &[]);
+    let out = run(&["diff", single.to_str().unwrap(), o], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("both must be one account's evidence or both an organization's"),
+        "{}",
+        stderr(&out)
+    );
+}
