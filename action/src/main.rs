@@ -132,6 +132,11 @@ pub struct AuditArgs {
     /// manifest.json) into this directory (default when given without a value: reports)
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
     pub output_dir: Option<PathBuf>,
+    /// An earlier evidence directory of the same account (verified against its manifest
+    /// first): each still-open finding keeps the date it was first seen (findings.json's
+    /// first_seen), and summary.md gets a "Since last review" section
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
     /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
     #[arg(long)]
     pub excel: bool,

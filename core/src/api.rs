@@ -116,6 +116,9 @@ pub struct Audit {
     pub account: Account,
     /// The configuration used.
     pub config: LoadedConfig,
+    /// The previous audit the findings' first sightings were carried from
+    /// ([`Audit::carry_forward`]).
+    pub previous: Option<std::sync::Arc<AuditReport>>,
 }
 
 /// Validates `only` (check IDs), loads the account from `source` and runs the checks.
@@ -134,6 +137,7 @@ pub fn audit_account(account: Account, source: String, config: LoadedConfig, onl
         report,
         account,
         config,
+        previous: None,
     }
 }
 
@@ -142,7 +146,21 @@ impl Audit {
     /// one collection for the objects and the evidence), with `extra` files listed in the
     /// same manifest.
     pub fn write_evidence(&self, dir: &Path, options: &EvidenceOptions, extra: Vec<EvidenceFile>) -> Result<Manifest> {
-        crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, options, extra)
+        let mut options = options.clone();
+        if options.previous.is_none() {
+            options.previous = self.previous.clone();
+        }
+        crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, &options, extra)
+    }
+
+    /// Carries each still-open finding's first sighting forward from the evidence
+    /// directory `previous_dir` (verified against its manifest first), and keeps that
+    /// audit for the "Since last review" section of `summary.md`.
+    pub fn carry_forward(&mut self, previous_dir: &Path) -> Result<()> {
+        let previous = crate::history::previous_report(previous_dir, self.report.account_id.as_deref())?;
+        crate::history::carry_first_seen(&mut self.report, &previous);
+        self.previous = Some(std::sync::Arc::new(previous));
+        Ok(())
     }
 }
 
@@ -170,6 +188,9 @@ pub struct AuditRequest {
     pub excel: bool,
     /// The `fail-on` threshold of the verdict (default `none`).
     pub fail_on: FailOn,
+    /// An earlier evidence directory of the same account (verified first): each
+    /// still-open finding keeps the date it was first seen (`audit --previous DIR`).
+    pub previous_dir: Option<PathBuf>,
 }
 
 impl AuditRequest {
@@ -247,9 +268,18 @@ pub async fn run(request: &AuditRequest) -> Result<Run> {
     if let Some(dir) = &request.output_dir {
         check_output_dir(&source, dir)?;
     }
-    let audit = request.audit().await?;
+    let mut audit = request.audit().await?;
+    if let Some(previous) = &request.previous_dir {
+        audit.carry_forward(previous)?;
+    }
     let evidence = match &request.output_dir {
-        Some(dir) => Some(audit.write_evidence(dir, &EvidenceOptions { excel: request.excel }, Vec::new())?),
+        Some(dir) => {
+            let options = EvidenceOptions {
+                excel: request.excel,
+                ..Default::default()
+            };
+            Some(audit.write_evidence(dir, &options, Vec::new())?)
+        }
         None => None,
     };
     let verdict = crate::run::verdict(&audit.report, request.fail_on);

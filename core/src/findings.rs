@@ -287,7 +287,7 @@ pub struct Finding {
     /// forward from the earlier evidence; RFC 3339 data time of the audit that first saw
     /// it). `None`: not tracked (the audit's own data time when the audit had no previous
     /// evidence). Serialised only when set (findings JSON schema 2, optional field).
-    pub first_seen: Option<Box<str>>,
+    pub first_seen: Option<Arc<str>>,
 }
 
 impl PartialEq for Finding {

@@ -21,6 +21,12 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     args.org.check()?;
     let fail_on = args.fail_on.policy();
     if args.org.org {
+        if args.previous.is_some() {
+            return Err(hipaa_iam_core::Error::InvalidArgument(
+                "--previous is not available with --org: compare organization evidence with `hipaa-iam diff OLD NEW`"
+                    .into(),
+            ));
+        }
         return super::org::audit(args);
     }
     // Validate the arguments before touching AWS or the disk.
@@ -35,7 +41,10 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         api::check_output_dir(&source, dir)?;
     }
     // One audit: the output and the evidence below both come from it.
-    let audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    let mut audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    if let Some(previous) = &args.previous {
+        audit.carry_forward(previous)?;
+    }
     let (report, loaded) = (&audit.report, &audit.config);
 
     let stderr = std::io::stderr();
@@ -84,7 +93,10 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             // The report on stdout and the evidence directory are independent renderings
             // of the same audit: the first on a thread of its own while the second is
             // written.
-            let options = report::EvidenceOptions { excel: args.excel };
+            let options = report::EvidenceOptions {
+                excel: args.excel,
+                ..Default::default()
+            };
             let (printed, written) = std::thread::scope(|scope| {
                 let printing = scope.spawn(print);
                 let written = audit.write_evidence(dir, &options, in_evidence);

@@ -247,7 +247,10 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
     })?;
 
     if let Some(dir) = &args.output_dir {
-        let options = report::EvidenceOptions { excel: args.excel };
+        let options = report::EvidenceOptions {
+            excel: args.excel,
+            ..Default::default()
+        };
         let manifest = org::write_org_evidence(dir, &runs, &loaded, &options)?;
         eprintln!(
             "hipaa-iam: organization evidence written to {} ({} files and manifest.json; check with `hipaa-iam verify {}`)",

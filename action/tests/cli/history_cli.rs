@@ -355,3 +355,96 @@ fn organization_diff_names_accounts_added_and_removed_and_compares_the_others() 
         stderr(&out)
     );
 }
+
+#[test]
+fn audit_previous_carries_first_seen_and_writes_since_last_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old");
+    audit(&hipaa_iam_tests::demo_account(), &old, &[]);
+    let later = later_demo("123456789012");
+    let new = tmp.path().join("new");
+    audit(later.path(), &new, &["--previous", old.to_str().unwrap()]);
+
+    let doc: Value = serde_json::from_slice(&std::fs::read(new.join("findings.json")).unwrap()).unwrap();
+    let first = |check: &str, name: &str| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check_id"] == check && f["resource_name"] == name)
+            .unwrap()["first_seen"]
+            .clone()
+    };
+    assert_eq!(
+        first("IAM-002", "nurse.kim"),
+        "2026-11-16T14:05:12Z",
+        "still open since the old audit"
+    );
+    assert_eq!(
+        first("IAM-002", "new.hire"),
+        "2026-12-16T14:05:12Z",
+        "new: this audit's data time"
+    );
+    assert_eq!(
+        first("IAM-002", "nurse.garcia"),
+        Value::Null,
+        "resolved: passing findings carry none"
+    );
+
+    let summary = std::fs::read_to_string(new.join("summary.md")).unwrap();
+    assert!(summary.contains("## Since last review"), "{summary}");
+    assert!(summary.contains("2 new, 1 resolved, 31 still open"), "{summary}");
+    assert!(
+        summary.contains("| critical | IAM-002 | nurse.kim | 2026-11-16T14:05:12Z | 30 |"),
+        "{summary}"
+    );
+    let verify = run(&["verify", new.to_str().unwrap()], tmp.path());
+    assert_eq!(verify.status.code(), Some(0));
+
+    // Without --previous nothing is tracked: no first_seen, no section (an older reader
+    // of schema 2 sees the same document as before).
+    let plain = std::fs::read_to_string(old.join("findings.json")).unwrap();
+    assert!(!plain.contains("first_seen"));
+    assert!(!std::fs::read_to_string(old.join("summary.md"))
+        .unwrap()
+        .contains("Since last review"));
+
+    // Refusals: previous evidence that does not verify, another account's, with --org.
+    std::fs::write(old.join("risk_register.md"), "edited").unwrap();
+    let again = tmp.path().join("again");
+    let args = [
+        "audit",
+        "--exports",
+        later.path().to_str().unwrap(),
+        "--output-dir",
+        again.to_str().unwrap(),
+        "--previous",
+        old.to_str().unwrap(),
+    ];
+    let out = run(&args, tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("risk_register.md: changed"), "{}", stderr(&out));
+    assert!(!again.exists(), "nothing written");
+    let other = later_demo("210987654321");
+    let args = [
+        "audit",
+        "--exports",
+        other.path().to_str().unwrap(),
+        "--previous",
+        new.to_str().unwrap(),
+    ];
+    let out = run(&args, tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the previous evidence is of account 123456789012, this audit of account 210987654321"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["audit", "--org", "--previous", new.to_str().unwrap()], tmp.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--previous is not available with --org"),
+        "{}",
+        stderr(&out)
+    );
+}

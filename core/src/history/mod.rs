@@ -121,3 +121,138 @@ pub fn load(dir: &Path) -> Result<Evidence> {
         content,
     })
 }
+
+/// The findings of the earlier evidence directory `dir` of one account (`audit --previous`):
+/// verified first; refused when it is an organization's, or another account's than
+/// `account_id` (when both are known).
+pub fn previous_report(dir: &Path, account_id: Option<&str>) -> Result<AuditReport> {
+    let evidence = load(dir)?;
+    let report = match evidence.content {
+        EvidenceContent::Account(r) => *r,
+        EvidenceContent::Organization(_) => {
+            return Err(Error::InvalidArgument(format!(
+                "{}: the previous evidence is an organization's: give one account's evidence directory (audit --output-dir)",
+                dir.display()
+            )))
+        }
+    };
+    if let (Some(then), Some(now)) = (report.account_id.as_deref(), account_id) {
+        if then != now {
+            return Err(Error::input(
+                dir.join(FINDINGS_JSON),
+                "account_id",
+                format!("the previous evidence is of account {then}, this audit of account {now}"),
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Sets the first sighting of every failing finding of `report`: that of the same finding
+/// (check and resource) in `previous` when it was failing there too (its `first_seen`, or
+/// that audit's data time), else this audit's data time. Other findings have none. Every
+/// finding first seen at the same time shares one string.
+pub fn carry_first_seen(report: &mut AuditReport, previous: &AuditReport) {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let now: Arc<str> = report.as_of.as_str().into();
+    let then: Arc<str> = previous.as_of.as_str().into();
+    let before: HashMap<(&str, &str), Option<&Arc<str>>> = previous
+        .findings
+        .iter()
+        .filter(|f| f.status == crate::findings::Status::Fail)
+        .map(|f| ((f.check.id, f.resource_arn.as_str()), f.first_seen.as_ref()))
+        .collect();
+    // Earlier first sightings are few distinct dates: shared, not copied per finding.
+    let mut shared: HashMap<&str, Arc<str>> = HashMap::new();
+    for f in &mut report.findings {
+        f.first_seen = if f.status != crate::findings::Status::Fail {
+            None
+        } else {
+            match before.get(&(f.check.id, f.resource_arn.as_str())) {
+                Some(Some(t)) => Some(shared.entry(&***t).or_insert_with(|| Arc::clone(t)).clone()),
+                Some(None) => Some(then.clone()),
+                None => Some(now.clone()),
+            }
+        };
+    }
+}
+
+/// The "Since last review" section of `summary.md` (`audit --previous DIR`): how many
+/// failing findings are new, resolved and still open since `previous`, and each of them
+/// (the still-open ones with the days they have been open), at most
+/// [`SINCE_LAST_REVIEW_ROWS`] per list (`hipaa-iam diff` lists all).
+pub fn since_last_review(previous: &AuditReport, report: &AuditReport) -> String {
+    use std::fmt::Write as _;
+    let d = diff::diff_reports(previous, report);
+    let md = crate::report::register::md_cell;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n## Since last review\n\nCompared with the audit of data as of {}: {} new, {} resolved, {} still open failing finding(s).\n",
+        md(&previous.as_of),
+        d.new.len(),
+        d.resolved.len(),
+        d.still_open.len()
+    );
+    let mut still: Vec<&diff::FindingRef> = d.still_open.iter().collect();
+    still.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then(b.severity.cmp(&a.severity)));
+    for (title, list, days) in [
+        ("New", d.new.iter().collect::<Vec<_>>(), false),
+        ("Resolved", d.resolved.iter().collect(), false),
+        ("Still open", still, true),
+    ] {
+        let _ = writeln!(s, "### {title} ({})\n", list.len());
+        if list.is_empty() {
+            s.push_str("None.\n\n");
+            continue;
+        }
+        s.push_str(if days {
+            "| Severity | Check | Resource | First seen | Days open |\n|---|---|---|---|---|\n"
+        } else {
+            "| Severity | Check | Resource | Detail |\n|---|---|---|---|\n"
+        });
+        for f in list.iter().take(SINCE_LAST_REVIEW_ROWS) {
+            if days {
+                let first = f.first_seen.as_deref().unwrap_or(&report.as_of);
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} | {} |",
+                    f.severity,
+                    f.check_id,
+                    md(&f.resource_name),
+                    md(first),
+                    days_between(first, &report.as_of).map_or("-".to_string(), |n| n.to_string())
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    f.severity,
+                    f.check_id,
+                    md(&f.resource_name),
+                    md(&f.detail)
+                );
+            }
+        }
+        if list.len() > SINCE_LAST_REVIEW_ROWS {
+            let _ = writeln!(
+                s,
+                "\n... and {} more (`hipaa-iam diff` lists them all).",
+                list.len() - SINCE_LAST_REVIEW_ROWS
+            );
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The most findings each list of [`since_last_review`] shows.
+pub const SINCE_LAST_REVIEW_ROWS: usize = 100;
+
+/// Whole days from the RFC 3339 instant `from` to `to`.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    let a = chrono::DateTime::parse_from_rfc3339(from).ok()?;
+    let b = chrono::DateTime::parse_from_rfc3339(to).ok()?;
+    Some((b - a).num_days())
+}

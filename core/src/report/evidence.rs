@@ -44,10 +44,13 @@ pub type EvidenceFile = (String, Vec<u8>);
 pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
 
 /// Options of the evidence writer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EvidenceOptions {
     /// Prepend the UTF-8 byte-order mark to every CSV (for Excel).
     pub excel: bool,
+    /// The previous audit (`audit --previous DIR`): `summary.md` gets a "Since last
+    /// review" section comparing the two.
+    pub previous: Option<std::sync::Arc<AuditReport>>,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -248,6 +251,9 @@ pub fn render_into(
                 let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
                 put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
                 summary.push_str(&phi::markdown(&phi));
+            }
+            if let Some(previous) = &options.previous {
+                summary.push_str(&crate::history::since_last_review(previous, report));
             }
             put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
             Ok(())

@@ -277,7 +277,7 @@ fn resolve(raw: RawReport) -> std::result::Result<AuditReport, String> {
             detail: f.detail,
             source_file: f.source_file.map(Into::into),
             exception: f.exception.map(Box::new),
-            first_seen: f.first_seen.map(String::into_boxed_str),
+            first_seen: f.first_seen.map(Into::into),
         });
     }
     Ok(AuditReport {

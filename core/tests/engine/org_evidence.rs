@@ -338,7 +338,14 @@ fn org_findings_csv_has_one_row_per_account_and_check_with_the_counts() {
 
     // --excel: the byte-order mark on every organization CSV.
     let excel = tempfile::tempdir().unwrap();
-    write(excel.path(), &runs, &EvidenceOptions { excel: true });
+    write(
+        excel.path(),
+        &runs,
+        &EvidenceOptions {
+            excel: true,
+            ..Default::default()
+        },
+    );
     for name in [
         "org_findings.csv",
         "org_risk_register.csv",
