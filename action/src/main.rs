@@ -89,6 +89,9 @@ enum Command {
     /// new, resolved, still open and changed, exceptions, principals, counts per severity
     #[command(after_help = cmd::diff::DIFF_EXIT)]
     Diff(cmd::diff::DiffArgs),
+    /// Access review of an evidence directory: `review start` writes the roster to fill in,
+    /// `review sign` checks and signs it (the decisions' changes are planned, never applied)
+    Review(cmd::review::ReviewArgs),
 }
 
 /// Where the account data comes from.
@@ -254,6 +257,7 @@ fn main() -> ExitCode {
         Command::LintPolicy(a) => cmd::lint::run(a),
         Command::Access(a) => cmd::access::run(a),
         Command::Diff(a) => cmd::diff::run(a),
+        Command::Review(a) => cmd::review::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -11,6 +11,7 @@ pub mod merge;
 pub mod mfa;
 pub mod org;
 pub mod remediate;
+pub mod review;
 pub mod term;
 pub mod verify;
 

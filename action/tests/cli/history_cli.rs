@@ -448,3 +448,195 @@ fn audit_previous_carries_first_seen_and_writes_since_last_review() {
         stderr(&out)
     );
 }
+
+/// The roster's rows (header first), read as the csv crate reads them.
+fn read_roster(path: &Path) -> Vec<Vec<String>> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    rdr.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn write_roster(path: &Path, rows: &[Vec<String>]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// Every row decided: temp.contractor revoked, jordan.lee modified, the rest kept.
+fn filled(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut rows = rows.to_vec();
+    for r in rows.iter_mut().skip(1) {
+        r[11] = match r[2].as_str() {
+            "temp.contractor" => "revoke",
+            "jordan.lee" => "modify",
+            _ => "keep",
+        }
+        .into();
+        if r[2] == "jordan.lee" {
+            r[13] = "admin only through ops-admin".into();
+        }
+    }
+    rows
+}
+
+#[test]
+fn access_review_round_trip_start_fill_sign_verify_and_tamper() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, new) = pair(tmp.path());
+    let (o, n) = (old.to_str().unwrap(), new.to_str().unwrap());
+    let roster = tmp.path().join("roster.csv");
+    let r = roster.to_str().unwrap();
+    let sign = |dir: &str, file: &str| {
+        run(
+            &[
+                "review",
+                "sign",
+                "--evidence",
+                dir,
+                "--roster",
+                file,
+                "--reviewer",
+                "Jane Doe",
+                "--title",
+                "CISO",
+            ],
+            tmp.path(),
+        )
+    };
+
+    // Signing before the review started is refused.
+    std::fs::write(&roster, "x").unwrap();
+    let out = sign(o, r);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("lists no access_review.csv: start the review first"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(&["review", "start", "--evidence", o, "--format", "json"], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        run(&["verify", o], tmp.path()).status.code(),
+        Some(0),
+        "the roster is in the manifest"
+    );
+    let rows = read_roster(&old.join("access_review.csv"));
+    assert_eq!(rows[0][11], "Decision");
+    assert_eq!(rows.len() - 1, started["principals"].as_u64().unwrap() as usize);
+    let row = |name: &str| rows.iter().find(|r| r[2] == name).unwrap().clone();
+    assert_eq!(row("jordan.lee")[1], "user");
+    assert!(
+        row("jordan.lee")[5].starts_with("yes"),
+        "admin through IAM-010: {:?}",
+        row("jordan.lee")
+    );
+    assert_eq!(row("dr.patel")[5], "no");
+    assert_eq!(row("nurse.kim")[6], "NO_MFA");
+    assert_eq!(row("billing-svc")[8], "active");
+    assert_eq!(row("temp.contractor")[10], "4", "open findings");
+    assert_eq!(row("ops-admin")[1], "role");
+    assert!(row("ops-admin")[5].starts_with("yes"));
+    assert_eq!(row("sam.contractor")[1], "sso-user");
+    assert!(rows
+        .iter()
+        .skip(1)
+        .all(|r| r[0] == started["roster_id"].as_str().unwrap()));
+
+    // Refusals, each naming the row.
+    let refused = |rows: &[Vec<String>], message: &str| {
+        write_roster(&roster, rows);
+        let out = sign(o, r);
+        assert_eq!(out.status.code(), Some(2), "{message}");
+        assert!(stderr(&out).contains(message), "{message}: {}", stderr(&out));
+        assert!(!old.join("review.json").exists());
+    };
+    let mut missing = filled(&rows);
+    missing[3][11] = String::new();
+    refused(&missing, &format!("row 4 ({}): no decision", rows[3][2]));
+    let mut bad = filled(&rows);
+    bad[2][11] = "maybe".into();
+    refused(&bad, "decision \"maybe\" is not keep, revoke or modify");
+    let mut edited = filled(&rows);
+    let kim = edited.iter().position(|r| r[2] == "nurse.kim").unwrap();
+    edited[kim][6] = "HAS_MFA".into();
+    refused(&edited, &format!("row {} (nurse.kim): column MFA was edited", kim + 1));
+    let mut unknown = filled(&rows);
+    unknown[1][2] = "ghost".into();
+    unknown[1][3] = "arn:aws:iam::123456789012:user/ghost".into();
+    refused(&unknown, "row 2 (ghost): unknown principal");
+    let mut dropped = filled(&rows);
+    dropped.remove(1);
+    refused(&dropped, "is missing: every principal of the roster needs a row");
+
+    // A roster started on other evidence.
+    assert_eq!(
+        run(&["review", "start", "--evidence", n], tmp.path()).status.code(),
+        Some(0)
+    );
+    let other = filled(&read_roster(&new.join("access_review.csv")));
+    refused(&other, "the roster was started on another evidence directory");
+
+    // The evidence's own roster edited in place is not signed.
+    let inside = old.join("access_review.csv");
+    let out = sign(o, inside.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is inside the evidence directory"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Signed.
+    write_roster(&roster, &filled(&rows));
+    let out = sign(o, r);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("review signed by Jane Doe (CISO)"), "{text}");
+    assert!(text.contains("Planned changes (NOT applied"), "{text}");
+    assert!(
+        text.contains("aws iam delete-login-profile --user-name temp.contractor"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hipaa-iam remediate permissions-boundary --dry-run"),
+        "{text}"
+    );
+    let review: Value = serde_json::from_slice(&std::fs::read(old.join("review.json")).unwrap()).unwrap();
+    assert_eq!(review["reviewer"], "Jane Doe");
+    assert_eq!(review["title"], "CISO");
+    assert_eq!(review["counts"]["revoke"], 1);
+    assert_eq!(review["counts"]["modify"], 1);
+    assert_eq!(
+        review["counts"]["principals"].as_u64().unwrap() as usize,
+        rows.len() - 1
+    );
+    let roster_bytes = std::fs::read(&roster).unwrap();
+    assert_eq!(
+        review["roster_sha256"],
+        hipaa_iam_core::manifest::sha256_hex(&roster_bytes)
+    );
+    assert_eq!(
+        std::fs::read(old.join("access_review_signed.csv")).unwrap(),
+        roster_bytes
+    );
+    assert!(std::fs::read_to_string(old.join("review.md"))
+        .unwrap()
+        .contains("Reviewed and signed by: Jane Doe, CISO"));
+    assert_eq!(run(&["verify", o], tmp.path()).status.code(), Some(0));
+    // Signed once; started once.
+    assert!(stderr(&sign(o, r)).contains("already signed"));
+    assert!(stderr(&run(&["review", "start", "--evidence", o], tmp.path())).contains("already signed"));
+
+    // The signed roster edited afterwards fails verification.
+    let signed = old.join("access_review_signed.csv");
+    let text = std::fs::read_to_string(&signed).unwrap();
+    std::fs::write(&signed, text.replacen("revoke", "keep", 1)).unwrap();
+    let out = run(&["verify", o], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("access_review_signed.csv: changed"));
+}

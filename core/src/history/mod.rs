@@ -5,6 +5,7 @@
 //! `Compare-HipaaIamAudit`) calls this one implementation.
 
 pub mod diff;
+pub mod review;
 
 use std::path::{Path, PathBuf};
 
