@@ -397,3 +397,43 @@ pub async fn access_who_can(request: &AccessWhoCanRequest) -> Result<crate::acce
         .await?;
     crate::access::who_can(&account, &request.action, &request.resource)
 }
+
+/// A request to compare two evidence directories (the C ABI's `hipaa_iam_diff`,
+/// PowerShell's `Compare-HipaaIamAudit`): `{"old_dir", "new_dir", "fail_on"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffRequest {
+    /// The earlier evidence directory.
+    pub old_dir: PathBuf,
+    /// The later evidence directory.
+    pub new_dir: PathBuf,
+    /// The threshold applied to the new and still-open failing findings (default `none`).
+    #[serde(default)]
+    pub fail_on: FailOn,
+}
+
+/// Verifies both directories and compares them ([`crate::history::diff`]).
+pub fn diff(request: &DiffRequest) -> Result<crate::history::diff::AuditDiff> {
+    crate::history::diff::diff_dirs(&request.old_dir, &request.new_dir, request.fail_on)
+}
+
+/// A request to start an access review (the C ABI's `hipaa_iam_review_start`,
+/// PowerShell's `Start-HipaaIamAccessReview`): `{"evidence_dir"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewStartRequest {
+    /// The evidence directory.
+    pub evidence_dir: PathBuf,
+}
+
+/// Writes the roster into the evidence ([`crate::history::review::start`]).
+pub fn review_start(request: &ReviewStartRequest) -> Result<crate::history::review::Started> {
+    crate::history::review::start(&request.evidence_dir)
+}
+
+pub use crate::history::review::SignRequest as ReviewSignRequest;
+
+/// Checks and signs a filled-in roster ([`crate::history::review::sign`]).
+pub fn review_sign(request: &ReviewSignRequest) -> Result<crate::history::review::Signed> {
+    crate::history::review::sign(request)
+}
