@@ -127,7 +127,8 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         } else {
             &mut stderr
         };
-        super::github::write(&mut to, report, loaded, fail_on, dir, sarif)?;
+        let previous = audit.previous.as_deref();
+        super::github::write(&mut to, report, loaded, fail_on, dir, sarif, previous)?;
     }
     let code = if run::verdict(report, fail_on).failed {
         EXIT_FINDINGS
