@@ -48,9 +48,9 @@ pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
 pub struct EvidenceOptions {
     /// Prepend the UTF-8 byte-order mark to every CSV (for Excel).
     pub excel: bool,
-    /// The previous audit (`audit --previous DIR`): `summary.md` gets a "Since last
-    /// review" section comparing the two.
-    pub previous: Option<std::sync::Arc<AuditReport>>,
+    /// Markdown appended to `summary.md`: the "Since last review" section of an audit
+    /// with previous evidence (`audit --previous DIR`, rendered by `history`).
+    pub summary_appendix: Option<std::sync::Arc<str>>,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -252,8 +252,8 @@ pub fn render_into(
                 put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
                 summary.push_str(&phi::markdown(&phi));
             }
-            if let Some(previous) = &options.previous {
-                summary.push_str(&crate::history::since_last_review(previous, report));
+            if let Some(appendix) = &options.summary_appendix {
+                summary.push_str(appendix);
             }
             put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
             Ok(())
