@@ -68,6 +68,21 @@ fn diff_and_review_through_the_c_abi() {
     assert_eq!(resolved, ["nurse.garcia"]);
     assert_eq!(d["failing"], 2, "nurse.kim and temp.contractor still lack MFA");
 
+    // An audit with previous_dir carries the first sightings forward from the old evidence.
+    let exports = later();
+    let request = serde_json::json!({ "exports_dir": exports.path(), "previous_dir": old });
+    let (status, out, err) = json(hipaa_iam_run_audit, request);
+    assert_eq!(status, 0, "{err}");
+    let report = &out.unwrap()["report"];
+    let kim = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "IAM-002" && f["resource_name"] == "nurse.kim")
+        .unwrap()
+        .clone();
+    assert_eq!(kim["first_seen"], "2026-11-16T14:05:12Z");
+
     // Refused: evidence that does not verify (naming the file), an unknown field.
     std::fs::write(new.join("summary.md"), "edited").unwrap();
     let (status, out, err) = json(hipaa_iam_diff, serde_json::json!({ "old_dir": old, "new_dir": new }));
