@@ -251,9 +251,4 @@ pub fn since_last_review(previous: &AuditReport, report: &AuditReport) -> String
 /// The most findings each list of [`since_last_review`] shows.
 pub const SINCE_LAST_REVIEW_ROWS: usize = 100;
 
-/// Whole days from the RFC 3339 instant `from` to `to`.
-pub fn days_between(from: &str, to: &str) -> Option<i64> {
-    let a = chrono::DateTime::parse_from_rfc3339(from).ok()?;
-    let b = chrono::DateTime::parse_from_rfc3339(to).ok()?;
-    Some((b - a).num_days())
-}
+pub use crate::report::register::days_between;

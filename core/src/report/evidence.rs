@@ -20,7 +20,7 @@ use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
 use crate::error::Field;
-use crate::findings::{AuditReport, Finding};
+use crate::findings::{AuditReport, Finding, Status};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -55,7 +55,7 @@ pub struct EvidenceOptions {
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
 /// check's metadata.
-pub const FINDING_HEADERS: [&str; 17] = [
+pub const FINDING_HEADERS: [&str; 18] = [
     "CheckId",
     "Slug",
     "Title",
@@ -73,12 +73,15 @@ pub const FINDING_HEADERS: [&str; 17] = [
     "ExceptionExpires",
     "ExceptionExpired",
     "AsOf",
+    "FirstSeen",
 ];
 
 /// The columns of an evidence directory's CSV per check (`IAM-002_console-mfa.csv`): each
 /// finding's own fields. The check's title, severity, HIPAA citations and remediation are
 /// stated once, in its row of `risk_register.csv` (and in `findings.json`'s `checks`).
-pub const CHECK_FINDING_HEADERS: [&str; 10] = [
+/// `FirstSeen`: for a failing finding, when it was first seen failing (`audit --previous`
+/// carries it from the earlier evidence; else this audit's data time); empty otherwise.
+pub const CHECK_FINDING_HEADERS: [&str; 11] = [
     "CheckId",
     "Status",
     "ResourceArn",
@@ -89,6 +92,7 @@ pub const CHECK_FINDING_HEADERS: [&str; 10] = [
     "ExceptionApprovedBy",
     "ExceptionExpires",
     "ExceptionExpired",
+    "FirstSeen",
 ];
 
 /// Which columns a findings CSV has.
@@ -129,6 +133,11 @@ pub fn write_findings_csv<'a>(
         };
         let status = f.status.as_str();
         let source = f.source_file.as_deref().unwrap_or("");
+        let first_seen = match (&f.first_seen, f.status) {
+            (Some(t), _) => t,
+            (None, Status::Fail) => report.as_of.as_str(),
+            (None, _) => "",
+        };
         match columns {
             FindingColumns::Own => out.row(&[
                 f.check.id,
@@ -141,6 +150,7 @@ pub fn write_findings_csv<'a>(
                 approved,
                 expires,
                 expired,
+                first_seen,
             ])?,
             FindingColumns::Full => {
                 if constants.as_ref().is_none_or(|(id, _)| *id != f.check.id) {
@@ -175,6 +185,7 @@ pub fn write_findings_csv<'a>(
                     expires,
                     expired,
                     &report.as_of,
+                    first_seen,
                 ])?
             }
         }

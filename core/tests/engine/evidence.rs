@@ -1082,6 +1082,52 @@ fn first_seen_is_carried_forward_from_verified_previous_evidence_and_stays_schem
     assert!(firsts.len() > 10);
     assert!(firsts.windows(2).all(|w| std::sync::Arc::ptr_eq(w[0], w[1])));
 
+    // The CSV per check says when each failing finding was first seen, and the register
+    // how long the check has been open.
+    let (_, files) = hipaa_iam_core::report::evidence::evidence_files(
+        &later,
+        &account,
+        &defaults(),
+        &EvidenceOptions::default(),
+        Vec::new(),
+    )
+    .unwrap();
+    let files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+    let (h, rows) = read_csv(&files["IAM-002_console-mfa.csv"]);
+    for (status, seen) in column(&h, &rows, "Status").iter().zip(column(&h, &rows, "FirstSeen")) {
+        assert_eq!(
+            seen,
+            if status == "fail" { earlier.as_of.as_str() } else { "" },
+            "{status}"
+        );
+    }
+    let (rh, rrows) = read_csv(&files["risk_register.csv"]);
+    let row = rrows.iter().find(|r| r[0] == "IAM-002").unwrap();
+    let description = &row[rh.iter().position(|c| c == "Risk Description").unwrap()];
+    assert!(
+        description.ends_with("; open since 2026-11-16 (30 days)"),
+        "{description}"
+    );
+    // Without --previous: the audit's own data time, and no "open since".
+    let (_, plain) = hipaa_iam_core::report::evidence::evidence_files(
+        &earlier,
+        &account,
+        &defaults(),
+        &EvidenceOptions::default(),
+        Vec::new(),
+    )
+    .unwrap();
+    let plain: BTreeMap<String, Vec<u8>> = plain.into_iter().collect();
+    let (h, rows) = read_csv(&plain["IAM-002_console-mfa.csv"]);
+    for (status, seen) in column(&h, &rows, "Status").iter().zip(column(&h, &rows, "FirstSeen")) {
+        assert_eq!(
+            seen,
+            if status == "fail" { earlier.as_of.as_str() } else { "" },
+            "{status}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&plain["risk_register.csv"]).contains("open since"));
+
     // The findings JSON with first_seen validates against the schema and reads back.
     let bytes = findings_json::to_vec(&later);
     let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
