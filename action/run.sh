@@ -12,8 +12,9 @@
 #
 # Inputs arrive as environment variables only (INPUT_FAIL_ON, INPUT_CHECKS, INPUT_CONFIG,
 # INPUT_EXPORTS_DIR, INPUT_REGIONS, INPUT_OUTPUT_DIR, INPUT_FORMAT, INPUT_VERSION, INPUT_ORG,
-# INPUT_ROLE_NAME, INPUT_SHARD, INPUT_LINT_POLICIES, INPUT_AUDIT) and are only ever used as
-# quoted arguments, never evaluated (the lint-policies globs are expanded as file names only).
+# INPUT_ROLE_NAME, INPUT_SHARD, INPUT_LINT_POLICIES, INPUT_AUDIT, INPUT_PREVIOUS_REPORT_DIR)
+# and are only ever used as quoted arguments, never evaluated (the lint-policies globs are
+# expanded as file names only).
 #
 # HIPAA_IAM_BIN: a hipaa-iam binary to use instead of downloading or building one (for
 # offline or self-hosted runners that provide it, and for the action's own tests).
@@ -111,6 +112,12 @@ validate() {
         fail "input config: '${INPUT_CONFIG}' is not a file"
     fi
     [ -n "${INPUT_OUTPUT_DIR:-}" ] || fail "input output-dir: must not be empty"
+    if [ -n "${INPUT_PREVIOUS_REPORT_DIR:-}" ]; then
+        [ -f "$INPUT_PREVIOUS_REPORT_DIR/manifest.json" ] ||
+            fail "input previous-report-dir: '${INPUT_PREVIOUS_REPORT_DIR}' holds no manifest.json (give an earlier output-dir)"
+        [ "${INPUT_ORG:-false}" != true ] ||
+            fail "input previous-report-dir: not available with org: true (compare organization evidence with hipaa-iam diff)"
+    fi
     case "${INPUT_AUDIT:-true}" in
         true | false) ;;
         *) fail "input audit: '${INPUT_AUDIT}' is not true or false" ;;
@@ -211,6 +218,7 @@ audit() {
     local args=(audit --github --fail-on "${INPUT_FAIL_ON:-high}" --output-dir "$out")
     [ -z "${INPUT_EXPORTS_DIR:-}" ] || args+=(--exports "$INPUT_EXPORTS_DIR")
     [ -z "${INPUT_CONFIG:-}" ] || args+=(--config "$INPUT_CONFIG")
+    [ -z "${INPUT_PREVIOUS_REPORT_DIR:-}" ] || args+=(--previous "$INPUT_PREVIOUS_REPORT_DIR")
     [ -z "${INPUT_CHECKS:-}" ] || args+=(--checks "${INPUT_CHECKS// /}")
     [ -z "${INPUT_REGIONS:-}" ] || args+=(--regions "${INPUT_REGIONS// /}")
     if [ "${INPUT_ORG:-false}" = true ]; then

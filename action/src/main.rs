@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd;
 
 /// Exit status: no failing finding at or above `--fail-on`.
@@ -85,6 +88,13 @@ enum Command {
     /// or role, or list who can do an action on a resource
     #[command(after_help = cmd::access::ACCESS_HELP)]
     Access(cmd::access::AccessArgs),
+    /// What changed between two audits' evidence directories (each verified first): findings
+    /// new, resolved, still open and changed, exceptions, principals, counts per severity
+    #[command(after_help = cmd::diff::DIFF_EXIT)]
+    Diff(cmd::diff::DiffArgs),
+    /// Access review of an evidence directory: `review start` writes the roster to fill in,
+    /// `review sign` checks and signs it (the decisions' changes are planned, never applied)
+    Review(cmd::review::ReviewArgs),
 }
 
 /// Where the account data comes from.
@@ -128,6 +138,11 @@ pub struct AuditArgs {
     /// manifest.json) into this directory (default when given without a value: reports)
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports")]
     pub output_dir: Option<PathBuf>,
+    /// An earlier evidence directory of the same account (verified against its manifest
+    /// first): each still-open finding keeps the date it was first seen (findings.json's
+    /// first_seen), and summary.md gets a "Since last review" section
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
     /// Write the evidence CSVs with a UTF-8 byte-order mark, for Excel
     #[arg(long)]
     pub excel: bool,
@@ -254,6 +269,8 @@ fn main() -> ExitCode {
         Command::Merge(a) => cmd::merge::run(a),
         Command::LintPolicy(a) => cmd::lint::run(a),
         Command::Access(a) => cmd::access::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
+        Command::Review(a) => cmd::review::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -116,6 +116,9 @@ pub struct Audit {
     pub account: Account,
     /// The configuration used.
     pub config: LoadedConfig,
+    /// The previous audit the findings' first sightings were carried from
+    /// ([`Audit::carry_forward`]).
+    pub previous: Option<std::sync::Arc<AuditReport>>,
 }
 
 /// Validates `only` (check IDs), loads the account from `source` and runs the checks.
@@ -134,6 +137,7 @@ pub fn audit_account(account: Account, source: String, config: LoadedConfig, onl
         report,
         account,
         config,
+        previous: None,
     }
 }
 
@@ -142,7 +146,21 @@ impl Audit {
     /// one collection for the objects and the evidence), with `extra` files listed in the
     /// same manifest.
     pub fn write_evidence(&self, dir: &Path, options: &EvidenceOptions, extra: Vec<EvidenceFile>) -> Result<Manifest> {
-        crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, options, extra)
+        let mut options = options.clone();
+        if let (None, Some(previous)) = (&options.summary_appendix, &self.previous) {
+            options.summary_appendix = Some(crate::history::since_last_review(previous, &self.report).into());
+        }
+        crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, &options, extra)
+    }
+
+    /// Carries each still-open finding's first sighting forward from the evidence
+    /// directory `previous_dir` (verified against its manifest first), and keeps that
+    /// audit for the "Since last review" section of `summary.md`.
+    pub fn carry_forward(&mut self, previous_dir: &Path) -> Result<()> {
+        let previous = crate::history::previous_report(previous_dir, self.report.account_id.as_deref())?;
+        crate::history::carry_first_seen(&mut self.report, &previous);
+        self.previous = Some(std::sync::Arc::new(previous));
+        Ok(())
     }
 }
 
@@ -174,6 +192,9 @@ pub struct AuditRequest {
     pub xlsx: bool,
     /// The `fail-on` threshold of the verdict (default `none`).
     pub fail_on: FailOn,
+    /// An earlier evidence directory of the same account (verified first): each
+    /// still-open finding keeps the date it was first seen (`audit --previous DIR`).
+    pub previous_dir: Option<PathBuf>,
 }
 
 impl Default for AuditRequest {
@@ -190,6 +211,7 @@ impl Default for AuditRequest {
             html: true,
             xlsx: true,
             fail_on: FailOn::default(),
+            previous_dir: None,
         }
     }
 }
@@ -269,17 +291,20 @@ pub async fn run(request: &AuditRequest) -> Result<Run> {
     if let Some(dir) = &request.output_dir {
         check_output_dir(&source, dir)?;
     }
-    let audit = request.audit().await?;
+    let mut audit = request.audit().await?;
+    if let Some(previous) = &request.previous_dir {
+        audit.carry_forward(previous)?;
+    }
     let evidence = match &request.output_dir {
-        Some(dir) => Some(audit.write_evidence(
-            dir,
-            &EvidenceOptions {
+        Some(dir) => {
+            let options = EvidenceOptions {
                 excel: request.excel,
                 no_html: !request.html,
                 no_xlsx: !request.xlsx,
-            },
-            Vec::new(),
-        )?),
+                ..Default::default()
+            };
+            Some(audit.write_evidence(dir, &options, Vec::new())?)
+        }
         None => None,
     };
     let verdict = crate::run::verdict(&audit.report, request.fail_on);
@@ -396,4 +421,44 @@ pub async fn access_who_can(request: &AccessWhoCanRequest) -> Result<crate::acce
         .load(&[])
         .await?;
     crate::access::who_can(&account, &request.action, &request.resource)
+}
+
+/// A request to compare two evidence directories (the C ABI's `hipaa_iam_diff`,
+/// PowerShell's `Compare-HipaaIamAudit`): `{"old_dir", "new_dir", "fail_on"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffRequest {
+    /// The earlier evidence directory.
+    pub old_dir: PathBuf,
+    /// The later evidence directory.
+    pub new_dir: PathBuf,
+    /// The threshold applied to the new and still-open failing findings (default `none`).
+    #[serde(default)]
+    pub fail_on: FailOn,
+}
+
+/// Verifies both directories and compares them ([`crate::history::diff`]).
+pub fn diff(request: &DiffRequest) -> Result<crate::history::diff::AuditDiff> {
+    crate::history::diff::diff_dirs(&request.old_dir, &request.new_dir, request.fail_on)
+}
+
+/// A request to start an access review (the C ABI's `hipaa_iam_review_start`,
+/// PowerShell's `Start-HipaaIamAccessReview`): `{"evidence_dir"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewStartRequest {
+    /// The evidence directory.
+    pub evidence_dir: PathBuf,
+}
+
+/// Writes the roster into the evidence ([`crate::history::review::start`]).
+pub fn review_start(request: &ReviewStartRequest) -> Result<crate::history::review::Started> {
+    crate::history::review::start(&request.evidence_dir)
+}
+
+pub use crate::history::review::SignRequest as ReviewSignRequest;
+
+/// Checks and signs a filled-in roster ([`crate::history::review::sign`]).
+pub fn review_sign(request: &ReviewSignRequest) -> Result<crate::history::review::Signed> {
+    crate::history::review::sign(request)
 }

@@ -283,6 +283,11 @@ pub struct Finding {
     pub source_file: Option<Arc<str>>,
     /// The exception that covers it, if any.
     pub exception: Option<Box<AppliedException>>,
+    /// When a failing finding was first seen open (`audit --previous DIR` carries it
+    /// forward from the earlier evidence; RFC 3339 data time of the audit that first saw
+    /// it). `None`: not tracked (the audit's own data time when the audit had no previous
+    /// evidence). Serialised only when set (findings JSON schema 2, optional field).
+    pub first_seen: Option<Arc<str>>,
 }
 
 impl PartialEq for Finding {
@@ -294,6 +299,7 @@ impl PartialEq for Finding {
             && self.detail == other.detail
             && self.source_file == other.source_file
             && self.exception == other.exception
+            && self.first_seen == other.first_seen
     }
 }
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod findings;
+pub mod history;
 pub mod input;
 pub mod lint;
 pub mod manifest;

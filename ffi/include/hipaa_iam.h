@@ -273,6 +273,49 @@ int32_t hipaa_iam_access_explain(const char *request_json, char **out_json);
  */
 int32_t hipaa_iam_access_who_can(const char *request_json, char **out_json);
 
+/**
+ * Compares two evidence directories (`audit --output-dir`, one account's or an
+ * organization's), each verified against its manifest first, as `hipaa-iam diff OLD NEW
+ * --format json` does. Request: `{"old_dir": "DIR", "new_dir": "DIR", "fail_on": "high"}`
+ * (`fail_on` defaults to `none`). Response: `{kind, old, new, account: {new, resolved,
+ * still_open, changed, exceptions_added, exceptions_expired, exceptions_removed,
+ * principals_added, principals_removed, severity_counts, ...}, accounts, accounts_added,
+ * accounts_removed, accounts_not_compared, failing, fail_on}`. A directory that does not
+ * verify is `INVALID_ARGUMENT` naming it and its changed files.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_diff(const char *request_json, char **out_json);
+
+/**
+ * Starts an access review, as `hipaa-iam review start --evidence DIR` does: writes the
+ * roster `access_review.csv` into the (verified) evidence directory and its manifest.
+ * Request: `{"evidence_dir": "DIR"}`. Response: `{roster, roster_id, principals}`.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_review_start(const char *request_json, char **out_json);
+
+/**
+ * Checks a filled-in roster and signs the review, as `hipaa-iam review sign` does:
+ * writes `review.json`, `review.md` and `access_review_signed.csv` into the evidence and
+ * its manifest. Request: `{"evidence_dir": "DIR", "roster": "FILE", "reviewer": "NAME",
+ * "title": "TITLE"}`. Response: `{review: {reviewer, title, signed_at, roster_id,
+ * roster_sha256, account_id, as_of, counts, decisions}, plans: [{principal_type, name,
+ * decision, steps}]}` (the plans are never applied). A row without a decision, an unknown
+ * principal, an edited principal column or a roster of other evidence is `INVALID_INPUT`
+ * naming the roster and the row.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or
+ * point to writable storage for one pointer.
+ */
+int32_t hipaa_iam_review_sign(const char *request_json, char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -141,6 +141,15 @@ namespace HipaaIam
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_access_who_can")]
         private static extern int NativeAccessWhoCan(byte[] request, out IntPtr response);
 
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_diff")]
+        private static extern int NativeDiff(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_review_start")]
+        private static extern int NativeReviewStart(byte[] request, out IntPtr response);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, EntryPoint = "hipaa_iam_review_sign")]
+        private static extern int NativeReviewSign(byte[] request, out IntPtr response);
+
         [DllImport("kernel32", CharSet = CharSet.Unicode, SetLastError = true, EntryPoint = "LoadLibraryW")]
         private static extern IntPtr LoadLibraryW(string path);
 
@@ -283,6 +292,15 @@ namespace HipaaIam
 
         /// <summary>Who can do an action on a resource (JSON: the principals, the conditions they need, what was not considered).</summary>
         public static string AccessWhoCan(string requestJson) { return Call("hipaa_iam_access_who_can", NativeAccessWhoCan, requestJson); }
+
+        /// <summary>Compares two verified evidence directories (JSON: new, resolved, still open, changed, exceptions, principals, counts).</summary>
+        public static string Diff(string requestJson) { return Call("hipaa_iam_diff", NativeDiff, requestJson); }
+
+        /// <summary>Writes the access review roster into an evidence directory (JSON: roster, roster_id, principals).</summary>
+        public static string ReviewStart(string requestJson) { return Call("hipaa_iam_review_start", NativeReviewStart, requestJson); }
+
+        /// <summary>Checks a filled-in roster and signs the review (JSON: the review and the planned changes).</summary>
+        public static string ReviewSign(string requestJson) { return Call("hipaa_iam_review_sign", NativeReviewSign, requestJson); }
 
         /// <summary>
         /// Applies a remediation with a secret: "<paramref name="key"/>": the secret is added to

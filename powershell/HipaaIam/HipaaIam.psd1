@@ -23,6 +23,9 @@
         'Test-HipaaIamPolicy'
         'Test-HipaaIamAccess'
         'Get-HipaaIamAccessPath'
+        'Compare-HipaaIamAudit'
+        'Start-HipaaIamAccessReview'
+        'Complete-HipaaIamAccessReview'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

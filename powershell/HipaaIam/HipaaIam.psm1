@@ -70,6 +70,9 @@ function Invoke-HipaaNative {
                 'LintPolicy' { [HipaaIam.Native]::LintPolicy($json) }
                 'AccessExplain' { [HipaaIam.Native]::AccessExplain($json) }
                 'AccessWhoCan' { [HipaaIam.Native]::AccessWhoCan($json) }
+                'Diff' { [HipaaIam.Native]::Diff($json) }
+                'ReviewStart' { [HipaaIam.Native]::ReviewStart($json) }
+                'ReviewSign' { [HipaaIam.Native]::ReviewSign($json) }
                 default { throw "unknown library function $Function" }
             }
         }
@@ -1033,6 +1036,136 @@ function Get-HipaaIamAccessPath {
 
 New-Alias -Name Audit-MFA -Value Get-HipaaMfaStatus -Force
 
+function Compare-HipaaIamAudit {
+    <#
+    .SYNOPSIS
+    Compares two evidence directories of earlier audits: what is new, resolved and still open since the last review.
+    .DESCRIPTION
+    Verifies each evidence directory (Invoke-HipaaIamAudit -OutputPath, or `hipaa-iam audit
+    --output-dir`) against its manifest.json first and refuses, naming the changed files, one
+    that does not verify. Then compares them as `hipaa-iam diff OLD NEW` does: a finding is
+    its check and resource; it is new when it fails now and did not before, resolved when it
+    failed before and does not now, still open when it fails in both (with the date it was
+    first seen), changed when its status or detail changed. Also the exceptions added,
+    expired and removed, the principals (IAM users and roles, Identity Center users) added
+    and removed, and the failing findings per severity then and now. Organization evidence
+    is compared account by account, with the accounts added and removed.
+    Returns one HipaaIam.AuditDiff object (the library's JSON). -FailOn decides failure:
+    after the object is written, a terminating error (ID HipaaIam.FailOn) is thrown and
+    $LASTEXITCODE is set to 1 when a new or still-open failing finding reaches that severity.
+    .PARAMETER OldPath
+    The earlier evidence directory.
+    .PARAMETER NewPath
+    The later evidence directory.
+    .PARAMETER FailOn
+    critical, high, medium, low or none (default).
+    .EXAMPLE
+    Compare-HipaaIamAudit -OldPath .\reports\2026-11 -NewPath .\reports\2026-12 | Select-Object -ExpandProperty account
+    Lists what changed in the month.
+    .EXAMPLE
+    (Compare-HipaaIamAudit .\reports\2026-11 .\reports\2026-12).account.resolved | Format-Table check_id, resource_name
+    The gaps closed since the last review.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.AuditDiff')]
+    param(
+        [Parameter(Mandatory, Position = 0)][string]$OldPath,
+        [Parameter(Mandatory, Position = 1)][string]$NewPath,
+        [ValidateSet('critical', 'high', 'medium', 'low', 'none')]
+        [string]$FailOn = 'none'
+    )
+    $request = [ordered]@{
+        old_dir = ConvertTo-HipaaFullPath -Path $OldPath
+        new_dir = ConvertTo-HipaaFullPath -Path $NewPath
+        fail_on = $FailOn
+    }
+    $diff = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function Diff -Request $request
+    $diff | Add-HipaaTypeName -TypeName 'HipaaIam.AuditDiff'
+    if ($diff.failing -gt 0) {
+        $verdict = [PSCustomObject]@{ failing = $diff.failing; fail_on = $FailOn; failing_checks = @('new or still open') }
+        Assert-HipaaVerdict -Cmdlet $PSCmdlet -Verdict $verdict -What 'failing findings'
+    }
+}
+
+function Start-HipaaIamAccessReview {
+    <#
+    .SYNOPSIS
+    Writes the access review roster (access_review.csv) into an evidence directory.
+    .DESCRIPTION
+    Verifies the evidence directory against its manifest, then writes access_review.csv,
+    one row per IAM user, IAM role and Identity Center user, with its groups, effective
+    administrator access (IAM-010, IAM-022, IAM-025, administrator permission sets), MFA,
+    console access, access keys, last use and open findings, and the empty columns
+    Decision (keep, revoke or modify), Reviewer and Comment; the file is added to the
+    directory's manifest. Copy the roster, fill it in, then sign it with
+    Complete-HipaaIamAccessReview. As `hipaa-iam review start --evidence DIR` does.
+    Returns an object with roster (the file), roster_id and principals.
+    .PARAMETER EvidencePath
+    The evidence directory (Invoke-HipaaIamAudit -OutputPath).
+    .EXAMPLE
+    $r = Start-HipaaIamAccessReview -EvidencePath .\reports\2026-12; Copy-Item $r.roster .\review-2026-12.csv
+    Starts the review and takes a copy to fill in.
+    .EXAMPLE
+    Start-HipaaIamAccessReview .\reports\2026-12 | Select-Object -ExpandProperty principals
+    How many principals the reviewer has to decide on.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.AccessReviewStart')]
+    param(
+        [Parameter(Mandatory, Position = 0)][string]$EvidencePath
+    )
+    $request = [ordered]@{ evidence_dir = ConvertTo-HipaaFullPath -Path $EvidencePath }
+    Invoke-HipaaNative -Cmdlet $PSCmdlet -Function ReviewStart -Request $request |
+        Add-HipaaTypeName -TypeName 'HipaaIam.AccessReviewStart'
+}
+
+function Complete-HipaaIamAccessReview {
+    <#
+    .SYNOPSIS
+    Checks a filled-in access review roster and signs the review into the evidence directory.
+    .DESCRIPTION
+    Checks the roster against the one Start-HipaaIamAccessReview wrote: every row needs a
+    decision (keep, revoke or modify); a principal the evidence does not have, an edited
+    principal column, a missing principal or a roster started on another evidence directory
+    is an error naming the row. Then writes review.json (reviewer, title, time, decisions,
+    counts and the roster's SHA-256), review.md and the signed roster
+    (access_review_signed.csv) into the evidence directory and its manifest, so
+    `hipaa-iam verify` fails when any of them is edited afterwards. As `hipaa-iam review
+    sign` does. Returns the review and the changes its revoke and modify decisions imply
+    (plans: never applied by this command).
+    .PARAMETER EvidencePath
+    The evidence directory the review was started in.
+    .PARAMETER RosterPath
+    The filled-in roster (a copy kept outside the evidence directory).
+    .PARAMETER Reviewer
+    Who reviewed and signs.
+    .PARAMETER Title
+    The reviewer's title.
+    .EXAMPLE
+    Complete-HipaaIamAccessReview -EvidencePath .\reports\2026-12 -RosterPath .\review-2026-12.csv -Reviewer 'Jane Doe' -Title 'Privacy Officer'
+    Signs the review and shows the planned changes.
+    .EXAMPLE
+    (Complete-HipaaIamAccessReview .\reports\2026-12 -RosterPath .\review.csv -Reviewer 'Jane Doe' -Title 'CISO').plans | ForEach-Object { $_.steps }
+    Lists the steps the revoke and modify decisions imply, to review and run by hand.
+    #>
+    [CmdletBinding()]
+    [OutputType('HipaaIam.AccessReview')]
+    param(
+        [Parameter(Mandatory, Position = 0)][string]$EvidencePath,
+        [Parameter(Mandatory)][string]$RosterPath,
+        [Parameter(Mandatory)][string]$Reviewer,
+        [Parameter(Mandatory)][string]$Title
+    )
+    $request = [ordered]@{
+        evidence_dir = ConvertTo-HipaaFullPath -Path $EvidencePath
+        roster       = ConvertTo-HipaaFullPath -Path $RosterPath
+        reviewer     = $Reviewer
+        title        = $Title
+    }
+    Invoke-HipaaNative -Cmdlet $PSCmdlet -Function ReviewSign -Request $request |
+        Add-HipaaTypeName -TypeName 'HipaaIam.AccessReview'
+}
+
 Export-ModuleMember -Function @(
     'Get-HipaaCheck'
     'Invoke-HipaaIamAudit'
@@ -1048,4 +1181,7 @@ Export-ModuleMember -Function @(
     'Test-HipaaIamPolicy'
     'Test-HipaaIamAccess'
     'Get-HipaaIamAccessPath'
+    'Compare-HipaaIamAudit'
+    'Start-HipaaIamAccessReview'
+    'Complete-HipaaIamAccessReview'
 ) -Alias @('Audit-MFA')

@@ -9,7 +9,8 @@ BeforeDiscovery {
         'Get-HipaaCheck', 'Invoke-HipaaIamAudit', 'Get-HipaaFinding', 'Get-HipaaMfaStatus',
         'Export-HipaaRiskRegister', 'Set-HipaaPasswordPolicy', 'Enable-HipaaMfaEnforcement',
         'Add-HipaaGroupMembership', 'Set-HipaaPermissionsBoundary', 'Enable-HipaaAccessAnalyzer',
-        'New-HipaaIamUser', 'Test-HipaaIamPolicy', 'Test-HipaaIamAccess', 'Get-HipaaIamAccessPath'
+        'New-HipaaIamUser', 'Test-HipaaIamPolicy', 'Test-HipaaIamAccess', 'Get-HipaaIamAccessPath',
+        'Compare-HipaaIamAudit', 'Start-HipaaIamAccessReview', 'Complete-HipaaIamAccessReview'
     )
     $script:ChangingCommands = @(
         @{ Name = 'Set-HipaaPasswordPolicy'; Remediation = 'password-policy'; Arguments = @{} }
@@ -113,6 +114,51 @@ Describe 'Invoke-HipaaIamAudit' {
         $missing = Join-Path -Path $TestDrive -ChildPath 'no-such-dir'
         { Invoke-HipaaIamAudit -ExportsPath $missing } | Should -Throw -ErrorId 'HipaaIam.InvalidInput*'
         try { Invoke-HipaaIamAudit -ExportsPath $missing } catch { $_.Exception.Message | Should -Match 'does not exist' ; $_.Exception.Status | Should -Be 3 }
+    }
+}
+
+Describe 'Compare-HipaaIamAudit' {
+    BeforeAll {
+        $script:Old = Join-Path -Path $TestDrive -ChildPath 'old'
+        $script:New = Join-Path -Path $TestDrive -ChildPath 'new'
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $Old
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $New
+    }
+
+    It 'compares two evidence directories of the same account' {
+        $diff = Compare-HipaaIamAudit -OldPath $Old -NewPath $New
+        $diff.PSObject.TypeNames[0] | Should -Be 'HipaaIam.AuditDiff'
+        @($diff.account.new).Count | Should -Be 0
+        @($diff.account.still_open | Where-Object { $_.check_id -eq 'IAM-002' }).Count | Should -Be 3
+    }
+
+    It '-FailOn critical throws HipaaIam.FailOn: the critical gaps are still open' {
+        { Compare-HipaaIamAudit -OldPath $Old -NewPath $New -FailOn critical } | Should -Throw -ErrorId 'HipaaIam.FailOn'
+    }
+
+    It 'refuses evidence that does not verify, naming the file' {
+        $bad = Join-Path -Path $TestDrive -ChildPath 'bad'
+        Copy-Item -Path $New -Destination $bad -Recurse
+        Set-Content -Path (Join-Path -Path $bad -ChildPath 'summary.md') -Value 'edited'
+        { Compare-HipaaIamAudit -OldPath $Old -NewPath $bad } | Should -Throw -ErrorId 'HipaaIam.InvalidArgument*'
+        try { Compare-HipaaIamAudit -OldPath $Old -NewPath $bad } catch { $_.Exception.Message | Should -Match 'summary.md: changed' }
+    }
+}
+
+Describe 'Start-HipaaIamAccessReview and Complete-HipaaIamAccessReview' {
+    It 'starts, fills in and signs a review' {
+        $dir = Join-Path -Path $TestDrive -ChildPath 'review'
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $dir
+        $started = Start-HipaaIamAccessReview -EvidencePath $dir
+        $started.principals | Should -BeGreaterThan 10
+        $rows = @(Import-Csv -Path $started.roster)
+        foreach ($r in $rows) { $r.Decision = if ($r.Name -eq 'temp.contractor') { 'revoke' } else { 'keep' } }
+        $roster = Join-Path -Path $TestDrive -ChildPath 'roster.csv'
+        $rows | Export-Csv -Path $roster -NoTypeInformation
+        $signed = Complete-HipaaIamAccessReview -EvidencePath $dir -RosterPath $roster -Reviewer 'Jane Doe' -Title 'CISO'
+        $signed.review.counts.revoke | Should -Be 1
+        $signed.plans[0].name | Should -Be 'temp.contractor'
+        Join-Path -Path $dir -ChildPath 'review.json' | Should -Exist
     }
 }
 

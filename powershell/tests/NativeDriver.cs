@@ -127,6 +127,21 @@ namespace HipaaIam.Tests
             File.WriteAllText(Path.Combine(outDir, "access-who-can.json"),
                 Native.AccessWhoCan("{\"exports_dir\":" + Quote(exports) + ",\"action\":\"s3:GetObject\",\"resource\":" + phi + "}"), new UTF8Encoding(false));
             ExpectFreed("access_who_can");
+            // Compare-HipaaIamAudit's, Start- and Complete-HipaaIamAccessReview's calls: two
+            // evidence directories of the demo account, then a review of the first.
+            File.WriteAllText(Path.Combine(outDir, "diff.json"),
+                Native.Diff("{\"old_dir\":" + Quote(evidence) + ",\"new_dir\":" + Quote(runEvidence) + ",\"fail_on\":\"critical\"}"), new UTF8Encoding(false));
+            ExpectFreed("diff");
+            File.WriteAllText(Path.Combine(outDir, "review-start.json"),
+                Native.ReviewStart("{\"evidence_dir\":" + Quote(evidence) + "}"), new UTF8Encoding(false));
+            ExpectFreed("review_start");
+            string[] rows = File.ReadAllLines(Path.Combine(evidence, "access_review.csv"));
+            for (int i = 1; i < rows.Length; i++) rows[i] = rows[i].Substring(0, rows[i].Length - 3) + ",keep,,";
+            string roster = Path.Combine(outDir, "roster.csv");
+            File.WriteAllText(roster, string.Join("\r\n", rows) + "\r\n", new UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(outDir, "review-sign.json"),
+                Native.ReviewSign("{\"evidence_dir\":" + Quote(evidence) + ",\"roster\":" + Quote(roster) + ",\"reviewer\":\"Jane Doe\",\"title\":\"CISO\"}"), new UTF8Encoding(false));
+            ExpectFreed("review_sign");
 
             int invalidJson = Native.StatusCode("InvalidJson");
             int invalidInput = Native.StatusCode("InvalidInput");
@@ -139,6 +154,7 @@ namespace HipaaIam.Tests
             ExpectError("missing-dir", () => Native.Audit("{\"exports_dir\":" + Quote(Path.Combine(outDir, "no-such-dir")) + "}"), invalidInput);
             ExpectError("wrong-type", () => Native.MfaReport("{\"regions\":5}"), invalidJson);
             ExpectError("lint-missing", () => Native.LintPolicy("{\"paths\":[" + Quote(Path.Combine(outDir, "no-such-policy.json")) + "]}"), Native.StatusCode("IoError"));
+            ExpectError("diff-unverified", () => Native.Diff("{\"old_dir\":" + Quote(outDir) + ",\"new_dir\":" + Quote(evidence) + "}"), Native.StatusCode("IoError"));
             ExpectError("access-principal", () => Native.AccessExplain("{\"exports_dir\":" + Quote(exports) + ",\"requests\":[{\"principal\":\"jordan.le\",\"action\":\"s3:GetObject\",\"resource\":\"*\"}]}"), invalidArgument);
             // A field error: the library names the request field; the module puts its own name in.
             ExpectError("field", () => Native.RemediationPlan("{\"remediation\":\"create-user\",\"users\":[\"alice\"],\"exports_dir\":" + Quote(exports) + "}"), invalidArgument);
@@ -169,7 +185,7 @@ namespace HipaaIam.Tests
             Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
 
             Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
-            Expect(Native.StringsReceived == 8, "expected 8 strings from the library, got " + Native.StringsReceived);
+            Expect(Native.StringsReceived == 11, "expected 11 strings from the library, got " + Native.StringsReceived);
             ExpectFreed("all calls");
             Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
             return failures == 0 ? 0 : 1;

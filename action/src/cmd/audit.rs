@@ -21,6 +21,12 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
     args.org.check()?;
     let fail_on = args.fail_on.policy();
     if args.org.org {
+        if args.previous.is_some() {
+            return Err(hipaa_iam_core::Error::InvalidArgument(
+                "--previous is not available with --org: compare organization evidence with `hipaa-iam diff OLD NEW`"
+                    .into(),
+            ));
+        }
         return super::org::audit(args);
     }
     // Validate the arguments before touching AWS or the disk.
@@ -40,7 +46,10 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         api::check_output_dir(&source, dir)?;
     }
     // One audit: the output and the evidence below both come from it.
-    let audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    let mut audit = super::runtime()?.block_on(api::audit(&source, loaded, only.as_deref()))?;
+    if let Some(previous) = &args.previous {
+        audit.carry_forward(previous)?;
+    }
     let (report, loaded) = (&audit.report, &audit.config);
 
     let stderr = std::io::stderr();
@@ -99,6 +108,7 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
                 excel: args.excel,
                 no_html: args.no_html,
                 no_xlsx: args.no_xlsx,
+                ..Default::default()
             };
             let (printed, written) = std::thread::scope(|scope| {
                 let printing = scope.spawn(print);
@@ -130,7 +140,8 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         } else {
             &mut stderr
         };
-        super::github::write(&mut to, report, loaded, fail_on, dir, sarif)?;
+        let previous = audit.previous.as_deref();
+        super::github::write(&mut to, report, loaded, fail_on, dir, sarif, previous)?;
     }
     let code = if run::verdict(report, fail_on).failed {
         EXIT_FINDINGS

@@ -164,7 +164,9 @@ fn append(var: &str, text: &str) -> hipaa_iam_core::Result<()> {
 }
 
 /// Writes the GitHub output of an audit: annotations to `out`, the summary to
-/// `$GITHUB_STEP_SUMMARY` and the outputs to `$GITHUB_OUTPUT` (each skipped when unset).
+/// `$GITHUB_STEP_SUMMARY` (with the "Since last review" section when the audit had
+/// `--previous` evidence) and the outputs to `$GITHUB_OUTPUT` (each skipped when unset).
+#[allow(clippy::too_many_arguments)]
 pub fn write(
     out: &mut impl Write,
     report: &AuditReport,
@@ -172,15 +174,17 @@ pub fn write(
     fail_on: FailOn,
     report_dir: Option<&Path>,
     sarif_file: Option<&Path>,
+    previous: Option<&AuditReport>,
 ) -> hipaa_iam_core::Result<()> {
     let failing = run::failing(report, fail_on);
     for line in annotations(&failing, fail_on, MAX_ANNOTATIONS) {
         writeln!(out, "{line}").map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     }
-    append(
-        "GITHUB_STEP_SUMMARY",
-        &step_summary(report, config, fail_on, failing.len(), report_dir),
-    )?;
+    let mut summary = step_summary(report, config, fail_on, failing.len(), report_dir);
+    if let Some(previous) = previous {
+        summary.push_str(&hipaa_iam_core::history::since_last_review(previous, report));
+    }
+    append("GITHUB_STEP_SUMMARY", &summary)?;
     append("GITHUB_OUTPUT", &outputs(failing.len(), report_dir, sarif_file))
 }
 

@@ -4,12 +4,14 @@ pub mod access;
 pub mod audit;
 pub mod checks;
 pub mod collect;
+pub mod diff;
 pub mod github;
 pub mod lint;
 pub mod merge;
 pub mod mfa;
 pub mod org;
 pub mod remediate;
+pub mod review;
 pub mod term;
 pub mod verify;
 

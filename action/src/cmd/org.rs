@@ -253,6 +253,7 @@ pub fn audit(args: AuditArgs) -> Result<u8> {
             excel: args.excel,
             no_html: args.no_html,
             no_xlsx: args.no_xlsx,
+            ..Default::default()
         };
         let manifest = org::write_org_evidence(dir, &runs, &loaded, &options)?;
         eprintln!(

@@ -293,6 +293,61 @@ fn fail_on_none_passes_and_reports() {
 }
 
 #[test]
+fn previous_report_dir_adds_since_last_review_to_the_job_summary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let first = tmp.path().join("first");
+    let second = tmp.path().join("second");
+    let first_s = first.to_str().expect("utf-8");
+    let run = run_action(
+        &[
+            ("exports-dir", "examples/demo-account"),
+            ("fail-on", "none"),
+            ("output-dir", first_s),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.failed, None, "{}", run.log);
+    assert!(!run.summary.contains("Since last review"));
+    let run = run_action(
+        &[
+            ("exports-dir", "examples/demo-account"),
+            ("fail-on", "none"),
+            ("output-dir", second.to_str().expect("utf-8")),
+            ("previous-report-dir", first_s),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.failed, None, "{}", run.log);
+    assert!(run.summary.contains("## Since last review"), "{}", run.summary);
+    assert!(
+        run.summary.contains("0 new, 0 resolved, 32 still open"),
+        "{}",
+        run.summary
+    );
+    let summary = std::fs::read_to_string(second.join("summary.md")).expect("summary.md");
+    assert!(summary.contains("## Since last review"));
+
+    // Validation: a directory without a manifest; with org: true.
+    for (with, message) in [
+        (
+            vec![
+                ("exports-dir", "examples/demo-account"),
+                ("previous-report-dir", "examples"),
+            ],
+            "input previous-report-dir: 'examples' holds no manifest.json",
+        ),
+        (
+            vec![("org", "true"), ("previous-report-dir", first_s)],
+            "input previous-report-dir: not available with org: true",
+        ),
+    ] {
+        let run = run_action(&with, tmp.path());
+        assert_eq!(run.failed, Some(("Validate inputs".to_string(), 1)), "{}", run.log);
+        assert!(run.log.contains(message), "{}", run.log);
+    }
+}
+
+#[test]
 fn a_bad_fail_on_fails_validation_with_its_message() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let run = run_action(

@@ -170,6 +170,7 @@ fn write_fresh_evidence(out: &Path) {
         detail: "console password without MFA".into(),
         source_file: Some("credential-report.csv".into()),
         exception: None,
+        first_seen: None,
     };
     let report = AuditReport {
         tool_version: hipaa_iam_core::VERSION.into(),

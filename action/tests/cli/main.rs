@@ -12,6 +12,7 @@ mod audit_moto;
 mod collect_moto;
 mod evidence_cli;
 mod evidence_safety_cli;
+mod history_cli;
 mod hostile_names_cli;
 mod identity_center_moto;
 mod lint_cli;

@@ -800,3 +800,114 @@ fn option_errors_name_the_command_line_flags() {
         assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
     }
 }
+
+/// `audit --output-dir` of a fresh snapshot of the moto account into `out` (with `extra`).
+fn evidence_of(m: &Moto, out: &Path, extra: &[&str]) {
+    let exports = snapshot(m);
+    let o = Command::new(BIN)
+        .args(["audit", "--exports"])
+        .arg(exports.path())
+        .arg("--output-dir")
+        .arg(out)
+        .args(["--format", "json"])
+        .args(extra)
+        .envs(m.env())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.code().unwrap() <= 1,
+        "audit: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn diff_after_remediate_fixed_a_gap_and_a_user_was_added_names_resolved_new_and_still_open() {
+    let m = moto();
+    m.aws(&["iam", "create-user", "--user-name", "alice"]);
+    m.aws(&[
+        "iam",
+        "create-login-profile",
+        "--user-name",
+        "alice",
+        "--password",
+        "Correct-Horse-9!",
+    ]);
+    m.aws(&[
+        "iam",
+        "update-account-password-policy",
+        "--minimum-password-length",
+        "8",
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (before, after) = (tmp.path().join("before"), tmp.path().join("after"));
+    evidence_of(&m, &before, &[]);
+
+    // remediate fixes the password policy; a console user without MFA joins.
+    run_json(&m, &["password-policy", "--yes"], None, 0);
+    m.aws(&["iam", "create-user", "--user-name", "bob"]);
+    m.aws(&[
+        "iam",
+        "create-login-profile",
+        "--user-name",
+        "bob",
+        "--password",
+        "Correct-Horse-9!",
+    ]);
+    evidence_of(&m, &after, &["--previous", before.to_str().unwrap()]);
+
+    let out = Command::new(BIN)
+        .args([
+            "diff",
+            before.to_str().unwrap(),
+            after.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "critical gaps still open: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &d["account"];
+    let has = |list: &Value, check: &str, name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check_id"] == check && f["resource_name"] == name)
+    };
+    assert!(has(&a["resolved"], "IAM-001", MOTO_ACCOUNT_ID), "{}", a["resolved"]);
+    assert!(has(&a["new"], "IAM-002", "bob"), "{}", a["new"]);
+    assert!(has(&a["still_open"], "IAM-002", "alice"), "{}", a["still_open"]);
+    assert!(!has(&a["new"], "IAM-002", "alice"));
+    let added: Vec<&str> = a["principals_added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["arn"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, [format!("arn:aws:iam::{MOTO_ACCOUNT_ID}:user/bob")]);
+
+    // The second audit carried alice's first sighting from the first.
+    let read =
+        |dir: &Path| -> Value { serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap() };
+    let (then, now) = (read(&before), read(&after));
+    let alice = now["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "IAM-002" && f["resource_name"] == "alice")
+        .unwrap();
+    assert_eq!(alice["first_seen"], then["as_of"], "{alice}");
+    let bob = now["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check_id"] == "IAM-002" && f["resource_name"] == "bob")
+        .unwrap();
+    assert_eq!(bob["first_seen"], now["as_of"], "{bob}");
+}

@@ -627,8 +627,22 @@ impl Account {
                 .map(|r| (name.to_string(), r.to_string()))
         };
 
-        let mut auth: AuthorizationDetails = match set.get(file::AUTHORIZATION_DETAILS) {
-            Some(b) => parse_json(&set.display_path(file::AUTHORIZATION_DETAILS), b)?,
+        // The two large files (the authorization details and the credential report) parse
+        // at the same time, each on its own thread; errors are reported in the same order
+        // as when they were read one after the other.
+        let report_file = set.get(file::CREDENTIAL_REPORT);
+        let (auth_parsed, report_parsed) = std::thread::scope(|scope| {
+            let report = scope
+                .spawn(|| report_file.map(|b| CredentialReport::parse(&set.display_path(file::CREDENTIAL_REPORT), b)));
+            let auth = set
+                .get(file::AUTHORIZATION_DETAILS)
+                .map(|b| parse_json::<AuthorizationDetails>(&set.display_path(file::AUTHORIZATION_DETAILS), b));
+            (auth, report.join())
+        });
+        let report_parsed = report_parsed
+            .map_err(|_| Error::input(set.display_path(file::CREDENTIAL_REPORT), "", "parsing it panicked"))?;
+        let mut auth: AuthorizationDetails = match auth_parsed {
+            Some(parsed) => parsed?,
             None => {
                 let why = set
                     .not_collected_reason(file::AUTHORIZATION_DETAILS)
@@ -656,10 +670,10 @@ impl Account {
             .and_then(|m| m.credential_report_generated_at.as_deref())
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
-        let credential_report = match set.get(file::CREDENTIAL_REPORT) {
-            Some(b) => {
+        let credential_report = match report_parsed {
+            Some(parsed) => {
                 sources.insert("credential_report", file::CREDENTIAL_REPORT.into());
-                let mut report = CredentialReport::parse(&set.display_path(file::CREDENTIAL_REPORT), b)?;
+                let mut report = parsed?;
                 report.generated = report_generated;
                 Collected::Yes(report)
             }

@@ -388,6 +388,7 @@ pub(crate) fn finding(c: &'static Check, arn: &str, name: &str, status: Status, 
         detail,
         source_file: None,
         exception: None,
+        first_seen: None,
     }
 }
 

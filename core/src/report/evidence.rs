@@ -21,7 +21,7 @@ use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
 use crate::error::Field;
-use crate::findings::{AuditReport, Finding};
+use crate::findings::{AuditReport, Finding, Status};
 use crate::manifest::Manifest;
 use crate::{Error, Result};
 
@@ -49,7 +49,7 @@ pub type EvidenceFile = (String, Vec<u8>);
 pub type EvidenceDir = (PathBuf, Vec<EvidenceFile>);
 
 /// Options of the evidence writer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EvidenceOptions {
     /// Prepend the UTF-8 byte-order mark to every CSV (for Excel).
     pub excel: bool,
@@ -57,11 +57,14 @@ pub struct EvidenceOptions {
     pub no_html: bool,
     /// Leave out `evidence.xlsx` (`--no-xlsx`).
     pub no_xlsx: bool,
+    /// Markdown appended to `summary.md`: the "Since last review" section of an audit
+    /// with previous evidence (`audit --previous DIR`, rendered by `history`).
+    pub summary_appendix: Option<std::sync::Arc<str>>,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
 /// check's metadata.
-pub const FINDING_HEADERS: [&str; 17] = [
+pub const FINDING_HEADERS: [&str; 18] = [
     "CheckId",
     "Slug",
     "Title",
@@ -79,12 +82,15 @@ pub const FINDING_HEADERS: [&str; 17] = [
     "ExceptionExpires",
     "ExceptionExpired",
     "AsOf",
+    "FirstSeen",
 ];
 
 /// The columns of an evidence directory's CSV per check (`IAM-002_console-mfa.csv`): each
 /// finding's own fields. The check's title, severity, HIPAA citations and remediation are
 /// stated once, in its row of `risk_register.csv` (and in `findings.json`'s `checks`).
-pub const CHECK_FINDING_HEADERS: [&str; 10] = [
+/// `FirstSeen`: for a failing finding, when it was first seen failing (`audit --previous`
+/// carries it from the earlier evidence; else this audit's data time); empty otherwise.
+pub const CHECK_FINDING_HEADERS: [&str; 11] = [
     "CheckId",
     "Status",
     "ResourceArn",
@@ -95,6 +101,7 @@ pub const CHECK_FINDING_HEADERS: [&str; 10] = [
     "ExceptionApprovedBy",
     "ExceptionExpires",
     "ExceptionExpired",
+    "FirstSeen",
 ];
 
 /// Which columns a findings CSV has.
@@ -135,6 +142,11 @@ pub fn write_findings_csv<'a>(
         };
         let status = f.status.as_str();
         let source = f.source_file.as_deref().unwrap_or("");
+        let first_seen = match (&f.first_seen, f.status) {
+            (Some(t), _) => t,
+            (None, Status::Fail) => report.as_of.as_str(),
+            (None, _) => "",
+        };
         match columns {
             FindingColumns::Own => out.row(&[
                 f.check.id,
@@ -147,6 +159,7 @@ pub fn write_findings_csv<'a>(
                 approved,
                 expires,
                 expired,
+                first_seen,
             ])?,
             FindingColumns::Full => {
                 if constants.as_ref().is_none_or(|(id, _)| *id != f.check.id) {
@@ -181,6 +194,7 @@ pub fn write_findings_csv<'a>(
                     expires,
                     expired,
                     &report.as_of,
+                    first_seen,
                 ])?
             }
         }
@@ -278,6 +292,9 @@ pub fn render_into(
                         let phi = crate::access::phi::phi_access(account, &config.config.phi_resources);
                         put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
                         summary.push_str(&phi::markdown(&phi));
+                    }
+                    if let Some(appendix) = &options.summary_appendix {
+                        summary.push_str(appendix);
                     }
                     put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
                     Ok(())

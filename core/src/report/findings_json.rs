@@ -83,7 +83,10 @@ impl Serialize for Checks<'_> {
 
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let n = 5 + usize::from(self.source_file.is_some()) + usize::from(self.exception.is_some());
+        let n = 5
+            + usize::from(self.source_file.is_some())
+            + usize::from(self.exception.is_some())
+            + usize::from(self.first_seen.is_some());
         let mut m = s.serialize_struct("Finding", n)?;
         m.serialize_field("check_id", self.check.id)?;
         m.serialize_field("status", &self.status)?;
@@ -95,6 +98,9 @@ impl Serialize for Finding {
         }
         if let Some(e) = &self.exception {
             m.serialize_field("exception", e)?;
+        }
+        if let Some(t) = &self.first_seen {
+            m.serialize_field("first_seen", &**t)?;
         }
         m.end()
     }
@@ -212,6 +218,8 @@ struct RawFinding {
     source_file: Option<String>,
     #[serde(default)]
     exception: Option<AppliedException>,
+    #[serde(default)]
+    first_seen: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -269,6 +277,7 @@ fn resolve(raw: RawReport) -> std::result::Result<AuditReport, String> {
             detail: f.detail,
             source_file: f.source_file.map(Into::into),
             exception: f.exception.map(Box::new),
+            first_seen: f.first_seen.map(Into::into),
         });
     }
     Ok(AuditReport {

@@ -149,6 +149,32 @@ pub fn effective_status(f: &Finding, as_of: Option<NaiveDate>) -> Status {
     }
 }
 
+/// Whole days from the RFC 3339 instant `from` to `to`.
+pub fn days_between(from: &str, to: &str) -> Option<i64> {
+    let a = DateTime::parse_from_rfc3339(from).ok()?;
+    let b = DateTime::parse_from_rfc3339(to).ok()?;
+    Some((b - a).num_days())
+}
+
+/// When the oldest of `findings`' failing findings was first seen (`audit --previous`),
+/// when that is before the audit's data time: `"; open since DATE (N days)"`, else nothing.
+fn open_since(findings: &[(&Finding, Status)], as_of: &str) -> String {
+    let oldest = findings
+        .iter()
+        .filter(|(f, s)| *s == Status::Fail && f.status == Status::Fail)
+        .filter_map(|(f, _)| f.first_seen.as_deref())
+        .filter(|t| *t != as_of)
+        .min();
+    match oldest.and_then(|t| days_between(t, as_of).map(|d| (t, d))) {
+        Some((t, days)) => format!(
+            "; open since {} ({days} day{})",
+            t.get(..10).unwrap_or(t),
+            if days == 1 { "" } else { "s" }
+        ),
+        None => String::new(),
+    }
+}
+
 /// The register rows, in check order, then a row per attestation. Checks whose findings are
 /// all `error` or `not-evaluated` have no row (nothing was decided; the summary lists them).
 pub fn rows(report: &AuditReport) -> Vec<RiskRow> {
@@ -229,11 +255,12 @@ fn check_rows(report: &AuditReport, groups: &[(&'static Check, Vec<&Finding>)]) 
         let judged = fail + excepted + pass;
         let description = match status {
             RiskStatus::Open => format!(
-                "{}: {} of {} fail ({})",
+                "{}: {} of {} fail ({}){}",
                 check.title,
                 fail,
                 plural(judged, resource),
-                names(&findings, Status::Fail, 5)
+                names(&findings, Status::Fail, 5),
+                open_since(&findings, &report.as_of)
             ),
             RiskStatus::Accepted => {
                 format!(

@@ -430,3 +430,90 @@ pub fn write_dirs_atomically<F: AsRef<[(String, Vec<u8>)]>>(parts: &[(PathBuf, F
     }
     staging.commit()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn files_written_from_several_threads_are_renamed_only_on_commit_with_their_hashes() {
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("evidence");
+        let staging = Staging::begin(std::slice::from_ref(&dir)).unwrap();
+        let hashes: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    let staging = &staging;
+                    let dir = &dir;
+                    s.spawn(move || {
+                        staging
+                            .put(dir, &format!("f{i}.txt"), &mut |w| {
+                                for _ in 0..1000 {
+                                    w.write_all(format!("line {i}\n").as_bytes())?;
+                                }
+                                Ok(())
+                            })
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        // Nothing is in place before the commit: only temporary names.
+        assert!(listing(&dir).iter().all(|n| crate::files::temp_pid(n).is_some()));
+        let err = staging.put(&dir, "f1.txt", &mut |w| w.write_all(b"again")).unwrap_err();
+        assert!(err.to_string().contains("written twice"), "{err}");
+        let err = staging
+            .put(top.path(), "x.txt", &mut |w| w.write_all(b"x"))
+            .unwrap_err();
+        assert!(err.to_string().contains("not a directory of this evidence"), "{err}");
+        staging.commit().unwrap();
+        assert_eq!(listing(&dir), ["f0.txt", "f1.txt", "f2.txt", "f3.txt"]);
+        for (i, hash) in hashes.iter().enumerate() {
+            let bytes = std::fs::read(dir.join(format!("f{i}.txt"))).unwrap();
+            assert_eq!(bytes.len(), 1000 * 7);
+            assert_eq!(&crate::files::sha256_hex(&bytes), hash);
+        }
+    }
+
+    #[test]
+    fn a_failing_file_or_a_dropped_staging_leaves_nothing_and_removes_what_it_created() {
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("new").join("evidence");
+        {
+            let staging = Staging::begin(std::slice::from_ref(&dir)).unwrap();
+            staging.put(&dir, "a.csv", &mut |w| w.write_all(b"a")).unwrap();
+            let err = staging
+                .put(&dir, "b.csv", &mut |w| {
+                    w.write_all(b"half")?;
+                    Err(std::io::Error::other("disk full"))
+                })
+                .unwrap_err();
+            assert!(err.to_string().contains("disk full"), "{err}");
+            // Dropped without commit.
+        }
+        assert!(!top.path().join("new").exists(), "the directories it created are gone");
+
+        // An existing directory keeps what it held.
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("notes.txt"), b"mine").unwrap();
+        {
+            let staging = Staging::begin(std::slice::from_ref(&dir)).unwrap();
+            let err = staging.put(&dir, "notes.txt", &mut |w| w.write_all(b"x")).unwrap_err();
+            assert!(err.to_string().contains("not evidence this tool wrote"), "{err}");
+            staging.put(&dir, "c.csv", &mut |w| w.write_all(b"c")).unwrap();
+        }
+        assert_eq!(listing(&dir), ["notes.txt"]);
+        assert_eq!(std::fs::read(dir.join("notes.txt")).unwrap(), b"mine");
+    }
+}

@@ -111,6 +111,7 @@ fn finding(check_id: &str, status: Status, name: &str) -> Finding {
             "authorization-details.json".into()
         }),
         exception: None,
+        first_seen: None,
     }
 }
 
@@ -1052,4 +1053,127 @@ fn the_csv_per_check_holds_each_finding_s_own_fields_and_the_register_the_check_
         first[10].ends_with("Run: hipaa-iam remediate mfa-enforcement"),
         "{first:?}"
     );
+}
+
+#[test]
+fn first_seen_is_carried_forward_from_verified_previous_evidence_and_stays_schema_2() {
+    use hipaa_iam_core::report::findings_json;
+    let account = demo_account();
+    let earlier = checks::audit(&account, &Config::default(), None);
+    let dir = tempfile::tempdir().unwrap();
+    write_evidence(dir.path(), &earlier, &account, &defaults(), &EvidenceOptions::default()).unwrap();
+
+    // The same account a month later: every failing finding is still open since the
+    // earlier audit's data time; passing ones carry nothing.
+    let mut later = earlier.clone();
+    later.as_of = "2026-12-16T14:05:12Z".into();
+    let previous = hipaa_iam_core::history::previous_report(dir.path(), later.account_id.as_deref()).unwrap();
+    assert!(
+        previous.findings.iter().all(|f| f.first_seen.is_none()),
+        "not tracked before"
+    );
+    hipaa_iam_core::history::carry_first_seen(&mut later, &previous);
+    for f in &later.findings {
+        match f.status {
+            Status::Fail => assert_eq!(f.first_seen.as_deref(), Some(earlier.as_of.as_str()), "{f:?}"),
+            _ => assert_eq!(f.first_seen, None, "{f:?}"),
+        }
+    }
+    // One shared string, not one per finding.
+    let firsts: Vec<&std::sync::Arc<str>> = later.findings.iter().filter_map(|f| f.first_seen.as_ref()).collect();
+    assert!(firsts.len() > 10);
+    assert!(firsts.windows(2).all(|w| std::sync::Arc::ptr_eq(w[0], w[1])));
+
+    // The CSV per check says when each failing finding was first seen, and the register
+    // how long the check has been open.
+    let (_, files) = hipaa_iam_core::report::evidence::evidence_files(
+        &later,
+        &account,
+        &defaults(),
+        &EvidenceOptions::default(),
+        Vec::new(),
+    )
+    .unwrap();
+    let files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+    let (h, rows) = read_csv(&files["IAM-002_console-mfa.csv"]);
+    for (status, seen) in column(&h, &rows, "Status").iter().zip(column(&h, &rows, "FirstSeen")) {
+        assert_eq!(
+            seen,
+            if status == "fail" { earlier.as_of.as_str() } else { "" },
+            "{status}"
+        );
+    }
+    let (rh, rrows) = read_csv(&files["risk_register.csv"]);
+    let row = rrows.iter().find(|r| r[0] == "IAM-002").unwrap();
+    let description = &row[rh.iter().position(|c| c == "Risk Description").unwrap()];
+    assert!(
+        description.ends_with("; open since 2026-11-16 (30 days)"),
+        "{description}"
+    );
+    // Without --previous: the audit's own data time, and no "open since".
+    let (_, plain) = hipaa_iam_core::report::evidence::evidence_files(
+        &earlier,
+        &account,
+        &defaults(),
+        &EvidenceOptions::default(),
+        Vec::new(),
+    )
+    .unwrap();
+    let plain: BTreeMap<String, Vec<u8>> = plain.into_iter().collect();
+    let (h, rows) = read_csv(&plain["IAM-002_console-mfa.csv"]);
+    for (status, seen) in column(&h, &rows, "Status").iter().zip(column(&h, &rows, "FirstSeen")) {
+        assert_eq!(
+            seen,
+            if status == "fail" { earlier.as_of.as_str() } else { "" },
+            "{status}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&plain["risk_register.csv"]).contains("open since"));
+
+    // The findings JSON with first_seen validates against the schema and reads back.
+    let bytes = findings_json::to_vec(&later);
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(findings_schema().is_valid(&doc));
+    assert_eq!(findings_json::parse(&bytes).unwrap(), later);
+
+    // A third audit keeps the first sighting, not the second audit's time; a finding new
+    // then gets its own audit's time.
+    let mut third = later.clone();
+    third.as_of = "2027-01-16T14:05:12Z".into();
+    for f in &mut third.findings {
+        f.first_seen = None;
+    }
+    let garcia = third
+        .findings
+        .iter()
+        .position(|f| f.check.id == "IAM-002" && f.resource_name == "nurse.garcia")
+        .unwrap();
+    hipaa_iam_core::history::carry_first_seen(&mut third, &later);
+    assert_eq!(
+        third.findings[garcia].first_seen.as_deref(),
+        Some(earlier.as_of.as_str())
+    );
+    let mut resolved_then_back = third.clone();
+    let mut without = later.clone();
+    without
+        .findings
+        .retain(|f| !(f.check.id == "IAM-002" && f.resource_name == "nurse.garcia"));
+    hipaa_iam_core::history::carry_first_seen(&mut resolved_then_back, &without);
+    assert_eq!(
+        resolved_then_back.findings[garcia].first_seen.as_deref(),
+        Some("2027-01-16T14:05:12Z")
+    );
+
+    // Another account's evidence is refused, naming it.
+    let err = hipaa_iam_core::history::previous_report(dir.path(), Some("999999999999")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("account 123456789012, this audit of account 999999999999"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("findings.json"), "{err}");
+    // Evidence that does not verify is refused, naming the file.
+    std::fs::write(dir.path().join("summary.md"), "edited").unwrap();
+    let err = hipaa_iam_core::history::previous_report(dir.path(), None).unwrap_err();
+    assert!(err.to_string().contains("summary.md: changed"), "{err}");
 }

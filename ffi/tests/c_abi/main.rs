@@ -7,5 +7,6 @@ mod access;
 mod callers;
 mod guard;
 mod header;
+mod history;
 mod lint;
 mod remediation;

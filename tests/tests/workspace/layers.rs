@@ -25,6 +25,7 @@ const CORE_LAYERS: &[&str] = &[
     "lint",
     "report",
     "run",
+    "history",
     "api",
     "org",
     "remediate",

@@ -219,6 +219,9 @@ fn the_manifest_exports_exactly_what_the_module_defines_and_every_export_has_hel
         "Test-HipaaIamPolicy",
         "Test-HipaaIamAccess",
         "Get-HipaaIamAccessPath",
+        "Compare-HipaaIamAudit",
+        "Start-HipaaIamAccessReview",
+        "Complete-HipaaIamAccessReview",
     ]
     .into_iter()
     .map(str::to_string)
@@ -271,6 +274,9 @@ fn the_manifest_exports_exactly_what_the_module_defines_and_every_export_has_hel
         "Invoke",
         "Test",
         "ConvertTo",
+        "Compare",
+        "Start",
+        "Complete",
     ];
     let mut problems = Vec::new();
     for f in functions.iter().filter(|f| manifest_functions.contains(&f.name)) {
@@ -402,7 +408,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains(&format!("LIBRARY {}", module.path().join("libhipaa_iam.so").display())),
         "{stdout}"
     );
-    assert!(stdout.contains("STRINGS received=8 freed=8"), "{stdout}");
+    assert!(stdout.contains("STRINGS received=11 freed=11"), "{stdout}");
 
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(name)).unwrap()).unwrap()
@@ -552,6 +558,24 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains("NAMED access-principal requests[0]: -UserName: no user or role named"),
         "{stdout}"
     );
+
+    // Compare-HipaaIamAudit's call: the same account audited twice, nothing new or
+    // resolved, the three critical gaps still open; a directory without a manifest is
+    // refused. The review's calls: the roster started and signed into the evidence.
+    let diff = read("diff.json");
+    assert_eq!(diff["account"]["new"], serde_json::json!([]), "{diff}");
+    assert_eq!(diff["account"]["resolved"], serde_json::json!([]), "{diff}");
+    assert_eq!(diff["failing"], 3, "{diff}");
+    assert!(
+        error("diff-unverified").contains("manifest.json"),
+        "{}",
+        error("diff-unverified")
+    );
+    let started = read("review-start.json");
+    let signed = read("review-sign.json");
+    assert_eq!(signed["review"]["counts"]["keep"], started["principals"], "{signed}");
+    assert_eq!(signed["review"]["reviewer"], "Jane Doe");
+    assert!(out.path().join("evidence/review.json").is_file());
 
     // One call audited, wrote the evidence from that audit and applied -FailOn high.
     let run = read("run.json");
