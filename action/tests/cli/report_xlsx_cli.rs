@@ -172,3 +172,46 @@ fn format_xlsx_writes_the_workbook_to_stdout() {
     std::fs::write(&path, &run.stdout).unwrap();
     assert_eq!(book(&path).sheet_names()[1], "Findings");
 }
+
+#[test]
+fn a_large_account_s_findings_sheet_stops_at_its_cap_and_counts_the_rest_per_check() {
+    use hipaa_iam_core::report::xlsx::FINDING_ROWS;
+    // 20,000 generated users give over 50,000 findings that are not passes.
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    let gen = std::process::Command::new(hipaa_iam_tests::python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/gen_exports.py"))
+        .args(["--users", "20000", "--out"])
+        .arg(&exports)
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let out = tmp.path().join("evidence");
+    audit(&exports, &out, &["--no-html"]);
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("findings.json")).unwrap()).unwrap();
+    let all = report["findings"].as_array().unwrap();
+    let not_passing = all.iter().filter(|f| f["status"] != "pass").count();
+    assert!(not_passing > FINDING_ROWS, "{not_passing}");
+
+    let rows = findings(&out.join("evidence.xlsx"));
+    let (listed, counted): (Vec<_>, Vec<_>) = rows.iter().partition(|r| !r["Status"].to_string().is_empty());
+    assert_eq!(listed.len(), FINDING_ROWS, "the cap");
+    assert!(
+        listed.iter().all(|r| r["Status"].to_string() != "pass"),
+        "not passing first"
+    );
+    // Every finding is either listed or counted in a row that names its check's CSV.
+    let mut total = listed.len();
+    for r in &counted {
+        // "N more not passing/passing findings of IAM-XXX are not listed here: CSV lists them all"
+        let text = r
+            .values()
+            .map(|c| c.to_string())
+            .find(|c| c.contains(" more "))
+            .unwrap_or_else(|| panic!("a count row: {r:?}"));
+        let n: usize = text.split(' ').next().unwrap().parse().unwrap();
+        assert!(text.ends_with(".csv lists them all"), "{text}");
+        total += n;
+    }
+    assert_eq!(total, all.len());
+}
