@@ -264,7 +264,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
         .ok()
         .map(|t| t.date_naive());
     let mut listed = vec![0usize; m.checks.len()];
-    if (s.row as usize) < FINDING_ROWS + 1 {
+    if (s.row as usize) <= FINDING_ROWS {
         let mut i = 0;
         'findings: for f in &m.report.findings {
             while m.checks.get(i).is_some_and(|c| c.check.id != f.check.id) {
@@ -274,7 +274,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
             if effective_status(f, as_of) != Status::Pass {
                 continue;
             }
-            if s.row as usize >= FINDING_ROWS + 1 {
+            if s.row as usize > FINDING_ROWS {
                 break 'findings;
             }
             finding_row(&mut s, st, f, Status::Pass, &c.csv, &hipaa[i])?;
