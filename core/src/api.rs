@@ -147,8 +147,8 @@ impl Audit {
     /// same manifest.
     pub fn write_evidence(&self, dir: &Path, options: &EvidenceOptions, extra: Vec<EvidenceFile>) -> Result<Manifest> {
         let mut options = options.clone();
-        if let (None, Some(previous)) = (&options.summary_appendix, &self.previous) {
-            options.summary_appendix = Some(crate::history::since_last_review(previous, &self.report).into());
+        if options.previous.is_none() {
+            options.previous = self.previous.clone();
         }
         crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, &options, extra)
     }

@@ -70,12 +70,14 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             AuditFormat::Junit => out.write_all(report::render(report::Format::Junit, report, loaded).as_bytes()),
             AuditFormat::Csv => out.write_all(report::render(report::Format::Csv, report, loaded).as_bytes()),
             AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
-            AuditFormat::Html => {
-                report::html::write(out, &report::model::ReportModel::of(report, &audit.account, loaded))
-            }
-            AuditFormat::Xlsx => {
-                report::xlsx::write(out, &report::model::ReportModel::of(report, &audit.account, loaded))
-            }
+            AuditFormat::Html => report::html::write(
+                out,
+                &report::model::ReportModel::of(report, &audit.account, loaded, audit.previous.as_deref()),
+            ),
+            AuditFormat::Xlsx => report::xlsx::write(
+                out,
+                &report::model::ReportModel::of(report, &audit.account, loaded, audit.previous.as_deref()),
+            ),
         })
     };
     // SARIF and JUnit files inside the evidence directory are part of its evidence (and of

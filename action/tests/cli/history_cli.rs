@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use calamine::{open_workbook, Reader, Xlsx};
 use serde_json::Value;
 
 use crate::common::hipaa_iam_offline;
@@ -401,6 +402,58 @@ fn audit_previous_carries_first_seen_and_writes_since_last_review() {
     let verify = run(&["verify", new.to_str().unwrap()], tmp.path());
     assert_eq!(verify.status.code(), Some(0));
 
+    // The report people read says the same: the section, and how long each gap is open.
+    let page = crate::report_html_cli::html_text(&std::fs::read_to_string(new.join("report.html")).unwrap());
+    let section = page
+        .split("Since last review")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section: {page}"));
+    assert!(
+        section.contains("2 new, 1 resolved, 31 still open failing finding(s)"),
+        "{section}"
+    );
+    // (A row reads "critical IAM-002 nurse.kim", then its ARN, first seen and days open.)
+    assert!(
+        section
+            .contains("critical IAM-002 nurse.kim\narn:aws:iam::123456789012:user/nurse.kim 2026-11-16T14:05:12Z 30\n"),
+        "{section}"
+    );
+    let open_since = |arn: &str, since: &str| page.lines().any(|l| l.starts_with(arn) && l.contains(since));
+    assert!(
+        open_since("arn:aws:iam::123456789012:user/nurse.kim", " 2026-11-16 (30 days) "),
+        "the findings table's Open since: {page}"
+    );
+    assert!(
+        open_since("arn:aws:iam::123456789012:user/new.hire", " 2026-12-16 (0 days) "),
+        "{page}"
+    );
+    // And the workbook: a sheet of the changes, the Findings sheet's OpenSince.
+    let mut book: Xlsx<_> = open_workbook(new.join("evidence.xlsx")).unwrap();
+    let since = book.worksheet_range("Since last review").unwrap();
+    let rows: Vec<Vec<String>> = since
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 1 + 2 + 1 + 31, "header and a row per change");
+    let kim = rows
+        .iter()
+        .find(|r| r[0] == "Still open" && r[1] == "IAM-002" && r[4] == "nurse.kim")
+        .unwrap();
+    assert_eq!((kim[7].as_str(), kim[8].as_str()), ("2026-11-16T14:05:12Z", "30"));
+    assert!(rows.iter().any(|r| r[0] == "Resolved" && r[4] == "nurse.garcia"));
+    let findings = book.worksheet_range("Findings").unwrap();
+    let head: Vec<String> = findings.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let cell = |r: &[calamine::Data], name: &str| match &r[col(name)] {
+        calamine::Data::String(s) => Some(s.clone()),
+        _ => None,
+    };
+    assert!(findings
+        .rows()
+        .any(|r| cell(r, "ResourceName").as_deref() == Some("nurse.kim")
+            && cell(r, "CheckId").as_deref() == Some("IAM-002")
+            && cell(r, "OpenSince").as_deref() == Some("2026-11-16 (30 days)")));
+
     // Without --previous nothing is tracked: no first_seen, no section (an older reader
     // of schema 2 sees the same document as before).
     let plain = std::fs::read_to_string(old.join("findings.json")).unwrap();
@@ -408,6 +461,11 @@ fn audit_previous_carries_first_seen_and_writes_since_last_review() {
     assert!(!std::fs::read_to_string(old.join("summary.md"))
         .unwrap()
         .contains("Since last review"));
+    assert!(!std::fs::read_to_string(old.join("report.html"))
+        .unwrap()
+        .contains("Since last review"));
+    let book: Xlsx<_> = open_workbook(old.join("evidence.xlsx")).unwrap();
+    assert!(!book.sheet_names().iter().any(|n| n == "Since last review"));
 
     // Refusals: previous evidence that does not verify, another account's, with --org.
     std::fs::write(old.join("risk_register.md"), "edited").unwrap();
@@ -639,4 +697,77 @@ fn access_review_round_trip_start_fill_sign_verify_and_tamper() {
     let out = run(&["verify", o], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("access_review_signed.csv: changed"));
+}
+
+#[test]
+fn the_workbook_s_access_review_sheet_is_the_roster_and_a_copy_of_it_signs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("evidence");
+    audit(&hipaa_iam_tests::demo_account(), &dir, &[]);
+    let d = dir.to_str().unwrap();
+    let mut book: Xlsx<_> = open_workbook(dir.join("evidence.xlsx")).unwrap();
+    let sheet: Vec<Vec<String>> = book
+        .worksheet_range("Access review")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+
+    let out = run(&["review", "start", "--evidence", d], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = read_roster(&dir.join("access_review.csv"));
+    assert!(csv.len() > 10, "{csv:?}");
+    assert_eq!(sheet, csv, "the sheet holds the roster review start writes");
+
+    // A reviewer fills in the sheet and saves it as CSV elsewhere: it signs.
+    let saved = tmp.path().join("from-excel.csv");
+    write_roster(&saved, &filled(&sheet));
+    let out = run(
+        &[
+            "review",
+            "sign",
+            "--evidence",
+            d,
+            "--roster",
+            saved.to_str().unwrap(),
+            "--reviewer",
+            "Jane Doe",
+            "--title",
+            "CISO",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(run(&["verify", d], tmp.path()).status.code(), Some(0));
+
+    // The principal columns are locked, the decision is a list.
+    let sheet_xml = xlsx_part(&dir.join("evidence.xlsx"), "Access review");
+    assert!(sheet_xml.contains("<sheetProtection"), "{sheet_xml}");
+    assert!(sheet_xml.contains("<dataValidation type=\"list\""), "{sheet_xml}");
+    assert!(sheet_xml.contains("keep,revoke,modify"), "{sheet_xml}");
+}
+
+/// The XML of the worksheet named `name` in the workbook at `path` (read with Python's
+/// zipfile).
+fn xlsx_part(path: &Path, name: &str) -> String {
+    let unzip = |part: &str| {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
+            ])
+            .arg(path)
+            .arg(part)
+            .output()
+            .expect("python3");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let book = unzip("xl/workbook.xml");
+    let pos = book
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.contains(&format!("name=\"{name}\"")))
+        .unwrap();
+    unzip(&format!("xl/worksheets/sheet{}.xml", pos + 1))
 }

@@ -64,6 +64,7 @@ fn the_demo_workbook_has_its_sheets_a_row_per_finding_and_no_formula() {
         .map(|s| s.to_string())
         .collect();
     expected.extend(hipaa_iam_core::checks::families().iter().map(|(n, _)| n.to_string()));
+    expected.push("Access review".into());
     assert_eq!(names, expected);
 
     // A row per finding, each with the check and status findings.json gives it.

@@ -119,10 +119,14 @@ fn evidence_table(dir: &Path, manifest: &Manifest, name: &str) -> Result<Vec<BTr
     let Some((head, rest)) = rows.split_first() else {
         return Ok(Vec::new());
     };
-    Ok(rest
-        .iter()
+    Ok(maps(head, rest))
+}
+
+/// Rows as maps of column name to cell.
+fn maps(head: &[String], rows: &[Vec<String>]) -> Vec<BTreeMap<String, String>> {
+    rows.iter()
         .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect())
+        .collect()
 }
 
 fn status_of<'a>(by: &BTreeMap<(&str, &str), &'a Finding>, check: &str, arn: &str) -> Option<&'a Finding> {
@@ -146,6 +150,34 @@ fn admin_of_user(by: &BTreeMap<(&str, &str), &Finding>, arn: &str) -> String {
 /// columns' values), sorted by type then name.
 fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTable> {
     let id = roster_id(manifest).unwrap_or_default();
+    let mfa = evidence_table(dir, manifest, MFA_CSV)?;
+    let ic = evidence_table(dir, manifest, IDENTITY_CENTER_CSV)?;
+    Ok(roster_of(&id, report, &mfa, &ic))
+}
+
+/// The roster as the audit writes it into `evidence.xlsx` (sheet "Access review"), from
+/// the same tables its `mfa_audit.csv` and `identity_center_access.csv` are written from:
+/// the rows [`start`] writes into `access_review.csv` from those files.
+/// `findings_json_sha256`: the SHA-256 of the evidence's `findings.json` (its first 16
+/// digits are the roster ID).
+pub fn roster_from_tables(
+    findings_json_sha256: &str,
+    report: &AuditReport,
+    mfa: &CsvTable,
+    identity_center: Option<&CsvTable>,
+) -> CsvTable {
+    let id: String = findings_json_sha256.chars().take(16).collect();
+    let ic = identity_center.map(|t| maps(&t.headers, &t.rows)).unwrap_or_default();
+    roster_of(&id, report, &maps(&mfa.headers, &mfa.rows), &ic)
+}
+
+fn roster_of(
+    id: &str,
+    report: &AuditReport,
+    mfa: &[BTreeMap<String, String>],
+    identity_center: &[BTreeMap<String, String>],
+) -> CsvTable {
+    let id = id.to_string();
     let by: BTreeMap<(&str, &str), &Finding> = report
         .findings
         .iter()
@@ -175,7 +207,6 @@ fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTa
         }
     }
     let mut table = CsvTable::new(&ROSTER_HEADERS);
-    let mfa = evidence_table(dir, manifest, MFA_CSV)?;
     let mut seen = BTreeSet::new();
     let cell = |row: &BTreeMap<String, String>, k: &str| row.get(k).cloned().unwrap_or_default();
     let keys = |arn: &str| match status_of(&by, "IAM-012", arn) {
@@ -183,7 +214,7 @@ fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTa
         Some(_) => "active".to_string(),
         None => String::new(),
     };
-    for row in &mfa {
+    for row in mfa {
         let name = cell(row, "UserName");
         let arn = users.get(&name).cloned().unwrap_or_default();
         seen.insert(name.clone());
@@ -249,9 +280,9 @@ fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTa
             String::new(),
         ]);
     }
-    for row in evidence_table(dir, manifest, IDENTITY_CENTER_CSV)? {
-        let name = cell(&row, "UserName");
-        let admin = if cell(&row, "Administrator") == "yes" {
+    for row in identity_center {
+        let name = cell(row, "UserName");
+        let admin = if cell(row, "Administrator") == "yes" {
             "yes (permission set)"
         } else {
             "no"
@@ -260,8 +291,8 @@ fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTa
             id.clone(),
             "sso-user".into(),
             name.clone(),
-            format!("{}/{}", cell(&row, "Instance"), cell(&row, "UserId")),
-            cell(&row, "Groups"),
+            format!("{}/{}", cell(row, "Instance"), cell(row, "UserId")),
+            cell(row, "Groups"),
             admin.into(),
             String::new(),
             String::new(),
@@ -277,7 +308,7 @@ fn roster(dir: &Path, manifest: &Manifest, report: &AuditReport) -> Result<CsvTa
             String::new(),
         ]);
     }
-    Ok(table)
+    table
 }
 
 /// Writes `files` into the evidence directory `dir` and rewrites its manifest to list

@@ -17,6 +17,7 @@ use super::model::ReportModel;
 use super::phi;
 use super::register::{self, check_csv_name};
 use super::staging::{MemorySink, Sink, Staging};
+use super::xlsx::RosterSheet;
 use super::{mfa, summary};
 use crate::account::{file, Account};
 use crate::config::LoadedConfig;
@@ -57,9 +58,9 @@ pub struct EvidenceOptions {
     pub no_html: bool,
     /// Leave out `evidence.xlsx` (`--no-xlsx`).
     pub no_xlsx: bool,
-    /// Markdown appended to `summary.md`: the "Since last review" section of an audit
-    /// with previous evidence (`audit --previous DIR`, rendered by `history`).
-    pub summary_appendix: Option<std::sync::Arc<str>>,
+    /// The previous audit (`audit --previous DIR`): `summary.md`, `report.html` and
+    /// `evidence.xlsx` get a "Since last review" section comparing with it.
+    pub previous: Option<std::sync::Arc<AuditReport>>,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -233,8 +234,17 @@ pub fn render_into(
     let mut manifest = manifest_for(report, account, config);
     let names: Vec<&str> = extra.iter().map(|(n, _)| n.as_str()).collect();
     let hashes = std::thread::scope(|scope| -> Result<Vec<(String, String)>> {
-        // The largest file, on a second thread while the others are rendered.
-        let json = scope.spawn(|| sink.put(FINDINGS_JSON, &mut |w| findings_json::write(w, report)));
+        // The largest file, on a second thread while the others are rendered. Its hash is
+        // the access review's roster ID, which the workbook's last sheet waits for.
+        let (json_hash, roster_id) = std::sync::mpsc::channel::<String>();
+        let roster_id = std::sync::Mutex::new(roster_id);
+        let json = scope.spawn(move || {
+            let hash = sink.put(FINDINGS_JSON, &mut |w| findings_json::write(w, report));
+            if let Ok(h) = &hash {
+                let _ = json_hash.send(h.clone());
+            }
+            hash
+        });
         let mut hashes: Vec<(String, String)> = Vec::new();
         let mut put = |name: &str, body: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>| -> Result<()> {
             if names.contains(&name) {
@@ -247,14 +257,25 @@ pub fn render_into(
         };
         let rest = (|| -> Result<Vec<(String, String)>> {
             let mfa_rows = mfa::rows(account, &config.config);
-            put(MFA_CSV, &mut |w| mfa::to_csv(&mfa_rows).write_to(w, excel))?;
+            let mfa_table = mfa::to_csv(&mfa_rows);
+            put(MFA_CSV, &mut |w| mfa_table.write_to(w, excel))?;
+            let ic_table = super::identity_center::to_csv(account);
             let groups = register::by_check(report);
             let rows = register::rows_of(report, &groups);
             // The report model (report.html, evidence.xlsx) takes what it lists from the
             // groups; the page and the workbook are rendered on threads of their own while
             // the CSVs are written.
             let (html, xlsx) = (!options.no_html, !options.no_xlsx);
-            let model = (html || xlsx).then(|| ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows));
+            let since = options
+                .previous
+                .as_deref()
+                .map(|previous| crate::history::SinceLastReview::of(previous, report));
+            let since_md = since.as_ref().map(|s| s.markdown());
+            let model = (html || xlsx).then(|| {
+                let mut m = ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows);
+                m.since = since;
+                m
+            });
             drop(mfa_rows);
             for (name, wanted) in [(REPORT_HTML, html), (EVIDENCE_XLSX, xlsx)] {
                 if wanted && names.contains(&name) {
@@ -268,10 +289,22 @@ pub fn render_into(
                     .as_ref()
                     .filter(|_| html)
                     .map(|m| inner.spawn(move || sink.put(REPORT_HTML, &mut |w| super::html::write(w, m))));
-                let book = model
-                    .as_ref()
-                    .filter(|_| xlsx)
-                    .map(|m| inner.spawn(move || sink.put(EVIDENCE_XLSX, &mut |w| super::xlsx::write(w, m))));
+                let (mfa_table, ic_table, roster_id) = (&mfa_table, ic_table.as_ref(), &roster_id);
+                let roster = move || {
+                    if mfa_table.rows.len() > super::xlsx::FINDING_ROWS {
+                        return RosterSheet::TooMany(mfa_table.rows.len());
+                    }
+                    match roster_id.lock().ok().and_then(|rx| rx.recv().ok()) {
+                        Some(id) => RosterSheet::Rows(crate::history::review::roster_from_tables(
+                            &id, report, mfa_table, ic_table,
+                        )),
+                        // findings.json failed: the evidence fails with it.
+                        None => RosterSheet::Absent,
+                    }
+                };
+                let book = model.as_ref().filter(|_| xlsx).map(|m| {
+                    inner.spawn(move || sink.put(EVIDENCE_XLSX, &mut |w| super::xlsx::write_with(w, m, &roster)))
+                });
                 let csvs = (|| -> Result<()> {
                     for (check, findings) in &groups {
                         put(&check_csv_name(check.id, check.slug), &mut |w| {
@@ -282,7 +315,7 @@ pub fn render_into(
                     put(REGISTER_MD, &mut |w| {
                         w.write_all(register::to_markdown(report, &rows).as_bytes())
                     })?;
-                    if let Some(table) = super::identity_center::to_csv(account) {
+                    if let Some(table) = ic_table {
                         put(super::identity_center::IDENTITY_CENTER_CSV, &mut |w| {
                             table.write_to(w, excel)
                         })?;
@@ -293,8 +326,8 @@ pub fn render_into(
                         put(phi::PHI_CSV, &mut |w| phi::to_csv(&phi).write_to(w, excel))?;
                         summary.push_str(&phi::markdown(&phi));
                     }
-                    if let Some(appendix) = &options.summary_appendix {
-                        summary.push_str(appendix);
+                    if let Some(since) = &since_md {
+                        summary.push_str(since);
                     }
                     put(SUMMARY_MD, &mut |w| w.write_all(summary.as_bytes()))?;
                     Ok(())

@@ -10,6 +10,8 @@ use askama::Template;
 
 use super::model::{CheckSection, ReportModel, STATUSES};
 use crate::findings::{Finding, Severity, Status};
+use crate::history::diff::FindingRef;
+use crate::history::SinceLastReview;
 use crate::text::is_unsafe;
 
 /// The page's file name in an evidence directory.
@@ -130,6 +132,14 @@ impl Page<'_, '_> {
 
     fn join_groups(&self, groups: &[String]) -> String {
         shown(&groups.join(", ")).into_owned()
+    }
+
+    fn open_since(&self, f: &Finding, st: &Status) -> String {
+        self.m.open_since(f, *st)
+    }
+
+    fn days(&self, since: &SinceLastReview, f: &FindingRef) -> String {
+        since.days_open(f).map_or_else(|| "-".to_string(), |n| n.to_string())
     }
 
     fn status_of(&self, st: &Status) -> &'static str {

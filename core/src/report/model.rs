@@ -20,6 +20,7 @@ use super::register::{self, check_csv_name, RiskRow, RiskStatus};
 use crate::checks;
 use crate::config::LoadedConfig;
 use crate::findings::{AuditReport, Check, Finding, Severity, Status};
+use crate::history::SinceLastReview;
 
 /// Passing findings listed per check (the rest are counted, and in the check's CSV).
 pub const PASS_ROWS_PER_CHECK: usize = 50;
@@ -170,6 +171,8 @@ pub struct ReportModel<'a> {
     pub coverage: Vec<Coverage>,
     /// The MFA audit.
     pub mfa: MfaSummary,
+    /// What changed since the previous audit (`audit --previous DIR`).
+    pub since: Option<SinceLastReview>,
 }
 
 impl<'a> ReportModel<'a> {
@@ -216,15 +219,41 @@ impl<'a> ReportModel<'a> {
             register,
             coverage,
             mfa: mfa_summary(&config.config.human_users_group, mfa_rows),
+            since: None,
         }
     }
 
-    /// [`build`](Self::build) from the report and account alone (`audit --format html`).
-    pub fn of(report: &'a AuditReport, account: &crate::account::Account, config: &LoadedConfig) -> ReportModel<'a> {
+    /// [`build`](Self::build) from the report and account alone (`audit --format html`),
+    /// compared with the `previous` audit when there is one.
+    pub fn of(
+        report: &'a AuditReport,
+        account: &crate::account::Account,
+        config: &LoadedConfig,
+        previous: Option<&AuditReport>,
+    ) -> ReportModel<'a> {
         let groups = register::by_check(report);
         let rows = register::rows_of(report, &groups);
         let mfa_rows = super::mfa::rows(account, &config.config);
-        ReportModel::build(report, config, &groups, rows, &mfa_rows)
+        let mut model = ReportModel::build(report, config, &groups, rows, &mfa_rows);
+        model.since = previous.map(|p| SinceLastReview::of(p, report));
+        model
+    }
+
+    /// When a failing finding was first seen failing and for how many whole days it has
+    /// been open at the data's time (`2026-01-05 (27 days)`); empty for other findings.
+    pub fn open_since(&self, f: &Finding, status: Status) -> String {
+        if status != Status::Fail || f.status != Status::Fail {
+            return String::new();
+        }
+        let first = f.first_seen.as_deref().unwrap_or(&self.report.as_of);
+        match register::days_between(first, &self.report.as_of) {
+            Some(days) => format!(
+                "{} ({days} day{})",
+                first.get(..10).unwrap_or(first),
+                if days == 1 { "" } else { "s" }
+            ),
+            None => first.to_string(),
+        }
     }
 
     /// The verdict in one line.

@@ -1,6 +1,8 @@
 //! `evidence.xlsx`: the [`ReportModel`] as an auditor's workbook (rust_xlsxwriter, every
 //! sheet in its constant-memory mode): Summary, Findings (autofilter, frozen header,
-//! severity colours), Risk register, MFA audit, and a sheet per check family. Also
+//! severity colours, how long each failing finding has been open), Since last review
+//! (with `audit --previous`), Risk register, MFA audit, a sheet per check family, and in
+//! an evidence directory "Access review", the roster of principals to fill in. Also
 //! `audit --format xlsx`.
 //!
 //! Every cell that holds account data is written as a string, never a formula: a user
@@ -14,8 +16,12 @@
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, ProtectionOptions, Workbook, Worksheet,
+    XlsxError,
+};
 
+use super::csv_file::CsvTable;
 use super::model::{ReportModel, STATUSES};
 use super::register::effective_status;
 use crate::checks;
@@ -33,7 +39,7 @@ pub const FINDING_ROWS: usize = 50_000;
 const CELL_MAX: usize = 32_767;
 
 /// The Findings sheet's columns.
-pub const FINDING_COLUMNS: [&str; 14] = [
+pub const FINDING_COLUMNS: [&str; 15] = [
     "CheckId",
     "Title",
     "Severity",
@@ -46,6 +52,7 @@ pub const FINDING_COLUMNS: [&str; 14] = [
     "ExceptionReason",
     "ExceptionApprovedBy",
     "ExceptionExpires",
+    "OpenSince",
     "Hipaa",
     "EvidenceCsv",
 ];
@@ -180,6 +187,16 @@ fn summary(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), Xl
     ] {
         s.strings(&[(k, Some(&st.bold)), (v, None)])?;
     }
+    if let Some(since) = &m.since {
+        let text = format!(
+            "compared with the audit of data as of {}: {} new, {} resolved, {} still open failing findings (sheet Since last review)",
+            since.previous_as_of,
+            since.new.len(),
+            since.resolved.len(),
+            since.still_open.len()
+        );
+        s.strings(&[("Since last review", Some(&st.bold)), (&text, None)])?;
+    }
     s.row += 1;
     let mut head = vec!["Severity"];
     head.extend(STATUSES.iter().map(|x| x.as_str()));
@@ -212,6 +229,7 @@ fn summary(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), Xl
 
 fn finding_row(
     s: &mut Sheet<'_>,
+    m: &ReportModel<'_>,
     st: &Styles,
     f: &Finding,
     status: Status,
@@ -219,6 +237,7 @@ fn finding_row(
     hipaa: &str,
 ) -> Result<(), XlsxError> {
     let ex = f.exception.as_deref();
+    let since = m.open_since(f, status);
     s.strings(&[
         (f.check.id, None),
         (f.check.title, None),
@@ -232,6 +251,7 @@ fn finding_row(
         (ex.map(|e| e.reason.as_str()).unwrap_or(""), None),
         (ex.map(|e| e.approved_by.as_str()).unwrap_or(""), None),
         (ex.map(|e| e.expires.as_str()).unwrap_or(""), None),
+        (&since, None),
         (hipaa, None),
         (csv, None),
     ])
@@ -243,7 +263,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
         &FINDING_COLUMNS,
         st,
         &[
-            10.0, 40.0, 10.0, 13.0, 12.0, 28.0, 45.0, 60.0, 28.0, 30.0, 20.0, 12.0, 30.0, 32.0,
+            10.0, 40.0, 10.0, 13.0, 12.0, 28.0, 45.0, 60.0, 28.0, 30.0, 20.0, 12.0, 20.0, 30.0, 32.0,
         ],
     )?;
     let hipaa: Vec<String> = m.checks.iter().map(|c| c.check.hipaa.join("; ")).collect();
@@ -253,7 +273,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
         // The header is row 0: `s.row - 1` findings are listed.
         let room = (FINDING_ROWS + 1).saturating_sub(s.row as usize);
         for (f, status) in c.open.iter().take(room) {
-            finding_row(&mut s, st, f, *status, &c.csv, hipaa)?;
+            finding_row(&mut s, m, st, f, *status, &c.csv, hipaa)?;
         }
         if c.open.len() > room {
             left_out.push((c.check, "not passing", c.open.len() - room, &c.csv));
@@ -277,7 +297,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
             if s.row as usize > FINDING_ROWS {
                 break 'findings;
             }
-            finding_row(&mut s, st, f, Status::Pass, &c.csv, &hipaa[i])?;
+            finding_row(&mut s, m, st, f, Status::Pass, &c.csv, &hipaa[i])?;
             listed[i] += 1;
         }
     }
@@ -307,6 +327,7 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
             ("", None),
             ("", None),
             ("", None),
+            ("", None),
             (csv, None),
         ])?;
     }
@@ -314,6 +335,45 @@ fn findings(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
         s.ws.autofilter(header_row, 0, last_data - 1, (FINDING_COLUMNS.len() - 1) as u16)?;
     }
     Ok(())
+}
+
+/// "Since last review" (`audit --previous DIR`): every failing finding new, resolved and
+/// still open since the previous audit, one row each, with the days a still-open one has
+/// been open.
+fn since(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+    let Some(since) = &m.since else { return Ok(()) };
+    let mut s = sheet(wb, "Since last review")?;
+    let head = [
+        "Change",
+        "CheckId",
+        "Title",
+        "Severity",
+        "ResourceName",
+        "ResourceArn",
+        "Detail",
+        "FirstSeen",
+        "DaysOpen",
+    ];
+    s.header(&head, st, &[12.0, 10.0, 40.0, 10.0, 28.0, 45.0, 60.0, 22.0, 10.0])?;
+    for (change, list) in since.lists() {
+        for f in list {
+            let open = change == "Still open";
+            s.strings(&[
+                (change, None),
+                (f.check_id, None),
+                (f.title, None),
+                (f.severity.as_str(), Some(st.severity(f.severity))),
+                (&f.resource_name, None),
+                (&f.resource_arn, None),
+                (&f.detail, None),
+                (if open { since.first_seen(f) } else { "" }, None),
+            ])?;
+            if let Some(days) = since.days_open(f).filter(|_| open) {
+                s.ws.write_number(s.row - 1, 8, days as f64)?;
+            }
+        }
+    }
+    s.filter(0, head.len())
 }
 
 fn register(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
@@ -432,8 +492,77 @@ fn family(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles, name: &str, famil
     s.filter(0, head.len())
 }
 
+/// The "Access review" sheet of a workbook written into an evidence directory.
+#[derive(Debug)]
+pub enum RosterSheet {
+    /// No such sheet (`audit --format xlsx` on stdout: a roster belongs to evidence).
+    Absent,
+    /// The roster ([`crate::history::review::roster_from_tables`]).
+    Rows(CsvTable),
+    /// More principals than a sheet lists ([`FINDING_ROWS`]): a note names
+    /// `access_review.csv` instead.
+    TooMany(usize),
+}
+
+/// "Access review": the roster to fill in, the same rows `hipaa-iam review start` writes
+/// into `access_review.csv`. The principal's columns are locked (the sheet is protected
+/// without a password, autofilter allowed); Decision offers keep / revoke / modify.
+fn access_review(wb: &mut Workbook, st: &Styles, roster: RosterSheet) -> Result<(), XlsxError> {
+    let table = match roster {
+        RosterSheet::Absent => return Ok(()),
+        RosterSheet::TooMany(n) => {
+            let mut s = sheet(wb, "Access review")?;
+            let note = format!(
+                "{n} principals are more than a sheet lists: `hipaa-iam review start --evidence DIR` writes the roster as access_review.csv"
+            );
+            return s.strings(&[(&note, None)]);
+        }
+        RosterSheet::Rows(table) => table,
+    };
+    let mut s = sheet(wb, "Access review")?;
+    let head: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+    s.header(
+        &head,
+        st,
+        &[
+            18.0, 12.0, 28.0, 45.0, 30.0, 26.0, 10.0, 13.0, 11.0, 24.0, 12.0, 11.0, 20.0, 40.0,
+        ],
+    )?;
+    let open = Format::new().set_unlocked().set_background_color(Color::RGB(0xFFF8DC));
+    let reviewer = head.len() - 3;
+    for row in &table.rows {
+        let cells: Vec<(&str, Option<&Format>)> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), (i >= reviewer).then_some(&open)))
+            .collect();
+        s.strings(&cells)?;
+    }
+    if !table.rows.is_empty() {
+        let decisions = DataValidation::new()
+            .allow_list_strings(&["keep", "revoke", "modify"])?
+            .set_error_title("Decision")?
+            .set_error_message("keep, revoke or modify")?;
+        s.ws.add_data_validation(1, reviewer as u16, s.row - 1, reviewer as u16, &decisions)?;
+    }
+    s.filter(0, head.len())?;
+    s.ws.protect_with_options(&ProtectionOptions {
+        use_autofilter: true,
+        sort: true,
+        format_columns: true,
+        ..ProtectionOptions::default()
+    });
+    Ok(())
+}
+
 /// The workbook of `model` as bytes.
 pub fn workbook(model: &ReportModel<'_>) -> Result<Vec<u8>, XlsxError> {
+    workbook_with(model, &|| RosterSheet::Absent)
+}
+
+/// [`workbook`] with the "Access review" sheet `roster` gives (asked for last, when the
+/// other sheets are written).
+pub fn workbook_with(model: &ReportModel<'_>, roster: &dyn Fn() -> RosterSheet) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // The fastest deflate level: the workbook is the last evidence file to finish, and
     // level 1 writes it in about half the time of the default 6 for a slightly larger file.
@@ -446,16 +575,24 @@ pub fn workbook(model: &ReportModel<'_>) -> Result<Vec<u8>, XlsxError> {
     let st = Styles::new();
     summary(&mut wb, model, &st)?;
     findings(&mut wb, model, &st)?;
+    since(&mut wb, model, &st)?;
     register(&mut wb, model, &st)?;
     mfa(&mut wb, model, &st)?;
     for (name, checks) in checks::families() {
         family(&mut wb, model, &st, name, checks)?;
     }
+    access_review(&mut wb, &st, roster())?;
     wb.save_to_buffer()
 }
 
 /// Writes the workbook of `model` into `w`.
 pub fn write(w: &mut dyn Write, model: &ReportModel<'_>) -> std::io::Result<()> {
-    let bytes = workbook(model).map_err(|e| std::io::Error::other(format!("cannot write the workbook: {e}")))?;
+    write_with(w, model, &|| RosterSheet::Absent)
+}
+
+/// Writes the workbook of `model` with the "Access review" sheet `roster` gives into `w`.
+pub fn write_with(w: &mut dyn Write, model: &ReportModel<'_>, roster: &dyn Fn() -> RosterSheet) -> std::io::Result<()> {
+    let bytes =
+        workbook_with(model, roster).map_err(|e| std::io::Error::other(format!("cannot write the workbook: {e}")))?;
     w.write_all(&bytes)
 }
