@@ -11,6 +11,7 @@ pub mod junit;
 pub mod mfa;
 pub mod model;
 pub mod org;
+pub mod org_report;
 pub mod phi;
 pub mod register;
 mod render;
