@@ -116,9 +116,9 @@ pub struct Audit {
     pub account: Account,
     /// The configuration used.
     pub config: LoadedConfig,
-    /// The previous audit the findings' first sightings were carried from
-    /// ([`Audit::carry_forward`]).
-    pub previous: Option<std::sync::Arc<AuditReport>>,
+    /// What changed since the previous audit the findings' first sightings were carried
+    /// from ([`Audit::carry_forward`]).
+    pub since: Option<std::sync::Arc<crate::report::since::SinceLastReview>>,
 }
 
 /// Validates `only` (check IDs), loads the account from `source` and runs the checks.
@@ -137,7 +137,7 @@ pub fn audit_account(account: Account, source: String, config: LoadedConfig, onl
         report,
         account,
         config,
-        previous: None,
+        since: None,
     }
 }
 
@@ -147,19 +147,19 @@ impl Audit {
     /// same manifest.
     pub fn write_evidence(&self, dir: &Path, options: &EvidenceOptions, extra: Vec<EvidenceFile>) -> Result<Manifest> {
         let mut options = options.clone();
-        if options.previous.is_none() {
-            options.previous = self.previous.clone();
+        if options.since.is_none() {
+            options.since = self.since.clone();
         }
         crate::report::write_evidence_with(dir, &self.report, &self.account, &self.config, &options, extra)
     }
 
     /// Carries each still-open finding's first sighting forward from the evidence
     /// directory `previous_dir` (verified against its manifest first), and keeps that
-    /// audit for the "Since last review" section of `summary.md`.
+    /// audit's comparison with this one for the "Since last review" sections.
     pub fn carry_forward(&mut self, previous_dir: &Path) -> Result<()> {
         let previous = crate::history::previous_report(previous_dir, self.report.account_id.as_deref())?;
         crate::history::carry_first_seen(&mut self.report, &previous);
-        self.previous = Some(std::sync::Arc::new(previous));
+        self.since = Some(std::sync::Arc::new(crate::history::since(&previous, &self.report)));
         Ok(())
     }
 }

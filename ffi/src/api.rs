@@ -158,7 +158,8 @@ pub unsafe extern "C" fn hipaa_iam_write_evidence(request_json: *const c_char, o
 /// Audits once and, with `"output_dir": "DIR"`, writes the evidence directory from that
 /// same audit (one collection for both: on a live account the findings and the evidence
 /// agree), and applies `"fail_on"` (`critical`, `high`, `medium`, `low` or `none`, the
-/// default). Request: as [`hipaa_iam_audit`] plus `output_dir`, `excel` and `fail_on`.
+/// default). Request: as [`hipaa_iam_audit`] plus `output_dir`, `excel`, `fail_on`, and
+/// `"html": false` / `"xlsx": false` to leave `report.html` / `evidence.xlsx` out.
 /// Response: `{"report": <as hipaa_iam_audit>, "verdict": {"fail_on", "failing",
 /// "failing_checks", "failed"}, "evidence": <the manifest, or null without output_dir>}`.
 ///

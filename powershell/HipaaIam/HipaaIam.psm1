@@ -17,6 +17,9 @@ $script:ParameterNames = @{
     exports_dir = '-ExportsPath'
     regions     = '-Region'
     output_dir  = '-OutputDirectory'
+    excel       = '-Excel'
+    html        = '-NoHtml'
+    xlsx        = '-NoXlsx'
     users       = '-UserName'
     user_name   = '-UserName'
     policy_file = '-PolicyFile'
@@ -222,8 +225,9 @@ function Invoke-HipaaIamAudit {
     Runs every check (or those named by -CheckId) against the live account (standard AWS
     credential chain) or an exports directory, and returns one finding object per resource
     and check, passing ones included. -OutputDirectory also writes the evidence directory
-    (mfa_audit.csv, a CSV per check, findings.json, the risk register, manifest.json) from
-    the same audit: on a live account the objects and the evidence come from one collection.
+    (mfa_audit.csv, a CSV per check, findings.json, the risk register, report.html,
+    evidence.xlsx, manifest.json) from the same audit: on a live account the objects and the
+    evidence come from one collection.
     -FailOn decides failure: after all findings have been written to the pipeline, a
     terminating error (ID HipaaIam.FailOn) is thrown and $LASTEXITCODE is set to 1 when a
     failing finding at or above that severity exists, so `pwsh -Command` exits non-zero
@@ -243,6 +247,10 @@ function Invoke-HipaaIamAudit {
     Also write the evidence files to this directory.
     .PARAMETER Excel
     With -OutputDirectory: write the CSVs with a UTF-8 byte-order mark for Excel.
+    .PARAMETER NoHtml
+    With -OutputDirectory: leave report.html (the report page) out of the evidence.
+    .PARAMETER NoXlsx
+    With -OutputDirectory: leave evidence.xlsx (the auditor's workbook) out of the evidence.
     .PARAMETER FailOn
     critical, high, medium, low or none (default): fail when a failing finding of this
     severity or above exists.
@@ -252,6 +260,9 @@ function Invoke-HipaaIamAudit {
     .EXAMPLE
     Invoke-HipaaIamAudit -ProfileName prod -Region us-east-1 -OutputDirectory .\reports
     Audits the live account of the prod profile and writes the evidence to .\reports.
+    .EXAMPLE
+    Invoke-HipaaIamAudit -ExportsPath .\exports -OutputDirectory .\reports -NoHtml -NoXlsx
+    Writes the CSV and JSON evidence only, without the report page and the workbook.
     .EXAMPLE
     Invoke-HipaaIamAudit -FailOn high | Export-Csv findings.csv -NoTypeInformation
     In CI: keeps every finding and fails the job on high or critical gaps.
@@ -268,6 +279,8 @@ function Invoke-HipaaIamAudit {
         [string[]]$CheckId,
         [string]$OutputDirectory,
         [switch]$Excel,
+        [switch]$NoHtml,
+        [switch]$NoXlsx,
         [ValidateSet('critical', 'high', 'medium', 'low', 'none')]
         [string]$FailOn = 'none'
     )
@@ -278,6 +291,8 @@ function Invoke-HipaaIamAudit {
         if ($OutputDirectory) {
             $request['output_dir'] = ConvertTo-HipaaFullPath -Path $OutputDirectory
             if ($Excel) { $request['excel'] = $true }
+            if ($NoHtml) { $request['html'] = $false }
+            if ($NoXlsx) { $request['xlsx'] = $false }
         }
         # One call, one audit: the findings, the evidence and the -FailOn verdict (the
         # library's run policy) all come from the same collection.
@@ -445,6 +460,9 @@ function Get-HipaaMfaStatus {
         try {
             $request['output_dir'] = $scratch
             if ($Excel) { $request['excel'] = $true }
+            # Only mfa_audit.csv is kept: the page and the workbook are not rendered.
+            $request['html'] = $false
+            $request['xlsx'] = $false
             $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
             $parent = Split-Path -Path $target -Parent
             if ($parent -and -not (Test-Path -LiteralPath $parent)) { $null = New-Item -ItemType Directory -Path $parent -Force }
@@ -466,8 +484,9 @@ function Export-HipaaRiskRegister {
     .DESCRIPTION
     Runs the audit and writes the evidence directory: risk_register.csv and
     risk_register.md (one row per gap in the guide's format: ID, risk, HIPAA citation,
-    control, status), mfa_audit.csv, a CSV per check, findings.json and manifest.json with
-    the SHA-256 of every file. Returns the risk register files.
+    control, status), mfa_audit.csv, a CSV per check, findings.json, report.html,
+    evidence.xlsx and manifest.json with the SHA-256 of every file. Returns the risk
+    register files.
     .PARAMETER OutputDirectory
     The evidence directory (default .\reports).
     .PARAMETER ExportsPath
@@ -480,6 +499,10 @@ function Export-HipaaRiskRegister {
     A hipaa-iam.toml configuration.
     .PARAMETER Excel
     Write the CSVs with a UTF-8 byte-order mark for Excel.
+    .PARAMETER NoHtml
+    Leave report.html (the report page) out of the evidence.
+    .PARAMETER NoXlsx
+    Leave evidence.xlsx (the auditor's workbook) out of the evidence.
     .EXAMPLE
     Export-HipaaRiskRegister
     Writes .\reports\risk_register.csv and the rest of the evidence for the live account.
@@ -495,12 +518,16 @@ function Export-HipaaRiskRegister {
         [string]$ProfileName,
         [string[]]$Region,
         [string]$ConfigPath,
-        [switch]$Excel
+        [switch]$Excel,
+        [switch]$NoHtml,
+        [switch]$NoXlsx
     )
     $request = ConvertTo-HipaaRequest -Bound $PSBoundParameters
     $dir = ConvertTo-HipaaFullPath -Path $OutputDirectory
     $request['output_dir'] = $dir
     if ($Excel) { $request['excel'] = $true }
+    if ($NoHtml) { $request['html'] = $false }
+    if ($NoXlsx) { $request['xlsx'] = $false }
     $null = Invoke-HipaaNative -Cmdlet $PSCmdlet -Function WriteEvidence -Request $request
     foreach ($name in 'risk_register.csv', 'risk_register.md') {
         $file = Join-Path -Path $dir -ChildPath $name

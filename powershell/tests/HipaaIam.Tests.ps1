@@ -96,6 +96,38 @@ Describe 'Invoke-HipaaIamAudit' {
         Join-Path -Path $dir -ChildPath 'manifest.json' | Should -Exist
         Join-Path -Path $dir -ChildPath 'mfa_audit.csv' | Should -Exist
         Join-Path -Path $dir -ChildPath 'findings.json' | Should -Exist
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Exist
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Exist
+        $manifest = Get-Content -LiteralPath (Join-Path -Path $dir -ChildPath 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.files.'report.html' | Should -Not -BeNullOrEmpty
+        $manifest.files.'evidence.xlsx' | Should -Not -BeNullOrEmpty
+    }
+
+    It '-NoHtml leaves report.html out and keeps evidence.xlsx' {
+        $dir = Join-Path -Path $TestDrive -ChildPath 'no-html'
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $dir -NoHtml
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Not -Exist
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Exist
+        $manifest = Get-Content -LiteralPath (Join-Path -Path $dir -ChildPath 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.files.PSObject.Properties.Name | Should -Not -Contain 'report.html'
+    }
+
+    It '-NoXlsx leaves evidence.xlsx out and keeps report.html' {
+        $dir = Join-Path -Path $TestDrive -ChildPath 'no-xlsx'
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $dir -NoXlsx
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Not -Exist
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Exist
+        $manifest = Get-Content -LiteralPath (Join-Path -Path $dir -ChildPath 'manifest.json') -Raw | ConvertFrom-Json
+        $manifest.files.PSObject.Properties.Name | Should -Not -Contain 'evidence.xlsx'
+    }
+
+    It '-NoHtml and -NoXlsx on an earlier evidence directory remove the page and the workbook' {
+        $dir = Join-Path -Path $TestDrive -ChildPath 'both-then-neither'
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $dir
+        $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $dir -NoHtml -NoXlsx
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Not -Exist
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Not -Exist
+        Join-Path -Path $dir -ChildPath 'findings.json' | Should -Exist
     }
 
     It '-FailOn <_> throws HipaaIam.FailOn after writing the findings' -ForEach $Severities {
@@ -290,6 +322,16 @@ Describe 'Export-HipaaRiskRegister' {
         $dir = Join-Path -Path $TestDrive -ChildPath 'register'
         $files = @(Export-HipaaRiskRegister -ExportsPath $Demo -OutputDirectory $dir)
         @($files.Name | Sort-Object) | Should -Be @('risk_register.csv', 'risk_register.md')
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Exist
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Exist
+    }
+
+    It 'leaves the page and the workbook out with -NoHtml -NoXlsx' {
+        $dir = Join-Path -Path $TestDrive -ChildPath 'register-plain'
+        $files = @(Export-HipaaRiskRegister -ExportsPath $Demo -OutputDirectory $dir -NoHtml -NoXlsx)
+        @($files.Name | Sort-Object) | Should -Be @('risk_register.csv', 'risk_register.md')
+        Join-Path -Path $dir -ChildPath 'report.html' | Should -Not -Exist
+        Join-Path -Path $dir -ChildPath 'evidence.xlsx' | Should -Not -Exist
     }
 }
 

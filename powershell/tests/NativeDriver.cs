@@ -3,7 +3,8 @@
 //
 // Usage: NativeDriver.exe EXPORTS_DIR OUT_DIR [live]
 // The native library sits next to this program, as it sits next to the module.
-// Writes OUT_DIR/{checks,audit,mfa,evidence-manifest,run}.json and prints one line per error
+// Writes OUT_DIR/{checks,audit,mfa,evidence-manifest,evidence-no-html-manifest,
+// evidence-no-xlsx-manifest,run}.json and prints one line per error
 // case: "ERROR <case> <status> <StatusName> <kind> <field or -> <message>". With "live",
 // it only runs the audit of the live account (the AWS environment) with the evidence
 // into OUT_DIR/live, as Invoke-HipaaIamAudit -OutputDirectory does, and writes
@@ -108,6 +109,14 @@ namespace HipaaIam.Tests
             string manifest = Native.WriteEvidence("{\"exports_dir\":" + Quote(exports) + ",\"output_dir\":" + Quote(evidence) + "}");
             File.WriteAllText(Path.Combine(outDir, "evidence-manifest.json"), manifest, new UTF8Encoding(false));
             ExpectFreed("write_evidence");
+            // -NoHtml and -NoXlsx: the request fields html and xlsx set to false.
+            foreach (string field in new[] { "html", "xlsx" })
+            {
+                string without = Path.Combine(outDir, "evidence-no-" + field);
+                File.WriteAllText(Path.Combine(outDir, "evidence-no-" + field + "-manifest.json"),
+                    Native.WriteEvidence("{\"exports_dir\":" + Quote(exports) + ",\"output_dir\":" + Quote(without) + ",\"" + field + "\":false}"), new UTF8Encoding(false));
+                ExpectFreed("write_evidence " + field + ":false");
+            }
             string runEvidence = Path.Combine(outDir, "run-evidence");
             File.WriteAllText(Path.Combine(outDir, "run.json"),
                 Native.RunAudit("{\"exports_dir\":" + Quote(exports) + ",\"fail_on\":\"high\",\"output_dir\":" + Quote(runEvidence) + "}"), new UTF8Encoding(false));
@@ -185,7 +194,7 @@ namespace HipaaIam.Tests
             Expect(text2 == "{\"console_password\":\"p\\\"w\\\\d\u00e9\\u000a\"}", "spliced empty request " + text2);
 
             Console.WriteLine("STRINGS received=" + Native.StringsReceived + " freed=" + Native.StringsFreed);
-            Expect(Native.StringsReceived == 11, "expected 11 strings from the library, got " + Native.StringsReceived);
+            Expect(Native.StringsReceived == 13, "expected 13 strings from the library, got " + Native.StringsReceived);
             ExpectFreed("all calls");
             Console.WriteLine(failures == 0 ? "DRIVER OK" : "DRIVER FAILED " + failures);
             return failures == 0 ? 0 : 1;

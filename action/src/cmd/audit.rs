@@ -72,11 +72,11 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
             AuditFormat::Markdown => out.write_all(report::render(report::Format::Markdown, report, loaded).as_bytes()),
             AuditFormat::Html => report::html::write(
                 out,
-                &report::model::ReportModel::of(report, &audit.account, loaded, audit.previous.as_deref()),
+                &report::model::ReportModel::of(report, &audit.account, loaded, audit.since.clone()),
             ),
             AuditFormat::Xlsx => report::xlsx::write(
                 out,
-                &report::model::ReportModel::of(report, &audit.account, loaded, audit.previous.as_deref()),
+                &report::model::ReportModel::of(report, &audit.account, loaded, audit.since.clone()),
             ),
         })
     };
@@ -142,8 +142,8 @@ pub fn run(args: AuditArgs) -> hipaa_iam_core::Result<u8> {
         } else {
             &mut stderr
         };
-        let previous = audit.previous.as_deref();
-        super::github::write(&mut to, report, loaded, fail_on, dir, sarif, previous)?;
+        let since = audit.since.as_deref();
+        super::github::write(&mut to, report, loaded, fail_on, dir, sarif, since)?;
     }
     let code = if run::verdict(report, fail_on).failed {
         EXIT_FINDINGS

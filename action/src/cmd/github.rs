@@ -105,20 +105,41 @@ pub fn step_summary(
 /// directory, when the audit wrote them (the summary names them relative to the
 /// `report-dir` output, whose artifact holds them).
 fn report_links(report_dir: Option<&Path>) -> String {
+    use hipaa_iam_core::report::evidence;
+    links(
+        report_dir,
+        [
+            (evidence::REPORT_HTML, "the report to read and print"),
+            (evidence::EVIDENCE_XLSX, "the workbook"),
+        ],
+    )
+}
+
+/// The same line for an organization's report directory: its `org_report.html` (which
+/// links each account's `report.html`) and `org_evidence.xlsx`.
+fn org_report_links(report_dir: Option<&Path>) -> String {
+    use hipaa_iam_core::report::org_report;
+    links(
+        report_dir,
+        [
+            (
+                org_report::ORG_REPORT_HTML,
+                "the organization's report, linking each account's",
+            ),
+            (org_report::ORG_EVIDENCE_XLSX, "the workbook"),
+        ],
+    )
+}
+
+fn links(report_dir: Option<&Path>, names: [(&str, &str); 2]) -> String {
     let Some(dir) = report_dir else {
         return String::new();
     };
-    let files: Vec<String> = [
-        (
-            hipaa_iam_core::report::evidence::REPORT_HTML,
-            "the report to read and print",
-        ),
-        (hipaa_iam_core::report::evidence::EVIDENCE_XLSX, "the workbook"),
-    ]
-    .iter()
-    .filter(|(name, _)| dir.join(name).is_file())
-    .map(|(name, what)| format!("[{name}]({name}) ({what})"))
-    .collect();
+    let files: Vec<String> = names
+        .iter()
+        .filter(|(name, _)| dir.join(name).is_file())
+        .map(|(name, what)| format!("[{name}]({name}) ({what})"))
+        .collect();
     if files.is_empty() {
         return String::new();
     }
@@ -174,15 +195,15 @@ pub fn write(
     fail_on: FailOn,
     report_dir: Option<&Path>,
     sarif_file: Option<&Path>,
-    previous: Option<&AuditReport>,
+    since: Option<&hipaa_iam_core::report::since::SinceLastReview>,
 ) -> hipaa_iam_core::Result<()> {
     let failing = run::failing(report, fail_on);
     for line in annotations(&failing, fail_on, MAX_ANNOTATIONS) {
         writeln!(out, "{line}").map_err(|e| hipaa_iam_core::Error::io("<stdout>", e))?;
     }
     let mut summary = step_summary(report, config, fail_on, failing.len(), report_dir);
-    if let Some(previous) = previous {
-        summary.push_str(&hipaa_iam_core::history::since_last_review(previous, report));
+    if let Some(since) = since {
+        summary.push_str(&since.markdown());
     }
     append("GITHUB_STEP_SUMMARY", &summary)?;
     append("GITHUB_OUTPUT", &outputs(failing.len(), report_dir, sarif_file))
@@ -225,7 +246,10 @@ pub fn write_org(
             errors.len()
         ),
     };
-    append("GITHUB_STEP_SUMMARY", &format!("{verdict}\n\n```\n{table}```\n"))?;
+    append(
+        "GITHUB_STEP_SUMMARY",
+        &format!("{verdict}\n\n{}```\n{table}```\n", org_report_links(report_dir)),
+    )?;
     append("GITHUB_OUTPUT", &outputs(fail_count, report_dir, None))
 }
 

@@ -94,7 +94,12 @@ impl Org {
 
     /// Writes the organization evidence of the accounts `keep` accepts into `dir`.
     fn write(&self, dir: &Path, keep: impl Fn(&str) -> bool, config: &LoadedConfig) {
-        org::write_org_evidence(dir, &self.runs(keep), config, &EvidenceOptions::default()).unwrap();
+        self.write_with(dir, keep, config, &EvidenceOptions::default());
+    }
+
+    /// [`Org::write`] with these evidence options.
+    fn write_with(&self, dir: &Path, keep: impl Fn(&str) -> bool, config: &LoadedConfig, options: &EvidenceOptions) {
+        org::write_org_evidence(dir, &self.runs(keep), config, options).unwrap();
     }
 }
 
@@ -153,6 +158,20 @@ fn two_shards_merge_into_exactly_what_one_run_over_all_accounts_writes() {
     let all = tree(&s.root.join("all"));
     assert_eq!(merged.keys().collect::<Vec<_>>(), all.keys().collect::<Vec<_>>());
     assert!(!merged.contains_key("444444444444/manifest.json") && merged.contains_key("555555555555/findings.json"));
+    // The organization's page and workbook too, byte for byte (the workbook's time is the
+    // data's, never the clock's).
+    for name in ["org_report.html", "org_evidence.xlsx"] {
+        assert!(all.contains_key(name), "{name} not written");
+        assert!(
+            merged[name] == all[name],
+            "{name} differs between the merge and the whole run"
+        );
+    }
+    let page = String::from_utf8_lossy(&merged["org_report.html"]).into_owned();
+    for id in ["111111111111", "222222222222", "333333333333", "555555555555"] {
+        assert!(page.contains(&format!("href=\"{id}/report.html\"")), "no link to {id}");
+    }
+    assert!(!page.contains("href=\"444444444444/"), "a link to the account in error");
     for (name, bytes) in &all {
         if name.ends_with("manifest.json") {
             assert_eq!(
@@ -340,4 +359,42 @@ fn merge_refuses_a_shard_whose_manifest_leaves_the_directory_or_misses_files() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("extra.csv: not in the manifest"), "{err}");
     assert!(!s.root.join("merged").exists());
+}
+
+#[test]
+fn shards_without_the_pages_merge_without_them_and_a_mix_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let org = Org::new();
+    let plain = EvidenceOptions {
+        no_html: true,
+        no_xlsx: true,
+        ..Default::default()
+    };
+    org.write_with(&root.path().join("shard-1"), odd, &defaults(), &plain);
+    org.write_with(&root.path().join("shard-2"), |id| !odd(id), &defaults(), &plain);
+    org.write_with(&root.path().join("all"), |_| true, &defaults(), &plain);
+    let o = run(&["merge", "--output", "merged", "shard-1", "shard-2"], root.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let merged = tree(&root.path().join("merged"));
+    let all = tree(&root.path().join("all"));
+    assert_eq!(merged.keys().collect::<Vec<_>>(), all.keys().collect::<Vec<_>>());
+    for name in ["org_report.html", "org_evidence.xlsx", "111111111111/report.html"] {
+        assert!(!merged.contains_key(name), "{name}");
+    }
+    assert_eq!(run(&["verify", "merged"], root.path()).status.code(), Some(0));
+
+    // A shard with the workbook and one without: refused, naming both and the option.
+    let xlsx_only = EvidenceOptions {
+        no_html: true,
+        ..Default::default()
+    };
+    org.write_with(&root.path().join("shard-x"), |id| !odd(id), &defaults(), &xlsx_only);
+    let o = run(&["merge", "--output", "other", "shard-1", "shard-x"], root.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(
+        err.contains("shards written with and without --no-xlsx: shard-1 lacks org_evidence.xlsx, shard-x has it"),
+        "{err}"
+    );
+    assert!(!root.path().join("other").exists());
 }

@@ -334,4 +334,376 @@ fn github_output_of_an_organization_run() {
         "{summary}"
     );
     assert!(summary.contains("222222222222  billing"), "{summary}");
+    assert!(
+        !summary.contains("org_report.html"),
+        "no report directory, no link: {summary}"
+    );
+
+    // With a report directory the summary points to the organization's page and workbook.
+    let reports = tmp.path().join("reports");
+    let summary_file = tmp.path().join("summary2");
+    let out = crate::common::hipaa_iam()
+        .args(["audit", "--org", "--github", "--exports", dir.to_str().unwrap()])
+        .args(["--output-dir", reports.to_str().unwrap()])
+        .current_dir(tmp.path())
+        .env("GITHUB_OUTPUT", tmp.path().join("output2"))
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let summary = std::fs::read_to_string(&summary_file).unwrap();
+    assert!(
+        summary.contains("[org_report.html](org_report.html)")
+            && summary.contains("[org_evidence.xlsx](org_evidence.xlsx)"),
+        "{summary}"
+    );
+    assert!(reports.join("org_report.html").is_file());
+}
+
+/// Account names a hostile organization member could choose.
+const HOSTILE_NAMES: [&str; 3] = [
+    "<script>alert(1)</script>",
+    "=HYPERLINK(\"http://evil.example/\",\"click\")",
+    "quote\"d'name\u{1b}[31m",
+];
+
+/// [`collected`] with the hostile names, the last one on the account in error.
+fn collected_hostile(dir: &Path) {
+    collected(dir, true);
+    let path = dir.join("accounts.json");
+    let mut listing: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for (account, name) in listing["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(HOSTILE_NAMES)
+    {
+        account["name"] = Value::from(name);
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&listing).unwrap()).unwrap();
+}
+
+fn manifest_files(dir: &Path) -> serde_json::Map<String, Value> {
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    manifest["files"].as_object().unwrap().clone()
+}
+
+fn verifies(dir: &Path) {
+    let verify = hipaa_iam(&["verify", dir.to_str().unwrap()], Path::new("."));
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+/// The `href`s of a page.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[test]
+fn the_organization_page_lists_every_account_links_its_reports_and_keeps_hostile_names_as_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("org");
+    collected_hostile(&dir);
+    let out = tmp.path().join("reports");
+    let run = hipaa_iam(
+        &[
+            "audit",
+            "--org",
+            "--exports",
+            dir.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(2), "an account errored: {}", stderr(&run));
+    let files = manifest_files(&out);
+    for name in ["org_report.html", "org_evidence.xlsx"] {
+        assert!(out.join(name).is_file(), "{name} missing");
+        assert!(files.contains_key(name), "{name} not in the manifest: {files:?}");
+    }
+    verifies(&out);
+
+    let html = std::fs::read_to_string(out.join("org_report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Self-contained, with the report page's style and a print stylesheet.
+    for remote in ["src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(remote), "the page refers to {remote}");
+    }
+    let single = std::fs::read_to_string(out.join("111111111111/report.html")).unwrap();
+    let style = |page: &str| page[page.find("<style>").unwrap()..page.find("@page").unwrap()].to_string();
+    assert_eq!(
+        style(&html),
+        style(&single),
+        "the organization page's style is the report's"
+    );
+    assert!(html.contains("@media print") && html.contains("@page"));
+
+    // A relative link to each audited account's page, none to the account in error.
+    let mut hrefs = links(&html);
+    hrefs.dedup();
+    assert_eq!(
+        hrefs,
+        ["111111111111/report.html", "222222222222/report.html"],
+        "{html}"
+    );
+    for href in &hrefs {
+        assert!(out.join(href).is_file(), "{href} does not exist");
+    }
+    // One row per account: ID, name, status, failing findings by severity, checks
+    // failing, data time; the error's message on its row.
+    // (The page's text has each cell separated by a space.)
+    let text = crate::report_html_cli::html_text(&html);
+    let section = &text[text.find("\nAccounts\n").unwrap()..text.find("\nGuardrails\n").unwrap()];
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| {
+            ["111111111111 ", "222222222222 ", "333333333333 "]
+                .iter()
+                .any(|id| l.starts_with(id))
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{section}");
+    let demo: Value = serde_json::from_slice(&std::fs::read(out.join("111111111111/findings.json")).unwrap()).unwrap();
+    let as_of = demo["as_of"].as_str().unwrap();
+    let fails = |sev: &str| {
+        demo["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "fail" && demo["checks"][f["check_id"].as_str().unwrap()]["severity"] == sev)
+            .count()
+    };
+    let checks_failing = demo["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "fail")
+        .map(|f| f["check_id"].as_str().unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let want = format!(
+        "111111111111 <script>alert(1)</script> audited {} {} {} {} {checks_failing} {as_of} report.html",
+        fails("critical"),
+        fails("high"),
+        fails("medium"),
+        fails("low")
+    );
+    assert_eq!(rows[0], want);
+    assert!(
+        rows[1].starts_with("222222222222 =HYPERLINK(\"http://evil.example/\",\"click\") audited "),
+        "{}",
+        rows[1]
+    );
+    assert!(
+        rows[2].starts_with("333333333333 quote\"d'name\u{241b}[31m error AccessDenied: User: "),
+        "{}",
+        rows[2]
+    );
+    // Hostile names are text, never markup.
+    assert!(!html.contains("<script>alert"), "a name became markup");
+    assert_eq!(html.matches("<script>").count(), 1, "only the page's own script");
+    assert!(
+        !html.contains('\u{1b}') && !html.contains("quote\"d"),
+        "a name escaped its cell"
+    );
+    // The organization's register and guardrails are on the page.
+    for part in ["Organization risk register", "Guardrails", "IAM-002"] {
+        assert!(text.contains(part), "no {part} in the page");
+    }
+
+    // A real browser: no console error, the script ran, a PDF of it prints.
+    let profile = tmp.path().join("profile");
+    let page = out.join("org_report.html");
+    let dom = crate::report_html_cli::chromium(&["--dump-dom"], &page, &profile);
+    let (stdout, stderr) = hipaa_iam_tests::text(&dom);
+    assert!(dom.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("class=\" js\"") || stdout.contains("class=\"js\""),
+        "the script did not run"
+    );
+    assert!(stdout.contains("id=\"verdict\""), "{stdout}");
+    for bad in ["Uncaught", "ERROR:CONSOLE", "Refused to", "net::ERR"] {
+        assert!(!stderr.contains(bad), "console error ({bad}): {stderr}");
+    }
+    let png = tmp.path().join("org.png");
+    let shot = crate::report_html_cli::chromium(
+        &[
+            &format!("--screenshot={}", png.display()),
+            "--window-size=1280,1600",
+            "--hide-scrollbars",
+        ],
+        &page,
+        &profile,
+    );
+    assert!(
+        shot.status.success() && png.is_file(),
+        "{:?}",
+        hipaa_iam_tests::text(&shot)
+    );
+    let colours = crate::report_html_cli::distinct_colours(&png);
+    assert!(colours >= 16, "the screenshot has {colours} colours: blank?");
+    let pdf = tmp.path().join("org.pdf");
+    let print = crate::report_html_cli::chromium(
+        &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer"],
+        &page,
+        &profile,
+    );
+    assert!(
+        print.status.success() && pdf.is_file(),
+        "{:?}",
+        hipaa_iam_tests::text(&print)
+    );
+    let info =
+        output(std::process::Command::new(crate::report_html_cli::require("pdfinfo", "poppler-utils")).arg(&pdf));
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo: {info}"));
+    assert!((2..=50).contains(&pages), "{pages} pages");
+}
+
+#[test]
+fn the_organization_workbook_has_a_text_row_per_account_and_the_register() {
+    use calamine::{Data, Reader};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("org");
+    collected_hostile(&dir);
+    let out = tmp.path().join("reports");
+    let run = hipaa_iam(
+        &[
+            "audit",
+            "--org",
+            "--exports",
+            dir.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let path = out.join("org_evidence.xlsx");
+    let mut book = crate::report_xlsx_cli::book(&path);
+    assert_eq!(book.sheet_names(), ["Accounts", "Risk register", "Guardrails"]);
+    crate::report_xlsx_cli::assert_no_formula(&path);
+
+    let accounts = book.worksheet_range("Accounts").unwrap();
+    let rows: Vec<Vec<Data>> = accounts.rows().map(|r| r.to_vec()).collect();
+    let head: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        head,
+        [
+            "Account",
+            "Name",
+            "Status",
+            "Error",
+            "Critical",
+            "High",
+            "Medium",
+            "Low",
+            "ChecksFailing",
+            "DataAsOf",
+            "Report"
+        ]
+    );
+    assert_eq!(rows.len(), 4, "a header and one row per account: {rows:?}");
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    // Every value from AWS is a string cell, hostile names as they were named.
+    for (row, (id, name)) in rows[1..].iter().zip(
+        ["111111111111", "222222222222", "333333333333"]
+            .iter()
+            .zip(HOSTILE_NAMES),
+    ) {
+        assert_eq!(row[col("Account")], Data::String(id.to_string()));
+        assert_eq!(row[col("Name")], Data::String(name.to_string()));
+    }
+    assert_eq!(rows[1][col("Status")], Data::String("audited".into()));
+    assert_eq!(rows[1][col("Report")], Data::String("111111111111/report.html".into()));
+    assert!(
+        matches!(rows[1][col("High")], Data::Float(n) if n > 0.0),
+        "{:?}",
+        rows[1]
+    );
+    assert!(
+        matches!(&rows[1][col("DataAsOf")], Data::String(t) if t.starts_with("20")),
+        "{:?}",
+        rows[1]
+    );
+    assert_eq!(rows[3][col("Status")], Data::String("error".into()));
+    assert!(
+        matches!(&rows[3][col("Error")], Data::String(e) if e.starts_with("AccessDenied: User: ")),
+        "{:?}",
+        rows[3]
+    );
+    assert!(matches!(rows[3][col("Report")], Data::Empty | Data::String(_)));
+    assert_ne!(rows[3][col("Report")], Data::String("333333333333/report.html".into()));
+
+    // The register: the rows of org_risk_register.csv.
+    let csv = std::fs::read_to_string(out.join("org_risk_register.csv")).unwrap();
+    let csv_rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
+    let register = book.worksheet_range("Risk register").unwrap();
+    assert_eq!(register.rows().count(), csv_rows + 1);
+    let ids: Vec<String> = register.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(ids.contains(&"IAM-002".to_string()), "{ids:?}");
+}
+
+#[test]
+fn no_html_and_no_xlsx_leave_the_organization_page_and_workbook_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("org");
+    collected(&dir, true);
+    let out = tmp.path().join("reports");
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "--org",
+            "--exports",
+            dir.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let run = hipaa_iam(&args, tmp.path());
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    };
+    audit(&["--no-html"]);
+    assert!(!out.join("org_report.html").exists() && !out.join("111111111111/report.html").exists());
+    assert!(out.join("org_evidence.xlsx").is_file() && out.join("111111111111/evidence.xlsx").is_file());
+    assert!(!manifest_files(&out).contains_key("org_report.html"));
+    verifies(&out);
+    // Without the accounts' pages the workbook names none.
+    {
+        use calamine::Reader;
+        let mut book = crate::report_xlsx_cli::book(&out.join("org_evidence.xlsx"));
+        let range = book.worksheet_range("Accounts").unwrap();
+        assert!(!range
+            .used_cells()
+            .any(|(_, _, c)| c.to_string().ends_with("report.html")));
+    }
+
+    // Then --no-xlsx into the same directory: the page is back, the workbooks go (removed
+    // as stale) and the tree still verifies.
+    audit(&["--no-xlsx"]);
+    assert!(out.join("org_report.html").is_file() && out.join("111111111111/report.html").is_file());
+    assert!(!out.join("org_evidence.xlsx").exists() && !out.join("111111111111/evidence.xlsx").exists());
+    let files = manifest_files(&out);
+    assert!(files.contains_key("org_report.html") && !files.contains_key("org_evidence.xlsx"));
+    verifies(&out);
+
+    // Both: neither.
+    audit(&["--no-html", "--no-xlsx"]);
+    for name in ["org_report.html", "org_evidence.xlsx"] {
+        assert!(!out.join(name).exists(), "{name}");
+    }
+    assert!(out.join("org_summary.md").is_file());
+    verifies(&out);
 }

@@ -232,7 +232,7 @@ fn the_page_is_in_the_manifest_and_verifies_and_no_html_leaves_it_out() {
 }
 
 /// `tool` on PATH, or a failure naming what to install.
-fn require(tool: &str, package: &str) -> PathBuf {
+pub(crate) fn require(tool: &str, package: &str) -> PathBuf {
     std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
@@ -244,7 +244,7 @@ fn require(tool: &str, package: &str) -> PathBuf {
 }
 
 /// Headless Chromium with `args`, on `page`; returns its output.
-fn chromium(args: &[&str], page: &Path, profile: &Path) -> std::process::Output {
+pub(crate) fn chromium(args: &[&str], page: &Path, profile: &Path) -> std::process::Output {
     let mut c = Command::new(require("chromium", "chromium"));
     c.args([
         "--headless",
@@ -316,7 +316,7 @@ fn a_real_browser_renders_the_demo_report_and_prints_it() {
 }
 
 /// The number of distinct RGB colours of a PNG.
-fn distinct_colours(path: &Path) -> usize {
+pub(crate) fn distinct_colours(path: &Path) -> usize {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];

@@ -25,7 +25,7 @@ fn audit(exports: &Path, out: &Path, extra: &[&str]) {
     assert_eq!(run.status.code(), Some(1), "{:?}", text(&run));
 }
 
-fn book(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
+pub(crate) fn book(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
     open_workbook(path).unwrap()
 }
 
@@ -39,7 +39,7 @@ fn findings(path: &Path) -> Vec<BTreeMap<String, Data>> {
 }
 
 /// No cell of any sheet is a formula.
-fn assert_no_formula(path: &Path) {
+pub(crate) fn assert_no_formula(path: &Path) {
     let mut wb = book(path);
     for name in wb.sheet_names() {
         let formulas = wb.worksheet_formula(&name).unwrap();

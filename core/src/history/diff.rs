@@ -28,42 +28,7 @@ use crate::findings::{AuditReport, Finding, ResourceType, Severity, Status};
 use crate::run::FailOn;
 use crate::{Error, Result};
 
-/// One finding as the diff names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FindingRef {
-    /// The check.
-    pub check_id: &'static str,
-    /// Its title.
-    pub title: &'static str,
-    /// Its severity.
-    pub severity: Severity,
-    /// The status (now; before for resolved findings).
-    pub status: Status,
-    /// The resource.
-    pub resource_arn: String,
-    /// The resource's name.
-    pub resource_name: String,
-    /// Why it has this status.
-    pub detail: String,
-    /// When it was first seen open, when the evidence records it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_seen: Option<String>,
-}
-
-impl FindingRef {
-    fn of(f: &Finding) -> Self {
-        FindingRef {
-            check_id: f.check.id,
-            title: f.check.title,
-            severity: f.check.severity,
-            status: f.status,
-            resource_arn: f.resource_arn.clone(),
-            resource_name: f.resource_name.clone(),
-            detail: f.detail.clone(),
-            first_seen: f.first_seen.as_deref().map(str::to_string),
-        }
-    }
-}
+pub use crate::report::since::FindingRef;
 
 /// A finding in both audits with another status or detail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

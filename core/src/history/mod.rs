@@ -179,125 +179,19 @@ pub fn carry_first_seen(report: &mut AuditReport, previous: &AuditReport) {
     }
 }
 
-/// What changed since the last review (`audit --previous DIR`): the failing findings new,
-/// resolved and still open (the oldest first). One model for every report that shows it:
-/// `summary.md` and the job summary ([`Self::markdown`]), `report.html` and
-/// `evidence.xlsx` (through the report model).
-#[derive(Debug, Clone)]
-pub struct SinceLastReview {
-    /// The data time of the previous audit.
-    pub previous_as_of: String,
-    /// The data time of this audit.
-    pub as_of: String,
-    /// Failing now, not before.
-    pub new: Vec<diff::FindingRef>,
-    /// Failing before, not now.
-    pub resolved: Vec<diff::FindingRef>,
-    /// Failing in both, the longest open first (then the most severe).
-    pub still_open: Vec<diff::FindingRef>,
+/// What changed between the `previous` audit and `report` (see [`SinceLastReview`]): the
+/// failing findings new, resolved and still open, matched as `hipaa-iam diff` matches them.
+pub fn since(previous: &AuditReport, report: &AuditReport) -> SinceLastReview {
+    let d = diff::diff_reports(previous, report);
+    SinceLastReview::new(
+        previous.as_of.clone(),
+        report.as_of.clone(),
+        d.new,
+        d.resolved,
+        d.still_open,
+    )
 }
 
-impl SinceLastReview {
-    /// Compares `report` with the `previous` audit.
-    pub fn of(previous: &AuditReport, report: &AuditReport) -> Self {
-        let d = diff::diff_reports(previous, report);
-        let mut still_open = d.still_open;
-        still_open.sort_by(|a, b| a.first_seen.cmp(&b.first_seen).then(b.severity.cmp(&a.severity)));
-        SinceLastReview {
-            previous_as_of: previous.as_of.clone(),
-            as_of: report.as_of.clone(),
-            new: d.new,
-            resolved: d.resolved,
-            still_open,
-        }
-    }
-
-    /// When a still-open finding was first seen (this audit's data time when not recorded).
-    pub fn first_seen<'a>(&'a self, f: &'a diff::FindingRef) -> &'a str {
-        f.first_seen.as_deref().unwrap_or(&self.as_of)
-    }
-
-    /// Whole days a still-open finding has been open, when its times parse.
-    pub fn days_open(&self, f: &diff::FindingRef) -> Option<i64> {
-        days_between(self.first_seen(f), &self.as_of)
-    }
-
-    /// The three lists with their titles, in the order the reports show them.
-    pub fn lists(&self) -> [(&'static str, &[diff::FindingRef]); 3] {
-        [
-            ("New", &self.new),
-            ("Resolved", &self.resolved),
-            ("Still open", &self.still_open),
-        ]
-    }
-
-    /// The "Since last review" section in Markdown, at most [`SINCE_LAST_REVIEW_ROWS`] per
-    /// list (`hipaa-iam diff` lists all).
-    pub fn markdown(&self) -> String {
-        use std::fmt::Write as _;
-        let md = crate::report::register::md_cell;
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "\n## Since last review\n\nCompared with the audit of data as of {}: {} new, {} resolved, {} still open failing finding(s).\n",
-            md(&self.previous_as_of),
-            self.new.len(),
-            self.resolved.len(),
-            self.still_open.len()
-        );
-        for (title, list) in self.lists() {
-            let days = title == "Still open";
-            let _ = writeln!(s, "### {title} ({})\n", list.len());
-            if list.is_empty() {
-                s.push_str("None.\n\n");
-                continue;
-            }
-            s.push_str(if days {
-                "| Severity | Check | Resource | First seen | Days open |\n|---|---|---|---|---|\n"
-            } else {
-                "| Severity | Check | Resource | Detail |\n|---|---|---|---|\n"
-            });
-            for f in list.iter().take(SINCE_LAST_REVIEW_ROWS) {
-                if days {
-                    let _ = writeln!(
-                        s,
-                        "| {} | {} | {} | {} | {} |",
-                        f.severity,
-                        f.check_id,
-                        md(&f.resource_name),
-                        md(self.first_seen(f)),
-                        self.days_open(f).map_or("-".to_string(), |n| n.to_string())
-                    );
-                } else {
-                    let _ = writeln!(
-                        s,
-                        "| {} | {} | {} | {} |",
-                        f.severity,
-                        f.check_id,
-                        md(&f.resource_name),
-                        md(&f.detail)
-                    );
-                }
-            }
-            if list.len() > SINCE_LAST_REVIEW_ROWS {
-                let _ = writeln!(
-                    s,
-                    "\n... and {} more (`hipaa-iam diff` lists them all).",
-                    list.len() - SINCE_LAST_REVIEW_ROWS
-                );
-            }
-            s.push('\n');
-        }
-        s
-    }
-}
-
-/// The "Since last review" section of `summary.md` in Markdown (see [`SinceLastReview`]).
-pub fn since_last_review(previous: &AuditReport, report: &AuditReport) -> String {
-    SinceLastReview::of(previous, report).markdown()
-}
-
-/// The most findings each list of [`since_last_review`] shows.
-pub const SINCE_LAST_REVIEW_ROWS: usize = 100;
+pub use crate::report::since::{SinceLastReview, SINCE_LAST_REVIEW_ROWS};
 
 pub use crate::report::register::days_between;

@@ -9,7 +9,7 @@ use crate::api::Audit;
 use crate::config::LoadedConfig;
 use crate::manifest::Manifest;
 use crate::report::evidence::{self, EvidenceOptions};
-use crate::report::org::{write_tree, AccountView, ConfigRef};
+use crate::report::org::{write_tree, AccountView, ConfigRef, OrgFileOptions};
 use crate::{Error, Result};
 
 /// One member account of an organization run, and what came of it.
@@ -25,7 +25,9 @@ pub struct AccountRun {
 }
 
 /// Writes the evidence of an organization run into `dir`: `<dir>/<id>/` for every audited
-/// account, then the organization files and `manifest.json`.
+/// account, then the organization files and `manifest.json`. `options.no_html` and
+/// `options.no_xlsx` leave out the accounts' `report.html` / `evidence.xlsx` and the
+/// organization's `org_report.html` / `org_evidence.xlsx` alike.
 pub fn write_org_evidence(
     dir: &Path,
     runs: &[AccountRun],
@@ -46,13 +48,18 @@ pub fn write_org_evidence(
             id: &r.id,
             name: &r.name,
             result: r.result.as_ref().map(|a| &a.report).map_err(String::as_str),
+            report_html: r.result.is_ok() && !options.no_html,
         })
         .collect();
     write_tree(
         dir,
         &views,
         &ConfigRef::of(config),
-        options.excel,
+        OrgFileOptions {
+            excel: options.excel,
+            html: !options.no_html,
+            xlsx: !options.no_xlsx,
+        },
         &account_dirs,
         &mut |staging| {
             // Each account's files stream to disk as they are rendered.

@@ -7,9 +7,11 @@ use crate::account::file;
 use crate::account::is_account_id;
 use crate::findings::AuditReport;
 use crate::manifest::{sha256_hex, Manifest};
+use crate::report::evidence::REPORT_HTML;
 use crate::report::evidence::{EvidenceFile, FINDINGS_JSON};
 use crate::report::org::{
-    write_tree, AccountStatus, AccountView, ConfigRef, OrgAccount, OrgIndex, ORG_FINDINGS_CSV, ORG_JSON,
+    write_tree, AccountStatus, AccountView, ConfigRef, OrgAccount, OrgFileOptions, OrgIndex, ORG_EVIDENCE_XLSX,
+    ORG_FINDINGS_CSV, ORG_JSON, ORG_REPORT_HTML,
 };
 use crate::{Error, Result};
 
@@ -42,7 +44,8 @@ fn shard_error(shard: &Path, message: impl std::fmt::Display) -> Error {
 ///
 /// Every shard's manifest is verified first, nested account manifests included; a shard
 /// that does not verify, the same account in two shards, or shards made with different
-/// configurations (or with and without `excel`) are refused before anything is written.
+/// configurations (or with and without `excel`, `--no-html` or `--no-xlsx`) are refused
+/// before anything is written.
 /// The accounts' directories are copied byte for byte; the organization files are rebuilt
 /// from each account's `findings.json` and the shards' `org.json`, so the result is what
 /// one run over all the accounts writes. Written all-or-nothing.
@@ -72,6 +75,9 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
 
     let mut config: Option<(ConfigRef, PathBuf)> = None;
     let mut excel: Option<(bool, PathBuf)> = None;
+    // Whether each shard has the organization's page and workbook (not with --no-html /
+    // --no-xlsx): the merge writes them when the shards do, and refuses a mix.
+    let mut pages: Option<((bool, bool), PathBuf)> = None;
     let mut accounts: BTreeMap<String, ShardAccount> = BTreeMap::new();
     for shard in shards {
         let manifest_path = shard.join(file::MANIFEST);
@@ -128,6 +134,28 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
             }
             Some(_) => {}
         }
+        let these_pages = (
+            manifest.files.contains_key(ORG_REPORT_HTML),
+            manifest.files.contains_key(ORG_EVIDENCE_XLSX),
+        );
+        match &pages {
+            None => pages = Some((these_pages, shard.clone())),
+            Some((p, first)) if *p != these_pages => {
+                let (option, file, first_has) = if p.0 != these_pages.0 {
+                    ("--no-html", ORG_REPORT_HTML, p.0)
+                } else {
+                    ("--no-xlsx", ORG_EVIDENCE_XLSX, p.1)
+                };
+                return Err(Error::InvalidArgument(format!(
+                    "shards written with and without {option}: {} {} {file}, {} {}",
+                    first.display(),
+                    if first_has { "has" } else { "lacks" },
+                    shard.display(),
+                    if first_has { "does not" } else { "has it" },
+                )));
+            }
+            Some(_) => {}
+        }
 
         let index_path = shard.join(ORG_JSON);
         let bytes = std::fs::read(&index_path).map_err(|e| Error::io(&index_path, e))?;
@@ -164,6 +192,7 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
     }
     let (config, _) = config.ok_or_else(|| Error::InvalidArgument("no shard".into()))?;
     let excel = excel.map(|(x, _)| x).unwrap_or(false);
+    let (html, xlsx) = pages.map(|(p, _)| p).unwrap_or((true, true));
 
     let views: Vec<AccountView> = accounts
         .values()
@@ -174,6 +203,10 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
                 Some((report, _)) => Ok(report),
                 None => Err(a.entry.error.as_deref().unwrap_or("")),
             },
+            report_html: a
+                .evidence
+                .as_ref()
+                .is_some_and(|(_, files)| files.iter().any(|(n, _)| n == REPORT_HTML)),
         })
         .collect();
     let parts: Vec<(PathBuf, &[EvidenceFile])> = accounts
@@ -187,7 +220,8 @@ pub fn merge(output: &Path, shards: &[PathBuf]) -> Result<MergeOutcome> {
     let audited = parts.len();
     let errored = views.len() - audited;
     let account_dirs: Vec<PathBuf> = parts.iter().map(|(d, _)| d.clone()).collect();
-    let manifest = write_tree(output, &views, &config, excel, &account_dirs, &mut |staging| {
+    let options = OrgFileOptions { excel, html, xlsx };
+    let manifest = write_tree(output, &views, &config, options, &account_dirs, &mut |staging| {
         for (account_dir, files) in &parts {
             for (name, bytes) in files.iter() {
                 staging.put(account_dir, name, &mut |w| w.write_all(bytes))?;

@@ -16,6 +16,7 @@ use super::findings_json;
 use super::model::ReportModel;
 use super::phi;
 use super::register::{self, check_csv_name};
+use super::since::SinceLastReview;
 use super::staging::{MemorySink, Sink, Staging};
 use super::xlsx::RosterSheet;
 use super::{mfa, summary};
@@ -58,9 +59,10 @@ pub struct EvidenceOptions {
     pub no_html: bool,
     /// Leave out `evidence.xlsx` (`--no-xlsx`).
     pub no_xlsx: bool,
-    /// The previous audit (`audit --previous DIR`): `summary.md`, `report.html` and
-    /// `evidence.xlsx` get a "Since last review" section comparing with it.
-    pub previous: Option<std::sync::Arc<AuditReport>>,
+    /// What changed since the previous audit (`audit --previous DIR`; made by
+    /// `crate::history::since`): `summary.md`, `report.html` and `evidence.xlsx` get a
+    /// "Since last review" section of it.
+    pub since: Option<std::sync::Arc<SinceLastReview>>,
 }
 
 /// The columns of `audit --format csv`: one row per finding of every check, each with its
@@ -266,14 +268,10 @@ pub fn render_into(
             // groups; the page and the workbook are rendered on threads of their own while
             // the CSVs are written.
             let (html, xlsx) = (!options.no_html, !options.no_xlsx);
-            let since = options
-                .previous
-                .as_deref()
-                .map(|previous| crate::history::SinceLastReview::of(previous, report));
-            let since_md = since.as_ref().map(|s| s.markdown());
+            let since_md = options.since.as_ref().map(|s| s.markdown());
             let model = (html || xlsx).then(|| {
                 let mut m = ReportModel::build(report, config, &groups, rows.clone(), &mfa_rows);
-                m.since = since;
+                m.since = options.since.clone();
                 m
             });
             drop(mfa_rows);
@@ -295,9 +293,9 @@ pub fn render_into(
                         return RosterSheet::TooMany(mfa_table.rows.len());
                     }
                     match roster_id.lock().ok().and_then(|rx| rx.recv().ok()) {
-                        Some(id) => RosterSheet::Rows(crate::history::review::roster_from_tables(
-                            &id, report, mfa_table, ic_table,
-                        )),
+                        Some(id) => {
+                            RosterSheet::Rows(super::roster::roster_from_tables(&id, report, mfa_table, ic_table))
+                        }
                         // findings.json failed: the evidence fails with it.
                         None => RosterSheet::Absent,
                     }

@@ -9,9 +9,8 @@ use std::io::Write;
 use askama::Template;
 
 use super::model::{CheckSection, ReportModel, STATUSES};
+use super::since::{FindingRef, SinceLastReview};
 use crate::findings::{Finding, Severity, Status};
-use crate::history::diff::FindingRef;
-use crate::history::SinceLastReview;
 use crate::text::is_unsafe;
 
 /// The page's file name in an evidence directory.

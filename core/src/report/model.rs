@@ -17,10 +17,11 @@ use chrono::{DateTime, NaiveDate};
 
 use super::mfa::MfaRow;
 use super::register::{self, check_csv_name, RiskRow, RiskStatus};
+use super::since::SinceLastReview;
 use crate::checks;
 use crate::config::LoadedConfig;
 use crate::findings::{AuditReport, Check, Finding, Severity, Status};
-use crate::history::SinceLastReview;
+use std::sync::Arc;
 
 /// Passing findings listed per check (the rest are counted, and in the check's CSV).
 pub const PASS_ROWS_PER_CHECK: usize = 50;
@@ -172,7 +173,7 @@ pub struct ReportModel<'a> {
     /// The MFA audit.
     pub mfa: MfaSummary,
     /// What changed since the previous audit (`audit --previous DIR`).
-    pub since: Option<SinceLastReview>,
+    pub since: Option<Arc<SinceLastReview>>,
 }
 
 impl<'a> ReportModel<'a> {
@@ -224,18 +225,18 @@ impl<'a> ReportModel<'a> {
     }
 
     /// [`build`](Self::build) from the report and account alone (`audit --format html`),
-    /// compared with the `previous` audit when there is one.
+    /// with what changed since the previous audit when there is one.
     pub fn of(
         report: &'a AuditReport,
         account: &crate::account::Account,
         config: &LoadedConfig,
-        previous: Option<&AuditReport>,
+        since: Option<Arc<SinceLastReview>>,
     ) -> ReportModel<'a> {
         let groups = register::by_check(report);
         let rows = register::rows_of(report, &groups);
         let mfa_rows = super::mfa::rows(account, &config.config);
         let mut model = ReportModel::build(report, config, &groups, rows, &mfa_rows);
-        model.since = previous.map(|p| SinceLastReview::of(p, report));
+        model.since = since;
         model
     }
 

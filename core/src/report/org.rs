@@ -1,7 +1,8 @@
 //! Organization evidence: one evidence directory per member account (`<dir>/<account-id>/`,
 //! exactly what `audit --output-dir` writes for one account) plus the organization files
 //! at the top (`org_summary.md`, `org_findings.csv`, the organization risk register,
-//! `org.json` listing the accounts and their errors, and a `manifest.json` over all of it).
+//! `org.json` listing the accounts and their errors, the page `org_report.html` and the
+//! workbook `org_evidence.xlsx` ([`super::org_report`]), and a `manifest.json` over all of it).
 //! [`crate::org::merge`] combines the directories of several shards into one, after verifying each.
 //!
 //! The top `manifest.json` lists the organization files and every account's own
@@ -42,6 +43,10 @@ pub const ORG_FINDINGS_CSV: &str = "org_findings.csv";
 pub const ORG_REGISTER_CSV: &str = "org_risk_register.csv";
 /// The organization risk register as Markdown.
 pub const ORG_REGISTER_MD: &str = "org_risk_register.md";
+/// The organization's workbook (sheets Accounts, Risk register, Guardrails).
+pub use super::org_report::ORG_EVIDENCE_XLSX;
+/// The organization's page (one row per account, linking to each account's `report.html`).
+pub use super::org_report::ORG_REPORT_HTML;
 
 /// What became of an account in `org.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +116,19 @@ pub struct AccountView<'a> {
     pub name: &'a str,
     /// Its findings, or why it was not audited.
     pub result: std::result::Result<&'a AuditReport, &'a str>,
+    /// Whether its evidence directory holds `report.html` (the organization's page links to it).
+    pub report_html: bool,
+}
+
+/// Which organization files to write besides the ones always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgFileOptions {
+    /// Prepend the UTF-8 byte-order mark to the CSVs (for Excel).
+    pub excel: bool,
+    /// Write `org_report.html`.
+    pub html: bool,
+    /// Write `org_evidence.xlsx`.
+    pub xlsx: bool,
 }
 
 /// Writes an organization's evidence tree all-or-nothing: `write_accounts` writes the
@@ -121,7 +139,7 @@ pub(crate) fn write_tree(
     dir: &Path,
     views: &[AccountView],
     config: &ConfigRef,
-    excel: bool,
+    options: OrgFileOptions,
     account_dirs: &[PathBuf],
     write_accounts: &mut dyn FnMut(&Staging) -> Result<()>,
 ) -> Result<Manifest> {
@@ -136,7 +154,7 @@ pub(crate) fn write_tree(
     let staging = Staging::begin(&all)?;
     write_accounts(&staging)?;
 
-    let top = render_org_files(views, config, excel)?;
+    let top = render_org_files(views, config, options)?;
     let mut manifest = Manifest::new();
     manifest.config = Some(config.name.clone());
     manifest.config_sha256 = Some(config.sha256.clone());
@@ -164,7 +182,12 @@ pub(crate) fn write_tree(
     json.push(b'\n');
     staging.put(dir, file::MANIFEST, &mut |w| w.write_all(&json))?;
     let written: Vec<Vec<String>> = account_dirs.iter().map(|d| staging.names(d)).collect();
+    let written_top = staging.names(dir);
     staging.commit()?;
+
+    // Organization files of the previous run that this one does not write (e.g.
+    // org_report.html after --no-html).
+    evidence::remove_stale(dir, previous_top.as_ref(), &written_top);
 
     for ((d, previous), names) in previous_accounts.iter().zip(&written) {
         evidence::remove_stale(d, previous.as_ref(), names);
@@ -204,7 +227,12 @@ pub(crate) fn write_tree(
 }
 
 /// The organization files (everything at the top but `manifest.json`), by file name.
-pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) -> Result<Vec<EvidenceFile>> {
+pub fn render_org_files(
+    views: &[AccountView],
+    config: &ConfigRef,
+    options: OrgFileOptions,
+) -> Result<Vec<EvidenceFile>> {
+    let excel = options.excel;
     let index = OrgIndex {
         accounts: views
             .iter()
@@ -225,7 +253,7 @@ pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) 
         .map_err(|e| Error::InvalidArgument(format!("cannot serialise {ORG_JSON}: {e}")))?;
     json.push(b'\n');
     let register_rows = org_register(views);
-    Ok(vec![
+    let mut files = vec![
         (ORG_JSON.to_string(), json),
         (ORG_SUMMARY_MD.to_string(), org_summary(views, config).into_bytes()),
         (ORG_FINDINGS_CSV.to_string(), org_findings_csv(views).to_bytes(excel)),
@@ -237,7 +265,17 @@ pub fn render_org_files(views: &[AccountView], config: &ConfigRef, excel: bool) 
             ORG_REGISTER_MD.to_string(),
             org_register_markdown(views, &register_rows).into_bytes(),
         ),
-    ])
+    ];
+    if options.html || options.xlsx {
+        let model = super::org_report::OrgReport::build(views, config, register_rows);
+        if options.html {
+            files.push((ORG_REPORT_HTML.to_string(), super::org_report::html(&model)?));
+        }
+        if options.xlsx {
+            files.push((ORG_EVIDENCE_XLSX.to_string(), super::org_report::workbook(&model)?));
+        }
+    }
+    Ok(files)
 }
 
 /// The columns of `org_findings.csv`.
@@ -292,7 +330,7 @@ fn catalogue_key(check_id: &str) -> (usize, String) {
     (pos, check_id.to_string())
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -395,7 +433,7 @@ pub fn org_register(views: &[AccountView]) -> Vec<RiskRow> {
 }
 
 /// The first and last `as_of` of the audited accounts' data.
-fn as_of_range(views: &[AccountView]) -> Option<(String, String)> {
+pub(super) fn as_of_range(views: &[AccountView]) -> Option<(String, String)> {
     let mut times: Vec<&str> = views
         .iter()
         .filter_map(|v| v.result.ok())
@@ -427,7 +465,7 @@ fn org_register_markdown(views: &[AccountView], rows: &[RiskRow]) -> String {
 }
 
 /// Failing findings of one report by severity.
-fn fails_by_severity(report: &AuditReport, severity: Severity) -> usize {
+pub(super) fn fails_by_severity(report: &AuditReport, severity: Severity) -> usize {
     report
         .findings
         .iter()
@@ -483,50 +521,81 @@ fn state_text(state: GuardrailState, reason: Option<&str>, listed: Option<String
     }
 }
 
+/// One audited account's organization policies, as the summary and the page show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardrailRow<'a> {
+    /// The account ID.
+    pub id: &'a str,
+    /// The account's name.
+    pub name: &'a str,
+    /// What the SCPs are to the account: `restricted by SCPs`, `only FullAWSAccess (no SCP
+    /// restricts)`, ...
+    pub verdict: &'static str,
+    /// No service control policy restricts anything in the account (IAM-033 fails).
+    pub only_full_access: bool,
+    /// The SCPs attached at each level of the account's chain, root first.
+    pub scps: String,
+    /// The RCPs likewise.
+    pub rcps: String,
+}
+
+/// The guardrails of every audited account whose findings hold the organization's policies.
+pub fn guardrail_rows<'a>(views: &[AccountView<'a>]) -> Vec<GuardrailRow<'a>> {
+    views
+        .iter()
+        .filter_map(|v| v.result.ok().and_then(|r| r.organization.as_ref()).map(|g| (v, g)))
+        .map(|(v, g)| {
+            let (verdict, only_full_access) = match g.scp {
+                GuardrailState::Apply if g.scp_restricts => ("restricted by SCPs", false),
+                GuardrailState::Apply => ("only FullAWSAccess (no SCP restricts)", true),
+                GuardrailState::NotEnabled => ("none (SCPs not enabled)", true),
+                GuardrailState::ManagementAccount => ("SCPs do not apply (management account)", false),
+                GuardrailState::Unknown => ("unknown", false),
+            };
+            GuardrailRow {
+                id: v.id,
+                name: v.name,
+                verdict,
+                only_full_access,
+                scps: state_text(g.scp, g.scp_reason.as_deref(), levels_text(g, |l| &l.scps)),
+                rcps: state_text(g.rcp, g.rcp_reason.as_deref(), levels_text(g, |l| &l.rcps)),
+            }
+        })
+        .collect()
+}
+
+/// What the guardrails' table says of them, before it.
+pub const GUARDRAILS_INTRO: &str =
+    "The service control policies (SCPs) attached at each level of each account's chain, root first; \
+     an action is permitted only if at every level some SCP allows it and no SCP denies it. \
+     Resource control policies (RCPs) likewise, for the resources of the services they cover.";
+
 /// `## Guardrails`: for every audited account, the service control policies attached at
 /// each level of its chain (root, organizational units, account), whether they restrict
 /// anything, and its resource control policies; then the accounts that have only
 /// FullAWSAccess (no SCP restricts anything).
 fn guardrails_section(views: &[AccountView]) -> String {
     let mut s = String::from("## Guardrails\n\n");
-    let rows: Vec<(&AccountView, &OrgGuardrails)> = views
-        .iter()
-        .filter_map(|v| v.result.ok().and_then(|r| r.organization.as_ref()).map(|g| (v, g)))
-        .collect();
+    let rows = guardrail_rows(views);
     if rows.is_empty() {
         s.push_str("No account's findings hold the organization's policies.\n\n");
         return s;
     }
-    s.push_str(
-        "The service control policies (SCPs) attached at each level of each account's chain, root first; \
-         an action is permitted only if at every level some SCP allows it and no SCP denies it. \
-         Resource control policies (RCPs) likewise, for the resources of the services they cover.\n\n",
-    );
+    s.push_str(GUARDRAILS_INTRO);
+    s.push_str("\n\n");
     s.push_str("| Account | Name | Guardrails | SCPs by level | RCPs by level |\n|---|---|---|---|---|\n");
     let mut only_full = Vec::new();
-    for (v, g) in &rows {
-        let verdict = match g.scp {
-            GuardrailState::Apply if g.scp_restricts => "restricted by SCPs",
-            GuardrailState::Apply => {
-                only_full.push(v.id);
-                "only FullAWSAccess (no SCP restricts)"
-            }
-            GuardrailState::NotEnabled => {
-                only_full.push(v.id);
-                "none (SCPs not enabled)"
-            }
-            GuardrailState::ManagementAccount => "SCPs do not apply (management account)",
-            GuardrailState::Unknown => "unknown",
-        };
-        let scps = state_text(g.scp, g.scp_reason.as_deref(), levels_text(g, |l| &l.scps));
-        let rcps = state_text(g.rcp, g.rcp_reason.as_deref(), levels_text(g, |l| &l.rcps));
+    for g in &rows {
+        if g.only_full_access {
+            only_full.push(g.id);
+        }
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
-            md_cell(v.id),
-            md_cell(v.name),
-            verdict,
-            md_cell(&scps),
-            md_cell(&rcps)
+            md_cell(g.id),
+            md_cell(g.name),
+            g.verdict,
+            md_cell(&g.scps),
+            md_cell(&g.rcps)
         ));
     }
     s.push('\n');

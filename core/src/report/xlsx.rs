@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 
 use super::csv_file::CsvTable;
 use super::model::{ReportModel, STATUSES};
-use super::register::effective_status;
+use super::register::{effective_status, RiskRow};
 use crate::checks;
 use crate::findings::{Check, Finding, Severity, Status};
 
@@ -57,16 +57,16 @@ pub const FINDING_COLUMNS: [&str; 15] = [
     "EvidenceCsv",
 ];
 
-struct Styles {
-    header: Format,
-    bold: Format,
-    wrap: Format,
+pub(super) struct Styles {
+    pub(super) header: Format,
+    pub(super) bold: Format,
+    pub(super) wrap: Format,
     severity: [Format; 4],
     status: [Format; 5],
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub(super) fn new() -> Styles {
         let fill = |rgb: u32| Format::new().set_background_color(Color::RGB(rgb));
         Styles {
             header: Format::new()
@@ -93,7 +93,7 @@ impl Styles {
         }
     }
 
-    fn severity(&self, s: Severity) -> &Format {
+    pub(super) fn severity(&self, s: Severity) -> &Format {
         &self.severity[Severity::ALL_DESC.iter().position(|x| *x == s).unwrap_or(3)]
     }
 
@@ -103,7 +103,7 @@ impl Styles {
 }
 
 /// Text for a cell: cut to Excel's limit (rust_xlsxwriter refuses longer text).
-fn cell(s: &str) -> &str {
+pub(super) fn cell(s: &str) -> &str {
     if s.len() <= CELL_MAX {
         return s;
     }
@@ -115,13 +115,13 @@ fn cell(s: &str) -> &str {
 }
 
 /// A sheet being filled row by row (the constant-memory mode takes rows in order).
-struct Sheet<'w> {
-    ws: &'w mut Worksheet,
-    row: u32,
+pub(super) struct Sheet<'w> {
+    pub(super) ws: &'w mut Worksheet,
+    pub(super) row: u32,
 }
 
 impl Sheet<'_> {
-    fn header(&mut self, names: &[&str], styles: &Styles, widths: &[f64]) -> Result<(), XlsxError> {
+    pub(super) fn header(&mut self, names: &[&str], styles: &Styles, widths: &[f64]) -> Result<(), XlsxError> {
         for (c, name) in names.iter().enumerate() {
             self.ws
                 .write_string_with_format(self.row, c as u16, *name, &styles.header)?;
@@ -135,7 +135,7 @@ impl Sheet<'_> {
     }
 
     /// One row: each cell a string (data is never a formula), with an optional format.
-    fn strings(&mut self, cells: &[(&str, Option<&Format>)]) -> Result<(), XlsxError> {
+    pub(super) fn strings(&mut self, cells: &[(&str, Option<&Format>)]) -> Result<(), XlsxError> {
         for (c, (text, format)) in cells.iter().enumerate() {
             let text = cell(text);
             match format {
@@ -147,12 +147,12 @@ impl Sheet<'_> {
         Ok(())
     }
 
-    fn number(&mut self, col: u16, n: usize) -> Result<(), XlsxError> {
+    pub(super) fn number(&mut self, col: u16, n: usize) -> Result<(), XlsxError> {
         self.ws.write_number(self.row, col, n as f64)?;
         Ok(())
     }
 
-    fn filter(&mut self, header_row: u32, columns: usize) -> Result<(), XlsxError> {
+    pub(super) fn filter(&mut self, header_row: u32, columns: usize) -> Result<(), XlsxError> {
         if self.row > header_row + 1 {
             self.ws.autofilter(header_row, 0, self.row - 1, (columns - 1) as u16)?;
         }
@@ -160,7 +160,7 @@ impl Sheet<'_> {
     }
 }
 
-fn sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<Sheet<'w>, XlsxError> {
+pub(super) fn sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<Sheet<'w>, XlsxError> {
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
     Ok(Sheet { ws, row: 0 })
@@ -376,7 +376,8 @@ fn since(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), Xlsx
     s.filter(0, head.len())
 }
 
-fn register(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxError> {
+/// The Risk register sheet (also the organization workbook's).
+pub(super) fn register(wb: &mut Workbook, rows: &[RiskRow], st: &Styles) -> Result<(), XlsxError> {
     let mut s = sheet(wb, "Risk register")?;
     let head = [
         "Risk ID",
@@ -391,7 +392,7 @@ fn register(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), X
         "Pass",
     ];
     s.header(&head, st, &[12.0, 10.0, 10.0, 60.0, 28.0, 60.0, 36.0, 8.0, 9.0, 8.0])?;
-    for r in &m.register {
+    for r in rows {
         s.ws.write_string(s.row, 0, cell(&r.risk_id))?;
         s.ws.write_string_with_format(s.row, 1, r.severity.as_str(), st.severity(r.severity))?;
         s.ws.write_string(s.row, 2, r.status.as_str())?;
@@ -497,7 +498,7 @@ fn family(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles, name: &str, famil
 pub enum RosterSheet {
     /// No such sheet (`audit --format xlsx` on stdout: a roster belongs to evidence).
     Absent,
-    /// The roster ([`crate::history::review::roster_from_tables`]).
+    /// The roster ([`super::roster::roster_from_tables`]).
     Rows(CsvTable),
     /// More principals than a sheet lists ([`FINDING_ROWS`]): a note names
     /// `access_review.csv` instead.
@@ -576,7 +577,7 @@ pub fn workbook_with(model: &ReportModel<'_>, roster: &dyn Fn() -> RosterSheet) 
     summary(&mut wb, model, &st)?;
     findings(&mut wb, model, &st)?;
     since(&mut wb, model, &st)?;
-    register(&mut wb, model, &st)?;
+    register(&mut wb, &model.register, &st)?;
     mfa(&mut wb, model, &st)?;
     for (name, checks) in checks::families() {
         family(&mut wb, model, &st, name, checks)?;

@@ -213,7 +213,9 @@ fn every_audited_account_gets_the_single_account_evidence_and_org_json_lists_all
             "222222222222/manifest.json",
             "333333333333/manifest.json",
             "org.json",
+            "org_evidence.xlsx",
             "org_findings.csv",
+            "org_report.html",
             "org_risk_register.csv",
             "org_risk_register.md",
             "org_summary.md",
@@ -528,6 +530,8 @@ fn org_files_are_the_same_for_the_same_inputs_in_any_order() {
         "org_findings.csv",
         "org_risk_register.csv",
         "org_risk_register.md",
+        "org_report.html",
+        "org_evidence.xlsx",
     ] {
         assert_eq!(
             std::fs::read(a.path().join(name)).unwrap(),

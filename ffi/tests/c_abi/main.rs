@@ -5,6 +5,7 @@
 mod abi;
 mod access;
 mod callers;
+mod evidence;
 mod guard;
 mod header;
 mod history;

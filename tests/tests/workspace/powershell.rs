@@ -408,7 +408,7 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         stdout.contains(&format!("LIBRARY {}", module.path().join("libhipaa_iam.so").display())),
         "{stdout}"
     );
-    assert!(stdout.contains("STRINGS received=11 freed=11"), "{stdout}");
+    assert!(stdout.contains("STRINGS received=13 freed=13"), "{stdout}");
 
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(out.path().join(name)).unwrap()).unwrap()
@@ -460,6 +460,44 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
         csv.starts_with("UserName,MFA,ConsoleAccess,MfaDeviceType,InMfaGroup,Groups,PasswordLastUsed,Compliant\r\n")
     );
     assert!(manifest.to_string().contains("mfa_audit.csv"), "{manifest}");
+    // The report page and the workbook among it, each left out by html:false / xlsx:false
+    // (-NoHtml, -NoXlsx), every file listed hashed as written.
+    for (dir, manifest, html, xlsx) in [
+        ("evidence", "evidence-manifest.json", true, true),
+        ("evidence-no-html", "evidence-no-html-manifest.json", false, true),
+        ("evidence-no-xlsx", "evidence-no-xlsx-manifest.json", true, false),
+        ("run-evidence", "", true, true),
+    ] {
+        let files: Vec<String> = if manifest.is_empty() {
+            read("run.json")["evidence"]["files"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        } else {
+            let m = read(manifest);
+            let files = m["files"].as_object().unwrap();
+            for (name, hash) in files {
+                let bytes = std::fs::read(out.path().join(dir).join(name)).unwrap();
+                assert_eq!(
+                    hipaa_iam_core::manifest::sha256_hex(&bytes),
+                    hash.as_str().unwrap(),
+                    "{dir}/{name}"
+                );
+            }
+            files.keys().cloned().collect()
+        };
+        assert!(files.iter().any(|f| f == "findings.json"), "{dir}: {files:?}");
+        assert_eq!(files.iter().any(|f| f == "report.html"), html, "{dir}: {files:?}");
+        assert_eq!(files.iter().any(|f| f == "evidence.xlsx"), xlsx, "{dir}: {files:?}");
+        assert_eq!(out.path().join(dir).join("report.html").is_file(), html, "{dir}");
+        assert_eq!(out.path().join(dir).join("evidence.xlsx").is_file(), xlsx, "{dir}");
+    }
+    let page = std::fs::read_to_string(out.path().join("evidence/report.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("123456789012"));
+    let book = std::fs::read(out.path().join("evidence/evidence.xlsx")).unwrap();
+    assert!(book.starts_with(b"PK\x03\x04"), "the workbook is a zip archive");
 
     // Each error status became an exception with the library's message and status.
     let error = |case: &str| -> String {
@@ -663,4 +701,90 @@ fn the_shim_s_audit_call_collects_a_live_account_once_for_the_objects_and_the_ev
         .unwrap()
         .iter()
         .any(|f| f["resource_name"] == "nurse.kim"));
+}
+
+/// The module's table of request fields and the parameters that set them
+/// (`$script:ParameterNames`), as (field, parameter) pairs.
+fn parameter_table(module: &str) -> Vec<(String, String)> {
+    let start = module
+        .find("$script:ParameterNames = @{")
+        .expect("the ParameterNames table");
+    let body = &module[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (field, parameter) = l.split_once('=').unwrap_or_else(|| panic!("table line {l:?}"));
+            (
+                field.trim().to_string(),
+                parameter.trim().trim_matches('\'').to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_parameter_table_names_real_fields_and_parameters_and_the_evidence_switches_set_them() {
+    let module = std::fs::read_to_string(module_dir().join("HipaaIam.psm1")).unwrap();
+    let functions = module_functions(&module);
+    let table = parameter_table(&module);
+    assert!(table.len() >= 10, "{table:?}");
+    // Each field is a request field of the library; each parameter is one of the module's.
+    let mut sources = String::new();
+    let mut stack = vec![workspace_root().join("core/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    for (field, parameter) in &table {
+        assert!(
+            sources.contains(&format!("pub {field}: ")),
+            "{field} is not a field of any request of the library"
+        );
+        let name = parameter.trim_start_matches('-');
+        assert!(
+            functions.iter().any(|f| f.parameters.iter().any(|p| p == name)),
+            "{parameter} (for {field}) is no parameter of the module"
+        );
+    }
+    for (field, parameter) in [("html", "-NoHtml"), ("xlsx", "-NoXlsx"), ("excel", "-Excel")] {
+        assert!(
+            table.contains(&(field.to_string(), parameter.to_string())),
+            "the table does not map {field} to {parameter}"
+        );
+    }
+
+    // The commands that write evidence take -NoHtml and -NoXlsx, documented, and set the
+    // request's html / xlsx to false with them.
+    for name in ["Invoke-HipaaIamAudit", "Export-HipaaRiskRegister"] {
+        let f = functions.iter().find(|f| f.name == name).unwrap();
+        let body = function_body(&module, name);
+        for (switch, field) in [("NoHtml", "html"), ("NoXlsx", "xlsx")] {
+            assert!(f.parameters.iter().any(|p| p == switch), "{name} has no -{switch}");
+            assert!(
+                body.contains(&format!("[switch]${switch}")),
+                "{name}: -{switch} is not a switch"
+            );
+            assert!(
+                body.contains(&format!("if (${switch}) {{ $request['{field}'] = $false }}")),
+                "{name}: -{switch} does not set {field} to false"
+            );
+            assert!(
+                f.help.contains(&format!(".PARAMETER {switch}")),
+                "{name}: no help for -{switch}"
+            );
+        }
+    }
+    // The Pester tests exercise them.
+    let pester = std::fs::read_to_string(powershell_dir().join("tests/HipaaIam.Tests.ps1")).unwrap();
+    for switch in ["-NoHtml", "-NoXlsx"] {
+        assert!(pester.contains(switch), "the Pester tests never use {switch}");
+    }
 }
