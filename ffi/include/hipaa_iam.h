@@ -147,7 +147,8 @@ int32_t hipaa_iam_audit(const char *request_json, char **out_json);
 /**
  * The MFA report (the hardening guide's Audit-MFA): one row per IAM user, sorted by name,
  * with `UserName`, `MFA` (`HAS_MFA`/`NO_MFA`/`UNKNOWN`), `ConsoleAccess`, `MfaDeviceType`,
- * `InMfaGroup`, `Groups`, `PasswordLastUsed`, `Compliant`, as `hipaa-iam mfa` shows.
+ * `InMfaGroup`, `Groups`, `PasswordLastUsed`, `AccessKeyLastUsed`, `Compliant`, as `hipaa-iam mfa`
+ * shows.
  * Request: as [`hipaa_iam_audit`] (`checks` is ignored). Response: a JSON array of rows.
  *
  * # Safety

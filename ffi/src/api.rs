@@ -111,7 +111,8 @@ pub unsafe extern "C" fn hipaa_iam_audit(request_json: *const c_char, out_json: 
 
 /// The MFA report (the hardening guide's Audit-MFA): one row per IAM user, sorted by name,
 /// with `UserName`, `MFA` (`HAS_MFA`/`NO_MFA`/`UNKNOWN`), `ConsoleAccess`, `MfaDeviceType`,
-/// `InMfaGroup`, `Groups`, `PasswordLastUsed`, `Compliant`, as `hipaa-iam mfa` shows.
+/// `InMfaGroup`, `Groups`, `PasswordLastUsed`, `AccessKeyLastUsed`, `Compliant`, as `hipaa-iam mfa`
+/// shows.
 /// Request: as [`hipaa_iam_audit`] (`checks` is ignored). Response: a JSON array of rows.
 ///
 /// # Safety

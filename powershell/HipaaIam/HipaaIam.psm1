@@ -399,7 +399,7 @@ function Get-HipaaMfaStatus {
     Reports every IAM user's MFA status (the hardening guide's Audit-MFA).
     .DESCRIPTION
     Returns one object per IAM user with UserName, MFA (HAS_MFA, NO_MFA or UNKNOWN),
-    ConsoleAccess, MfaDeviceType, InMfaGroup, Groups, PasswordLastUsed and Compliant, and
+    ConsoleAccess, MfaDeviceType, InMfaGroup, Groups, PasswordLastUsed, AccessKeyLastUsed and Compliant, and
     prints the guide's lines ("alice <cross> has NO MFA - HIPAA compliance gap") to the host.
     The alias Audit-MFA keeps the guide script's parameters: -SaveCsv writes the CSV to
     -OutPath (default .\reports\mfa_audit.csv), byte for byte the file `hipaa-iam mfa

@@ -303,7 +303,7 @@ Describe 'Get-HipaaMfaStatus and Audit-MFA' {
         $evidence = Join-Path -Path $TestDrive -ChildPath 'ev'
         $null = Invoke-HipaaIamAudit -ExportsPath $Demo -OutputDirectory $evidence
         (Get-FileHash -LiteralPath $csv).Hash | Should -Be (Get-FileHash -LiteralPath (Join-Path -Path $evidence -ChildPath 'mfa_audit.csv')).Hash
-        (Get-Content -LiteralPath $csv -TotalCount 1) | Should -Be 'UserName,MFA,ConsoleAccess,MfaDeviceType,InMfaGroup,Groups,PasswordLastUsed,Compliant'
+        (Get-Content -LiteralPath $csv -TotalCount 1) | Should -Be 'UserName,MFA,ConsoleAccess,MfaDeviceType,InMfaGroup,Groups,PasswordLastUsed,AccessKeyLastUsed,Compliant'
     }
 
     It '-SaveCsv defaults to .\reports\mfa_audit.csv' {

@@ -82,6 +82,9 @@ pub struct MfaRow {
     /// When the console password was last used: RFC 3339, `never` (a password that was
     /// never used) or `N/A` (no password, or no information).
     pub password_last_used: String,
+    /// When one of the user's access keys was last used (the latest of them): RFC 3339,
+    /// `never` (keys that were never used) or `N/A` (no access key, or no information).
+    pub access_key_last_used: String,
     /// `false` for a console user without MFA, a user outside the MFA group, or a user
     /// whose MFA status is unknown.
     pub compliant: bool,
@@ -150,6 +153,7 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
                 Some(ReportTime::NotApplicable) if console_access => "never".to_string(),
                 _ => "N/A".to_string(),
             };
+            let access_key_last_used = cred.map_or_else(|| "N/A".to_string(), key_last_used);
             let compliant = in_mfa_group && mfa != MfaStatus::Unknown && !(console_access && mfa == MfaStatus::NoMfa);
             MfaRow {
                 user_name: user.user_name.clone(),
@@ -159,6 +163,7 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
                 in_mfa_group,
                 groups,
                 password_last_used,
+                access_key_last_used,
                 compliant,
             }
         })
@@ -167,8 +172,22 @@ pub fn rows(account: &Account, config: &Config) -> Vec<MfaRow> {
     rows
 }
 
+/// The latest use of any of the row's access keys (see [`MfaRow::access_key_last_used`]).
+fn key_last_used(row: &crate::account::CredentialRow) -> String {
+    let keys: Vec<_> = row
+        .access_keys
+        .iter()
+        .filter(|k| k.active || k.last_rotated.at().is_some())
+        .collect();
+    match keys.iter().filter_map(|k| k.last_used.at()).max() {
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None if !keys.is_empty() => "never".to_string(),
+        None => "N/A".to_string(),
+    }
+}
+
 /// The columns of `mfa_audit.csv`.
-pub const CSV_HEADERS: [&str; 8] = [
+pub const CSV_HEADERS: [&str; 9] = [
     "UserName",
     "MFA",
     "ConsoleAccess",
@@ -176,6 +195,7 @@ pub const CSV_HEADERS: [&str; 8] = [
     "InMfaGroup",
     "Groups",
     "PasswordLastUsed",
+    "AccessKeyLastUsed",
     "Compliant",
 ];
 
@@ -191,6 +211,7 @@ pub fn to_csv(rows: &[MfaRow]) -> CsvTable {
             r.in_mfa_group.to_string(),
             r.groups.join(";"),
             r.password_last_used.clone(),
+            r.access_key_last_used.clone(),
             r.compliant.to_string(),
         ]);
     }

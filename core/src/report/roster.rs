@@ -69,6 +69,23 @@ pub fn roster_from_tables(
     roster_of(&id, report, &maps(&mfa.headers, &mfa.rows), &ic)
 }
 
+/// The roster's `LastUsed` of a user: when its console password and its access keys were
+/// last used (`console 2026-11-03T09:12:00Z; access key never`), each left out when the
+/// user has none; `N/A` when it has neither.
+fn last_used(password: &str, key: &str) -> String {
+    let known = |v: &str| !v.is_empty() && v != "N/A";
+    let parts: Vec<String> = [("console", password), ("access key", key)]
+        .iter()
+        .filter(|(_, v)| known(v))
+        .map(|(what, v)| format!("{what} {v}"))
+        .collect();
+    if parts.is_empty() {
+        "N/A".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
 pub(crate) fn roster_of(
     id: &str,
     report: &AuditReport,
@@ -126,7 +143,7 @@ pub(crate) fn roster_of(
             cell(row, "MFA"),
             cell(row, "ConsoleAccess"),
             keys(&arn),
-            cell(row, "PasswordLastUsed"),
+            last_used(&cell(row, "PasswordLastUsed"), &cell(row, "AccessKeyLastUsed")),
             open.get(arn.as_str()).copied().unwrap_or(0).to_string(),
             String::new(),
             String::new(),

@@ -418,9 +418,10 @@ fn mfa(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxEr
         "InMfaGroup",
         "Groups",
         "PasswordLastUsed",
+        "AccessKeyLastUsed",
         "Compliant",
     ];
-    s.header(&head, st, &[28.0, 10.0, 14.0, 14.0, 12.0, 36.0, 24.0, 11.0])?;
+    s.header(&head, st, &[28.0, 10.0, 14.0, 14.0, 12.0, 36.0, 24.0, 24.0, 11.0])?;
     let yes = |b: bool| if b { "true" } else { "false" };
     for r in &m.mfa.rows {
         let groups = r.groups.join(", ");
@@ -433,6 +434,7 @@ fn mfa(wb: &mut Workbook, m: &ReportModel<'_>, st: &Styles) -> Result<(), XlsxEr
             (yes(r.in_mfa_group), None),
             (&groups, None),
             (&r.password_last_used, None),
+            (&r.access_key_last_used, None),
             (yes(r.compliant), Some(compliant)),
         ])?;
     }

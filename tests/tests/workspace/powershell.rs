@@ -456,9 +456,9 @@ fn the_csharp_shim_drives_the_native_library_under_mono() {
     // The evidence was written where the request said, and the manifest hashes it.
     let manifest = read("evidence-manifest.json");
     let csv = std::fs::read_to_string(out.path().join("evidence/mfa_audit.csv")).unwrap();
-    assert!(
-        csv.starts_with("UserName,MFA,ConsoleAccess,MfaDeviceType,InMfaGroup,Groups,PasswordLastUsed,Compliant\r\n")
-    );
+    assert!(csv.starts_with(
+        "UserName,MFA,ConsoleAccess,MfaDeviceType,InMfaGroup,Groups,PasswordLastUsed,AccessKeyLastUsed,Compliant\r\n"
+    ));
     assert!(manifest.to_string().contains("mfa_audit.csv"), "{manifest}");
     // The report page and the workbook among it, each left out by html:false / xlsx:false
     // (-NoHtml, -NoXlsx), every file listed hashed as written.
