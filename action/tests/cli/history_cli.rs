@@ -596,6 +596,14 @@ fn access_review_round_trip_start_fill_sign_verify_and_tamper() {
     assert_eq!(row("dr.patel")[5], "no");
     assert_eq!(row("nurse.kim")[6], "NO_MFA");
     assert_eq!(row("billing-svc")[8], "active");
+    // Last use: the keys of a service user, both credentials of a console user with a key.
+    assert_eq!(row("billing-svc")[9], "access key 2026-11-16T13:58:41Z");
+    assert_eq!(row("nurse.kim")[9], "console 2026-11-10T19:11:45Z");
+    assert!(
+        row("jordan.lee")[9].starts_with("console 2026-11-16T09:05:13Z; access key 2026-11-16"),
+        "{:?}",
+        row("jordan.lee")
+    );
     assert_eq!(row("temp.contractor")[10], "4", "open findings");
     assert_eq!(row("ops-admin")[1], "role");
     assert!(row("ops-admin")[5].starts_with("yes"));
