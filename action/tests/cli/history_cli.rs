@@ -175,7 +175,7 @@ fn diff_names_new_resolved_still_open_principals_and_counts() {
 }
 
 #[test]
-fn diff_lists_exceptions_added_and_removed() {
+fn diff_lists_exceptions_added_expired_and_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let exports = hipaa_iam_tests::demo_account();
     let config = tmp.path().join("hipaa-iam.toml");
@@ -207,6 +207,35 @@ fn diff_lists_exceptions_added_and_removed() {
     let d: Value = serde_json::from_slice(&back.stdout).unwrap();
     assert!(has(&d["account"]["exceptions_removed"], "IAM-002", "nurse.kim"));
     assert!(has(&d["account"]["new"], "IAM-002", "nurse.kim"));
+
+    // The same exception lapsed before the data's time (2026-11-16): expired, open again.
+    let lapsed_config = tmp.path().join("lapsed.toml");
+    std::fs::write(
+        &lapsed_config,
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("2099-06-30", "2026-10-31"),
+    )
+    .unwrap();
+    let lapsed = tmp.path().join("lapsed");
+    audit(&exports, &lapsed, &["--config", lapsed_config.to_str().unwrap()]);
+    let out = run(&["diff", e, lapsed.to_str().unwrap(), "--format", "json"], tmp.path());
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &d["account"];
+    assert!(has(&a["exceptions_expired"], "IAM-002", "nurse.kim"), "{a}");
+    assert!(!has(&a["exceptions_removed"], "IAM-002", "nurse.kim"), "{a}");
+    assert!(has(&a["new"], "IAM-002", "nurse.kim"), "failing again: {a}");
+    let md = run(
+        &["diff", e, lapsed.to_str().unwrap(), "--format", "markdown"],
+        tmp.path(),
+    );
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains(
+            "#### Exceptions expired (1)\n\n- IAM-002 on nurse.kim: approved by Jane Doe, CISO, until 2026-10-31"
+        ),
+        "{md}"
+    );
 }
 
 #[test]
